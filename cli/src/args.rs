@@ -1,0 +1,135 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "clawcheck",
+    version,
+    about = "Audit an OpenClaw gateway the way `openclaw security audit` does, with declarative rules"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Audit an OpenClaw config and state directory.
+    Audit(AuditArgs),
+    /// Work with rule packs.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Args, Debug)]
+pub struct PackArgs {
+    /// Add the rules in this directory (repeatable).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
+    /// Do not load the built-in rule pack.
+    #[arg(long)]
+    pub no_builtin_rules: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    /// Config file (default: $OPENCLAW_CONFIG_PATH, else <state dir>/openclaw.json).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// State directory (default: $OPENCLAW_STATE_DIR, else ~/.openclaw).
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// Print the report as JSON, in the shape of `openclaw security audit --json`.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit with status 1 when a finding at or above this severity remains.
+    #[arg(long, value_enum, default_value_t = FailOn::Critical)]
+    pub fail_on: FailOn,
+    /// Audit as if the gateway used this auth mode (as `openclaw security audit --auth`).
+    #[arg(long, value_enum)]
+    pub auth: Option<AuthMode>,
+    /// Gateway token for --auth token.
+    #[arg(long)]
+    pub token: Option<String>,
+    /// Gateway password for --auth password.
+    #[arg(long)]
+    pub password: Option<String>,
+    /// When to use colour in the human report.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    #[command(flatten)]
+    pub pack: PackArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RulesCommand {
+    /// Run every rule's examples and report the ones that fail.
+    Test(RulesArgs),
+    /// Load and check rule packs without running anything.
+    Check(RulesArgs),
+    /// List the rules of the pack.
+    List(RulesArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RulesArgs {
+    /// Rule directories to load (besides the built-in pack).
+    #[arg(value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Do not load the built-in rule pack.
+    #[arg(long)]
+    pub no_builtin_rules: bool,
+    /// When to use colour.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Info,
+    Warn,
+    Critical,
+    /// Never fail because of findings.
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AuthMode {
+    None,
+    Token,
+    Password,
+    #[value(name = "trusted-proxy")]
+    TrustedProxy,
+}
+
+impl AuthMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMode::None => "none",
+            AuthMode::Token => "token",
+            AuthMode::Password => "password",
+            AuthMode::TrustedProxy => "trusted-proxy",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Colour on a terminal unless NO_COLOR is set.
+    pub fn enabled(self, is_terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
+}

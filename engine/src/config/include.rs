@@ -1,0 +1,411 @@
+//! `$include` resolution with OpenClaw's rules.
+//!
+//! An object holding `$include` is replaced by the included file (a string)
+//! or by the deep merge of several (an array: arrays concatenate, objects
+//! merge, anything else the later wins); sibling keys are merged on top.
+//! Paths are relative to the including file, must stay inside the root
+//! config's directory or an `OPENCLAW_INCLUDE_ROOTS` entry (lexically and
+//! after resolving symlinks), must be regular files of at most 2 MiB without
+//! hard links, nest at most 10 deep, and must not form a cycle.
+
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+
+use super::error::ConfigError;
+use super::json5;
+use super::sources::{FileId, SourceMap};
+use super::tree::{Member, Node, NodeKind, Origin};
+use crate::lang::builtins::normalize_path;
+
+pub const INCLUDE_KEY: &str = "$include";
+pub const MAX_DEPTH: usize = 10;
+pub const MAX_BYTES: u64 = 2 * 1024 * 1024;
+const MAX_PATH: usize = 4096;
+
+/// The result of resolving includes: the merged tree and every include file
+/// read, by canonical path, in discovery order without duplicates.
+pub struct Resolved {
+    pub tree: Node,
+    pub files: Vec<PathBuf>,
+}
+
+pub struct IncludeResolver<'a> {
+    sources: &'a mut SourceMap,
+    roots: Vec<PathBuf>,
+    files: Vec<PathBuf>,
+    chain: Vec<PathBuf>,
+}
+
+impl<'a> IncludeResolver<'a> {
+    /// `root_config` is the main config file; `extra_roots` the absolute
+    /// entries of `OPENCLAW_INCLUDE_ROOTS`.
+    pub fn new(sources: &'a mut SourceMap, root_config: &Path, extra_roots: Vec<PathBuf>) -> Self {
+        let dir = normalize_path(root_config.parent().unwrap_or(Path::new("/")));
+        let mut roots = vec![dir];
+        roots.extend(extra_roots.into_iter().map(|r| normalize_path(&r)));
+        let chain = vec![std::fs::canonicalize(root_config).unwrap_or_else(|_| root_config.to_path_buf())];
+        IncludeResolver { sources, roots, files: Vec::new(), chain }
+    }
+
+    pub fn resolve_root(mut self, tree: Node, config_path: &Path) -> Result<Resolved, ConfigError> {
+        let dir = config_path.parent().unwrap_or(Path::new("/")).to_path_buf();
+        let tree = self.resolve(tree, &dir, 0)?;
+        Ok(Resolved { tree, files: self.files })
+    }
+
+    fn resolve(&mut self, node: Node, dir: &Path, depth: usize) -> Result<Node, ConfigError> {
+        match node.kind {
+            NodeKind::Object(mut members) => {
+                let include = members.shift_remove(INCLUDE_KEY);
+                let mut resolved = IndexMap::with_capacity(members.len());
+                for (k, m) in members {
+                    let child = self.resolve(m.node, dir, depth)?;
+                    resolved.insert(k, Member { key: m.key, node: child });
+                }
+                let Some(include) = include else {
+                    return Ok(Node { kind: NodeKind::Object(resolved), origin: node.origin });
+                };
+                let targets = self.include_targets(&include.node)?;
+                let single = matches!(include.node.kind, NodeKind::Str(_));
+                let mut merged: Option<Node> = None;
+                for (path, at) in targets {
+                    let included = self.load(&path, at, dir, depth + 1)?;
+                    merged = Some(match merged {
+                        None => included,
+                        Some(acc) => deep_merge(acc, included),
+                    });
+                }
+                let base = merged.unwrap_or(Node { kind: NodeKind::Object(IndexMap::new()), origin: node.origin });
+                if resolved.is_empty() && single {
+                    return Ok(base);
+                }
+                if !matches!(base.kind, NodeKind::Object(_)) && !resolved.is_empty() {
+                    return Err(self.error_at(
+                        "clawcheck::config::include_type",
+                        include.node.origin,
+                        "an `$include` with sibling keys must include an object",
+                        "the included file holds a non-object value, so the sibling keys cannot be merged onto it",
+                    ));
+                }
+                let siblings = Node { kind: NodeKind::Object(resolved), origin: node.origin };
+                let mut out = deep_merge(base, siblings);
+                out.origin = node.origin;
+                Ok(out)
+            }
+            NodeKind::Array(items) => {
+                let items = items.into_iter().map(|n| self.resolve(n, dir, depth)).collect::<Result<_, _>>()?;
+                Ok(Node { kind: NodeKind::Array(items), origin: node.origin })
+            }
+            kind => Ok(Node { kind, origin: node.origin }),
+        }
+    }
+
+    fn include_targets(&self, value: &Node) -> Result<Vec<(String, Origin)>, ConfigError> {
+        match &value.kind {
+            NodeKind::Str(s) => Ok(vec![(s.clone(), value.origin)]),
+            NodeKind::Array(items) => items
+                .iter()
+                .map(|i| match &i.kind {
+                    NodeKind::Str(s) => Ok((s.clone(), i.origin)),
+                    _ => Err(self.error_at(
+                        "clawcheck::config::include_type",
+                        i.origin,
+                        "`$include` array entries must be strings",
+                        "write each include as a path string",
+                    )),
+                })
+                .collect(),
+            _ => Err(self.error_at(
+                "clawcheck::config::include_type",
+                value.origin,
+                "`$include` must be a path or a list of paths",
+                "write `$include: \"./file.json5\"` or `$include: [\"./a.json5\", \"./b.json5\"]`",
+            )),
+        }
+    }
+
+    fn load(&mut self, raw: &str, at: Origin, dir: &Path, depth: usize) -> Result<Node, ConfigError> {
+        let err = |this: &Self, code: &'static str, msg: String, help: &str| this.error_at(code, at, msg, help);
+        if depth > MAX_DEPTH {
+            return Err(err(
+                self,
+                "clawcheck::config::include_depth",
+                format!("includes nest deeper than {MAX_DEPTH} levels"),
+                "flatten the include chain",
+            ));
+        }
+        if raw.contains('\0') || raw.len() >= MAX_PATH || raw.trim().is_empty() {
+            return Err(err(
+                self,
+                "clawcheck::config::include_path",
+                format!("invalid include path {raw:?}"),
+                "use a relative path such as ./extra.json5",
+            ));
+        }
+        let lexical = normalize_path(&dir.join(raw));
+        if lexical.as_os_str().len() >= MAX_PATH {
+            return Err(err(
+                self,
+                "clawcheck::config::include_path",
+                "include path is too long".into(),
+                "shorten the path",
+            ));
+        }
+        let escapes = |p: &Path, roots: &[PathBuf]| !roots.iter().any(|r| p.starts_with(r));
+        if escapes(&lexical, &self.roots) {
+            return Err(err(
+                self,
+                "clawcheck::config::include_escape",
+                format!("include {} is outside the config directory", lexical.display()),
+                "includes must stay under the config's directory; add other directories to OPENCLAW_INCLUDE_ROOTS",
+            ));
+        }
+        let canonical = std::fs::canonicalize(&lexical).map_err(|e| {
+            err(
+                self,
+                "clawcheck::config::include_missing",
+                format!("cannot read include {}: {}", lexical.display(), io_reason(&e)),
+                "check the path; it is relative to the including file",
+            )
+        })?;
+        let canonical_roots: Vec<PathBuf> =
+            self.roots.iter().map(|r| std::fs::canonicalize(r).unwrap_or_else(|_| r.clone())).collect();
+        if escapes(&canonical, &canonical_roots) {
+            return Err(err(
+                self,
+                "clawcheck::config::include_escape",
+                format!(
+                    "include {} resolves through a symlink to {}, outside the config directory",
+                    lexical.display(),
+                    canonical.display()
+                ),
+                "includes must stay under the config's directory after resolving symlinks",
+            ));
+        }
+        if self.chain.contains(&canonical) {
+            let mut names: Vec<String> = self.chain.iter().map(|p| p.display().to_string()).collect();
+            names.push(canonical.display().to_string());
+            return Err(err(
+                self,
+                "clawcheck::config::include_cycle",
+                "include cycle".into(),
+                &format!("the chain is {}", names.join(" → ")),
+            ));
+        }
+        let meta = std::fs::metadata(&canonical).map_err(|e| {
+            err(
+                self,
+                "clawcheck::config::include_missing",
+                format!("cannot read include {}: {}", lexical.display(), io_reason(&e)),
+                "check the file's permissions",
+            )
+        })?;
+        if !meta.is_file() {
+            return Err(err(
+                self,
+                "clawcheck::config::include_type",
+                format!("include {} is not a regular file", lexical.display()),
+                "point $include at a JSON5 file",
+            ));
+        }
+        if meta.len() > MAX_BYTES {
+            return Err(err(
+                self,
+                "clawcheck::config::include_size",
+                format!("include {} is larger than 2 MiB", lexical.display()),
+                "split the file",
+            ));
+        }
+        if hard_links(&meta) > 1 {
+            return Err(err(
+                self,
+                "clawcheck::config::include_hardlink",
+                format!("include {} has hard links", lexical.display()),
+                "OpenClaw rejects hard-linked include files; copy the file instead",
+            ));
+        }
+        let text = std::fs::read_to_string(&canonical).map_err(|e| {
+            err(
+                self,
+                "clawcheck::config::include_missing",
+                format!("cannot read include {}: {}", lexical.display(), io_reason(&e)),
+                "the file must be UTF-8 text",
+            )
+        })?;
+        let file = self.sources.add(canonical.clone(), text);
+        let tree = json5::parse(self.sources, file)?;
+        if !self.files.contains(&canonical) {
+            self.files.push(canonical.clone());
+        }
+        self.chain.push(canonical);
+        let include_dir = lexical.parent().unwrap_or(Path::new("/")).to_path_buf();
+        let resolved = self.resolve(tree, &include_dir, depth);
+        self.chain.pop();
+        resolved
+    }
+
+    fn error_at(&self, code: &'static str, at: Origin, message: impl Into<String>, help: &str) -> ConfigError {
+        ConfigError::new(code, message).at(self.sources.named(at.file), at.span(), "this include").help(help)
+    }
+}
+
+#[cfg(unix)]
+fn hard_links(meta: &std::fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::nlink(meta)
+}
+
+#[cfg(not(unix))]
+fn hard_links(_: &std::fs::Metadata) -> u64 {
+    1
+}
+
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// OpenClaw's include merge: objects merge recursively, arrays concatenate,
+/// anything else the later value wins.
+pub fn deep_merge(base: Node, over: Node) -> Node {
+    match (base.kind, over.kind) {
+        (NodeKind::Object(mut a), NodeKind::Object(b)) => {
+            for (k, m) in b {
+                match a.entry(k) {
+                    indexmap::map::Entry::Occupied(mut slot) => {
+                        let placeholder =
+                            Member { key: m.key, node: Node { kind: NodeKind::Null, origin: m.node.origin } };
+                        let existing = std::mem::replace(slot.get_mut(), placeholder);
+                        *slot.get_mut() = Member { key: m.key, node: deep_merge(existing.node, m.node) };
+                    }
+                    indexmap::map::Entry::Vacant(slot) => {
+                        slot.insert(m);
+                    }
+                }
+            }
+            Node { kind: NodeKind::Object(a), origin: base.origin }
+        }
+        (NodeKind::Array(mut a), NodeKind::Array(b)) => {
+            a.extend(b);
+            Node { kind: NodeKind::Array(a), origin: base.origin }
+        }
+        (_, kind) => Node { kind, origin: over.origin },
+    }
+}
+
+/// Reads the main config file into `sources` (used by the loader).
+pub fn read_root(sources: &mut SourceMap, path: &Path) -> Result<FileId, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ConfigError::new("clawcheck::config::read", format!("cannot read config {}: {}", path.display(), io_reason(&e)))
+            .help("check the path (--config, OPENCLAW_CONFIG_PATH) and the file's permissions")
+    })?;
+    Ok(sources.add(path.to_path_buf(), text))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{Paths, load};
+    use crate::input::Environment;
+    use crate::lang::Value;
+
+    fn setup(files: &[(&str, &str)]) -> (tempfile::TempDir, Paths) {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            let p = dir.path().join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let paths = Paths {
+            home: dir.path().to_path_buf(),
+            state_dir: dir.path().to_path_buf(),
+            config: dir.path().join("openclaw.json"),
+            cwd: dir.path().to_path_buf(),
+        };
+        (dir, paths)
+    }
+
+    fn env() -> Environment {
+        Environment::default()
+    }
+
+    #[test]
+    fn single_include_replaces_and_siblings_override() {
+        let (_d, paths) = setup(&[
+            (
+                "openclaw.json",
+                "{ gateway: { $include: './inc/gw.json5', bind: 'lan' }, tools: { $include: './inc/tools.json5' } }",
+            ),
+            ("inc/gw.json5", "{ bind: 'loopback', auth: { mode: 'token' } }"),
+            ("inc/tools.json5", "{ $include: './nested.json5' }"),
+            ("inc/nested.json5", "{ profile: 'coding' }"),
+        ]);
+        let loaded = load(&paths, &env()).unwrap();
+        let gw = loaded.source.get("gateway");
+        assert_eq!(gw.get("bind").as_str(), Some("lan"));
+        assert_eq!(gw.get("auth").get("mode").as_str(), Some("token"));
+        assert_eq!(loaded.source.get("tools").get("profile").as_str(), Some("coding"));
+        assert_eq!(loaded.include_files.len(), 3);
+        let tree = loaded.tree.as_ref().unwrap();
+        let (_, mode) = tree.lookup(&crate::config::tree::parse_dotted("gateway.auth.mode")).unwrap();
+        let file = loaded.sources.get(mode.origin.file);
+        assert!(file.path.ends_with("inc/gw.json5"));
+        assert_eq!(&file.text[mode.origin.span()], "'token'");
+    }
+
+    #[test]
+    fn include_arrays_deep_merge_and_concatenate() {
+        let (_d, paths) = setup(&[
+            ("openclaw.json", "{ $include: ['a.json5', 'b.json5'] }"),
+            ("a.json5", "{ list: [1], m: { x: 1, y: 1 } }"),
+            ("b.json5", "{ list: [2], m: { y: 2 } }"),
+        ]);
+        let v = load(&paths, &env()).unwrap().source;
+        assert_eq!(v.get("list"), Value::from_json(&serde_json::json!([1, 2])));
+        assert_eq!(v.get("m"), Value::from_json(&serde_json::json!({"x": 1, "y": 2})));
+    }
+
+    #[test]
+    fn cycles_escapes_and_missing_files_are_errors() {
+        let (_d, paths) =
+            setup(&[("openclaw.json", "{ a: { $include: 'x.json5' } }"), ("x.json5", "{ $include: 'openclaw.json' }")]);
+        assert_eq!(load(&paths, &env()).unwrap_err().code, "clawcheck::config::include_cycle");
+        let (_d, paths) = setup(&[("openclaw.json", "{ a: { $include: '../outside.json5' } }")]);
+        assert_eq!(load(&paths, &env()).unwrap_err().code, "clawcheck::config::include_escape");
+        let (_d, paths) = setup(&[("openclaw.json", "{ a: { $include: 'nope.json5' } }")]);
+        assert_eq!(load(&paths, &env()).unwrap_err().code, "clawcheck::config::include_missing");
+        let (_d, paths) = setup(&[("openclaw.json", "{ a: { $include: 5 } }")]);
+        assert_eq!(load(&paths, &env()).unwrap_err().code, "clawcheck::config::include_type");
+    }
+
+    #[test]
+    fn depth_is_limited() {
+        let mut files: Vec<(String, String)> = vec![("openclaw.json".into(), "{ $include: 'f0.json5' }".into())];
+        for i in 0..12 {
+            files.push((format!("f{i}.json5"), format!("{{ $include: 'f{}.json5' }}", i + 1)));
+        }
+        files.push(("f12.json5".into(), "{}".into()));
+        let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let (_d, paths) = setup(&refs);
+        assert_eq!(load(&paths, &env()).unwrap_err().code, "clawcheck::config::include_depth");
+    }
+
+    #[test]
+    fn substitution_and_secret_refs_shape_the_runtime_view() {
+        let (_d, paths) = setup(&[(
+            "openclaw.json",
+            "{ a: '${SET_VAR}', b: '${UNSET_VAR}', c: { source: 'env', provider: 'default', id: 'SET_VAR' }, d: { source: 'exec', provider: 'vault', id: 'x' } }",
+        )]);
+        let mut e = env();
+        e.vars.insert("SET_VAR".into(), "v".into());
+        let loaded = load(&paths, &e).unwrap();
+        assert_eq!(loaded.runtime.get("a").as_str(), Some("v"));
+        assert_eq!(loaded.runtime.get("b").as_str(), Some("${UNSET_VAR}"));
+        assert_eq!(loaded.runtime.get("c").as_str(), Some("v"));
+        assert!(loaded.runtime.get("d").is_null());
+        assert_eq!(loaded.source.get("a").as_str(), Some("${SET_VAR}"));
+        assert_eq!(loaded.notes.len(), 2);
+    }
+}

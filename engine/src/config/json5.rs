@@ -1,0 +1,149 @@
+//! JSON5 text to a spanned [`Node`] tree, through jsonc-parser.
+//!
+//! OpenClaw reads configs with `JSON.parse`, falling back to JSON5. JSON is
+//! a subset of JSON5, so one JSON5 parse with the JSON5 forms enabled
+//! accepts the same files; missing commas, which JSON5 rejects but
+//! jsonc-parser would tolerate, are turned off.
+
+use indexmap::IndexMap;
+use jsonc_parser::ast;
+use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
+
+use super::error::ConfigError;
+use super::sources::{FileId, SourceMap};
+use super::tree::{Member, Node, NodeKind, Origin};
+
+pub(crate) fn parse_options() -> ParseOptions {
+    ParseOptions {
+        allow_comments: true,
+        allow_loose_object_property_names: true,
+        allow_trailing_commas: true,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: true,
+        allow_hexadecimal_numbers: true,
+        allow_unary_plus_numbers: true,
+        allow_bare_decimal_point_numbers: true,
+        allow_non_finite_numbers: true,
+        allow_extended_string_escapes: true,
+    }
+}
+
+/// Parses the file `file` of `sources`.
+pub fn parse(sources: &SourceMap, file: FileId) -> Result<Node, ConfigError> {
+    let text = &sources.get(file).text;
+    let syntax = |range: std::ops::Range<usize>, message: String| {
+        ConfigError::new("clawcheck::config::syntax", format!("JSON5 parse failed: {message}"))
+            .at(sources.named(file), range, "here")
+            .help("OpenClaw refuses to start with a config it cannot parse; fix the syntax and re-run")
+    };
+    let parsed = parse_to_ast(text, &CollectOptions::default(), &parse_options()).map_err(|e| {
+        let r = e.range();
+        syntax(r.start..r.end.max(r.start), e.kind().to_string())
+    })?;
+    let Some(value) = parsed.value else {
+        let end = text.len();
+        return Err(syntax(end..end, "the file holds no value (invalid end of input)".into()));
+    };
+    convert(&value, file).map_err(|(range, msg)| syntax(range, msg))
+}
+
+fn origin(file: FileId, range: jsonc_parser::common::Range) -> Origin {
+    Origin { file, start: range.start, end: range.end }
+}
+
+fn convert(v: &ast::Value, file: FileId) -> Result<Node, (std::ops::Range<usize>, String)> {
+    let (kind, range) = match v {
+        ast::Value::NullKeyword(n) => (NodeKind::Null, n.range),
+        ast::Value::BooleanLit(b) => (NodeKind::Bool(b.value), b.range),
+        ast::Value::StringLit(s) => (NodeKind::Str(s.value.to_string()), s.range),
+        ast::Value::NumberLit(n) => {
+            let kind =
+                number(n.value).ok_or_else(|| (n.range.start..n.range.end, format!("invalid number `{}`", n.value)))?;
+            (kind, n.range)
+        }
+        ast::Value::Array(a) => {
+            let items = a.elements.iter().map(|e| convert(e, file)).collect::<Result<_, _>>()?;
+            (NodeKind::Array(items), a.range)
+        }
+        ast::Value::Object(o) => {
+            let mut members = IndexMap::with_capacity(o.properties.len());
+            for p in &o.properties {
+                let (key, key_range) = match &p.name {
+                    ast::ObjectPropName::String(s) => (s.value.to_string(), s.range),
+                    ast::ObjectPropName::Word(w) => (w.value.to_string(), w.range),
+                };
+                let node = convert(&p.value, file)?;
+                members.insert(key, Member { key: origin(file, key_range), node });
+            }
+            (NodeKind::Object(members), o.range)
+        }
+    };
+    Ok(Node { kind, origin: origin(file, range) })
+}
+
+/// JSON5 number literals: decimal, hexadecimal, signed, bare decimal points,
+/// Infinity and NaN.
+fn number(text: &str) -> Option<NodeKind> {
+    let (neg, body) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let sign = if neg { -1.0 } else { 1.0 };
+    if let Some(hex) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+        let v = i64::from_str_radix(hex, 16).ok()?;
+        return Some(NodeKind::Int(if neg { -v } else { v }));
+    }
+    match body {
+        "Infinity" => return Some(NodeKind::Float(sign * f64::INFINITY)),
+        "NaN" => return Some(NodeKind::Float(f64::NAN)),
+        _ => {}
+    }
+    if !body.contains(['.', 'e', 'E'])
+        && let Ok(i) = text.trim_start_matches('+').parse::<i64>()
+    {
+        return Some(NodeKind::Int(i));
+    }
+    body.parse::<f64>().ok().map(|f| NodeKind::Float(sign * f))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<Node, ConfigError> {
+        let mut sources = SourceMap::default();
+        let id = sources.add("t.json5".into(), text);
+        parse(&sources, id)
+    }
+
+    #[test]
+    fn json5_forms_with_spans() {
+        let text = "// c\n{ gateway: { bind: 'lan', port: +0x10, ratio: .5, }, list: [1, 2,], }";
+        let node = parse_str(text).unwrap();
+        let v = node.to_value();
+        assert_eq!(v.get("gateway").get("bind").as_str(), Some("lan"));
+        assert_eq!(v.get("gateway").get("port").as_int(), Some(16));
+        assert_eq!(v.get("gateway").get("ratio").as_f64(), Some(0.5));
+        let path = super::super::tree::parse_dotted("gateway.bind");
+        let (key, bind) = node.lookup(&path).unwrap();
+        assert_eq!(&text[bind.origin.span()], "'lan'");
+        assert_eq!(&text[key.unwrap().span()], "bind");
+    }
+
+    #[test]
+    fn missing_commas_and_empty_files_are_errors() {
+        let err = parse_str("{ a: 1 b: 2 }").unwrap_err();
+        assert_eq!(err.code, "clawcheck::config::syntax");
+        assert!(parse_str("").is_err());
+        assert!(parse_str("  // only a comment\n").is_err());
+        assert!(parse_str("{ this is not json }").is_err());
+    }
+
+    #[test]
+    fn duplicate_keys_keep_the_last_value_like_json5() {
+        let v = parse_str("{ a: 1, b: 2, a: 3 }").unwrap().to_value();
+        assert_eq!(v.get("a").as_int(), Some(3));
+        assert_eq!(v.as_map().unwrap().keys().collect::<Vec<_>>(), ["a", "b"]);
+    }
+}

@@ -1,0 +1,158 @@
+//! Loading the config: find it, parse JSON5 with spans, resolve `$include`,
+//! substitute `${VAR}`, recognise SecretRefs. The result has two views of
+//! the same tree, as OpenClaw's audit has: `source` (as authored, templates
+//! and SecretRefs visible) and `runtime` (substituted and resolved).
+
+pub mod error;
+pub mod include;
+pub mod json5;
+pub mod locate;
+pub mod secret_ref;
+pub mod sources;
+pub mod substitute;
+pub mod tree;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub use error::ConfigError;
+pub use locate::{Paths, locate};
+pub use sources::{FileId, SourceMap};
+pub use tree::{Node, NodeKind, Origin, PathSeg};
+
+use crate::input::Environment;
+use crate::lang::Value;
+
+/// A note about the inputs that is not a finding: unresolved `${VAR}`
+/// placeholders and SecretRefs the audit could not resolve. Reported as
+/// `secretDiagnostics`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputNote {
+    pub path: String,
+    pub message: String,
+}
+
+/// A loaded config.
+#[derive(Debug)]
+pub struct LoadedConfig {
+    pub sources: SourceMap,
+    /// The merged tree, or `None` when the config file does not exist (an
+    /// absent config is an empty one, as in OpenClaw).
+    pub tree: Option<Node>,
+    pub source: Value,
+    pub runtime: Value,
+    /// Include files read, canonical paths, discovery order.
+    pub include_files: Vec<PathBuf>,
+    /// Environment as OpenClaw sees it after loading `.env` files and the
+    /// config's `env.vars` (existing variables are never overridden).
+    pub env: BTreeMap<String, String>,
+    pub notes: Vec<InputNote>,
+}
+
+/// Loads the config at `paths.config`.
+pub fn load(paths: &Paths, env: &Environment) -> Result<LoadedConfig, ConfigError> {
+    let mut sources = SourceMap::default();
+    let exists = std::fs::symlink_metadata(&paths.config).is_ok();
+    let (tree, include_files) = if exists {
+        let root = include::read_root(&mut sources, &paths.config)?;
+        let parsed = json5::parse(&sources, root)?;
+        let extra_roots = include_roots(env, &paths.home);
+        let resolved = include::IncludeResolver::new(&mut sources, &paths.config, extra_roots)
+            .resolve_root(parsed, &paths.config)?;
+        (Some(resolved.tree), resolved.files)
+    } else {
+        (None, Vec::new())
+    };
+    Ok(LoadedConfig::from_tree(sources, tree, include_files, env, Some(&paths.state_dir)))
+}
+
+impl LoadedConfig {
+    /// Builds both views of an already parsed (and include-resolved) tree.
+    /// `.env` files are read from the working directory and `state_dir`
+    /// when it is given (examples pass `None` and touch no file).
+    pub fn from_tree(
+        sources: SourceMap,
+        tree: Option<Node>,
+        include_files: Vec<PathBuf>,
+        env: &Environment,
+        state_dir: Option<&Path>,
+    ) -> Self {
+        let source = tree.as_ref().map_or_else(|| Value::map(Default::default()), Node::to_value);
+        let effective_env = effective_env(env, state_dir, &source);
+        let mut notes = Vec::new();
+        let runtime = match &tree {
+            Some(t) => runtime_view(t, &effective_env, &mut notes),
+            None => source.clone(),
+        };
+        LoadedConfig { sources, tree, source, runtime, include_files, env: effective_env, notes }
+    }
+}
+
+/// `OPENCLAW_INCLUDE_ROOTS`: `:`-separated, tilde-expanded, absolute only.
+fn include_roots(env: &Environment, home: &Path) -> Vec<PathBuf> {
+    env.get("OPENCLAW_INCLUDE_ROOTS")
+        .map(|v| {
+            v.split(':')
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| locate::resolve_user_path(s, Some(home), &env.cwd))
+                .filter(|p| p.is_absolute())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Process environment, then `./.env`, then `<state>/.env`, then the
+/// config's `env.vars`; no source overrides an earlier one.
+fn effective_env(env: &Environment, state_dir: Option<&Path>, source: &Value) -> BTreeMap<String, String> {
+    let mut vars = env.vars.clone();
+    let dotenv_files = state_dir.map(|s| vec![env.cwd.join(".env"), s.join(".env")]).unwrap_or_default();
+    for file in dotenv_files {
+        if let Ok(iter) = dotenvy::from_path_iter(&file) {
+            for (k, v) in iter.flatten() {
+                vars.entry(k).or_insert(v);
+            }
+        }
+    }
+    if let Some(m) = source.get("env").get("vars").as_map() {
+        for (k, v) in m {
+            if let Some(s) = v.as_str() {
+                vars.entry(k.clone()).or_insert_with(|| s.to_string());
+            }
+        }
+    }
+    vars
+}
+
+fn runtime_view(tree: &Node, env: &BTreeMap<String, String>, notes: &mut Vec<InputNote>) -> Value {
+    let lookup = |name: &str| env.get(name).cloned();
+    tree.to_value_with(&mut |path, node| {
+        let dotted = tree::dotted(path);
+        if let Some(r) = secret_ref::recognise(node) {
+            let resolved = (r.source == "env").then(|| lookup(&r.id)).flatten().filter(|v| !v.is_empty());
+            if resolved.is_none() {
+                notes.push(InputNote {
+                    path: dotted.clone(),
+                    message: format!(
+                        "security audit: {dotted} is unavailable in this command path ({} SecretRef {}:{}); continuing with degraded read-only config.",
+                        r.source, r.provider, r.id
+                    ),
+                });
+            }
+            return Some(resolved.map_or(Value::Null, Value::str));
+        }
+        if let NodeKind::Str(s) = &node.kind {
+            let mut problems = Vec::new();
+            let out = substitute::substitute(s, &lookup, &mut problems);
+            for p in problems {
+                let message = if p.unset {
+                    format!("{dotted}: environment variable {} is not set; {} is left unresolved.", p.var, p.placeholder)
+                } else {
+                    format!("{dotted}: {} is not a supported substitution and is left as written.", p.placeholder)
+                };
+                notes.push(InputNote { path: dotted.clone(), message });
+            }
+            return out.map(Value::str);
+        }
+        None
+    })
+}

@@ -1,0 +1,31 @@
+//! A real audit: locate and load the config, gather facts, run every rule.
+
+use super::inputs::base_roots;
+use super::run::Evaluator;
+use crate::config::{self, ConfigError, LoadedConfig, Paths};
+use crate::input::{Environment, Overrides};
+use crate::report::Finding;
+use crate::rules::Pack;
+
+/// Everything an audit produced.
+#[derive(Debug)]
+pub struct Audit {
+    pub paths: Paths,
+    pub config: LoadedConfig,
+    pub findings: Vec<Finding>,
+}
+
+/// Audits the OpenClaw installation that `env` and `overrides` point at.
+pub fn audit(pack: &Pack, env: &Environment, overrides: &Overrides) -> Result<Audit, ConfigError> {
+    let paths = config::locate(env, overrides);
+    let loaded = config::load(&paths, env)?;
+    let findings = audit_loaded(pack, &loaded, &paths, overrides);
+    Ok(Audit { paths, config: loaded, findings })
+}
+
+/// Runs the pack over an already loaded config.
+pub fn audit_loaded(pack: &Pack, loaded: &LoadedConfig, paths: &Paths, overrides: &Overrides) -> Vec<Finding> {
+    let roots = base_roots(pack, loaded, paths, overrides);
+    let evaluator = Evaluator::new(pack, roots, &mut |_, p| crate::facts::file_stat::stat(std::path::Path::new(p)));
+    evaluator.run_all(loaded.tree.as_ref())
+}

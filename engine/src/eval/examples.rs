@@ -1,0 +1,205 @@
+//! Running a rule's examples: each is a small config (with environment,
+//! facts and CLI overrides) that must produce exactly the expected findings
+//! of that rule. This is `clawcheck rules test`.
+
+use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::inputs::base_roots;
+use super::run::Evaluator;
+use crate::config::{LoadedConfig, Paths, SourceMap, json5};
+use crate::facts::synthetic;
+use crate::input::{Environment, Overrides};
+use crate::lang::Value;
+use crate::report::Finding;
+use crate::rules::model::{ExampleSpec, ExpectSpec};
+use crate::rules::rule::Example;
+use crate::rules::source::RuleSource;
+use crate::rules::{Pack, Rule};
+use crate::severity::Severity;
+
+/// The result of one example.
+#[derive(Debug)]
+pub struct ExampleOutcome {
+    pub rule: String,
+    pub file: Arc<RuleSource>,
+    pub span: Range<usize>,
+    pub index: usize,
+    pub name: Option<String>,
+    /// Why the example failed, or `None` if it passed.
+    pub problem: Option<String>,
+    pub findings: Vec<Finding>,
+}
+
+/// Runs every example of every rule in the pack.
+pub fn run_all(pack: &Pack) -> Vec<ExampleOutcome> {
+    pack.rules.iter().flat_map(|r| run_rule_examples(pack, r)).collect()
+}
+
+pub fn run_rule_examples(pack: &Pack, rule: &Rule) -> Vec<ExampleOutcome> {
+    rule.examples.iter().map(|ex| run_example(pack, rule, ex)).collect()
+}
+
+fn run_example(pack: &Pack, rule: &Rule, ex: &Example) -> ExampleOutcome {
+    let (problem, findings) = match evaluate(pack, rule, &ex.spec) {
+        Ok(findings) => (compare(&ex.spec.expect, &findings), findings),
+        Err(problem) => (Some(problem), Vec::new()),
+    };
+    ExampleOutcome {
+        rule: rule.id_source.clone(),
+        file: rule.file.clone(),
+        span: ex.span.clone(),
+        index: ex.index,
+        name: ex.spec.name.clone(),
+        problem,
+        findings,
+    }
+}
+
+/// The findings of `rule` on the example's inputs.
+pub fn evaluate(pack: &Pack, rule: &Rule, spec: &ExampleSpec) -> Result<Vec<Finding>, String> {
+    let home = spec.paths.get("home").cloned().unwrap_or_else(|| "/home/user".into());
+    let state_dir = spec.paths.get("state_dir").cloned().unwrap_or_else(|| format!("{home}/.openclaw"));
+    let config_path = spec.paths.get("config").cloned().unwrap_or_else(|| format!("{state_dir}/openclaw.json"));
+    let cwd = spec.paths.get("cwd").cloned().unwrap_or_else(|| home.clone());
+    for key in spec.paths.keys() {
+        if !matches!(key.as_str(), "home" | "state_dir" | "config" | "cwd") {
+            return Err(format!("unknown `paths` key `{key}` (use home, state_dir, config, cwd)"));
+        }
+    }
+    let paths =
+        Paths { home: home.into(), state_dir: state_dir.into(), config: PathBuf::from(&config_path), cwd: cwd.into() };
+    let env =
+        Environment { vars: spec.env.iter().map(|(k, v)| (k.clone(), v.clone())).collect(), cwd: paths.cwd.clone() };
+
+    let text = match (&spec.json5, &spec.config) {
+        (Some(t), _) => Some(t.clone()),
+        (None, Some(c)) => Some(serde_json::to_string_pretty(c).map_err(|e| e.to_string())?),
+        (None, None) => None,
+    };
+    let mut sources = SourceMap::default();
+    let tree = match text {
+        Some(t) => {
+            let id = sources.add(paths.config.clone(), t);
+            Some(json5::parse(&sources, id).map_err(|e| format!("the example's config does not parse: {e}"))?)
+        }
+        None => None,
+    };
+    let loaded = LoadedConfig::from_tree(sources, tree, Vec::new(), &env, None);
+    let overrides = overrides(spec)?;
+
+    let roots = base_roots(pack, &loaded, &paths, &overrides);
+    let mut evaluator = Evaluator::new(pack, roots, &mut |_, p| synthetic::absent(Some(p)));
+    for (name, given) in &spec.fs {
+        let Some(decl) = pack.facts.iter().find(|d| &d.name == name) else {
+            let known: Vec<&str> = pack.facts.iter().map(|d| d.name.as_str()).collect();
+            return Err(format!("the pack declares no fact `{name}` (known: {})", known.join(", ")));
+        };
+        let gathered = evaluator.roots()[crate::rules::roots::FS].get(name);
+        let value = if decl.each {
+            let items =
+                given.as_array().ok_or_else(|| format!("fact `{name}` is a list; give a list of file records"))?;
+            Value::list(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| {
+                        let path = item
+                            .get("path")
+                            .and_then(|p| p.as_str())
+                            .map(str::to_string)
+                            .unwrap_or_else(|| format!("/example/{name}/{i}"));
+                        synthetic::present(&path, decl.kind, item)
+                    })
+                    .collect(),
+            )
+        } else {
+            let path = given
+                .get("path")
+                .and_then(|p| p.as_str())
+                .map(str::to_string)
+                .or_else(|| gathered.get("path").as_str().map(str::to_string))
+                .unwrap_or_else(|| format!("/example/{name}"));
+            synthetic::present(&path, decl.kind, given)
+        };
+        evaluator.set_fact(name, value);
+    }
+    Ok(evaluator.run_rule(rule, loaded.tree.as_ref()))
+}
+
+fn overrides(spec: &ExampleSpec) -> Result<Overrides, String> {
+    let mut o = Overrides::default();
+    for (k, v) in &spec.cli {
+        let s = || v.as_str().map(str::to_string).ok_or_else(|| format!("`cli.{k}` must be a string"));
+        match k.as_str() {
+            "auth" => o.auth = Some(s()?),
+            "token" => o.token = Some(s()?),
+            "password" => o.password = Some(s()?),
+            "deep" => o.deep = v.as_bool().ok_or("`cli.deep` must be a bool")?,
+            other => return Err(format!("unknown `cli` key `{other}` (use auth, token, password, deep)")),
+        }
+    }
+    Ok(o)
+}
+
+/// Compares expected and actual findings, regardless of order.
+fn compare(expected: &[ExpectSpec], actual: &[Finding]) -> Option<String> {
+    let describe = |f: &Finding| format!("{} [{}] {}", f.check_id, f.severity, f.title);
+    let mut remaining: Vec<&Finding> = actual.iter().collect();
+    let mut missing = Vec::new();
+    for e in expected {
+        let pos = remaining.iter().position(|f| matches_expectation(e, f));
+        match pos {
+            Some(i) => {
+                remaining.remove(i);
+            }
+            None => missing.push(expectation_text(e)),
+        }
+    }
+    if missing.is_empty() && remaining.is_empty() {
+        return None;
+    }
+    let mut parts = Vec::new();
+    if !missing.is_empty() {
+        parts.push(format!("expected but not produced: {}", missing.join("; ")));
+    }
+    if !remaining.is_empty() {
+        parts.push(format!(
+            "produced but not expected: {}",
+            remaining.iter().map(|f| describe(f)).collect::<Vec<_>>().join("; ")
+        ));
+    }
+    Some(parts.join("\n"))
+}
+
+fn matches_expectation(e: &ExpectSpec, f: &Finding) -> bool {
+    match e {
+        ExpectSpec::Severity(s) => s.parse::<Severity>().is_ok_and(|s| s == f.severity),
+        ExpectSpec::Full { severity, id, title, detail_contains } => {
+            severity.parse::<Severity>().is_ok_and(|s| s == f.severity)
+                && id.as_ref().is_none_or(|i| *i == f.check_id)
+                && title.as_ref().is_none_or(|t| *t == f.title)
+                && detail_contains.as_ref().is_none_or(|d| f.detail.contains(d.as_str()))
+        }
+    }
+}
+
+fn expectation_text(e: &ExpectSpec) -> String {
+    match e {
+        ExpectSpec::Severity(s) => format!("a {s} finding"),
+        ExpectSpec::Full { severity, id, title, detail_contains } => {
+            let mut s = format!("a {severity} finding");
+            if let Some(i) = id {
+                s.push_str(&format!(" with id {i}"));
+            }
+            if let Some(t) = title {
+                s.push_str(&format!(" titled {t:?}"));
+            }
+            if let Some(d) = detail_contains {
+                s.push_str(&format!(" whose detail contains {d:?}"));
+            }
+            s
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! Evaluation: rules over inputs, for real audits and for rule examples.
+
+pub mod audit;
+pub mod examples;
+pub mod inputs;
+pub mod run;
+
+pub use audit::{Audit, audit, audit_loaded};
+pub use run::Evaluator;

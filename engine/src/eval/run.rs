@@ -1,0 +1,242 @@
+//! Running rules over prepared inputs: select matches, evaluate `let`,
+//! `when` and severity, render texts, resolve locations.
+
+use std::cell::OnceCell;
+
+use crate::config::tree::{dotted, parse_dotted};
+use crate::config::{Node, PathSeg};
+use crate::facts;
+use crate::lang::{Env, RuleScope, Value};
+use crate::report::{Finding, Location};
+use crate::rules::roots;
+use crate::rules::{Pack, Rule, Selection, SeverityRule};
+use crate::select::Match;
+use crate::severity::Severity;
+
+/// Evaluates rules of one pack over one set of inputs.
+pub struct Evaluator<'p> {
+    pack: &'p Pack,
+    roots: Vec<Value>,
+    def_cache: Vec<OnceCell<Value>>,
+}
+
+impl<'p> Evaluator<'p> {
+    /// `roots` holds every root but `fs`; `stat` answers the pack's fact
+    /// declarations (the real file system, or synthetic facts).
+    pub fn new(pack: &'p Pack, mut roots: Vec<Value>, stat: &mut dyn FnMut(&str, &str) -> Value) -> Self {
+        roots.resize(roots::COUNT, Value::Null);
+        // Facts are gathered with a cache of their own: definitions cached
+        // before `fs` exists must not leak into rule evaluation.
+        let fact_cache: Vec<OnceCell<Value>> = (0..pack.defs.len()).map(|_| OnceCell::new()).collect();
+        let fs = {
+            let env =
+                Env { roots: &roots, globals: &pack.globals, defs: &pack.defs, def_cache: &fact_cache, rule: None };
+            facts::gather_with(pack, &env, stat)
+        };
+        roots[roots::FS] = fs;
+        let def_cache = (0..pack.defs.len()).map(|_| OnceCell::new()).collect();
+        Evaluator { pack, roots, def_cache }
+    }
+
+    /// Replaces one gathered fact (examples supply their own).
+    pub fn set_fact(&mut self, name: &str, value: Value) {
+        let mut fs = self.roots[roots::FS].as_map().cloned().unwrap_or_default();
+        fs.insert(name.to_string(), value);
+        self.roots[roots::FS] = Value::map(fs);
+    }
+
+    pub fn roots(&self) -> &[Value] {
+        &self.roots
+    }
+
+    fn env<'a>(&'a self, rule: Option<&'a RuleScope<'a>>) -> Env<'a> {
+        Env { roots: &self.roots, globals: &self.pack.globals, defs: &self.pack.defs, def_cache: &self.def_cache, rule }
+    }
+
+    /// Evaluates every rule of the pack.
+    pub fn run_all(&self, tree: Option<&Node>) -> Vec<Finding> {
+        self.pack.rules.iter().flat_map(|r| self.run_rule(r, tree)).collect()
+    }
+
+    /// The matches a rule iterates over.
+    fn matches(&self, rule: &Rule) -> Vec<Match> {
+        match &rule.selection {
+            Selection::Root => {
+                vec![Match { path: Vec::new(), value: self.roots[roots::CONFIG].clone(), vars: Vec::new() }]
+            }
+            Selection::Given(queries) => {
+                let mut out: Vec<Match> = Vec::new();
+                for q in queries {
+                    for m in q.select(&self.roots[roots::CONFIG]) {
+                        if !out.iter().any(|o| o.path == m.path) {
+                            out.push(m);
+                        }
+                    }
+                }
+                out
+            }
+            Selection::Each(c) => {
+                let list = self.env(None).eval(c);
+                let items: Vec<Value> = match list {
+                    Value::List(l) => l.to_vec(),
+                    Value::Map(m) => m
+                        .iter()
+                        .map(|(k, v)| {
+                            Value::map(
+                                [("key".to_string(), Value::str(k)), ("value".to_string(), v.clone())]
+                                    .into_iter()
+                                    .collect(),
+                            )
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                items.into_iter().map(|value| Match { path: Vec::new(), value, vars: Vec::new() }).collect()
+            }
+        }
+    }
+
+    /// The findings of one rule.
+    pub fn run_rule(&self, rule: &Rule, tree: Option<&Node>) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        let mut hits: Vec<(Match, Vec<Value>)> = Vec::new();
+        for m in self.matches(rule) {
+            let scope = RuleScope::new(m.value.clone(), m.vars.clone(), &rule.lets);
+            let env = self.env(Some(&scope));
+            if let Some(when) = &rule.when
+                && !env.eval(when).is_true()
+            {
+                continue;
+            }
+            if rule.aggregate {
+                let lets: Vec<Value> = (0..rule.lets.len())
+                    .map(|i| scope.let_cache[i].get_or_init(|| env.eval(&rule.lets[i])).clone())
+                    .collect();
+                hits.push((m, lets));
+                continue;
+            }
+            let Some(severity) = self.severity(rule, &env) else { continue };
+            let mut locations = Vec::new();
+            if !m.path.is_empty() {
+                locations.push(locate(tree, &m.path, None));
+            }
+            locations.extend(self.at_locations(rule, &env, tree));
+            findings.push(finding(rule, &env, severity, dedup(locations)));
+        }
+        if rule.aggregate && !hits.is_empty() {
+            let records: Vec<Value> = hits
+                .iter()
+                .map(|(m, lets)| {
+                    let mut rec = crate::lang::Map::new();
+                    rec.insert("path".into(), Value::str(dotted(&m.path)));
+                    rec.insert("value".into(), m.value.clone());
+                    for (name, v) in rule.bind_names.iter().zip(&m.vars) {
+                        rec.insert(name.clone(), v.clone());
+                    }
+                    for (name, v) in rule.let_names.iter().zip(lets) {
+                        rec.insert(name.clone(), v.clone());
+                    }
+                    Value::map(rec)
+                })
+                .collect();
+            let scope = RuleScope::new(Value::Null, vec![Value::list(records)], &[]);
+            let env = self.env(Some(&scope));
+            if let Some(severity) = self.severity(rule, &env) {
+                let mut locations: Vec<Location> =
+                    hits.iter().filter(|(m, _)| !m.path.is_empty()).map(|(m, _)| locate(tree, &m.path, None)).collect();
+                locations.extend(self.at_locations(rule, &env, tree));
+                findings.push(finding(rule, &env, severity, dedup(locations)));
+            }
+        }
+        findings
+    }
+
+    fn severity(&self, rule: &Rule, env: &Env) -> Option<Severity> {
+        match &rule.severity {
+            SeverityRule::Fixed(s) => Some(*s),
+            SeverityRule::Cases(cases) => cases.iter().find(|(_, c)| env.eval(c).is_true()).map(|(s, _)| *s),
+        }
+    }
+
+    /// Locations named by the rule's `at:` expressions: dotted paths, lists
+    /// of them, or `{path, label}` maps.
+    fn at_locations(&self, rule: &Rule, env: &Env, tree: Option<&Node>) -> Vec<Location> {
+        let mut out = Vec::new();
+        for c in &rule.at {
+            let mut push = |v: &Value| match v {
+                Value::Str(p) => out.push(locate(tree, &parse_dotted(p), None)),
+                Value::Map(m) => {
+                    if let Some(p) = m.get("path").and_then(Value::as_str) {
+                        let label = m.get("label").and_then(Value::as_str).map(str::to_string);
+                        out.push(locate(tree, &parse_dotted(p), label));
+                    }
+                }
+                _ => {}
+            };
+            match env.eval(c) {
+                Value::List(items) => items.iter().for_each(&mut push),
+                v => push(&v),
+            }
+        }
+        out
+    }
+}
+
+fn finding(rule: &Rule, env: &Env, severity: Severity, locations: Vec<Location>) -> Finding {
+    Finding {
+        check_id: rule.id.render(env),
+        severity,
+        title: rule.title.render(env),
+        detail: rule.detail.as_ref().map(|t| t.render(env)).unwrap_or_default(),
+        remediation: rule.remediation.as_ref().map(|t| t.render(env)).filter(|r| !r.is_empty()),
+        rule: rule.id_source.clone(),
+        locations,
+    }
+}
+
+/// Where a config path is written; an absent path points at its nearest
+/// written ancestor and says what is missing.
+pub fn locate(tree: Option<&Node>, path: &[PathSeg], label: Option<String>) -> Location {
+    let dotted_path = dotted(path);
+    let Some(tree) = tree else {
+        return Location {
+            label: label.unwrap_or_else(|| format!("{dotted_path} (not set)")),
+            path: dotted_path,
+            origin: None,
+        };
+    };
+    let (found, key, node) = tree.nearest(path);
+    if found == 0 && !path.is_empty() {
+        return Location {
+            label: label.unwrap_or_else(|| format!("{dotted_path} is not set")),
+            path: dotted_path,
+            origin: None,
+        };
+    }
+    let origin = match key {
+        // Underline `key: value` for scalars, just the key for objects and arrays.
+        Some(k) if matches!(node.kind, crate::config::NodeKind::Object(_) | crate::config::NodeKind::Array(_)) => k,
+        Some(k) if k.file == node.origin.file => {
+            crate::config::Origin { file: k.file, start: k.start, end: node.origin.end }
+        }
+        _ => node.origin,
+    };
+    let label = label.unwrap_or_else(|| {
+        if found == path.len() { dotted_path.clone() } else { format!("{} is not set here", dotted(&path[found..])) }
+    });
+    Location { path: dotted_path, label, origin: Some(origin) }
+}
+
+fn dedup(mut locations: Vec<Location>) -> Vec<Location> {
+    let mut seen = Vec::new();
+    locations.retain(|l| {
+        let key = (l.path.clone(), l.origin);
+        if seen.contains(&key) {
+            false
+        } else {
+            seen.push(key);
+            true
+        }
+    });
+    locations
+}

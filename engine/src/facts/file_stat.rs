@@ -1,0 +1,90 @@
+//! One file's facts: what `lstat` and `stat` say about it.
+//!
+//! `exists` and `symlink` come from `lstat` (the path itself); `kind`,
+//! `mode` and ownership from `stat` (the target), because that is what
+//! protects the data. A broken symlink exists but is not `resolved`, and
+//! has no mode, so permission rules stay quiet on it, as OpenClaw's do.
+
+use std::path::Path;
+
+use crate::lang::{Map, Value};
+
+pub fn stat(path: &Path) -> Value {
+    let mut m = Map::new();
+    m.insert("path".into(), Value::str(path.to_string_lossy()));
+    let lmeta = std::fs::symlink_metadata(path);
+    let exists = lmeta.is_ok();
+    let symlink = lmeta.as_ref().is_ok_and(|md| md.file_type().is_symlink());
+    let meta = if symlink { std::fs::metadata(path) } else { lmeta };
+    m.insert("exists".into(), Value::Bool(exists));
+    m.insert("symlink".into(), Value::Bool(symlink));
+    m.insert("resolved".into(), Value::Bool(meta.is_ok()));
+    match meta {
+        Ok(md) => {
+            let kind = if md.is_dir() {
+                "dir"
+            } else if md.is_file() {
+                "file"
+            } else {
+                "other"
+            };
+            m.insert("kind".into(), Value::str(kind));
+            insert_unix(&mut m, &md);
+            m.insert("size".into(), Value::Int(md.len() as i64));
+        }
+        Err(_) => {
+            for k in ["kind", "mode", "uid", "gid", "links", "size"] {
+                m.insert(k.into(), Value::Null);
+            }
+        }
+    }
+    Value::map(m)
+}
+
+#[cfg(unix)]
+fn insert_unix(m: &mut Map, md: &std::fs::Metadata) {
+    use std::os::unix::fs::MetadataExt;
+    m.insert("mode".into(), Value::Int(i64::from(md.mode() & 0o7777)));
+    m.insert("uid".into(), Value::Int(i64::from(md.uid())));
+    m.insert("gid".into(), Value::Int(i64::from(md.gid())));
+    m.insert("links".into(), Value::Int(md.nlink() as i64));
+}
+
+#[cfg(not(unix))]
+fn insert_unix(m: &mut Map, _: &std::fs::Metadata) {
+    for k in ["mode", "uid", "gid", "links"] {
+        m.insert(k.into(), Value::Null);
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn modes_kinds_and_symlinks() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f.json");
+        std::fs::write(&file, "{}").unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let link = dir.path().join("l.json");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        let broken = dir.path().join("b.json");
+        std::os::unix::fs::symlink(dir.path().join("nope"), &broken).unwrap();
+
+        let f = stat(&file);
+        assert_eq!(f.get("kind").as_str(), Some("file"));
+        assert_eq!(f.get("mode").as_int(), Some(0o644));
+        assert_eq!(f.get("symlink"), Value::Bool(false));
+        let l = stat(&link);
+        assert_eq!(l.get("symlink"), Value::Bool(true));
+        assert_eq!(l.get("mode").as_int(), Some(0o644));
+        let b = stat(&broken);
+        assert_eq!(
+            (b.get("exists"), b.get("resolved"), b.get("mode")),
+            (Value::Bool(true), Value::Bool(false), Value::Null)
+        );
+        assert_eq!(stat(&dir.path().join("missing")).get("exists"), Value::Bool(false));
+    }
+}

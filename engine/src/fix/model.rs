@@ -1,0 +1,114 @@
+//! The validated form of a rule's `fix:` operations.
+
+use crate::lang::{Compiled, Value};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PatchOp {
+    Add,
+    Remove,
+    Replace,
+}
+
+/// Where a config edit applies: JSON-pointer tokens relative to the rule's
+/// match, or from the config root (`$/...`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FixPath {
+    Relative(Vec<String>),
+    Absolute(Vec<String>),
+}
+
+#[derive(Clone, Debug)]
+pub enum FixValue {
+    Literal(Value),
+    Expr(Compiled),
+}
+
+#[derive(Clone, Debug)]
+pub enum FixOp {
+    Patch { op: PatchOp, path: FixPath, value: Option<FixValue> },
+    Chmod { target: Compiled, mode: u32 },
+}
+
+impl PatchOp {
+    pub fn parse(s: &str) -> Result<PatchOp, String> {
+        match s {
+            "add" => Ok(PatchOp::Add),
+            "remove" => Ok(PatchOp::Remove),
+            "replace" => Ok(PatchOp::Replace),
+            "move" | "copy" | "test" => Err(format!("`{s}` is a JSON Patch operation clawcheck fixes do not support")),
+            other => Err(format!("unknown fix operation `{other}`")),
+        }
+    }
+}
+
+/// Parses `/a/b~1c` (relative) or `$/a/b` (absolute) into a fix path.
+pub fn parse_pointer(text: &str) -> Result<FixPath, String> {
+    let (absolute, rest) = match text.strip_prefix('$') {
+        Some(r) => (true, r),
+        None => (false, text),
+    };
+    if rest.is_empty() {
+        return Ok(if absolute { FixPath::Absolute(Vec::new()) } else { FixPath::Relative(Vec::new()) });
+    }
+    let Some(body) = rest.strip_prefix('/') else {
+        return Err(format!(
+            "`{text}` is not a JSON pointer; write it as /key/sub (relative) or $/key (from the root)"
+        ));
+    };
+    let mut tokens = Vec::new();
+    for raw in body.split('/') {
+        let mut token = String::new();
+        let mut chars = raw.chars();
+        while let Some(c) = chars.next() {
+            if c == '~' {
+                match chars.next() {
+                    Some('0') => token.push('~'),
+                    Some('1') => token.push('/'),
+                    _ => return Err(format!("invalid escape in JSON pointer `{text}`: use ~0 for ~ and ~1 for /")),
+                }
+            } else {
+                token.push(c);
+            }
+        }
+        tokens.push(token);
+    }
+    Ok(if absolute { FixPath::Absolute(tokens) } else { FixPath::Relative(tokens) })
+}
+
+/// A file mode from YAML: an integer written `0o600`, or an octal string
+/// such as "600" or "0o600".
+pub fn parse_mode(v: &serde_json::Value) -> Result<u32, String> {
+    let mode = match v {
+        serde_json::Value::Number(n) => n.as_u64().and_then(|m| u32::try_from(m).ok()),
+        serde_json::Value::String(s) => {
+            let digits = s.trim().trim_start_matches("0o");
+            u32::from_str_radix(digits, 8).ok()
+        }
+        _ => None,
+    };
+    match mode {
+        Some(m) if m <= 0o7777 => Ok(m),
+        _ => Err(format!("invalid file mode {v}; write it as 0o600 or \"600\"")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointers() {
+        assert_eq!(parse_pointer("/groupPolicy"), Ok(FixPath::Relative(vec!["groupPolicy".into()])));
+        assert_eq!(parse_pointer("$/a/b~1c"), Ok(FixPath::Absolute(vec!["a".into(), "b/c".into()])));
+        assert!(parse_pointer("groupPolicy").is_err());
+        assert!(parse_pointer("/a~2").is_err());
+    }
+
+    #[test]
+    fn modes() {
+        assert_eq!(parse_mode(&serde_json::json!(384)), Ok(0o600));
+        assert_eq!(parse_mode(&serde_json::json!("700")), Ok(0o700));
+        assert!(parse_mode(&serde_json::json!("9")).is_err());
+        assert!(parse_mode(&serde_json::json!(0o17777)).is_err());
+    }
+}

@@ -1,0 +1,104 @@
+//! Maps: keys, entries, lookups, merging, recursive walks.
+
+use super::{Builtin, P, Ret, list_arg, str_arg};
+use crate::lang::value::{Map, Value};
+
+#[rustfmt::skip]
+pub(super) const BUILTINS: &[Builtin] = &[
+    Builtin { name: "keys", params: &[P::Map], optional: 0, variadic: false, ret: Ret::ListOf(P::Str), summary: "the keys of a map, in document order", call: |a| a[0].as_map().map_or(Value::Null, |m| Value::list(m.keys().map(Value::str).collect())) },
+    Builtin { name: "values", params: &[P::Map], optional: 0, variadic: false, ret: Ret::ListOf(P::Any), summary: "the values of a map, in document order", call: |a| a[0].as_map().map_or(Value::Null, |m| Value::list(m.values().cloned().collect())) },
+    Builtin { name: "entries", params: &[P::Map], optional: 0, variadic: false, ret: Ret::ListOf(P::Map), summary: "the map as a list of {key, value} maps", call: |a| a[0].as_map().map_or(Value::Null, |m| Value::list(m.iter().map(|(k, v)| entry(k, v.clone())).collect())) },
+    Builtin { name: "from_entries", params: &[P::List], optional: 0, variadic: false, ret: Ret::Map, summary: "a map from a list of {key, value} maps (later keys win)", call: from_entries },
+    Builtin { name: "get", params: &[P::Any, P::Any, P::Any], optional: 1, variadic: false, ret: Ret::Any, summary: "m[k], or the default (null) when absent; k may be a list of keys to walk a path", call: get },
+    Builtin { name: "has", params: &[P::Any, P::Str], optional: 0, variadic: false, ret: Ret::Bool, summary: "true if the map has the key, even with a null value", call: |a| Value::Bool(match (a[0].as_map(), str_arg(a, 1)) { (Some(m), Some(k)) => m.contains_key(k), _ => false }) },
+    Builtin { name: "merge", params: &[P::Map, P::Map], optional: 0, variadic: true, ret: Ret::Map, summary: "shallow merge: keys of later maps win (nulls skipped)", call: merge },
+    Builtin { name: "deep_merge", params: &[P::Map, P::Map], optional: 0, variadic: false, ret: Ret::Map, summary: "recursive merge: nested maps merge, anything else from the second map wins", call: |a| deep_merge(&a[0], &a[1]) },
+    Builtin { name: "pick", params: &[P::Map, P::List], optional: 0, variadic: false, ret: Ret::Map, summary: "the map restricted to the listed keys", call: |a| filter_keys(a, true) },
+    Builtin { name: "omit", params: &[P::Map, P::List], optional: 0, variadic: false, ret: Ret::Map, summary: "the map without the listed keys", call: |a| filter_keys(a, false) },
+    Builtin { name: "walk_maps", params: &[P::Any], optional: 0, variadic: false, ret: Ret::ListOf(P::Map), summary: "every map nested in the value, itself included, as {path, value} with path a list of keys; lists are not entered", call: walk_maps },
+];
+
+fn entry(k: &str, v: Value) -> Value {
+    Value::map([("key".to_string(), Value::str(k)), ("value".to_string(), v)].into_iter().collect())
+}
+
+fn from_entries(a: &[Value]) -> Value {
+    let Some(items) = list_arg(a, 0) else { return Value::Null };
+    let mut m = Map::new();
+    for it in items {
+        if let Some(k) = it.get("key").as_str() {
+            m.insert(k.to_string(), it.get("value"));
+        }
+    }
+    Value::map(m)
+}
+
+fn get(a: &[Value]) -> Value {
+    let found = match &a[1] {
+        Value::List(path) => path.iter().try_fold(a[0].clone(), |cur, k| {
+            let next = cur.index(k);
+            (!next.is_null()).then_some(next)
+        }),
+        k => Some(a[0].index(k)).filter(|v| !v.is_null()),
+    };
+    found.unwrap_or_else(|| a.get(2).cloned().unwrap_or_default())
+}
+
+fn merge(a: &[Value]) -> Value {
+    let mut out = Map::new();
+    for v in a {
+        match v {
+            Value::Map(m) => out.extend(m.iter().map(|(k, v)| (k.clone(), v.clone()))),
+            Value::Null => {}
+            _ => return Value::Null,
+        }
+    }
+    Value::map(out)
+}
+
+pub fn deep_merge(base: &Value, over: &Value) -> Value {
+    match (base, over) {
+        (Value::Map(b), Value::Map(o)) => {
+            let mut out = (**b).clone();
+            for (k, v) in o.iter() {
+                let merged = match out.get(k) {
+                    Some(existing) => deep_merge(existing, v),
+                    None => v.clone(),
+                };
+                out.insert(k.clone(), merged);
+            }
+            Value::map(out)
+        }
+        (b, Value::Null) => b.clone(),
+        (_, o) => o.clone(),
+    }
+}
+
+fn filter_keys(a: &[Value], keep: bool) -> Value {
+    let (Some(m), Some(keys)) = (a[0].as_map(), list_arg(a, 1)) else { return Value::Null };
+    Value::map(
+        m.iter()
+            .filter(|(k, _)| keys.iter().any(|x| x.as_str() == Some(k.as_str())) == keep)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    )
+}
+
+fn walk_maps(a: &[Value]) -> Value {
+    fn go(v: &Value, path: &mut Vec<Value>, out: &mut Vec<Value>) {
+        let Value::Map(m) = v else { return };
+        out.push(Value::map(
+            [("path".to_string(), Value::list(path.clone())), ("value".to_string(), v.clone())].into_iter().collect(),
+        ));
+        for (k, child) in m.iter() {
+            if matches!(child, Value::Map(_)) {
+                path.push(Value::str(k));
+                go(child, path, out);
+                path.pop();
+            }
+        }
+    }
+    let mut out = Vec::new();
+    go(&a[0], &mut Vec::new(), &mut out);
+    Value::list(out)
+}

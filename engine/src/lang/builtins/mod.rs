@@ -1,0 +1,258 @@
+//! The builtin function library of the predicate language.
+//!
+//! Every builtin is total: arguments of the wrong runtime type give `null`
+//! (or `false` for predicates). Signatures are checked at load time, so a
+//! wrong argument count or a literal of the wrong type is a rule error, not a
+//! silent `null`. The table below is also the source of the generated
+//! function reference.
+
+mod lists;
+mod maps;
+mod net;
+mod numbers;
+pub(crate) mod paths;
+mod strings;
+mod types;
+
+pub use maps::deep_merge as deep_merge_values;
+pub use paths::normalize as normalize_path;
+
+use super::types::Ty;
+use super::value::Value;
+
+/// Parameter type of a builtin, checked statically.
+#[derive(Clone, Copy, Debug)]
+pub enum P {
+    Any,
+    Bool,
+    Int,
+    Num,
+    Str,
+    List,
+    Map,
+    /// A string, list or map.
+    Coll,
+}
+
+impl P {
+    pub fn ty(self) -> Ty {
+        match self {
+            P::Any | P::Coll => Ty::Any,
+            P::Bool => Ty::Bool,
+            P::Int => Ty::Int,
+            P::Num => Ty::Num,
+            P::Str => Ty::Str,
+            P::List => Ty::list(Ty::Any),
+            P::Map => Ty::map(Ty::Any),
+        }
+    }
+
+    pub fn accepts(self, t: &Ty) -> bool {
+        match self {
+            P::Coll => matches!(t, Ty::Any | Ty::Null | Ty::Str | Ty::List(_) | Ty::Map(_) | Ty::Record(_)),
+            p => t.fits(&p.ty()),
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            P::Any => "any",
+            P::Bool => "bool",
+            P::Int => "int",
+            P::Num => "number",
+            P::Str => "string",
+            P::List => "list",
+            P::Map => "map",
+            P::Coll => "string, list or map",
+        }
+    }
+}
+
+/// Result type of a builtin, possibly derived from its arguments.
+#[derive(Clone, Copy, Debug)]
+pub enum Ret {
+    Any,
+    Bool,
+    Int,
+    Num,
+    Str,
+    ListOf(P),
+    Map,
+    /// Same type as the first argument (sort, unique, filter ...).
+    Arg0,
+    /// Element type of the first argument (first, last ...).
+    Elem0,
+}
+
+/// A builtin function.
+pub struct Builtin {
+    pub name: &'static str,
+    pub params: &'static [P],
+    /// How many trailing parameters may be left out.
+    pub optional: usize,
+    /// The last parameter repeats.
+    pub variadic: bool,
+    pub ret: Ret,
+    pub summary: &'static str,
+    pub call: fn(&[Value]) -> Value,
+}
+
+impl std::fmt::Debug for Builtin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "builtin {}", self.name)
+    }
+}
+
+impl Builtin {
+    pub fn min_args(&self) -> usize {
+        self.params.len() - self.optional - usize::from(self.variadic)
+    }
+
+    pub fn max_args(&self) -> Option<usize> {
+        (!self.variadic).then_some(self.params.len())
+    }
+
+    pub fn param(&self, i: usize) -> P {
+        self.params.get(i).or(self.params.last()).copied().unwrap_or(P::Any)
+    }
+
+    pub fn signature(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        let n = self.params.len();
+        for (i, p) in self.params.iter().enumerate() {
+            let mut s = p.describe().to_string();
+            if self.variadic && i == n - 1 {
+                s.push_str("...");
+            } else if i >= n - self.optional {
+                s.push('?');
+            }
+            parts.push(s);
+        }
+        format!("{}({})", self.name, parts.join(", "))
+    }
+}
+
+/// The list macros: their second argument names the element, their third is
+/// evaluated per element.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MacroKind {
+    Any,
+    All,
+    None,
+    Filter,
+    Map,
+    FlatMap,
+    Find,
+    Count,
+    SortBy,
+    UniqueBy,
+    SumBy,
+    MaxBy,
+    MinBy,
+}
+
+pub struct MacroDoc {
+    pub name: &'static str,
+    pub kind: MacroKind,
+    pub summary: &'static str,
+}
+
+#[rustfmt::skip]
+pub const MACROS: &[MacroDoc] = &[
+    MacroDoc { name: "any", kind: MacroKind::Any, summary: "true if the predicate holds for some element (false on an empty list)" },
+    MacroDoc { name: "exists", kind: MacroKind::Any, summary: "alias of `any`" },
+    MacroDoc { name: "all", kind: MacroKind::All, summary: "true if the predicate holds for every element (true on an empty list)" },
+    MacroDoc { name: "none", kind: MacroKind::None, summary: "true if the predicate holds for no element" },
+    MacroDoc { name: "filter", kind: MacroKind::Filter, summary: "the elements for which the predicate holds" },
+    MacroDoc { name: "map", kind: MacroKind::Map, summary: "the body evaluated for each element" },
+    MacroDoc { name: "flat_map", kind: MacroKind::FlatMap, summary: "the lists the body yields, concatenated" },
+    MacroDoc { name: "find", kind: MacroKind::Find, summary: "the first element for which the predicate holds, or null" },
+    MacroDoc { name: "count", kind: MacroKind::Count, summary: "how many elements satisfy the predicate (`count(xs)` alone counts all)" },
+    MacroDoc { name: "sort_by", kind: MacroKind::SortBy, summary: "the elements sorted by the body's value (stable)" },
+    MacroDoc { name: "unique_by", kind: MacroKind::UniqueBy, summary: "the first element for each distinct body value" },
+    MacroDoc { name: "sum_by", kind: MacroKind::SumBy, summary: "the sum of the body's numeric values" },
+    MacroDoc { name: "max_by", kind: MacroKind::MaxBy, summary: "the element with the greatest body value, or null" },
+    MacroDoc { name: "min_by", kind: MacroKind::MinBy, summary: "the element with the least body value, or null" },
+];
+
+pub fn lookup_macro(name: &str) -> Option<MacroKind> {
+    MACROS.iter().find(|m| m.name == name).map(|m| m.kind)
+}
+
+/// Every builtin function, grouped by topic.
+pub fn all() -> impl Iterator<Item = &'static Builtin> {
+    types::BUILTINS
+        .iter()
+        .chain(strings::BUILTINS)
+        .chain(numbers::BUILTINS)
+        .chain(lists::BUILTINS)
+        .chain(maps::BUILTINS)
+        .chain(net::BUILTINS)
+        .chain(paths::BUILTINS)
+}
+
+pub fn lookup(name: &str) -> Option<&'static Builtin> {
+    all().find(|b| b.name == name)
+}
+
+/// Regular expressions used by builtins, compiled once per pattern.
+pub mod regex_cache {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use std::sync::Arc;
+
+    use regex::Regex;
+
+    thread_local! {
+        static CACHE: RefCell<HashMap<String, Option<Arc<Regex>>>> = RefCell::new(HashMap::new());
+    }
+
+    /// The compiled pattern, or `None` if it does not compile (the caller
+    /// then yields null). Literal patterns were already validated at load.
+    pub fn get(pattern: &str) -> Option<Arc<Regex>> {
+        CACHE.with(|c| {
+            let mut c = c.borrow_mut();
+            if let Some(hit) = c.get(pattern) {
+                return hit.clone();
+            }
+            if c.len() > 4096 {
+                c.clear();
+            }
+            let re = regex::RegexBuilder::new(pattern).size_limit(1 << 20).build().ok().map(Arc::new);
+            c.insert(pattern.to_string(), re.clone());
+            re
+        })
+    }
+}
+
+/// Builtins whose argument at this index is a regular expression; literal
+/// patterns there are compiled at load time so mistakes are rule errors.
+pub fn regex_param(name: &str) -> Option<usize> {
+    match name {
+        "matches" | "find_all" | "replace_re" | "captures" => Some(1),
+        _ => None,
+    }
+}
+
+pub(crate) fn str_arg(args: &[Value], i: usize) -> Option<&str> {
+    args.get(i).and_then(Value::as_str)
+}
+
+pub(crate) fn list_arg(args: &[Value], i: usize) -> Option<&[Value]> {
+    args.get(i).and_then(Value::as_list)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_do_not_shadow_macros() {
+        let mut seen = std::collections::HashSet::new();
+        for b in all() {
+            assert!(seen.insert(b.name), "duplicate builtin {}", b.name);
+            assert!(lookup_macro(b.name).is_none() || b.name == "count", "{} is also a macro", b.name);
+            assert!(b.optional + usize::from(b.variadic) <= b.params.len(), "{}", b.name);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! Type tests and conversions.
+
+use super::{Builtin, P, Ret};
+use crate::lang::value::Value;
+
+#[rustfmt::skip]
+pub(super) const BUILTINS: &[Builtin] = &[
+    Builtin { name: "type", params: &[P::Any], optional: 0, variadic: false, ret: Ret::Str, summary: "the type name: null, bool, int, float, string, list or map", call: |a| Value::str(a[0].type_name()) },
+    Builtin { name: "is_null", params: &[P::Any], optional: 0, variadic: false, ret: Ret::Bool, summary: "true for null (an absent key reads as null)", call: |a| Value::Bool(a[0].is_null()) },
+    Builtin { name: "is_bool", params: &[P::Any], optional: 0, variadic: false, ret: Ret::Bool, summary: "true for true and false", call: |a| Value::Bool(matches!(a[0], Value::Bool(_))) },
+    Builtin { name: "is_int", params: &[P::Any], optional: 0, variadic: false, ret: Ret::Bool, summary: "true for whole numbers", call: |a| Value::Bool(a[0].as_int().is_some()) },
+    Builtin { name: "is_number", params: &[P::Any], optional: 0, variadic: false, ret: Ret::Bool, summary: "true for integers and floats", call: |a| Value::Bool(a[0].as_f64().is_some()) },
+    Builtin { name: "is_string", params: &[P::Any], optional: 0, variadic: false, ret: Ret::Bool, summary: "true for strings", call: |a| Value::Bool(matches!(a[0], Value::Str(_))) },
+    Builtin { name: "is_list", params: &[P::Any], optional: 0, variadic: false, ret: Ret::Bool, summary: "true for lists", call: |a| Value::Bool(matches!(a[0], Value::List(_))) },
+    Builtin { name: "is_map", params: &[P::Any], optional: 0, variadic: false, ret: Ret::Bool, summary: "true for maps (JSON objects)", call: |a| Value::Bool(matches!(a[0], Value::Map(_))) },
+    Builtin { name: "is_empty", params: &[P::Any], optional: 0, variadic: false, ret: Ret::Bool, summary: "true for null, \"\", [] and {}", call: is_empty },
+    Builtin { name: "is_blank", params: &[P::Any], optional: 0, variadic: false, ret: Ret::Bool, summary: "true unless the value is a string with non-whitespace characters", call: |a| Value::Bool(a[0].as_str().is_none_or(|s| s.trim().is_empty())) },
+    Builtin { name: "str", params: &[P::Any], optional: 0, variadic: false, ret: Ret::Str, summary: "the value as text, as templates print it (null gives \"\")", call: |a| Value::str(a[0].to_string()) },
+    Builtin { name: "json", params: &[P::Any], optional: 0, variadic: false, ret: Ret::Str, summary: "the value encoded as JSON (strings get quotes)", call: |a| Value::str(a[0].to_json().to_string()) },
+];
+
+fn is_empty(a: &[Value]) -> Value {
+    Value::Bool(match &a[0] {
+        Value::Null => true,
+        Value::Str(s) => s.is_empty(),
+        Value::List(l) => l.is_empty(),
+        Value::Map(m) => m.is_empty(),
+        _ => false,
+    })
+}

@@ -1,0 +1,649 @@
+//! Syntax tree to executable form: names resolved to slots, builtins to
+//! function pointers, literal regexes validated, types checked.
+//!
+//! Compilation happens once per pack load; evaluation then runs without any
+//! name lookups. All errors of an expression are collected, not just the
+//! first, so a rule author sees every mistake in one run.
+
+use std::collections::BTreeSet;
+
+use super::ast::{BinOp, Expr, ExprKind, Span, UnOp};
+use super::builtins::{self, Builtin, MacroKind, Ret, regex_cache};
+use super::error::{LangError, LangErrorKind, suggest};
+use super::types::Ty;
+use super::value::Value;
+
+/// Executable form of an expression.
+#[derive(Clone, Debug)]
+pub enum Ir {
+    Const(Value),
+    List(Vec<Ir>),
+    Map(Vec<(String, Ir)>),
+    Local(usize),
+    Root(usize),
+    Global(usize),
+    Def(usize, Vec<Ir>),
+    RuleLet(usize),
+    MatchVar(usize),
+    At,
+    Member(Box<Ir>, String),
+    Index(Box<Ir>, Box<Ir>),
+    Builtin(&'static Builtin, Vec<Ir>),
+    Macro { kind: MacroKind, list: Box<Ir>, slot: usize, body: Box<Ir> },
+    Not(Box<Ir>),
+    Neg(Box<Ir>),
+    And(Box<Ir>, Box<Ir>),
+    Or(Box<Ir>, Box<Ir>),
+    Coalesce(Box<Ir>, Box<Ir>),
+    Binary(BinOp, Box<Ir>, Box<Ir>),
+    Cond(Box<Ir>, Box<Ir>, Box<Ir>),
+    Let(usize, Box<Ir>, Box<Ir>),
+}
+
+/// A compiled expression: its code, the number of local slots it needs,
+/// and its static type.
+#[derive(Clone, Debug)]
+pub struct Compiled {
+    pub ir: Ir,
+    pub frame: usize,
+    pub ty: Ty,
+}
+
+/// What a bare name outside the expression refers to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resolved {
+    Root(usize),
+    Global(usize),
+    /// A definition without parameters, usable as a bare name.
+    Def(usize),
+    RuleLet(usize),
+    MatchVar(usize),
+}
+
+/// A callable pack definition.
+#[derive(Clone, Debug)]
+pub struct DefSig {
+    pub id: usize,
+    pub params: Vec<String>,
+    pub ret: Ty,
+}
+
+/// The names visible to an expression besides its own locals. Implemented by
+/// the pack (definitions, constants, roots) and, on top of it, by each rule
+/// (its `let` entries, selector bindings, `@`).
+pub trait NameSource {
+    fn resolve(&self, name: &str) -> Option<(Resolved, Ty)>;
+    fn definition(&self, name: &str) -> Option<DefSig>;
+    /// The type of `@`, or `None` where `@` is not available.
+    fn at_type(&self) -> Option<Ty>;
+    /// Every visible name, for "did you mean" help.
+    fn visible(&self) -> Vec<String>;
+}
+
+/// Compiles one expression; `params` become the first local slots (for
+/// definitions with parameters).
+pub fn compile(
+    expr: &Expr,
+    names: &dyn NameSource,
+    params: &[String],
+) -> Result<(Compiled, BTreeSet<usize>), Vec<LangError>> {
+    let mut c = Compiler { names, locals: Vec::new(), next: 0, max: 0, errors: Vec::new(), calls: BTreeSet::new() };
+    for p in params {
+        c.push_local(p, Ty::Any);
+    }
+    let (ir, ty) = c.expr(expr);
+    if c.errors.is_empty() { Ok((Compiled { ir, frame: c.max, ty }, c.calls)) } else { Err(c.errors) }
+}
+
+struct Compiler<'a> {
+    names: &'a dyn NameSource,
+    locals: Vec<(String, usize, Ty)>,
+    next: usize,
+    max: usize,
+    errors: Vec<LangError>,
+    calls: BTreeSet<usize>,
+}
+
+fn boxed(ir: Ir) -> Box<Ir> {
+    Box::new(ir)
+}
+
+impl Compiler<'_> {
+    fn error(&mut self, kind: LangErrorKind, span: &Span, message: impl Into<String>) -> (Ir, Ty) {
+        self.errors.push(LangError::new(kind, span.clone(), message));
+        (Ir::Const(Value::Null), Ty::Any)
+    }
+
+    fn error_help(
+        &mut self,
+        kind: LangErrorKind,
+        span: &Span,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) -> (Ir, Ty) {
+        let mut e = LangError::new(kind, span.clone(), message);
+        e.help = help;
+        self.errors.push(e);
+        (Ir::Const(Value::Null), Ty::Any)
+    }
+
+    fn push_local(&mut self, name: &str, ty: Ty) -> usize {
+        let slot = self.next;
+        self.next += 1;
+        self.max = self.max.max(self.next);
+        self.locals.push((name.to_string(), slot, ty));
+        slot
+    }
+
+    fn pop_local(&mut self) {
+        self.locals.pop();
+        self.next -= 1;
+    }
+
+    fn visible_names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.locals.iter().map(|(n, _, _)| n.clone()).collect();
+        v.extend(self.names.visible());
+        v
+    }
+
+    fn expr(&mut self, e: &Expr) -> (Ir, Ty) {
+        match &e.kind {
+            ExprKind::Null => (Ir::Const(Value::Null), Ty::Null),
+            ExprKind::Bool(b) => (Ir::Const(Value::Bool(*b)), Ty::Bool),
+            ExprKind::Int(i) => (Ir::Const(Value::Int(*i)), Ty::Int),
+            ExprKind::Float(f) => (Ir::Const(Value::Float(*f)), Ty::Float),
+            ExprKind::Str(s) => (Ir::Const(Value::str(s)), Ty::Str),
+            ExprKind::List(items) => {
+                let mut irs = Vec::with_capacity(items.len());
+                let mut elem: Option<Ty> = None;
+                for it in items {
+                    let (ir, ty) = self.expr(it);
+                    elem = Some(match elem {
+                        Some(t) => t.join(&ty),
+                        None => ty,
+                    });
+                    irs.push(ir);
+                }
+                (Ir::List(irs), Ty::list(elem.unwrap_or(Ty::Any)))
+            }
+            ExprKind::Map(entries) => {
+                let mut irs = Vec::with_capacity(entries.len());
+                let mut fields = indexmap::IndexMap::new();
+                for (k, v) in entries {
+                    let (ir, ty) = self.expr(v);
+                    fields.insert(k.clone(), ty);
+                    irs.push((k.clone(), ir));
+                }
+                (Ir::Map(irs), Ty::Record(std::sync::Arc::new(fields)))
+            }
+            ExprKind::At => match self.names.at_type() {
+                Some(t) => (Ir::At, t),
+                None => self.error_help(
+                    LangErrorKind::UnknownName,
+                    &e.span,
+                    "`@` is not available here",
+                    Some(
+                        "`@` is the value a rule's `given` or `each` selected; definitions take it as a parameter"
+                            .into(),
+                    ),
+                ),
+            },
+            ExprKind::Ident(name) => self.ident(name, &e.span),
+            ExprKind::Member(obj, key) => {
+                let (ir, ty) = self.expr(obj);
+                match ty.member(key) {
+                    Ok(t) => (Ir::Member(boxed(ir), key.clone()), t),
+                    Err(Some(keys)) => {
+                        let help = suggest(key, keys.iter().map(String::as_str))
+                            .or_else(|| Some(format!("known keys: {}", keys.join(", "))));
+                        self.error_help(LangErrorKind::UnknownName, &e.span, format!("no key `{key}` here"), help)
+                    }
+                    Err(None) => self.error(LangErrorKind::Type, &e.span, format!("a {ty} has no key `{key}`")),
+                }
+            }
+            ExprKind::Index(obj, idx) => {
+                let (oir, oty) = self.expr(obj);
+                let (iir, ity) = self.expr(idx);
+                let ty = match (&oty, &ity) {
+                    (Ty::List(t), _) => {
+                        if !ity.fits(&Ty::Int) {
+                            return self.error(
+                                LangErrorKind::Type,
+                                &idx.span,
+                                format!("a list index must be an int, found {ity}"),
+                            );
+                        }
+                        (**t).clone()
+                    }
+                    (Ty::Record(_), _) => match &iir {
+                        Ir::Const(Value::Str(k)) => oty.member(k).unwrap_or(Ty::Any),
+                        _ => Ty::Any,
+                    },
+                    (Ty::Map(t), _) => (**t).clone(),
+                    (Ty::Str, _) => Ty::Str,
+                    (Ty::Any | Ty::Null, _) => Ty::Any,
+                    _ => return self.error(LangErrorKind::Type, &e.span, format!("a {oty} cannot be indexed")),
+                };
+                (Ir::Index(boxed(oir), boxed(iir)), ty)
+            }
+            ExprKind::Call { name, name_span, args, method } => self.call(name, name_span, args, *method),
+            ExprKind::Unary(op, operand) => {
+                let (ir, ty) = self.expr(operand);
+                match op {
+                    UnOp::Not => {
+                        if !ty.fits(&Ty::Bool) {
+                            return self.error(
+                                LangErrorKind::Type,
+                                &operand.span,
+                                format!("`not` needs a bool, found {ty}"),
+                            );
+                        }
+                        (Ir::Not(boxed(ir)), Ty::Bool)
+                    }
+                    UnOp::Neg => {
+                        if !ty.fits(&Ty::Num) {
+                            return self.error(
+                                LangErrorKind::Type,
+                                &operand.span,
+                                format!("`-` needs a number, found {ty}"),
+                            );
+                        }
+                        (Ir::Neg(boxed(ir)), if ty == Ty::Int { Ty::Int } else { Ty::Num })
+                    }
+                }
+            }
+            ExprKind::Binary(op, a, b) => self.binary(*op, a, b, &e.span),
+            ExprKind::Cond(c, a, b) => {
+                let (cir, cty) = self.expr(c);
+                if !cty.fits(&Ty::Bool) {
+                    self.error(LangErrorKind::Type, &c.span, format!("a condition must be a bool, found {cty}"));
+                }
+                let (air, aty) = self.expr(a);
+                let (bir, bty) = self.expr(b);
+                (Ir::Cond(boxed(cir), boxed(air), boxed(bir)), aty.join(&bty))
+            }
+            ExprKind::Let { name, value, body, .. } => {
+                let (vir, vty) = self.expr(value);
+                let slot = self.push_local(name, vty);
+                let (bir, bty) = self.expr(body);
+                self.pop_local();
+                (Ir::Let(slot, boxed(vir), boxed(bir)), bty)
+            }
+        }
+    }
+
+    fn ident(&mut self, name: &str, span: &Span) -> (Ir, Ty) {
+        if let Some((_, slot, ty)) = self.locals.iter().rev().find(|(n, _, _)| n == name) {
+            return (Ir::Local(*slot), ty.clone());
+        }
+        match self.names.resolve(name) {
+            Some((Resolved::Root(i), t)) => (Ir::Root(i), t),
+            Some((Resolved::Global(i), t)) => (Ir::Global(i), t),
+            Some((Resolved::RuleLet(i), t)) => (Ir::RuleLet(i), t),
+            Some((Resolved::MatchVar(i), t)) => (Ir::MatchVar(i), t),
+            Some((Resolved::Def(i), t)) => {
+                self.calls.insert(i);
+                (Ir::Def(i, Vec::new()), t)
+            }
+            None => {
+                if let Some(sig) = self.names.definition(name) {
+                    return self.error_help(
+                        LangErrorKind::Arity,
+                        span,
+                        format!("definition `{name}` takes {} argument(s)", sig.params.len()),
+                        Some(format!("call it as `{name}({})`", sig.params.join(", "))),
+                    );
+                }
+                if builtins::lookup(name).is_some() || builtins::lookup_macro(name).is_some() {
+                    return self.error_help(
+                        LangErrorKind::UnknownName,
+                        span,
+                        format!("`{name}` is a function, not a value"),
+                        Some(format!("call it as `{name}(...)`")),
+                    );
+                }
+                let visible = self.visible_names();
+                let help = suggest(name, visible.iter().map(String::as_str));
+                self.error_help(LangErrorKind::UnknownName, span, format!("unknown name `{name}`"), help)
+            }
+        }
+    }
+
+    fn call(&mut self, name: &str, name_span: &Span, args: &[Expr], method: bool) -> (Ir, Ty) {
+        if let Some(sig) = self.names.definition(name) {
+            if args.len() != sig.params.len() {
+                return self.error_help(
+                    LangErrorKind::Arity,
+                    name_span,
+                    format!("definition `{name}` takes {} argument(s), {} given", sig.params.len(), args.len()),
+                    Some(format!("signature: {name}({})", sig.params.join(", "))),
+                );
+            }
+            let irs: Vec<Ir> = args.iter().map(|a| self.expr(a).0).collect();
+            self.calls.insert(sig.id);
+            return (Ir::Def(sig.id, irs), sig.ret);
+        }
+        if let Some(kind) = builtins::lookup_macro(name) {
+            if kind == MacroKind::Count && args.len() == 1 {
+                return self.call("len", name_span, args, method);
+            }
+            return self.macro_call(kind, name, name_span, args, method);
+        }
+        let Some(b) = builtins::lookup(name) else {
+            let mut candidates: Vec<&str> = builtins::all().map(|b| b.name).collect();
+            candidates.extend(builtins::MACROS.iter().map(|m| m.name));
+            let visible = self.names.visible();
+            candidates.extend(visible.iter().map(String::as_str));
+            let help = suggest(name, candidates);
+            return self.error_help(
+                LangErrorKind::UnknownFunction,
+                name_span,
+                format!("unknown function `{name}`"),
+                help,
+            );
+        };
+        let n = args.len();
+        if n < b.min_args() || b.max_args().is_some_and(|max| n > max) {
+            let expected = match b.max_args() {
+                Some(max) if max == b.min_args() => format!("{max}"),
+                Some(max) => format!("{} to {max}", b.min_args()),
+                None => format!("at least {}", b.min_args()),
+            };
+            return self.error_help(
+                LangErrorKind::Arity,
+                name_span,
+                format!("`{name}` takes {expected} argument(s), {n} given"),
+                Some(format!("signature: {}", b.signature())),
+            );
+        }
+        let mut irs = Vec::with_capacity(n);
+        let mut tys = Vec::with_capacity(n);
+        for (i, a) in args.iter().enumerate() {
+            let (ir, ty) = self.expr(a);
+            let p = b.param(i);
+            if !p.accepts(&ty) {
+                let what = if method && i == 0 { "its receiver".to_string() } else { format!("argument {}", i + 1) };
+                self.error_help(
+                    LangErrorKind::Type,
+                    &a.span,
+                    format!("`{name}` expects a {} as {what}, found {ty}", p.describe()),
+                    Some(format!("signature: {}", b.signature())),
+                );
+            }
+            if builtins::regex_param(name) == Some(i)
+                && let Ir::Const(Value::Str(pattern)) = &ir
+                && regex_cache::get(pattern).is_none()
+            {
+                let msg =
+                    regex::Regex::new(pattern).err().map_or_else(|| "pattern too large".to_string(), |e| e.to_string());
+                let first = msg.lines().last().unwrap_or("invalid pattern").trim().to_string();
+                self.error_help(LangErrorKind::Regex, &a.span, format!("invalid regular expression: {first}"), None);
+            }
+            irs.push(ir);
+            tys.push(ty);
+        }
+        let ret = match b.ret {
+            Ret::Any => Ty::Any,
+            Ret::Bool => Ty::Bool,
+            Ret::Int => Ty::Int,
+            Ret::Num => Ty::Num,
+            Ret::Str => Ty::Str,
+            Ret::Map => Ty::map(Ty::Any),
+            Ret::ListOf(p) => Ty::list(p.ty()),
+            Ret::Arg0 => tys.first().cloned().unwrap_or(Ty::Any),
+            Ret::Elem0 => tys.first().and_then(Ty::element).unwrap_or(Ty::Any),
+        };
+        (Ir::Builtin(b, irs), ret)
+    }
+
+    fn macro_call(&mut self, kind: MacroKind, name: &str, name_span: &Span, args: &[Expr], method: bool) -> (Ir, Ty) {
+        let usage = if method {
+            format!("list.{name}(x, <expression using x>)")
+        } else {
+            format!("{name}(list, x, <expression using x>)")
+        };
+        if args.len() != 3 {
+            return self.error_help(
+                LangErrorKind::Arity,
+                name_span,
+                format!("`{name}` takes a list, a variable name and an expression"),
+                Some(format!("write {usage}")),
+            );
+        }
+        let (lir, lty) = self.expr(&args[0]);
+        let Some(elem) = lty.element() else {
+            return self.error_help(
+                LangErrorKind::Type,
+                &args[0].span,
+                format!("`{name}` iterates a list or map, found {lty}"),
+                Some(format!("write {usage}")),
+            );
+        };
+        let ExprKind::Ident(var) = &args[1].kind else {
+            return self.error_help(
+                LangErrorKind::Syntax,
+                &args[1].span,
+                format!("the second argument of `{name}` must be a variable name"),
+                Some(format!("write {usage}")),
+            );
+        };
+        let slot = self.push_local(var, elem.clone());
+        let (bir, bty) = self.expr(&args[2]);
+        self.pop_local();
+        let predicate = matches!(
+            kind,
+            MacroKind::Any | MacroKind::All | MacroKind::None | MacroKind::Filter | MacroKind::Find | MacroKind::Count
+        );
+        if predicate && !bty.fits(&Ty::Bool) {
+            self.error(
+                LangErrorKind::Type,
+                &args[2].span,
+                format!("the predicate of `{name}` must be a bool, found {bty}"),
+            );
+        }
+        let list_ty = match &lty {
+            Ty::List(_) => lty.clone(),
+            _ => Ty::list(elem.clone()),
+        };
+        let ty = match kind {
+            MacroKind::Any | MacroKind::All | MacroKind::None => Ty::Bool,
+            MacroKind::Filter | MacroKind::SortBy | MacroKind::UniqueBy => list_ty,
+            MacroKind::Map => Ty::list(bty),
+            MacroKind::FlatMap => match bty {
+                Ty::List(_) => bty,
+                _ => Ty::list(Ty::Any),
+            },
+            MacroKind::Find | MacroKind::MaxBy | MacroKind::MinBy => elem,
+            MacroKind::Count => Ty::Int,
+            MacroKind::SumBy => Ty::Num,
+        };
+        (Ir::Macro { kind, list: boxed(lir), slot, body: boxed(bir) }, ty)
+    }
+
+    fn binary(&mut self, op: BinOp, a: &Expr, b: &Expr, span: &Span) -> (Ir, Ty) {
+        let (air, aty) = self.expr(a);
+        let (bir, bty) = self.expr(b);
+        let both = |ir_a, ir_b| (boxed(ir_a), boxed(ir_b));
+        match op {
+            BinOp::And | BinOp::Or => {
+                for (side, t) in [(a, &aty), (b, &bty)] {
+                    if !t.fits(&Ty::Bool) {
+                        self.error(
+                            LangErrorKind::Type,
+                            &side.span,
+                            format!("`{}` needs bools, found {t}", op.symbol()),
+                        );
+                    }
+                }
+                let (x, y) = both(air, bir);
+                (if op == BinOp::And { Ir::And(x, y) } else { Ir::Or(x, y) }, Ty::Bool)
+            }
+            BinOp::Coalesce => {
+                let (x, y) = both(air, bir);
+                let ty = match aty {
+                    Ty::Null => bty,
+                    Ty::Any => match bty {
+                        Ty::Any | Ty::Null => Ty::Any,
+                        other => other,
+                    },
+                    t => t.join(&bty),
+                };
+                (Ir::Coalesce(x, y), ty)
+            }
+            BinOp::Eq | BinOp::Ne => {
+                if !(aty.fits(&bty) || bty.fits(&aty)) {
+                    self.error(
+                        LangErrorKind::Type,
+                        span,
+                        format!(
+                            "comparing a {aty} with a {bty} is always {}",
+                            if op == BinOp::Eq { "false" } else { "true" }
+                        ),
+                    );
+                }
+                let (x, y) = both(air, bir);
+                (Ir::Binary(op, x, y), Ty::Bool)
+            }
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                for (side, t) in [(a, &aty), (b, &bty)] {
+                    if !(t.fits(&Ty::Num) || t.fits(&Ty::Str)) {
+                        self.error(
+                            LangErrorKind::Type,
+                            &side.span,
+                            format!("`{}` compares numbers or strings, found {t}", op.symbol()),
+                        );
+                    }
+                }
+                let (x, y) = both(air, bir);
+                (Ir::Binary(op, x, y), Ty::Bool)
+            }
+            BinOp::In | BinOp::NotIn => {
+                if !matches!(bty, Ty::Any | Ty::Null | Ty::List(_) | Ty::Map(_) | Ty::Record(_) | Ty::Str) {
+                    self.error(
+                        LangErrorKind::Type,
+                        &b.span,
+                        format!("`{}` needs a list, map or string on the right, found {bty}", op.symbol()),
+                    );
+                }
+                let (x, y) = both(air, bir);
+                (Ir::Binary(op, x, y), Ty::Bool)
+            }
+            BinOp::BitAnd => {
+                for (side, t) in [(a, &aty), (b, &bty)] {
+                    if !t.fits(&Ty::Int) {
+                        self.error(LangErrorKind::Type, &side.span, format!("`&` needs ints, found {t}"));
+                    }
+                }
+                let (x, y) = both(air, bir);
+                (Ir::Binary(op, x, y), Ty::Int)
+            }
+            BinOp::Add => {
+                let ty = match (&aty, &bty) {
+                    (Ty::Int, Ty::Int) => Ty::Int,
+                    (x, y) if x.is_numeric() && y.is_numeric() => Ty::Num,
+                    (Ty::Str, Ty::Str) => Ty::Str,
+                    (Ty::List(x), Ty::List(y)) => Ty::list(x.join(y)),
+                    (Ty::Map(_) | Ty::Record(_), Ty::Map(_) | Ty::Record(_)) => Ty::map(Ty::Any),
+                    (Ty::Any | Ty::Null, t) | (t, Ty::Any | Ty::Null) => match t {
+                        Ty::Any | Ty::Null => Ty::Any,
+                        Ty::Int | Ty::Float => Ty::Num,
+                        Ty::Record(_) => Ty::map(Ty::Any),
+                        other => other.clone(),
+                    },
+                    _ => return self.error(LangErrorKind::Type, span, format!("cannot add a {bty} to a {aty}")),
+                };
+                let (x, y) = both(air, bir);
+                (Ir::Binary(op, x, y), ty)
+            }
+            BinOp::Sub => {
+                let ty = match (&aty, &bty) {
+                    (Ty::Int, Ty::Int) => Ty::Int,
+                    (Ty::List(_), Ty::List(_) | Ty::Any | Ty::Null) => aty.clone(),
+                    (x, y) if x.fits(&Ty::Num) && y.fits(&Ty::Num) => {
+                        if matches!(x, Ty::Any | Ty::Null) || matches!(y, Ty::Any | Ty::Null) {
+                            Ty::Any
+                        } else {
+                            Ty::Num
+                        }
+                    }
+                    (Ty::Any | Ty::Null, Ty::List(_)) => Ty::Any,
+                    _ => return self.error(LangErrorKind::Type, span, format!("cannot subtract a {bty} from a {aty}")),
+                };
+                let (x, y) = both(air, bir);
+                (Ir::Binary(op, x, y), ty)
+            }
+            BinOp::Mul | BinOp::Div | BinOp::Rem => {
+                for (side, t) in [(a, &aty), (b, &bty)] {
+                    if !t.fits(&Ty::Num) {
+                        self.error(
+                            LangErrorKind::Type,
+                            &side.span,
+                            format!("`{}` needs numbers, found {t}", op.symbol()),
+                        );
+                    }
+                }
+                let ty = if aty == Ty::Int && bty == Ty::Int && op != BinOp::Div { Ty::Int } else { Ty::Num };
+                let (x, y) = both(air, bir);
+                (Ir::Binary(op, x, y), ty)
+            }
+        }
+    }
+}
+
+/// The names an expression refers to without defining them (used to order
+/// definitions and find cycles before compiling them).
+pub fn free_names(expr: &Expr) -> BTreeSet<String> {
+    fn go(e: &Expr, bound: &mut Vec<String>, out: &mut BTreeSet<String>) {
+        match &e.kind {
+            ExprKind::Ident(n) => {
+                if !bound.contains(n) {
+                    out.insert(n.clone());
+                }
+            }
+            ExprKind::Call { name, args, .. } => {
+                if !bound.contains(name) {
+                    out.insert(name.clone());
+                }
+                if builtins::lookup_macro(name).is_some() && args.len() == 3 {
+                    go(&args[0], bound, out);
+                    if let ExprKind::Ident(v) = &args[1].kind {
+                        bound.push(v.clone());
+                        go(&args[2], bound, out);
+                        bound.pop();
+                        return;
+                    }
+                }
+                for a in args {
+                    go(a, bound, out);
+                }
+            }
+            ExprKind::Let { name, value, body, .. } => {
+                go(value, bound, out);
+                bound.push(name.clone());
+                go(body, bound, out);
+                bound.pop();
+            }
+            ExprKind::List(items) => items.iter().for_each(|i| go(i, bound, out)),
+            ExprKind::Map(entries) => entries.iter().for_each(|(_, v)| go(v, bound, out)),
+            ExprKind::Member(o, _) | ExprKind::Unary(_, o) => go(o, bound, out),
+            ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => {
+                go(a, bound, out);
+                go(b, bound, out);
+            }
+            ExprKind::Cond(a, b, c) => {
+                go(a, bound, out);
+                go(b, bound, out);
+                go(c, bound, out);
+            }
+            ExprKind::Null
+            | ExprKind::Bool(_)
+            | ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Str(_)
+            | ExprKind::At => {}
+        }
+    }
+    let mut out = BTreeSet::new();
+    go(expr, &mut Vec::new(), &mut out);
+    out
+}

@@ -1,0 +1,289 @@
+//! The evaluator: a tree walk over compiled code.
+//!
+//! Total by construction: every operator and builtin answers wrong types
+//! with null (or false), recursion is rejected at load, and iteration only
+//! runs over finite lists. Definitions without parameters are evaluated at
+//! most once per audit (cached), since they depend only on the inputs.
+
+use std::cell::OnceCell;
+
+use super::ast::BinOp;
+use super::builtins::MacroKind;
+use super::compile::{Compiled, Ir};
+use super::value::{Map, Value};
+
+/// A compiled pack definition.
+#[derive(Debug)]
+pub struct Definition {
+    pub name: String,
+    pub params: usize,
+    pub body: Compiled,
+}
+
+/// Everything an expression can read while it runs.
+pub struct Env<'a> {
+    /// Input roots (`config`, `env`, `fs`, ...), by index.
+    pub roots: &'a [Value],
+    /// Pack constants, by index.
+    pub globals: &'a [Value],
+    pub defs: &'a [Definition],
+    /// Results of parameterless definitions, filled on first use.
+    pub def_cache: &'a [OnceCell<Value>],
+    /// The rule-level scope (`@`, bindings, `let` entries), when evaluating
+    /// inside a rule.
+    pub rule: Option<&'a RuleScope<'a>>,
+}
+
+/// Per-match scope of a rule.
+pub struct RuleScope<'a> {
+    pub at: Value,
+    pub vars: Vec<Value>,
+    pub lets: &'a [Compiled],
+    pub let_cache: Vec<OnceCell<Value>>,
+}
+
+impl<'a> RuleScope<'a> {
+    pub fn new(at: Value, vars: Vec<Value>, lets: &'a [Compiled]) -> Self {
+        RuleScope { at, vars, lets, let_cache: (0..lets.len()).map(|_| OnceCell::new()).collect() }
+    }
+}
+
+impl Env<'_> {
+    /// Evaluates a compiled expression in a fresh frame.
+    pub fn eval(&self, c: &Compiled) -> Value {
+        let mut frame = vec![Value::Null; c.frame];
+        self.run(&c.ir, &mut frame)
+    }
+
+    fn run(&self, ir: &Ir, frame: &mut Vec<Value>) -> Value {
+        match ir {
+            Ir::Const(v) => v.clone(),
+            Ir::List(items) => Value::list(items.iter().map(|i| self.run(i, frame)).collect()),
+            Ir::Map(entries) => {
+                Value::map(entries.iter().map(|(k, v)| (k.clone(), self.run(v, frame))).collect::<Map>())
+            }
+            Ir::Local(slot) => frame[*slot].clone(),
+            Ir::Root(i) => self.roots.get(*i).cloned().unwrap_or_default(),
+            Ir::Global(i) => self.globals.get(*i).cloned().unwrap_or_default(),
+            Ir::Def(id, args) => self.call_def(*id, args, frame),
+            Ir::RuleLet(i) => match self.rule {
+                Some(scope) => scope.let_cache[*i].get_or_init(|| self.eval(&scope.lets[*i])).clone(),
+                None => Value::Null,
+            },
+            Ir::MatchVar(i) => self.rule.and_then(|s| s.vars.get(*i).cloned()).unwrap_or_default(),
+            Ir::At => self.rule.map(|s| s.at.clone()).unwrap_or_default(),
+            Ir::Member(obj, key) => self.run(obj, frame).get(key),
+            Ir::Index(obj, idx) => {
+                let o = self.run(obj, frame);
+                o.index(&self.run(idx, frame))
+            }
+            Ir::Builtin(b, args) => {
+                let vals: Vec<Value> = args.iter().map(|a| self.run(a, frame)).collect();
+                (b.call)(&vals)
+            }
+            Ir::Macro { kind, list, slot, body } => {
+                let items = iteration_items(self.run(list, frame));
+                self.run_macro(*kind, &items, *slot, body, frame)
+            }
+            Ir::Not(a) => Value::Bool(!self.run(a, frame).is_true()),
+            Ir::Neg(a) => match self.run(a, frame) {
+                Value::Int(i) => Value::Int(i.saturating_neg()),
+                Value::Float(f) => Value::Float(-f),
+                _ => Value::Null,
+            },
+            Ir::And(a, b) => Value::Bool(self.run(a, frame).is_true() && self.run(b, frame).is_true()),
+            Ir::Or(a, b) => Value::Bool(self.run(a, frame).is_true() || self.run(b, frame).is_true()),
+            Ir::Coalesce(a, b) => match self.run(a, frame) {
+                Value::Null => self.run(b, frame),
+                v => v,
+            },
+            Ir::Binary(op, a, b) => {
+                let x = self.run(a, frame);
+                let y = self.run(b, frame);
+                binary(*op, &x, &y)
+            }
+            Ir::Cond(c, a, b) => {
+                if self.run(c, frame).is_true() {
+                    self.run(a, frame)
+                } else {
+                    self.run(b, frame)
+                }
+            }
+            Ir::Let(slot, value, body) => {
+                let v = self.run(value, frame);
+                frame[*slot] = v;
+                self.run(body, frame)
+            }
+        }
+    }
+
+    fn call_def(&self, id: usize, args: &[Ir], frame: &mut Vec<Value>) -> Value {
+        let def = &self.defs[id];
+        if def.params == 0 {
+            return self.def_cache[id].get_or_init(|| self.eval(&def.body)).clone();
+        }
+        let mut callee = vec![Value::Null; def.body.frame.max(def.params)];
+        for (slot, a) in args.iter().enumerate() {
+            callee[slot] = self.run(a, frame);
+        }
+        self.run(&def.body.ir, &mut callee)
+    }
+
+    fn run_macro(&self, kind: MacroKind, items: &[Value], slot: usize, body: &Ir, frame: &mut Vec<Value>) -> Value {
+        let each = |v: &Value, frame: &mut Vec<Value>| {
+            frame[slot] = v.clone();
+            self.run(body, frame)
+        };
+        match kind {
+            MacroKind::Any => Value::Bool(items.iter().any(|v| each(v, frame).is_true())),
+            MacroKind::All => Value::Bool(items.iter().all(|v| each(v, frame).is_true())),
+            MacroKind::None => Value::Bool(!items.iter().any(|v| each(v, frame).is_true())),
+            MacroKind::Filter => Value::list(items.iter().filter(|v| each(v, frame).is_true()).cloned().collect()),
+            MacroKind::Map => Value::list(items.iter().map(|v| each(v, frame)).collect()),
+            MacroKind::FlatMap => {
+                let mut out = Vec::new();
+                for v in items {
+                    match each(v, frame) {
+                        Value::List(l) => out.extend(l.iter().cloned()),
+                        Value::Null => {}
+                        other => out.push(other),
+                    }
+                }
+                Value::list(out)
+            }
+            MacroKind::Find => items.iter().find(|v| each(v, frame).is_true()).cloned().unwrap_or_default(),
+            MacroKind::Count => Value::Int(items.iter().filter(|v| each(v, frame).is_true()).count() as i64),
+            MacroKind::SortBy => {
+                let mut keyed: Vec<(Value, Value)> = items.iter().map(|v| (each(v, frame), v.clone())).collect();
+                keyed.sort_by(|a, b| a.0.total_cmp(&b.0));
+                Value::list(keyed.into_iter().map(|(_, v)| v).collect())
+            }
+            MacroKind::UniqueBy => {
+                let mut seen = Vec::new();
+                let mut out = Vec::new();
+                for v in items {
+                    let k = each(v, frame);
+                    if !seen.contains(&k) {
+                        seen.push(k);
+                        out.push(v.clone());
+                    }
+                }
+                Value::list(out)
+            }
+            MacroKind::SumBy => {
+                let vals: Vec<Value> = items.iter().map(|v| each(v, frame)).collect();
+                let ints: Option<i64> = vals.iter().try_fold(0i64, |acc, v| match v {
+                    Value::Int(i) => Some(acc.saturating_add(*i)),
+                    Value::Null => Some(acc),
+                    _ => None,
+                });
+                match ints {
+                    Some(i) => Value::Int(i),
+                    None => Value::Float(vals.iter().filter_map(Value::as_f64).sum()),
+                }
+            }
+            MacroKind::MaxBy | MacroKind::MinBy => {
+                let want =
+                    if kind == MacroKind::MaxBy { std::cmp::Ordering::Greater } else { std::cmp::Ordering::Less };
+                let mut best: Option<(Value, &Value)> = None;
+                for v in items {
+                    let k = each(v, frame);
+                    if k.is_null() {
+                        continue;
+                    }
+                    best = match best {
+                        Some((bk, bv)) if k.compare(&bk) != Some(want) => Some((bk, bv)),
+                        _ => Some((k, v)),
+                    };
+                }
+                best.map(|(_, v)| v.clone()).unwrap_or_default()
+            }
+        }
+    }
+}
+
+/// Lists iterate their elements; maps their `{key, value}` entries; anything
+/// else nothing.
+fn iteration_items(v: Value) -> std::sync::Arc<Vec<Value>> {
+    match v {
+        Value::List(l) => l,
+        Value::Map(m) => std::sync::Arc::new(
+            m.iter()
+                .map(|(k, v)| {
+                    Value::map(
+                        [("key".to_string(), Value::str(k)), ("value".to_string(), v.clone())].into_iter().collect(),
+                    )
+                })
+                .collect(),
+        ),
+        _ => std::sync::Arc::new(Vec::new()),
+    }
+}
+
+/// Binary operators other than the short-circuiting ones.
+pub fn binary(op: BinOp, x: &Value, y: &Value) -> Value {
+    use Value::{Float, Int, List, Map as M, Null, Str};
+    match op {
+        BinOp::Eq => Value::Bool(x == y),
+        BinOp::Ne => Value::Bool(x != y),
+        BinOp::Lt => Value::Bool(x.compare(y) == Some(std::cmp::Ordering::Less)),
+        BinOp::Le => Value::Bool(matches!(x.compare(y), Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal))),
+        BinOp::Gt => Value::Bool(x.compare(y) == Some(std::cmp::Ordering::Greater)),
+        BinOp::Ge => Value::Bool(matches!(x.compare(y), Some(std::cmp::Ordering::Greater | std::cmp::Ordering::Equal))),
+        BinOp::In => Value::Bool(contains(y, x)),
+        BinOp::NotIn => Value::Bool(!contains(y, x)),
+        BinOp::BitAnd => match (x, y) {
+            (Int(a), Int(b)) => Int(a & b),
+            _ => Null,
+        },
+        BinOp::Add => match (x, y) {
+            (Int(a), Int(b)) => Int(a.saturating_add(*b)),
+            (Str(a), Str(b)) => Value::str(format!("{a}{b}")),
+            (List(a), List(b)) => Value::list(a.iter().chain(b.iter()).cloned().collect()),
+            (M(a), M(b)) => {
+                let mut m = (**a).clone();
+                m.extend(b.iter().map(|(k, v)| (k.clone(), v.clone())));
+                Value::map(m)
+            }
+            _ => num(x, y, |a, b| a + b),
+        },
+        BinOp::Sub => match (x, y) {
+            (Int(a), Int(b)) => Int(a.saturating_sub(*b)),
+            (List(a), List(b)) => Value::list(a.iter().filter(|v| !b.contains(v)).cloned().collect()),
+            (List(a), Null) => List(a.clone()),
+            _ => num(x, y, |a, b| a - b),
+        },
+        BinOp::Mul => match (x, y) {
+            (Int(a), Int(b)) => Int(a.saturating_mul(*b)),
+            _ => num(x, y, |a, b| a * b),
+        },
+        BinOp::Div => match (x, y) {
+            (_, Int(0)) => Null,
+            (Int(a), Int(b)) if a % b == 0 => Int(a / b),
+            (_, Float(f)) if *f == 0.0 => Null,
+            _ => num(x, y, |a, b| a / b),
+        },
+        BinOp::Rem => match (x, y) {
+            (Int(_), Int(0)) => Null,
+            (Int(a), Int(b)) => Int(a.wrapping_rem(*b)),
+            _ => Null,
+        },
+        BinOp::And | BinOp::Or | BinOp::Coalesce => unreachable!("short-circuit operators are compiled separately"),
+    }
+}
+
+fn num(x: &Value, y: &Value, f: impl Fn(f64, f64) -> f64) -> Value {
+    match (x.as_f64(), y.as_f64()) {
+        (Some(a), Some(b)) => Value::Float(f(a, b)),
+        _ => Value::Null,
+    }
+}
+
+fn contains(haystack: &Value, needle: &Value) -> bool {
+    match (haystack, needle) {
+        (Value::List(l), v) => l.contains(v),
+        (Value::Map(m), Value::Str(k)) => m.contains_key(&**k),
+        (Value::Str(s), Value::Str(sub)) => s.contains(&**sub),
+        _ => false,
+    }
+}

@@ -1,0 +1,26 @@
+//! The predicate language: a small, typed, total expression language in the
+//! spirit of CEL. Parsed with pest (`grammar.pest`), compiled once when a
+//! pack loads (names resolved, types checked), evaluated many times.
+//!
+//! `parser` builds the syntax tree, `compile` resolves and checks it,
+//! `eval` runs it, `builtins` is the function library, `template` handles
+//! `{expr}` interpolation in texts.
+
+pub mod ast;
+pub mod builtins;
+pub mod compile;
+pub mod error;
+pub mod eval;
+pub mod parser;
+pub mod template;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod value;
+
+pub use compile::{Compiled, DefSig, NameSource, Resolved, compile};
+pub use error::{LangError, LangErrorKind};
+pub use eval::{Definition, Env, RuleScope};
+pub use template::Template;
+pub use types::Ty;
+pub use value::{Map, Value};

@@ -1,0 +1,159 @@
+//! Evaluation semantics, end to end through parse, compile and eval.
+
+use std::cell::OnceCell;
+
+use super::compile::{DefSig, NameSource, Resolved, compile};
+use super::error::LangErrorKind;
+use super::eval::Env;
+use super::parser::parse;
+use super::types::Ty;
+use super::value::Value;
+
+struct Names {
+    groups: Ty,
+}
+
+impl NameSource for Names {
+    fn resolve(&self, name: &str) -> Option<(Resolved, Ty)> {
+        match name {
+            "config" => Some((Resolved::Root(0), Ty::Any)),
+            "groups" => Some((Resolved::Global(0), self.groups.clone())),
+            _ => None,
+        }
+    }
+    fn definition(&self, _: &str) -> Option<DefSig> {
+        None
+    }
+    fn at_type(&self) -> Option<Ty> {
+        None
+    }
+    fn visible(&self) -> Vec<String> {
+        vec!["config".into(), "groups".into()]
+    }
+}
+
+fn groups() -> Value {
+    Value::from_json(&serde_json::json!({"runtime": ["exec", "process"], "fs": ["read", "write"]}))
+}
+
+fn names() -> Names {
+    Names { groups: Ty::of_value(&groups()) }
+}
+
+fn eval_with(src: &str, config: serde_json::Value) -> Value {
+    let expr = parse(src).unwrap_or_else(|e| panic!("parse {src}: {e:?}"));
+    let (c, _) = compile(&expr, &names(), &[]).unwrap_or_else(|e| panic!("compile {src}: {e:?}"));
+    let roots = [Value::from_json(&config)];
+    let globals = [groups()];
+    let cache: [OnceCell<Value>; 0] = [];
+    let env = Env { roots: &roots, globals: &globals, defs: &[], def_cache: &cache, rule: None };
+    env.eval(&c)
+}
+
+fn eval(src: &str) -> Value {
+    eval_with(src, serde_json::json!({}))
+}
+
+fn errors(src: &str) -> Vec<(LangErrorKind, String)> {
+    let expr = parse(src).expect("parses");
+    match compile(&expr, &names(), &[]) {
+        Ok(_) => Vec::new(),
+        Err(errs) => errs.into_iter().map(|e| (e.kind, e.message)).collect(),
+    }
+}
+
+#[test]
+fn absent_keys_are_null_and_default_with_coalesce() {
+    let cfg = serde_json::json!({"gateway": {"bind": "lan"}});
+    assert_eq!(eval_with("config.gateway.bind", cfg.clone()), Value::str("lan"));
+    assert_eq!(eval_with("config.gateway.auth.mode", cfg.clone()), Value::Null);
+    assert_eq!(eval_with("config.gateway.auth.mode ?? 'token'", cfg.clone()), Value::str("token"));
+    assert_eq!(eval_with("config.gateway.bind.x.y", cfg), Value::Null);
+}
+
+#[test]
+fn null_in_boolean_context_is_false() {
+    assert_eq!(eval("config.missing and true"), Value::Bool(false));
+    assert_eq!(eval("not config.missing"), Value::Bool(true));
+    assert_eq!(eval("config.missing == null"), Value::Bool(true));
+}
+
+#[test]
+fn quantifiers_and_transforms() {
+    let cfg = serde_json::json!({"xs": [1, 2, 3, 4]});
+    assert_eq!(eval_with("config.xs.any(x, x > 3)", cfg.clone()), Value::Bool(true));
+    assert_eq!(eval_with("config.xs.all(x, x > 3)", cfg.clone()), Value::Bool(false));
+    assert_eq!(eval_with("config.xs.filter(x, x % 2 == 0)", cfg.clone()), Value::from_json(&serde_json::json!([2, 4])));
+    assert_eq!(eval_with("config.xs.map(x, x * 10).sum()", cfg.clone()), Value::Int(100));
+    assert_eq!(eval_with("config.xs.count(x, x != 2)", cfg.clone()), Value::Int(3));
+    assert_eq!(eval_with("count(config.xs)", cfg.clone()), Value::Int(4));
+    assert_eq!(eval_with("[].all(x, false)", cfg), Value::Bool(true));
+}
+
+#[test]
+fn maps_iterate_as_entries() {
+    let cfg = serde_json::json!({"ch": {"discord": {"groupPolicy": "open"}, "slack": {}}});
+    assert_eq!(
+        eval_with("config.ch.filter(e, e.value.groupPolicy == 'open').map(e, e.key)", cfg),
+        Value::from_json(&serde_json::json!(["discord"]))
+    );
+}
+
+#[test]
+fn set_operations_and_membership() {
+    assert_eq!(eval("'exec' in groups.runtime + groups.fs"), Value::Bool(true));
+    assert_eq!(eval("groups.runtime - ['exec']"), Value::from_json(&serde_json::json!(["process"])));
+    assert_eq!(eval("'run' in 'runtime'"), Value::Bool(true));
+    assert_eq!(eval("'x' not in {x: 1}"), Value::Bool(false));
+    assert_eq!(eval("union(['a'], ['a', 'b'])"), Value::from_json(&serde_json::json!(["a", "b"])));
+}
+
+#[test]
+fn let_bindings_and_conditionals() {
+    assert_eq!(eval("let a = 2; let b = a * 3; b > 5 ? 'big' : 'small'"), Value::str("big"));
+    assert_eq!(eval("let x = 1; [1, 2].map(x, x + 1)"), Value::from_json(&serde_json::json!([2, 3])));
+}
+
+#[test]
+fn file_mode_bits() {
+    assert_eq!(eval("0o644 & 0o004 != 0"), Value::Bool(true));
+    assert_eq!(eval("0o640 & 0o004 != 0"), Value::Bool(false));
+    assert_eq!(eval("octal(0o644)"), Value::str("644"));
+}
+
+#[test]
+fn strings_and_regexes() {
+    assert_eq!(eval("lower(trim('  LAN '))"), Value::str("lan"));
+    assert_eq!(eval(r"matches('@acme/hook@1.2.3', r'@v?\d+\.\d+\.\d+$')"), Value::Bool(true));
+    assert_eq!(
+        eval(r"find_all('qwen3-235b-a22b', r'(?:^|[^a-z0-9])[a-z]?(\d+(?:\.\d+)?)b').map(x, float(x))"),
+        Value::from_json(&serde_json::json!([235.0, 22.0]))
+    );
+    assert_eq!(eval("len('héllo')"), Value::Int(5));
+}
+
+#[test]
+fn wrong_runtime_types_give_null_not_errors() {
+    let cfg = serde_json::json!({"n": 5, "s": "x"});
+    assert_eq!(eval_with("lower(config.n)", cfg.clone()), Value::Null);
+    assert_eq!(eval_with("config.n + config.s", cfg.clone()), Value::Null);
+    assert_eq!(eval_with("config.n / 0", cfg), Value::Null);
+}
+
+#[test]
+fn typos_are_load_errors_with_suggestions() {
+    assert_eq!(errors("confg.gateway"), vec![(LangErrorKind::UnknownName, "unknown name `confg`".into())]);
+    assert_eq!(errors("lowr('x')")[0].0, LangErrorKind::UnknownFunction);
+    assert_eq!(errors("groups.runtme")[0].0, LangErrorKind::UnknownName);
+    assert_eq!(errors("lower(1, 2)")[0].0, LangErrorKind::Arity);
+    assert_eq!(errors("lower(['x'])")[0].0, LangErrorKind::Type);
+    assert_eq!(errors("'a' and true")[0].0, LangErrorKind::Type);
+    assert_eq!(errors("1 == 'a'")[0].0, LangErrorKind::Type);
+    assert_eq!(errors("matches('x', '(')")[0].0, LangErrorKind::Regex);
+    assert_eq!(errors("[1].any(1, true)")[0].0, LangErrorKind::Syntax);
+}
+
+#[test]
+fn every_error_of_an_expression_is_reported() {
+    assert_eq!(errors("confg.x and lowr('y') and groups.nope").len(), 3);
+}

@@ -1,0 +1,332 @@
+//! Runtime values of the predicate language.
+//!
+//! The language is total: every operation yields a value, never an error, so a
+//! rule cannot crash an audit. Values are immutable and cheaply cloned (`Arc`),
+//! because the same config subtree is handed to many rules.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+
+/// An ordered string-keyed map, as JSON objects are.
+pub type Map = IndexMap<String, Value>;
+
+/// A value of the predicate language: JSON's data model with integers kept
+/// apart from floats.
+#[derive(Clone, Debug, Default)]
+pub enum Value {
+    #[default]
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Arc<str>),
+    List(Arc<Vec<Value>>),
+    Map(Arc<Map>),
+}
+
+impl Value {
+    pub fn str(s: impl AsRef<str>) -> Self {
+        Value::Str(Arc::from(s.as_ref()))
+    }
+
+    pub fn list(items: Vec<Value>) -> Self {
+        Value::List(Arc::new(items))
+    }
+
+    pub fn map(map: Map) -> Self {
+        Value::Map(Arc::new(map))
+    }
+
+    /// The name of the value's type, as the `type()` builtin reports it.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::Str(_) => "string",
+            Value::List(_) => "list",
+            Value::Map(_) => "map",
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// Boolean context: only `true` is true. Anything else (null, other types)
+    /// is false, which keeps a missing config key from ever firing a rule by
+    /// accident.
+    pub fn is_true(&self) -> bool {
+        matches!(self, Value::Bool(true))
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_list(&self) -> Option<&[Value]> {
+        match self {
+            Value::List(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&Map> {
+        match self {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(*f as i64),
+            _ => None,
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Int(i) => Some(*i as f64),
+            Value::Float(f) => Some(*f),
+            _ => None,
+        }
+    }
+
+    /// Member access: a map's key, or null.
+    pub fn get(&self, key: &str) -> Value {
+        match self {
+            Value::Map(m) => m.get(key).cloned().unwrap_or_default(),
+            _ => Value::Null,
+        }
+    }
+
+    /// Index access: list position (negative counts from the end), map key, or
+    /// string character; null when out of range.
+    pub fn index(&self, idx: &Value) -> Value {
+        match (self, idx) {
+            (Value::List(l), Value::Int(i)) => {
+                let i = if *i < 0 { l.len() as i64 + *i } else { *i };
+                usize::try_from(i).ok().and_then(|i| l.get(i)).cloned().unwrap_or_default()
+            }
+            (Value::Map(m), Value::Str(k)) => m.get(&**k).cloned().unwrap_or_default(),
+            (Value::Str(s), Value::Int(i)) => {
+                let n = s.chars().count() as i64;
+                let i = if *i < 0 { n + *i } else { *i };
+                usize::try_from(i)
+                    .ok()
+                    .and_then(|i| s.chars().nth(i))
+                    .map(|c| Value::str(c.to_string()))
+                    .unwrap_or_default()
+            }
+            _ => Value::Null,
+        }
+    }
+
+    /// Ordering for `<`, `sort` and friends: numbers with numbers, strings
+    /// with strings, lists lexicographically; anything else is unordered.
+    pub fn compare(&self, other: &Value) -> Option<Ordering> {
+        match (self, other) {
+            (Value::Int(a), Value::Int(b)) => Some(a.cmp(b)),
+            (Value::Str(a), Value::Str(b)) => Some(a.cmp(b)),
+            (Value::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),
+            (Value::List(a), Value::List(b)) => {
+                for (x, y) in a.iter().zip(b.iter()) {
+                    match x.compare(y)? {
+                        Ordering::Equal => continue,
+                        o => return Some(o),
+                    }
+                }
+                Some(a.len().cmp(&b.len()))
+            }
+            _ => match (self.as_f64(), other.as_f64()) {
+                (Some(a), Some(b)) => a.partial_cmp(&b),
+                _ => None,
+            },
+        }
+    }
+
+    /// A total order used where a stable sort of mixed values is needed:
+    /// by type first, then by value.
+    pub fn total_cmp(&self, other: &Value) -> Ordering {
+        fn rank(v: &Value) -> u8 {
+            match v {
+                Value::Null => 0,
+                Value::Bool(_) => 1,
+                Value::Int(_) | Value::Float(_) => 2,
+                Value::Str(_) => 3,
+                Value::List(_) => 4,
+                Value::Map(_) => 5,
+            }
+        }
+        self.compare(other)
+            .unwrap_or_else(|| rank(self).cmp(&rank(other)).then_with(|| self.to_string().cmp(&other.to_string())))
+    }
+
+    /// Converts from JSON (used for examples and pack constants).
+    pub fn from_json(json: &serde_json::Value) -> Value {
+        match json {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            serde_json::Value::Number(n) => match n.as_i64() {
+                Some(i) => Value::Int(i),
+                None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            serde_json::Value::String(s) => Value::str(s),
+            serde_json::Value::Array(a) => Value::list(a.iter().map(Value::from_json).collect()),
+            serde_json::Value::Object(o) => {
+                Value::map(o.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect())
+            }
+        }
+    }
+
+    /// Converts to JSON (reports, fixes). Non-finite floats become null, as
+    /// `JSON.stringify` does.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Int(i) => serde_json::Value::from(*i),
+            Value::Float(f) => {
+                serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, serde_json::Value::Number)
+            }
+            Value::Str(s) => serde_json::Value::String(s.to_string()),
+            Value::List(l) => serde_json::Value::Array(l.iter().map(Value::to_json).collect()),
+            Value::Map(m) => serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
+        }
+    }
+}
+
+impl PartialEq for Value {
+    /// Deep equality; integers equal floats of the same value; maps compare
+    /// regardless of key order. No coercion between strings and numbers.
+    fn eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Null, Value::Null) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Str(a), Value::Str(b)) => a == b,
+            (Value::List(a), Value::List(b)) => a == b,
+            (Value::Map(a), Value::Map(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (a, b) => match (a.as_f64(), b.as_f64()) {
+                (Some(x), Some(y)) => x == y,
+                _ => false,
+            },
+        }
+    }
+}
+
+/// Formats a float the way JavaScript prints numbers, so interpolated texts
+/// match OpenClaw's (`0.5`, `8`, `1e21`).
+pub fn format_float(f: f64) -> String {
+    if f.is_nan() {
+        "NaN".into()
+    } else if f.is_infinite() {
+        if f > 0.0 { "Infinity".into() } else { "-Infinity".into() }
+    } else if f.fract() == 0.0 && f.abs() < 1e21 {
+        format!("{}", f as i128)
+    } else {
+        format!("{f}")
+    }
+}
+
+impl fmt::Display for Value {
+    /// Text used by template interpolation: strings raw, null empty, lists
+    /// joined with ", ", maps as JSON.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Null => Ok(()),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Float(x) => f.write_str(&format_float(*x)),
+            Value::Str(s) => f.write_str(s),
+            Value::List(l) => {
+                for (i, item) in l.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{item}")?;
+                }
+                Ok(())
+            }
+            Value::Map(_) => write!(f, "{}", self.to_json()),
+        }
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Value::Bool(b)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(i: i64) -> Self {
+        Value::Int(i)
+    }
+}
+
+impl From<f64> for Value {
+    fn from(f: f64) -> Self {
+        Value::Float(f)
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::str(s)
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::str(s)
+    }
+}
+
+impl From<Vec<Value>> for Value {
+    fn from(v: Vec<Value>) -> Self {
+        Value::list(v)
+    }
+}
+
+impl From<Option<Value>> for Value {
+    fn from(v: Option<Value>) -> Self {
+        v.unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_compare_across_int_and_float() {
+        assert_eq!(Value::Int(8), Value::Float(8.0));
+        assert_ne!(Value::Int(8), Value::str("8"));
+        assert_eq!(Value::Int(2).compare(&Value::Float(2.5)), Some(Ordering::Less));
+    }
+
+    #[test]
+    fn display_matches_javascript_number_printing() {
+        assert_eq!(Value::Float(0.5).to_string(), "0.5");
+        assert_eq!(Value::Float(8.0).to_string(), "8");
+        assert_eq!(Value::list(vec![Value::str("a"), Value::Int(1)]).to_string(), "a, 1");
+        assert_eq!(Value::Null.to_string(), "");
+    }
+
+    #[test]
+    fn negative_index_counts_from_the_end() {
+        let l = Value::list(vec![Value::Int(1), Value::Int(2)]);
+        assert_eq!(l.index(&Value::Int(-1)), Value::Int(2));
+        assert_eq!(l.index(&Value::Int(5)), Value::Null);
+    }
+}

@@ -1,0 +1,28 @@
+//! A finding: what a rule reports about one config, in OpenClaw's shape
+//! plus the places in the config that caused it.
+
+use crate::config::Origin;
+use crate::severity::Severity;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    pub check_id: String,
+    pub severity: Severity,
+    pub title: String,
+    pub detail: String,
+    pub remediation: Option<String>,
+    /// The id (as written) of the rule that produced it.
+    pub rule: String,
+    pub locations: Vec<Location>,
+}
+
+/// A config path the finding points at, and where it is written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Location {
+    /// Dotted config path (`gateway.auth.mode`).
+    pub path: String,
+    pub label: String,
+    /// The span of the key and value, or of the nearest written ancestor
+    /// when the path itself is absent (a default applies).
+    pub origin: Option<Origin>,
+}

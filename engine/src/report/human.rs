@@ -1,0 +1,185 @@
+//! The human-readable report: findings grouped by severity, each rendered by
+//! miette with a snippet of the config (or include file) lines that caused
+//! it, then a summary line.
+
+use std::fmt;
+use std::path::Path;
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+
+use super::finding::Finding;
+use super::summary::Summary;
+use crate::config::{FileId, InputNote, SourceMap};
+use crate::severity::Severity;
+
+pub struct HumanOptions {
+    pub color: bool,
+    pub width: usize,
+    /// Paths under this directory are shown with `~`.
+    pub home: Option<std::path::PathBuf>,
+}
+
+/// Shortens `path` with `~` for the home directory.
+pub fn tilde(path: &Path, home: Option<&Path>) -> String {
+    match home.and_then(|h| path.strip_prefix(h).ok()) {
+        Some(rest) if rest.as_os_str().is_empty() => "~".into(),
+        Some(rest) => format!("~/{}", rest.display()),
+        None => path.display().to_string(),
+    }
+}
+
+/// What the report is about, for its heading.
+pub struct Subject<'a> {
+    pub config: &'a Path,
+    pub config_exists: bool,
+    pub state_dir: &'a Path,
+}
+
+pub fn render(
+    findings: &[Finding],
+    sources: &SourceMap,
+    notes: &[InputNote],
+    subject: &Subject,
+    opts: &HumanOptions,
+) -> String {
+    let home = opts.home.as_deref();
+    let theme = if opts.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(opts.width).with_links(false);
+    let summary = Summary::of(findings);
+    let mut out = String::new();
+    let config_note = if subject.config_exists { "" } else { " (not found: auditing defaults)" };
+    out.push_str(&format!(
+        "OpenClaw security audit (clawcheck)\nconfig: {}{config_note}\nstate dir: {}\n",
+        tilde(subject.config, home),
+        tilde(subject.state_dir, home)
+    ));
+    for note in notes {
+        out.push_str(&format!("[secrets] {}\n", note.message));
+    }
+    for sev in Severity::ALL {
+        let group: Vec<&Finding> = findings.iter().filter(|f| f.severity == sev).collect();
+        if group.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n{} ({})\n\n", sev.as_str().to_uppercase(), group.len()));
+        for f in group {
+            let diag = FindingDiagnostic::new(f, sources, home);
+            let mut text = String::new();
+            if handler.render_report(&mut text, &diag).is_err() {
+                text = format!("{}: {}\n", f.check_id, f.title);
+            }
+            out.push_str(&text);
+        }
+    }
+    out.push_str(&format!(
+        "\nSummary: {} critical · {} warn · {} info\n",
+        summary.critical, summary.warn, summary.info
+    ));
+    out
+}
+
+/// A finding as a miette diagnostic: code = checkId, message = title and
+/// detail, help = remediation, labels = the config spans. Spans in other
+/// files (includes) become related diagnostics, one per file.
+#[derive(Debug)]
+struct FindingDiagnostic {
+    code: String,
+    message: String,
+    help: Option<String>,
+    severity: miette::Severity,
+    source: Option<NamedSource<String>>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<FindingDiagnostic>,
+}
+
+impl FindingDiagnostic {
+    fn new(f: &Finding, sources: &SourceMap, home: Option<&Path>) -> Self {
+        let mut files: Vec<FileId> = Vec::new();
+        for l in &f.locations {
+            if let Some(o) = l.origin
+                && !files.contains(&o.file)
+            {
+                files.push(o.file);
+            }
+        }
+        let labels_for = |file: FileId| -> Vec<LabeledSpan> {
+            f.locations
+                .iter()
+                .filter_map(|l| {
+                    l.origin
+                        .filter(|o| o.file == file)
+                        .map(|o| LabeledSpan::new_with_span(Some(l.label.clone()), o.span()))
+                })
+                .collect()
+        };
+        let source_for = |file: FileId| {
+            let s = sources.get(file);
+            NamedSource::new(tilde(&s.path, home), s.text.to_string()).with_language("json5")
+        };
+        let severity = match f.severity {
+            Severity::Critical => miette::Severity::Error,
+            Severity::Warn => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        };
+        let message = if f.detail.is_empty() { f.title.clone() } else { format!("{}\n{}", f.title, f.detail) };
+        let related = files
+            .iter()
+            .skip(1)
+            .map(|&file| FindingDiagnostic {
+                code: String::new(),
+                message: format!("also in {}", tilde(&sources.get(file).path, home)),
+                help: None,
+                severity,
+                source: Some(source_for(file)),
+                labels: labels_for(file),
+                related: Vec::new(),
+            })
+            .collect();
+        FindingDiagnostic {
+            code: f.check_id.clone(),
+            message,
+            help: f.remediation.clone(),
+            severity,
+            source: files.first().map(|&file| source_for(file)),
+            labels: files.first().map(|&file| labels_for(file)).unwrap_or_default(),
+            related,
+        }
+    }
+}
+
+impl fmt::Display for FindingDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for FindingDiagnostic {}
+
+impl Diagnostic for FindingDiagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        (!self.code.is_empty()).then(|| Box::new(&self.code) as Box<dyn fmt::Display>)
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        (!self.labels.is_empty())
+            .then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>)
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        (!self.related.is_empty()).then(|| {
+            Box::new(self.related.iter().map(|d| d as &dyn Diagnostic)) as Box<dyn Iterator<Item = &'a dyn Diagnostic>>
+        })
+    }
+}

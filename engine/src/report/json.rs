@@ -1,0 +1,78 @@
+//! The JSON report, in the shape of `openclaw security audit --json`
+//! (`ts`, `summary`, `findings`, `suppressedFindings` when present,
+//! `secretDiagnostics`), so existing `jq` pipelines keep working. Each
+//! finding additionally carries `locations` (file, line, column, config
+//! path) when it points into the config.
+
+use serde_json::{Map, Value, json};
+
+use super::finding::Finding;
+use super::summary::Summary;
+use crate::config::{InputNote, SourceMap};
+
+pub fn report(
+    findings: &[Finding],
+    suppressed: &[(Finding, Option<String>)],
+    sources: &SourceMap,
+    notes: &[InputNote],
+    ts: u64,
+) -> Value {
+    let summary = Summary::of(findings);
+    let mut out = Map::new();
+    out.insert("ts".into(), json!(ts));
+    out.insert("summary".into(), json!({"critical": summary.critical, "warn": summary.warn, "info": summary.info}));
+    out.insert("findings".into(), Value::Array(findings.iter().map(|f| finding(f, sources)).collect()));
+    if !suppressed.is_empty() {
+        let items = suppressed
+            .iter()
+            .map(|(f, reason)| {
+                let mut v = finding(f, sources);
+                let suppression = match reason {
+                    Some(r) => json!({ "reason": r }),
+                    None => json!({}),
+                };
+                v.as_object_mut().expect("finding is an object").insert("suppression".into(), suppression);
+                v
+            })
+            .collect();
+        out.insert("suppressedFindings".into(), Value::Array(items));
+    }
+    out.insert(
+        "secretDiagnostics".into(),
+        Value::Array(notes.iter().map(|n| Value::String(n.message.clone())).collect()),
+    );
+    Value::Object(out)
+}
+
+pub fn finding(f: &Finding, sources: &SourceMap) -> Value {
+    let mut m = Map::new();
+    m.insert("checkId".into(), json!(f.check_id));
+    m.insert("severity".into(), json!(f.severity.as_str()));
+    m.insert("title".into(), json!(f.title));
+    m.insert("detail".into(), json!(f.detail));
+    if let Some(r) = &f.remediation {
+        m.insert("remediation".into(), json!(r));
+    }
+    let locations: Vec<Value> = f
+        .locations
+        .iter()
+        .filter_map(|l| {
+            let o = l.origin?;
+            let file = sources.get(o.file);
+            let (line, column) = line_col(&file.text, o.start);
+            Some(json!({"path": l.path, "file": file.path.display().to_string(), "line": line, "column": column, "label": l.label}))
+        })
+        .collect();
+    if !locations.is_empty() {
+        m.insert("locations".into(), Value::Array(locations));
+    }
+    Value::Object(m)
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}

@@ -1,0 +1,799 @@
+//! YAML files to a compiled [`Pack`]: shared files first (constants,
+//! definitions in dependency order, facts, defaults), then every rule.
+//! Errors are collected across all files and reported together.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use serde_saphyr::Spanned;
+
+use super::error::{PackErrors, RuleError};
+use super::model::{ExprText, FactSpec, GivenSpec, RuleFile, SeveritySpec, SharedFile};
+use super::names::{PackScope, RuleNames};
+use super::pack::{FactDecl, FactKind, Pack};
+use super::roots;
+use super::rule::{Example, Rule, Selection, SeverityRule};
+use super::source::RuleSource;
+use crate::fix::{FixOp, FixValue, PatchOp, parse_mode, parse_pointer};
+use crate::lang::builtins::{self};
+use crate::lang::compile::free_names;
+use crate::lang::{Compiled, DefSig, Definition, LangError, NameSource, Template, Ty, Value, compile, parser};
+use crate::select::Query;
+use crate::severity::Severity;
+
+/// Whether a pack file holds shared material rather than one rule.
+pub fn is_shared_file(file_name: &str) -> bool {
+    file_name == "pack.yaml" || file_name == "pack.yml" || file_name.starts_with('_')
+}
+
+/// Compiles a pack from its files (shared and rules, any order).
+pub fn compile_pack(files: Vec<Arc<RuleSource>>) -> Result<Pack, PackErrors> {
+    let mut c = PackCompiler { errors: Vec::new() };
+    let mut shared = Vec::new();
+    let mut rules = Vec::new();
+    for file in &files {
+        let base = file.name.rsplit('/').next().unwrap_or(&file.name);
+        if is_shared_file(base) {
+            if let Some(s) = c.parse_yaml::<SharedFile>(file) {
+                shared.push((file.clone(), s));
+            }
+        } else if let Some(r) = c.parse_yaml::<RuleFile>(file) {
+            rules.push((file.clone(), r));
+        }
+    }
+    let pack = c.build(shared, rules, files);
+    if c.errors.is_empty() { Ok(pack) } else { Err(PackErrors(c.errors)) }
+}
+
+struct PackCompiler {
+    errors: Vec<RuleError>,
+}
+
+type Located<'a> = (&'a Arc<RuleSource>, &'a Spanned<ExprText>);
+
+impl PackCompiler {
+    fn parse_yaml<T: serde::de::DeserializeOwned>(&mut self, file: &Arc<RuleSource>) -> Option<T> {
+        match serde_saphyr::from_str::<T>(&file.text) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let span = e.location().map_or(0..0, |loc| file.range(&loc));
+                let message = yaml_message(&e.to_string());
+                self.errors.push(
+                    RuleError::new("clawcheck::rules::yaml", file, span, message)
+                        .help(Some("see the rule format in CONTRIBUTING.md".into())),
+                );
+                None
+            }
+        }
+    }
+
+    fn lang_errors(&mut self, file: &Arc<RuleSource>, at: &Spanned<ExprText>, errs: Vec<LangError>) {
+        for e in errs {
+            let span = file.map_inner(&at.referenced, &at.value.0, e.span.clone());
+            self.errors.push(RuleError::new(e.kind.code(), file, span, e.message).help(e.help).label(e.kind.label()));
+        }
+    }
+
+    fn error(
+        &mut self,
+        code: &'static str,
+        file: &Arc<RuleSource>,
+        loc: &serde_saphyr::Location,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) {
+        let span = file.range(loc);
+        self.errors.push(RuleError::new(code, file, span, message).help(help));
+    }
+
+    fn expr(
+        &mut self,
+        (file, at): Located,
+        names: &dyn NameSource,
+        params: &[String],
+    ) -> Option<(Compiled, BTreeSet<usize>)> {
+        let parsed = match parser::parse(&at.value.0) {
+            Ok(e) => e,
+            Err(e) => {
+                self.lang_errors(file, at, vec![e]);
+                return None;
+            }
+        };
+        match compile(&parsed, names, params) {
+            Ok(c) => Some(c),
+            Err(errs) => {
+                self.lang_errors(file, at, errs);
+                None
+            }
+        }
+    }
+
+    /// Compiles an expression that must be a bool.
+    fn condition(&mut self, located: Located, names: &dyn NameSource, what: &str) -> Option<Compiled> {
+        let (c, _) = self.expr(located, names, &[])?;
+        if !c.ty.fits(&Ty::Bool) {
+            let (file, at) = located;
+            self.error(
+                "clawcheck::lang::type",
+                file,
+                &at.referenced,
+                format!("{what} must be a bool, found {}", c.ty),
+                Some("compare the value, e.g. `@ == 'funnel'`".into()),
+            );
+            return None;
+        }
+        Some(c)
+    }
+
+    fn template(&mut self, file: &Arc<RuleSource>, text: &Spanned<String>, names: &dyn NameSource) -> Option<Template> {
+        match Template::compile(&text.value, names) {
+            Ok(t) => Some(t),
+            Err(errs) => {
+                for e in errs {
+                    let span = file.map_inner(&text.referenced, &text.value, e.span.clone());
+                    self.errors
+                        .push(RuleError::new(e.kind.code(), file, span, e.message).help(e.help).label(e.kind.label()));
+                }
+                None
+            }
+        }
+    }
+
+    fn build(
+        &mut self,
+        shared: Vec<(Arc<RuleSource>, SharedFile)>,
+        rules: Vec<(Arc<RuleSource>, RuleFile)>,
+        files: Vec<Arc<RuleSource>>,
+    ) -> Pack {
+        let mut metas = Vec::new();
+        let mut defaults = Value::Null;
+        let mut constants: IndexMap<String, (Arc<RuleSource>, serde_json::Value)> = IndexMap::new();
+        let mut definitions: Vec<(Arc<RuleSource>, String, Spanned<ExprText>)> = Vec::new();
+        let mut facts: Vec<(Arc<RuleSource>, String, Spanned<FactSpec>)> = Vec::new();
+        for (file, s) in shared {
+            metas.extend(s.pack);
+            if let Some(d) = s.defaults {
+                defaults = builtins::deep_merge_values(&defaults, &Value::from_json(&d));
+            }
+            for (name, value) in s.constants {
+                if constants.contains_key(&name) {
+                    self.errors.push(RuleError::new(
+                        "clawcheck::rules::duplicate",
+                        &file,
+                        0..0,
+                        format!("constant `{name}` is defined twice"),
+                    ));
+                }
+                constants.insert(name, (file.clone(), value));
+            }
+            definitions.extend(s.definitions.into_iter().map(|(k, v)| (file.clone(), k, v)));
+            facts.extend(s.facts.into_iter().map(|(k, v)| (file.clone(), k, v)));
+        }
+
+        let mut scope = PackScope {
+            roots: roots::NAMES.iter().map(|n| (n.to_string(), Ty::Any)).collect(),
+            fs_available: true,
+            globals: IndexMap::new(),
+            defs: IndexMap::new(),
+        };
+        scope.roots[roots::ENV].1 = Ty::map(Ty::Str);
+        scope.roots[roots::PATHS].1 = roots::paths_ty();
+        scope.roots[roots::CLI].1 = roots::cli_ty();
+        let fs_fields: IndexMap<String, Ty> = facts
+            .iter()
+            .map(|(_, name, spec)| {
+                let ty = if spec.value.stat_each.is_some() {
+                    Ty::list(roots::file_fact_ty())
+                } else {
+                    roots::file_fact_ty()
+                };
+                (name.clone(), ty)
+            })
+            .collect();
+        scope.roots[roots::FS].1 = Ty::Record(Arc::new(fs_fields));
+
+        let mut globals = Vec::new();
+        for (name, (file, value)) in constants {
+            if scope.is_taken(&name) {
+                self.errors.push(RuleError::new(
+                    "clawcheck::rules::duplicate",
+                    &file,
+                    0..0,
+                    format!("constant `{name}` shadows an input root"),
+                ));
+                continue;
+            }
+            let v = Value::from_json(&value);
+            scope.globals.insert(name, (globals.len(), Ty::of_value(&v)));
+            globals.push(v);
+        }
+
+        let defs = self.definitions(&mut scope, definitions);
+        let fact_decls = self.facts(&scope, facts);
+
+        let mut compiled_rules = Vec::new();
+        for (file, raw) in rules {
+            if let Some(rule) = self.rule(&file, raw, &scope) {
+                compiled_rules.push(rule);
+            }
+        }
+        let mut seen: BTreeMap<String, Arc<RuleSource>> = BTreeMap::new();
+        for r in &compiled_rules {
+            if let Some(first) = seen.insert(r.id_source.clone(), r.file.clone()) {
+                self.errors.push(
+                    RuleError::new(
+                        "clawcheck::rules::duplicate",
+                        &r.file,
+                        r.id_span.clone(),
+                        format!("rule id `{}` is also defined in {}", r.id_source, first.name),
+                    )
+                    .help(Some("each checkId has exactly one rule file".into())),
+                );
+            }
+        }
+        compiled_rules.sort_by(|a, b| a.id_source.cmp(&b.id_source));
+        Pack { metas, scope, globals, defs, defaults, facts: fact_decls, rules: compiled_rules, sources: files }
+    }
+
+    /// Definitions are compiled in dependency order, so each one's result
+    /// type is known where it is used; recursion is rejected, which keeps
+    /// the language total.
+    fn definitions(
+        &mut self,
+        scope: &mut PackScope,
+        raw: Vec<(Arc<RuleSource>, String, Spanned<ExprText>)>,
+    ) -> Vec<Definition> {
+        let header =
+            regex::Regex::new(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\(\s*([^)]*?)\s*\))?\s*$").expect("valid regex");
+        struct Parsed {
+            file: Arc<RuleSource>,
+            name: String,
+            params: Vec<String>,
+            text: Spanned<ExprText>,
+            expr: Option<crate::lang::ast::Expr>,
+        }
+        let mut parsed: Vec<Parsed> = Vec::new();
+        for (file, key, text) in raw {
+            let Some(caps) = header.captures(&key) else {
+                self.error(
+                    "clawcheck::rules::definition",
+                    &file,
+                    &text.referenced,
+                    format!("invalid definition name `{key}`"),
+                    Some("write `name: <expression>` or `name(a, b): <expression>`".into()),
+                );
+                continue;
+            };
+            let name = caps[1].to_string();
+            let params: Vec<String> = caps.get(2).map_or(Vec::new(), |p| {
+                p.as_str().split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
+            });
+            if scope.is_taken(&name)
+                || parsed.iter().any(|p| p.name == name)
+                || builtins::lookup(&name).is_some()
+                || builtins::lookup_macro(&name).is_some()
+            {
+                self.error(
+                    "clawcheck::rules::duplicate",
+                    &file,
+                    &text.referenced,
+                    format!("`{name}` is already defined (by the pack, a builtin or an input root)"),
+                    None,
+                );
+                continue;
+            }
+            let expr = match parser::parse(&text.value.0) {
+                Ok(e) => Some(e),
+                Err(e) => {
+                    self.lang_errors(&file, &text, vec![e]);
+                    None
+                }
+            };
+            parsed.push(Parsed { file, name, params, text, expr });
+        }
+        // Register signatures first (result types filled in as they compile).
+        for (id, p) in parsed.iter().enumerate() {
+            scope.defs.insert(p.name.clone(), DefSig { id, params: p.params.clone(), ret: Ty::Any });
+        }
+        let index: BTreeMap<&str, usize> = parsed.iter().enumerate().map(|(i, p)| (p.name.as_str(), i)).collect();
+        let deps: Vec<Vec<usize>> = parsed
+            .iter()
+            .map(|p| {
+                p.expr.as_ref().map_or(Vec::new(), |e| {
+                    free_names(e)
+                        .iter()
+                        .filter(|n| !p.params.contains(n))
+                        .filter_map(|n| index.get(n.as_str()).copied())
+                        .collect()
+                })
+            })
+            .collect();
+        let (order, cyclic) = topo_order(&deps);
+        for i in cyclic {
+            let p = &parsed[i];
+            self.error(
+                "clawcheck::lang::recursion",
+                &p.file,
+                &p.text.referenced,
+                format!("definition `{}` is recursive", p.name),
+                Some("definitions may not call themselves, directly or through others; this keeps every rule terminating".into()),
+            );
+        }
+        let mut bodies: Vec<Option<Compiled>> = vec![None; parsed.len()];
+        for i in order {
+            let p = &parsed[i];
+            let Some(expr) = &p.expr else { continue };
+            match compile(expr, &*scope, &p.params) {
+                Ok((c, _)) => {
+                    if let Some(sig) = scope.defs.get_mut(&p.name) {
+                        sig.ret = c.ty.clone();
+                    }
+                    bodies[i] = Some(c);
+                }
+                Err(errs) => self.lang_errors(&p.file, &p.text, errs),
+            }
+        }
+        parsed
+            .into_iter()
+            .zip(bodies)
+            .map(|(p, body)| Definition {
+                name: p.name,
+                params: p.params.len(),
+                body: body.unwrap_or(Compiled {
+                    ir: crate::lang::compile::Ir::Const(Value::Null),
+                    frame: 0,
+                    ty: Ty::Any,
+                }),
+            })
+            .collect()
+    }
+
+    fn facts(&mut self, scope: &PackScope, raw: Vec<(Arc<RuleSource>, String, Spanned<FactSpec>)>) -> Vec<FactDecl> {
+        let mut names = scope.clone();
+        names.fs_available = false;
+        let mut out = Vec::new();
+        for (file, name, spec) in raw {
+            let kind = match spec.value.kind.as_deref() {
+                None => None,
+                Some("file") => Some(FactKind::File),
+                Some("dir") => Some(FactKind::Dir),
+                Some(other) => {
+                    self.error(
+                        "clawcheck::rules::fact",
+                        &file,
+                        &spec.referenced,
+                        format!("unknown fact kind `{other}`"),
+                        Some("use `file` or `dir`".into()),
+                    );
+                    None
+                }
+            };
+            let (expr, each) = match (&spec.value.stat, &spec.value.stat_each) {
+                (Some(e), None) => (e, false),
+                (None, Some(e)) => (e, true),
+                _ => {
+                    self.error(
+                        "clawcheck::rules::fact",
+                        &file,
+                        &spec.referenced,
+                        format!("fact `{name}` needs exactly one of `stat` and `stat_each`"),
+                        None,
+                    );
+                    continue;
+                }
+            };
+            let Some((c, _)) = self.expr((&file, expr), &names, &[]) else { continue };
+            let expected = if each { Ty::list(Ty::Str) } else { Ty::Str };
+            if !c.ty.fits(&expected) {
+                self.error(
+                    "clawcheck::lang::type",
+                    &file,
+                    &expr.referenced,
+                    format!("fact `{name}` needs a {expected}, found {}", c.ty),
+                    None,
+                );
+                continue;
+            }
+            out.push(FactDecl { name, each, expr: c, kind, description: spec.value.description.clone() });
+        }
+        out
+    }
+
+    fn rule(&mut self, file: &Arc<RuleSource>, raw: RuleFile, scope: &PackScope) -> Option<Rule> {
+        let errors_before = self.errors.len();
+        let id_span = file.range(&raw.id.referenced);
+        let stem = file.name.rsplit('/').next().unwrap_or(&file.name);
+        let stem = stem.strip_suffix(".yaml").or_else(|| stem.strip_suffix(".yml")).unwrap_or(stem);
+        if stem != raw.id.value {
+            self.error(
+                "clawcheck::rules::file_name",
+                file,
+                &raw.id.referenced,
+                format!("rule id `{}` does not match its file name `{stem}`", raw.id.value),
+                Some(format!("rename the file to {}.yaml", raw.id.value)),
+            );
+        }
+
+        // Selection and what `@` is.
+        let (selection, at_ty, bind_names) = match (&raw.given, &raw.each) {
+            (Some(_), Some(each)) => {
+                self.error(
+                    "clawcheck::rules::selector",
+                    file,
+                    &each.referenced,
+                    "a rule has `given` or `each`, not both",
+                    None,
+                );
+                return None;
+            }
+            (Some(given), None) => {
+                let GivenSpec { paths, bind } = &given.value;
+                let mut queries = Vec::new();
+                for p in paths {
+                    match Query::compile(p, bind) {
+                        Ok(q) => queries.push(q),
+                        Err(msg) => self.error(
+                            "clawcheck::rules::selector",
+                            file,
+                            &given.referenced,
+                            format!("`given` {p}: {msg}"),
+                            Some("`given` takes RFC 9535 JSONPath, e.g. $.channels.*.accounts.*".into()),
+                        ),
+                    }
+                }
+                (Selection::Given(queries), Ty::Any, bind.clone())
+            }
+            (None, Some(each)) => {
+                let (c, _) = self.expr((file, each), scope, &[])?;
+                let Some(elem) = c.ty.element() else {
+                    self.error(
+                        "clawcheck::lang::type",
+                        file,
+                        &each.referenced,
+                        format!("`each` needs a list, found {}", c.ty),
+                        None,
+                    );
+                    return None;
+                };
+                (Selection::Each(c), elem, Vec::new())
+            }
+            (None, None) => (Selection::Root, Ty::Any, Vec::new()),
+        };
+        for b in &bind_names {
+            if scope.is_taken(b) || raw.lets.contains_key(b) {
+                self.error(
+                    "clawcheck::rules::selector",
+                    file,
+                    &raw.given.as_ref().expect("binds come from given").referenced,
+                    format!("bound name `{b}` shadows another name"),
+                    None,
+                );
+            }
+        }
+        let vars: Vec<(String, Ty)> = bind_names.iter().map(|b| (b.clone(), Ty::Any)).collect();
+
+        // `let` entries, each seeing the earlier ones.
+        let mut let_names: Vec<(String, Ty)> = Vec::new();
+        let mut lets = Vec::new();
+        for (name, text) in &raw.lets {
+            if scope.is_taken(name) || let_names.iter().any(|(n, _)| n == name) {
+                self.error(
+                    "clawcheck::rules::let",
+                    file,
+                    &text.referenced,
+                    format!("`let` name `{name}` shadows another name"),
+                    Some("pick a name no root, constant or definition uses".into()),
+                );
+            }
+            let names = RuleNames { pack: scope, lets: &let_names, vars: &vars, at: Some(at_ty.clone()) };
+            let compiled = self.expr((file, text), &names, &[]);
+            let ty = compiled.as_ref().map_or(Ty::Any, |(c, _)| c.ty.clone());
+            lets.push(compiled.map(|(c, _)| c).unwrap_or(Compiled {
+                ir: crate::lang::compile::Ir::Const(Value::Null),
+                frame: 0,
+                ty: Ty::Any,
+            }));
+            let_names.push((name.clone(), ty));
+        }
+        let per_match = RuleNames { pack: scope, lets: &let_names, vars: &vars, at: Some(at_ty.clone()) };
+        let when = raw.when.as_ref().and_then(|w| self.condition((file, w), &per_match, "`when`"));
+
+        // Texts, severity and locations: per match, or over `matches`.
+        let matches_ty = {
+            let mut fields: IndexMap<String, Ty> = IndexMap::new();
+            fields.insert("path".into(), Ty::Str);
+            fields.insert("value".into(), at_ty.clone());
+            for (n, t) in vars.iter().chain(let_names.iter()) {
+                fields.insert(n.clone(), t.clone());
+            }
+            Ty::list(Ty::Record(Arc::new(fields)))
+        };
+        let agg_vars = vec![("matches".to_string(), matches_ty)];
+        let aggregate_names = RuleNames { pack: scope, lets: &[], vars: &agg_vars, at: None };
+        let text_names: &dyn NameSource = if raw.aggregate { &aggregate_names } else { &per_match };
+
+        let id = self.template(file, &raw.id, text_names);
+        let title = self.template(file, &raw.title, text_names);
+        let detail = raw.detail.as_ref().and_then(|d| self.template(file, d, text_names));
+        let remediation = raw.remediation.as_ref().and_then(|d| self.template(file, d, text_names));
+        let severity = self.severity(file, &raw.severity, text_names);
+        let at: Vec<Compiled> =
+            raw.at.iter().filter_map(|a| self.expr((file, a), text_names, &[]).map(|(c, _)| c)).collect();
+        let fix = self.fixes(file, &raw, &per_match);
+        let examples = self.examples(file, &raw);
+
+        if self.errors.len() > errors_before {
+            return None;
+        }
+        let id = id?;
+        let id_pattern = regex::Regex::new(&id.pattern()).ok()?;
+        Some(Rule {
+            id_source: raw.id.value.clone(),
+            id,
+            id_pattern,
+            file: file.clone(),
+            title: title?,
+            detail,
+            remediation,
+            severity: severity?,
+            selection,
+            let_names: let_names.into_iter().map(|(n, _)| n).collect(),
+            lets,
+            bind_names,
+            when,
+            aggregate: raw.aggregate,
+            at,
+            fix,
+            docs: raw.docs,
+            examples,
+            id_span,
+        })
+    }
+
+    fn severity(
+        &mut self,
+        file: &Arc<RuleSource>,
+        spec: &Spanned<SeveritySpec>,
+        names: &dyn NameSource,
+    ) -> Option<SeverityRule> {
+        match &spec.value {
+            SeveritySpec::Fixed(s) => match s.parse::<Severity>() {
+                Ok(sev) => Some(SeverityRule::Fixed(sev)),
+                Err(msg) => {
+                    self.error("clawcheck::rules::severity", file, &spec.referenced, msg, None);
+                    None
+                }
+            },
+            SeveritySpec::Cases(cases) => {
+                let mut out = Vec::new();
+                let mut ok = true;
+                for case in cases {
+                    if case.len() != 1 {
+                        self.error(
+                            "clawcheck::rules::severity",
+                            file,
+                            &spec.referenced,
+                            "each severity case is one `<severity>: <condition>` entry",
+                            Some("write `- critical: <condition>`".into()),
+                        );
+                        ok = false;
+                        continue;
+                    }
+                    let (level, cond) = case.iter().next().expect("one entry");
+                    let sev = match level.parse::<Severity>() {
+                        Ok(s) => s,
+                        Err(msg) => {
+                            self.error("clawcheck::rules::severity", file, &cond.referenced, msg, None);
+                            ok = false;
+                            continue;
+                        }
+                    };
+                    match self.condition((file, cond), names, "a severity condition") {
+                        Some(c) => out.push((sev, c)),
+                        None => ok = false,
+                    }
+                }
+                if out.is_empty() && ok {
+                    self.error("clawcheck::rules::severity", file, &spec.referenced, "severity has no cases", None);
+                    return None;
+                }
+                ok.then_some(SeverityRule::Cases(out))
+            }
+        }
+    }
+
+    fn fixes(&mut self, file: &Arc<RuleSource>, raw: &RuleFile, names: &dyn NameSource) -> Vec<FixOp> {
+        let mut out = Vec::new();
+        for spec in &raw.fix {
+            let loc = &spec.referenced;
+            let f = &spec.value;
+            let bad = |c: &mut Self, msg: String, help: &str| {
+                c.error("clawcheck::rules::fix", file, loc, msg, Some(help.to_string()));
+            };
+            match (&f.op, &f.chmod) {
+                (Some(op), None) => {
+                    let op = match PatchOp::parse(op) {
+                        Ok(op) => op,
+                        Err(msg) => {
+                            bad(self, msg, "use add, remove or replace");
+                            continue;
+                        }
+                    };
+                    let Some(path) = &f.path else {
+                        bad(
+                            self,
+                            "a config fix needs a `path`".into(),
+                            "a JSON pointer relative to the match, e.g. /groupPolicy",
+                        );
+                        continue;
+                    };
+                    let path = match parse_pointer(path) {
+                        Ok(p) => p,
+                        Err(msg) => {
+                            bad(self, msg, "e.g. /groupPolicy or $/gateway/bind");
+                            continue;
+                        }
+                    };
+                    let value = match (&f.value, &f.value_expr, op) {
+                        (None, None, PatchOp::Remove) => None,
+                        (Some(_), _, PatchOp::Remove) | (_, Some(_), PatchOp::Remove) => {
+                            bad(self, "`remove` takes no value".into(), "drop `value`");
+                            continue;
+                        }
+                        (Some(v), None, _) => Some(FixValue::Literal(Value::from_json(v))),
+                        (None, Some(e), _) => match self.expr((file, e), names, &[]) {
+                            Some((c, _)) => Some(FixValue::Expr(c)),
+                            None => continue,
+                        },
+                        (None, None, _) => {
+                            bad(
+                                self,
+                                "`add` and `replace` need a `value` or `value_expr`".into(),
+                                "give the new value",
+                            );
+                            continue;
+                        }
+                        (Some(_), Some(_), _) => {
+                            bad(self, "give `value` or `value_expr`, not both".into(), "keep one");
+                            continue;
+                        }
+                    };
+                    out.push(FixOp::Patch { op, path, value });
+                }
+                (None, Some(chmod)) => {
+                    if f.path.is_some() || f.value.is_some() || f.value_expr.is_some() {
+                        bad(
+                            self,
+                            "a `chmod` fix takes only `target` and `mode`".into(),
+                            "move config edits to their own fix entry",
+                        );
+                        continue;
+                    }
+                    let mode = match parse_mode(&chmod.mode.value) {
+                        Ok(m) => m,
+                        Err(msg) => {
+                            self.error("clawcheck::rules::fix", file, &chmod.mode.referenced, msg, None);
+                            continue;
+                        }
+                    };
+                    let Some((target, _)) = self.expr((file, &chmod.target), names, &[]) else { continue };
+                    if !target.ty.fits(&roots::file_fact_ty()) && !target.ty.fits(&Ty::Str) {
+                        self.error(
+                            "clawcheck::lang::type",
+                            file,
+                            &chmod.target.referenced,
+                            format!("a chmod target is a file fact or a path, found {}", target.ty),
+                            None,
+                        );
+                        continue;
+                    }
+                    out.push(FixOp::Chmod { target, mode });
+                }
+                _ => bad(
+                    self,
+                    "a fix entry is either `op: ...` (config edit) or `chmod: ...` (file mode)".into(),
+                    "see the rule format in CONTRIBUTING.md",
+                ),
+            }
+        }
+        out
+    }
+
+    fn examples(&mut self, file: &Arc<RuleSource>, raw: &RuleFile) -> Vec<Example> {
+        let mut out = Vec::new();
+        for (index, ex) in raw.examples.iter().enumerate() {
+            let span = file.range(&ex.referenced);
+            for e in &ex.value.expect {
+                let sev = match e {
+                    super::model::ExpectSpec::Severity(s) => s,
+                    super::model::ExpectSpec::Full { severity, .. } => severity,
+                };
+                if let Err(msg) = sev.parse::<Severity>() {
+                    self.error("clawcheck::rules::example", file, &ex.referenced, msg, None);
+                }
+            }
+            if ex.value.config.is_some() && ex.value.json5.is_some() {
+                self.error(
+                    "clawcheck::rules::example",
+                    file,
+                    &ex.referenced,
+                    "an example gives `config` or `json5`, not both",
+                    None,
+                );
+            }
+            out.push(Example { index, span, spec: ex.value.clone() });
+        }
+        out
+    }
+}
+
+/// Orders definitions so dependencies come first; returns the order and the
+/// definitions caught in cycles.
+fn topo_order(deps: &[Vec<usize>]) -> (Vec<usize>, Vec<usize>) {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Active,
+        Done,
+    }
+    fn visit(
+        i: usize,
+        deps: &[Vec<usize>],
+        marks: &mut [Mark],
+        order: &mut Vec<usize>,
+        cyclic: &mut BTreeSet<usize>,
+        stack: &mut Vec<usize>,
+    ) {
+        match marks[i] {
+            Mark::Done => return,
+            Mark::Active => {
+                let from = stack.iter().position(|&s| s == i).unwrap_or(0);
+                cyclic.extend(stack[from..].iter().copied());
+                return;
+            }
+            Mark::New => {}
+        }
+        marks[i] = Mark::Active;
+        stack.push(i);
+        for &d in &deps[i] {
+            visit(d, deps, marks, order, cyclic, stack);
+        }
+        stack.pop();
+        marks[i] = Mark::Done;
+        order.push(i);
+    }
+    let mut marks = vec![Mark::New; deps.len()];
+    let mut order = Vec::new();
+    let mut cyclic = BTreeSet::new();
+    for i in 0..deps.len() {
+        visit(i, deps, &mut marks, &mut order, &mut cyclic, &mut Vec::new());
+    }
+    order.retain(|i| !cyclic.contains(i));
+    (order, cyclic.into_iter().collect())
+}
+
+/// serde-saphyr's message without its own rendered snippet (miette renders
+/// ours).
+fn yaml_message(full: &str) -> String {
+    let first = full.lines().next().unwrap_or(full);
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    match first.find(": ") {
+        Some(i) if first.starts_with("line ") => first[i + 2..].to_string(),
+        _ => first.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cycles_are_found() {
+        let (order, cyclic) = topo_order(&[vec![1], vec![2], vec![], vec![3]]);
+        assert_eq!(order, vec![2, 1, 0]);
+        assert_eq!(cyclic, vec![3]);
+        let (_, cyclic) = topo_order(&[vec![1], vec![0]]);
+        assert_eq!(cyclic, vec![0, 1]);
+    }
+}

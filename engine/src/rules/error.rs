@@ -1,0 +1,105 @@
+//! Mistakes in a rule pack, as miette diagnostics inside the YAML file.
+//! Loading collects every mistake of every file before failing, so a pack
+//! author sees them all in one run.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use miette::{Diagnostic, LabeledSpan, SourceCode};
+
+use super::source::RuleSource;
+
+#[derive(Debug)]
+pub struct RuleError {
+    pub code: &'static str,
+    pub message: String,
+    pub help: Option<String>,
+    pub file: Arc<RuleSource>,
+    pub span: Range<usize>,
+    pub label: String,
+    source: miette::NamedSource<String>,
+}
+
+impl RuleError {
+    pub fn new(code: &'static str, file: &Arc<RuleSource>, span: Range<usize>, message: impl Into<String>) -> Self {
+        RuleError {
+            code,
+            message: message.into(),
+            help: None,
+            source: file.named(),
+            file: file.clone(),
+            span,
+            label: "here".into(),
+        }
+    }
+
+    pub fn help(mut self, help: Option<String>) -> Self {
+        self.help = help;
+        self
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    /// 1-based line and column of the error's start.
+    pub fn line_col(&self) -> (usize, usize) {
+        let before = &self.file.text[..self.span.start.min(self.file.text.len())];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, col)
+    }
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RuleError {}
+
+impl Diagnostic for RuleError {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(Some(self.label.clone()), self.span.clone()))))
+    }
+}
+
+/// Every mistake found while loading a pack.
+#[derive(Debug)]
+pub struct PackErrors(pub Vec<RuleError>);
+
+impl fmt::Display for PackErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.len() {
+            1 => f.write_str("the rule pack has 1 error"),
+            n => write!(f, "the rule pack has {n} errors"),
+        }
+    }
+}
+
+impl std::error::Error for PackErrors {}
+
+impl Diagnostic for PackErrors {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new("clawcheck::rules::invalid_pack"))
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        Some(Box::new(self.0.iter().map(|e| e as &dyn Diagnostic)))
+    }
+}

@@ -1,0 +1,109 @@
+//! Finding a pack's files: the built-in pack compiled into the binary, and
+//! rule directories given on the command line.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::compile::compile_pack;
+use super::error::{PackErrors, RuleError};
+use super::pack::Pack;
+use super::source::RuleSource;
+
+include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+
+/// Collects pack files from several places, then compiles them together.
+#[derive(Default)]
+pub struct PackLoader {
+    files: Vec<Arc<RuleSource>>,
+    errors: Vec<RuleError>,
+}
+
+impl PackLoader {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The built-in pack, shown in diagnostics as `rules/<path>`.
+    pub fn builtin(mut self) -> Self {
+        for (rel, text) in BUILTIN_FILES {
+            self.files.push(Arc::new(RuleSource { name: format!("rules/{rel}"), path: None, text: Arc::from(*text) }));
+        }
+        self
+    }
+
+    /// Every `.yaml`/`.yml` file under `dir`, recursively.
+    pub fn dir(mut self, dir: &Path) -> Self {
+        let mut paths = Vec::new();
+        if let Err(e) = walk(dir, &mut paths) {
+            let file = Arc::new(RuleSource {
+                name: dir.display().to_string(),
+                path: Some(dir.to_path_buf()),
+                text: Arc::from(""),
+            });
+            self.errors.push(
+                RuleError::new(
+                    "clawcheck::rules::read",
+                    &file,
+                    0..0,
+                    format!("cannot read rule directory {}: {e}", dir.display()),
+                )
+                .help(Some("pass a directory of YAML rule files to --rules".into())),
+            );
+            return self;
+        }
+        paths.sort();
+        for p in paths {
+            match std::fs::read_to_string(&p) {
+                Ok(text) => self.files.push(Arc::new(RuleSource {
+                    name: p.display().to_string(),
+                    path: Some(p),
+                    text: Arc::from(text),
+                })),
+                Err(e) => {
+                    let file = Arc::new(RuleSource {
+                        name: p.display().to_string(),
+                        path: Some(p.clone()),
+                        text: Arc::from(""),
+                    });
+                    self.errors.push(RuleError::new(
+                        "clawcheck::rules::read",
+                        &file,
+                        0..0,
+                        format!("cannot read {}: {e}", p.display()),
+                    ));
+                }
+            }
+        }
+        self
+    }
+
+    /// One file given as text (tests, editors).
+    pub fn text(mut self, name: &str, text: &str) -> Self {
+        self.files.push(Arc::new(RuleSource { name: name.to_string(), path: None, text: Arc::from(text) }));
+        self
+    }
+
+    pub fn load(self) -> Result<Pack, PackErrors> {
+        let mut errors = self.errors;
+        match compile_pack(self.files) {
+            Ok(pack) if errors.is_empty() => Ok(pack),
+            Ok(_) => Err(PackErrors(errors)),
+            Err(PackErrors(more)) => {
+                errors.extend(more);
+                Err(PackErrors(errors))
+            }
+        }
+    }
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}

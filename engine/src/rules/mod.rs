@@ -1,0 +1,18 @@
+//! Loading rules: YAML files (one per check, plus shared pack files) read
+//! with serde-saphyr, every expression compiled and checked, every mistake
+//! reported with its line and column in the YAML.
+
+pub mod compile;
+pub mod error;
+pub mod load;
+pub mod model;
+pub mod names;
+pub mod pack;
+pub mod roots;
+pub mod rule;
+pub mod source;
+
+pub use error::{PackErrors, RuleError};
+pub use load::PackLoader;
+pub use pack::{FactDecl, FactKind, Pack};
+pub use rule::{Rule, Selection, SeverityRule};

@@ -1,0 +1,282 @@
+//! The YAML shape of rule files and shared pack files, as serde reads it.
+//!
+//! Every field that can be wrong carries its location (`Spanned`), so the
+//! loader can point at the rule's own line and column. Validation beyond
+//! shape (expressions, severities, selectors) happens in `rules::compile`.
+
+use std::fmt;
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::Spanned;
+
+/// An expression written as a YAML scalar. Booleans and numbers are
+/// accepted too, so `when: true` reads naturally.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExprText(pub String);
+
+impl<'de> Deserialize<'de> for ExprText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = ExprText;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an expression (a string)")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<ExprText, E> {
+                Ok(ExprText(v.to_string()))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<ExprText, E> {
+                Ok(ExprText(v.to_string()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<ExprText, E> {
+                Ok(ExprText(v.to_string()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<ExprText, E> {
+                Ok(ExprText(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `severity: critical`, or ordered cases where the first true condition
+/// wins: `severity: [{critical: "exposed"}, {warn: true}]`.
+#[derive(Clone, Debug)]
+pub enum SeveritySpec {
+    Fixed(String),
+    Cases(Vec<IndexMap<String, Spanned<ExprText>>>),
+}
+
+impl<'de> Deserialize<'de> for SeveritySpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = SeveritySpec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a severity (info, warn, critical) or a list of `- <severity>: <condition>` cases")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<SeveritySpec, E> {
+                Ok(SeveritySpec::Fixed(v.to_string()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<SeveritySpec, A::Error> {
+                let mut cases = Vec::new();
+                while let Some(case) = seq.next_element()? {
+                    cases.push(case);
+                }
+                Ok(SeveritySpec::Cases(cases))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `given: "$.path"`, a list of paths (their matches are united), or
+/// `{ path: "$.channels.*", bind: [provider] }` naming the wildcard keys.
+#[derive(Clone, Debug)]
+pub struct GivenSpec {
+    pub paths: Vec<String>,
+    pub bind: Vec<String>,
+}
+
+impl<'de> Deserialize<'de> for GivenSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = GivenSpec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSONPath, a list of JSONPaths, or { path, bind }")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<GivenSpec, E> {
+                Ok(GivenSpec { paths: vec![v.to_string()], bind: Vec::new() })
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<GivenSpec, A::Error> {
+                let mut paths = Vec::new();
+                while let Some(p) = seq.next_element::<String>()? {
+                    paths.push(p);
+                }
+                Ok(GivenSpec { paths, bind: Vec::new() })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<GivenSpec, A::Error> {
+                let mut paths = Vec::new();
+                let mut bind = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "path" => paths.push(map.next_value::<String>()?),
+                        "bind" => bind = map.next_value::<Vec<String>>()?,
+                        other => return Err(de::Error::unknown_field(other, &["path", "bind"])),
+                    }
+                }
+                if paths.is_empty() {
+                    return Err(de::Error::missing_field("path"));
+                }
+                Ok(GivenSpec { paths, bind })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Pack metadata (in `pack.yaml`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackMeta {
+    pub name: String,
+    #[serde(default)]
+    pub version: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Base URL the rules' documentation references are relative to.
+    #[serde(default)]
+    pub docs_base: Option<String>,
+}
+
+/// A fact the engine gathers from the file system, declared by the pack.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FactSpec {
+    /// Expression giving one path to stat (`fs.<name>` is a file record).
+    #[serde(default)]
+    pub stat: Option<Spanned<ExprText>>,
+    /// Expression giving a list of paths (`fs.<name>` is a list of records).
+    #[serde(default)]
+    pub stat_each: Option<Spanned<ExprText>>,
+    /// What the path is expected to be (`file` or `dir`); examples that
+    /// leave the fact out get a record of this kind.
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// `pack.yaml` and `_*.yaml`: what many rules share.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharedFile {
+    #[serde(default)]
+    pub pack: Option<PackMeta>,
+    #[serde(default)]
+    pub facts: IndexMap<String, Spanned<FactSpec>>,
+    #[serde(default)]
+    pub constants: IndexMap<String, serde_json::Value>,
+    #[serde(default)]
+    pub definitions: IndexMap<String, Spanned<ExprText>>,
+    /// Values for absent config keys, merged under the runtime config.
+    #[serde(default)]
+    pub defaults: Option<serde_json::Value>,
+}
+
+/// Documentation of a rule: why it matters, how to fix, references.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocsSpec {
+    pub why: String,
+    #[serde(default)]
+    pub fix: Option<String>,
+    #[serde(default)]
+    pub references: Vec<String>,
+}
+
+/// One operation of a rule's `fix:`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixOpSpec {
+    /// JSON-Patch operation on the config: add, remove or replace.
+    #[serde(default)]
+    pub op: Option<String>,
+    /// JSON pointer relative to the match (`/groupPolicy`), or absolute
+    /// from the config root when it starts with `$/`.
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub value: Option<serde_json::Value>,
+    /// An expression computing the value instead of a literal `value`.
+    #[serde(default)]
+    pub value_expr: Option<Spanned<ExprText>>,
+    /// A file-mode change: `{ target: <file fact expression>, mode: 0o600 }`.
+    #[serde(default)]
+    pub chmod: Option<ChmodSpec>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChmodSpec {
+    pub target: Spanned<ExprText>,
+    pub mode: Spanned<serde_json::Value>,
+}
+
+/// An expected finding in an example: a severity, or a map with more.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum ExpectSpec {
+    Severity(String),
+    Full {
+        severity: String,
+        #[serde(default)]
+        id: Option<String>,
+        #[serde(default)]
+        title: Option<String>,
+        #[serde(default)]
+        detail_contains: Option<String>,
+    },
+}
+
+/// A config (and facts) that must or must not produce the rule's finding.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleSpec {
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The config as YAML data.
+    #[serde(default)]
+    pub config: Option<serde_json::Value>,
+    /// The config as JSON5 text (spans and comments as a user writes them).
+    #[serde(default)]
+    pub json5: Option<String>,
+    #[serde(default)]
+    pub env: IndexMap<String, String>,
+    /// File facts by name; fields left out take plausible defaults.
+    #[serde(default)]
+    pub fs: IndexMap<String, serde_json::Value>,
+    /// Overrides of `paths.*` (home, state_dir, config, cwd).
+    #[serde(default)]
+    pub paths: IndexMap<String, String>,
+    /// Command-line overrides (`auth`, `token`, `password`, `deep`).
+    #[serde(default)]
+    pub cli: IndexMap<String, serde_json::Value>,
+    pub expect: Vec<ExpectSpec>,
+}
+
+/// A rule file: one check.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleFile {
+    pub id: Spanned<String>,
+    pub title: Spanned<String>,
+    pub severity: Spanned<SeveritySpec>,
+    #[serde(default)]
+    pub given: Option<Spanned<GivenSpec>>,
+    #[serde(default)]
+    pub each: Option<Spanned<ExprText>>,
+    #[serde(default, rename = "let")]
+    pub lets: IndexMap<String, Spanned<ExprText>>,
+    #[serde(default)]
+    pub when: Option<Spanned<ExprText>>,
+    #[serde(default)]
+    pub aggregate: bool,
+    #[serde(default)]
+    pub detail: Option<Spanned<String>>,
+    #[serde(default)]
+    pub remediation: Option<Spanned<String>>,
+    /// Config paths the finding points at (expressions giving dotted paths
+    /// or lists of them).
+    #[serde(default)]
+    pub at: Vec<Spanned<ExprText>>,
+    #[serde(default)]
+    pub fix: Vec<Spanned<FixOpSpec>>,
+    #[serde(default)]
+    pub docs: Option<DocsSpec>,
+    #[serde(default)]
+    pub examples: Vec<Spanned<ExampleSpec>>,
+}

@@ -1,0 +1,55 @@
+//! The input roots every expression can read, with their static types.
+//! Their order is the index the evaluator uses.
+
+use crate::lang::Ty;
+
+pub const CONFIG: usize = 0;
+pub const SOURCE: usize = 1;
+pub const ENV: usize = 2;
+pub const PATHS: usize = 3;
+pub const CLI: usize = 4;
+pub const FS: usize = 5;
+pub const COUNT: usize = 6;
+
+pub const NAMES: [&str; COUNT] = ["config", "source", "env", "paths", "cli", "fs"];
+
+/// What each root holds, for the reference documentation.
+pub const DESCRIPTIONS: [&str; COUNT] = [
+    "the runtime config: includes merged, `${VAR}` substituted, env SecretRefs resolved, pack defaults filled in",
+    "the config as authored: includes merged, `${VAR}` templates and SecretRef objects still visible",
+    "environment variables (process, then `.env` files, then the config's `env.vars`)",
+    "resolved locations: home, state_dir, config, config_dir, cwd, includes (canonical include file paths)",
+    "command-line overrides: auth, token, password (as in `--auth/--token/--password`), deep",
+    "file facts declared by the pack's `facts:` section (stat records)",
+];
+
+pub fn paths_ty() -> Ty {
+    Ty::record([
+        ("home", Ty::Str),
+        ("state_dir", Ty::Str),
+        ("config", Ty::Str),
+        ("config_dir", Ty::Str),
+        ("cwd", Ty::Str),
+        ("includes", Ty::list(Ty::Str)),
+    ])
+}
+
+pub fn cli_ty() -> Ty {
+    Ty::record([("auth", Ty::Str), ("token", Ty::Str), ("password", Ty::Str), ("deep", Ty::Bool)])
+}
+
+/// The record describing one file: the result of `stat` on a path.
+pub fn file_fact_ty() -> Ty {
+    Ty::record([
+        ("path", Ty::Str),
+        ("exists", Ty::Bool),
+        ("symlink", Ty::Bool),
+        ("resolved", Ty::Bool),
+        ("kind", Ty::Str),
+        ("mode", Ty::Int),
+        ("uid", Ty::Int),
+        ("gid", Ty::Int),
+        ("links", Ty::Int),
+        ("size", Ty::Int),
+    ])
+}

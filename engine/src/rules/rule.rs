@@ -1,0 +1,86 @@
+//! A compiled rule: everything needed to evaluate one check, with the file
+//! it came from for diagnostics.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use super::model::{DocsSpec, ExampleSpec};
+use super::source::RuleSource;
+use crate::fix::FixOp;
+use crate::lang::{Compiled, Template};
+use crate::select::Query;
+use crate::severity::Severity;
+
+/// What a rule iterates over.
+#[derive(Debug)]
+pub enum Selection {
+    /// Evaluated once; `@` is the config root.
+    Root,
+    /// JSONPath queries over the runtime config; matches are united.
+    Given(Vec<Query>),
+    /// An expression yielding a list; `@` is each element.
+    Each(Compiled),
+}
+
+#[derive(Debug)]
+pub enum SeverityRule {
+    Fixed(Severity),
+    /// The first case whose condition is true decides; none true means no
+    /// finding.
+    Cases(Vec<(Severity, Compiled)>),
+}
+
+/// An example as written, with its location in the rule file.
+#[derive(Debug)]
+pub struct Example {
+    pub index: usize,
+    pub span: Range<usize>,
+    pub spec: ExampleSpec,
+}
+
+#[derive(Debug)]
+pub struct Rule {
+    /// The id as written (a template for per-provider ids).
+    pub id_source: String,
+    pub id: Template,
+    /// Matches every checkId this rule can produce.
+    pub id_pattern: regex::Regex,
+    pub file: Arc<RuleSource>,
+    pub title: Template,
+    pub detail: Option<Template>,
+    pub remediation: Option<Template>,
+    pub severity: SeverityRule,
+    pub selection: Selection,
+    pub let_names: Vec<String>,
+    pub lets: Vec<Compiled>,
+    pub bind_names: Vec<String>,
+    pub when: Option<Compiled>,
+    /// One finding for all matches instead of one per match.
+    pub aggregate: bool,
+    pub at: Vec<Compiled>,
+    pub fix: Vec<FixOp>,
+    pub docs: Option<DocsSpec>,
+    pub examples: Vec<Example>,
+    /// Byte range of the `id:` value, for diagnostics about the rule itself.
+    pub id_span: Range<usize>,
+}
+
+impl Rule {
+    /// Whether this rule can produce `check_id`.
+    pub fn covers(&self, check_id: &str) -> bool {
+        self.id_pattern.is_match(check_id)
+    }
+
+    /// The severities the rule can report.
+    pub fn severities(&self) -> Vec<Severity> {
+        match &self.severity {
+            SeverityRule::Fixed(s) => vec![*s],
+            SeverityRule::Cases(cases) => {
+                let mut v: Vec<Severity> = cases.iter().map(|(s, _)| *s).collect();
+                v.sort_by(|a, b| b.cmp(a));
+                v.dedup();
+                v
+            }
+        }
+    }
+}

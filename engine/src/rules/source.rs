@@ -1,0 +1,138 @@
+//! A rule pack file's text, kept for diagnostics, and the mapping from
+//! positions inside a YAML scalar back to positions in the file.
+
+use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde_saphyr::Location;
+
+/// One YAML file of a pack.
+#[derive(Debug)]
+pub struct RuleSource {
+    /// The path as shown in diagnostics (relative to the pack directory's
+    /// parent for built-in rules, as given otherwise).
+    pub name: String,
+    pub path: Option<PathBuf>,
+    pub text: Arc<str>,
+}
+
+impl RuleSource {
+    pub fn named(&self) -> miette::NamedSource<String> {
+        miette::NamedSource::new(&self.name, self.text.to_string()).with_language("yaml")
+    }
+
+    /// Byte range of a located YAML node.
+    pub fn range(&self, loc: &Location) -> Range<usize> {
+        let span = loc.span();
+        match (span.byte_offset(), span.byte_len()) {
+            (Some(o), Some(l)) => o as usize..(o + l) as usize,
+            _ => {
+                let start = self.offset_of(loc.line() as usize, loc.column() as usize);
+                start..start
+            }
+        }
+    }
+
+    fn offset_of(&self, line: usize, column: usize) -> usize {
+        let mut offset = 0;
+        for (i, l) in self.text.split_inclusive('\n').enumerate() {
+            if i + 1 == line {
+                return offset + l.char_indices().nth(column.saturating_sub(1)).map_or(l.len(), |(b, _)| b);
+            }
+            offset += l.len();
+        }
+        self.text.len()
+    }
+
+    /// Maps a byte range inside a scalar's decoded value to the file. The
+    /// scalar may be plain, quoted (with escapes) or a block scalar (with
+    /// indentation removed), so value and raw text are aligned character by
+    /// character.
+    pub fn map_inner(&self, loc: &Location, value: &str, inner: Range<usize>) -> Range<usize> {
+        let raw_range = self.range(loc);
+        let raw = self.text.get(raw_range.clone()).unwrap_or("");
+        let offsets = align(value, raw);
+        let at = |i: usize| -> usize {
+            let idx = value[..i.min(value.len())].chars().count();
+            raw_range.start + offsets.get(idx).copied().unwrap_or(raw.len())
+        };
+        let start = at(inner.start);
+        let end = if inner.end > inner.start {
+            let last_char_start = value[..inner.end.min(value.len())].char_indices().last().map_or(0, |(b, _)| b);
+            let last_len = value[last_char_start..].chars().next().map_or(1, char::len_utf8);
+            (at(last_char_start) + last_len).max(start)
+        } else {
+            start
+        };
+        start..end.min(self.text.len())
+    }
+}
+
+/// For each character of `value` (and one past the end), the byte offset
+/// in `raw` where it is written. Characters that do not appear verbatim
+/// (escapes, folded line breaks) map to the current raw position.
+fn align(value: &str, raw: &str) -> Vec<usize> {
+    let raw_chars: Vec<(usize, char)> = raw.char_indices().collect();
+    let mut out = Vec::with_capacity(value.len() + 1);
+    let mut r = 0;
+    for vc in value.chars() {
+        let found = raw_chars[r.min(raw_chars.len())..].iter().take(16).position(|(_, rc)| *rc == vc);
+        match found {
+            Some(skip) => {
+                r += skip;
+                out.push(raw_chars[r].0);
+                r += 1;
+            }
+            None => out.push(raw_chars.get(r).map_or(raw.len(), |(b, _)| *b)),
+        }
+    }
+    out.push(raw_chars.get(r).map_or(raw.len(), |(b, _)| *b));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(text: &str) -> RuleSource {
+        RuleSource { name: "t.yaml".into(), path: None, text: Arc::from(text) }
+    }
+
+    fn locate(src: &RuleSource, key: &str) -> (Location, String) {
+        #[derive(serde::Deserialize)]
+        struct Doc {
+            a: serde_saphyr::Spanned<String>,
+        }
+        let doc: Doc = serde_saphyr::from_str(&src.text).unwrap();
+        let _ = key;
+        (doc.a.referenced, doc.a.value)
+    }
+
+    #[test]
+    fn plain_scalars_map_directly() {
+        let src = source("a: foo == bar\n");
+        let (loc, value) = locate(&src, "a");
+        let r = src.map_inner(&loc, &value, 7..10);
+        assert_eq!(&src.text[r], "bar");
+    }
+
+    #[test]
+    fn block_scalars_skip_indentation() {
+        let src = source("a: |\n  let x = 1;\n  x == nope\n");
+        let (loc, value) = locate(&src, "a");
+        let inner = value.find("nope").unwrap();
+        let r = src.map_inner(&loc, &value, inner..inner + 4);
+        assert_eq!(&src.text[r.clone()], "nope");
+        assert_eq!(src.text[..r.start].lines().count(), 3);
+    }
+
+    #[test]
+    fn quoted_scalars_skip_quotes_and_escapes() {
+        let src = source("a: 'it''s @ == x'\n");
+        let (loc, value) = locate(&src, "a");
+        let inner = value.find('x').unwrap();
+        let r = src.map_inner(&loc, &value, inner..inner + 1);
+        assert_eq!(&src.text[r], "x");
+    }
+}

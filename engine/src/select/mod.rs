@@ -1,0 +1,122 @@
+//! Selection: which parts of the config a rule looks at. A rule's `given`
+//! is one or more JSONPath queries (jsonpath-rust, RFC 9535) over the
+//! runtime config; the keys matched by wildcards can be bound to names the
+//! rule's expressions and templates use.
+
+pub mod path;
+mod queryable;
+
+use jsonpath_rust::parser::model::{JpQuery, Segment, Selector as JpSelector};
+use jsonpath_rust::parser::parse_json_path;
+use jsonpath_rust::query::js_path_process;
+
+use crate::config::PathSeg;
+use crate::lang::Value;
+
+/// One compiled query with the positions of its bindable segments.
+#[derive(Clone, Debug)]
+pub struct Query {
+    pub text: String,
+    query: JpQuery,
+    /// For each bound name, the index of the path segment it takes.
+    bind_positions: Vec<usize>,
+}
+
+/// A selected value with its location and bound keys.
+#[derive(Clone, Debug)]
+pub struct Match {
+    pub path: Vec<PathSeg>,
+    pub value: Value,
+    pub vars: Vec<Value>,
+}
+
+impl Query {
+    /// Compiles a query; `binds` names the wildcard (or filter) segments in
+    /// order. Errors are human-readable reasons.
+    pub fn compile(text: &str, binds: &[String]) -> Result<Query, String> {
+        let query = parse_json_path(text).map_err(|e| format!("invalid JSONPath: {e}"))?;
+        let mut positions = Vec::new();
+        let mut has_descendant = false;
+        for (i, seg) in query.segments.iter().enumerate() {
+            match seg {
+                Segment::Descendant(_) => has_descendant = true,
+                Segment::Selector(JpSelector::Wildcard | JpSelector::Filter(_) | JpSelector::Slice(..)) => {
+                    positions.push(i)
+                }
+                Segment::Selectors(sels)
+                    if sels.len() > 1 || !matches!(sels[0], JpSelector::Name(_) | JpSelector::Index(_)) =>
+                {
+                    positions.push(i)
+                }
+                _ => {}
+            }
+        }
+        if !binds.is_empty() && has_descendant {
+            return Err("`bind` cannot be used with descendant (`..`) segments".into());
+        }
+        if binds.len() > positions.len() {
+            return Err(format!(
+                "`bind` names {} key(s) but the path has {} wildcard or filter segment(s)",
+                binds.len(),
+                positions.len()
+            ));
+        }
+        positions.truncate(binds.len());
+        Ok(Query { text: text.to_string(), query, bind_positions: positions })
+    }
+
+    /// Every match in `root`, in document order.
+    pub fn select(&self, root: &Value) -> Vec<Match> {
+        let Ok(refs) = js_path_process(&self.query, root) else { return Vec::new() };
+        refs.into_iter()
+            .filter_map(|r| {
+                let path = path::parse_normalized(&r.path)?;
+                let vars = self
+                    .bind_positions
+                    .iter()
+                    .map(|&i| match path.get(i) {
+                        Some(PathSeg::Key(k)) => Value::str(k),
+                        Some(PathSeg::Index(n)) => Value::Int(*n as i64),
+                        None => Value::Null,
+                    })
+                    .collect();
+                Some(Match { path, value: r.val.clone(), vars })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binds_wildcard_keys() {
+        let root = Value::from_json(&serde_json::json!({
+            "channels": {"discord": {"accounts": {"work": {"dmPolicy": "open"}, "home": {}}}}
+        }));
+        let q = Query::compile("$.channels.*.accounts.*", &["provider".into(), "account".into()]).unwrap();
+        let m = q.select(&root);
+        assert_eq!(m.len(), 2);
+        assert_eq!(m[0].vars, vec![Value::str("discord"), Value::str("work")]);
+        assert_eq!(crate::config::tree::dotted(&m[0].path), "channels.discord.accounts.work");
+    }
+
+    #[test]
+    fn filters_select_and_bind() {
+        let root = Value::from_json(
+            &serde_json::json!({"channels": {"a": {"groupPolicy": "open"}, "b": {"groupPolicy": "allowlist"}}}),
+        );
+        let q = Query::compile("$.channels[?@.groupPolicy == 'open']", &["provider".into()]).unwrap();
+        let m = q.select(&root);
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].vars, vec![Value::str("a")]);
+    }
+
+    #[test]
+    fn bad_queries_are_rejected() {
+        assert!(Query::compile("$.a[", &[]).is_err());
+        assert!(Query::compile("$.a.b", &["x".into()]).is_err());
+        assert!(Query::compile("$..a.*", &["x".into()]).is_err());
+    }
+}
