@@ -1,0 +1,129 @@
+//! Every recorded case of `../shared/conformance` (vendored under
+//! `tests/conformance/cases`) through the engine: for every checkId the
+//! built-in pack implements, the findings (checkId, severity, title) must
+//! equal the recorded ones exactly. Cases that cannot pass yet are listed,
+//! with a reason, in `tests/conformance/known-gaps.yaml`; a listed case that
+//! passes fails the test, so the list only shrinks.
+
+use std::collections::BTreeMap;
+
+use clawcheck_engine::eval;
+use clawcheck_engine::rules::{Pack, PackLoader};
+use clawcheck_tests::case::{Case, Expected, Key};
+use clawcheck_tests::paths;
+
+fn known_gaps() -> BTreeMap<String, String> {
+    let path = paths::workspace().join("tests/conformance/known-gaps.yaml");
+    let text = std::fs::read_to_string(&path).expect("known-gaps.yaml is readable");
+    let gaps: Option<indexmap::IndexMap<String, String>> =
+        serde_saphyr::from_str(&text).expect("known-gaps.yaml is a map of case to reason");
+    gaps.unwrap_or_default().into_iter().collect()
+}
+
+/// Runs one case; `Err` explains the disagreement.
+fn check(pack: &Pack, case: &Case) -> Result<(), String> {
+    let prepared = case.prepare().map_err(|e| format!("case setup failed: {e}"))?;
+    let result = eval::audit(pack, &prepared.env, &prepared.overrides);
+    match (case.expected(), result) {
+        (Expected::Error { .. }, Err(_)) => Ok(()),
+        (Expected::Error { message, issues }, Ok(_)) => {
+            Err(format!("OpenClaw refuses this config ({message}: {}), clawcheck audited it", issues.join("; ")))
+        }
+        (Expected::Report { .. }, Err(e)) => Err(format!("clawcheck could not load the config: {e}")),
+        (Expected::Report { findings, summary, .. }, Ok(audit)) => {
+            let mut expected: Vec<Key> = findings.into_iter().filter(|k| pack.implements(&k.check_id)).collect();
+            let mut actual: Vec<Key> = audit
+                .findings
+                .iter()
+                .map(|f| Key { check_id: f.check_id.clone(), severity: f.severity.to_string(), title: f.title.clone() })
+                .collect();
+            expected.sort();
+            actual.sort();
+            if expected != actual {
+                let missing: Vec<String> =
+                    expected.iter().filter(|k| !actual.contains(k)).map(|k| format!("  - missing:    {k}")).collect();
+                let extra: Vec<String> =
+                    actual.iter().filter(|k| !expected.contains(k)).map(|k| format!("  + unexpected: {k}")).collect();
+                let mut lines = missing;
+                lines.extend(extra);
+                if lines.is_empty() {
+                    lines.push(format!("  counts differ: expected {expected:?}, got {actual:?}"));
+                }
+                return Err(lines.join("\n"));
+            }
+            let all_implemented = actual.len() == summary.iter().sum::<u64>() as usize;
+            let got = clawcheck_engine::report::Summary::of(&audit.findings);
+            if all_implemented && [got.critical as u64, got.warn as u64, got.info as u64] != summary {
+                return Err(format!("summary differs: expected {summary:?}, got {got:?}"));
+            }
+            Ok(())
+        }
+    }
+}
+
+#[test]
+fn recorded_cases_agree_with_the_reference() {
+    let pack = PackLoader::new().builtin().load().unwrap_or_else(|e| panic!("the built-in pack loads: {e:?}"));
+    let gaps = known_gaps();
+    let cases = Case::all_in(&paths::cases());
+    assert!(cases.len() >= 170, "expected the vendored cases, found {}", cases.len());
+    let names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
+    let stale: Vec<&String> = gaps.keys().filter(|g| !names.contains(&g.as_str())).collect();
+    assert!(stale.is_empty(), "known-gaps.yaml lists cases that do not exist: {stale:?}");
+
+    let mut failures = Vec::new();
+    let mut now_passing = Vec::new();
+    for case in &cases {
+        match (check(&pack, case), gaps.get(&case.name)) {
+            (Ok(()), None) | (Err(_), Some(_)) => {}
+            (Ok(()), Some(_)) => now_passing.push(case.name.clone()),
+            (Err(msg), None) => {
+                failures.push(format!("{} ({})\n{msg}", case.name, case.description().replace('\n', " ")))
+            }
+        }
+    }
+    eprintln!("{} cases, {} known gaps, {} rules", cases.len(), gaps.len(), pack.rules.len());
+    assert!(
+        now_passing.is_empty(),
+        "these cases pass now; remove them from tests/conformance/known-gaps.yaml:\n  {}",
+        now_passing.join("\n  ")
+    );
+    assert!(
+        failures.is_empty(),
+        "{} case(s) disagree with the reference:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn vendored_cases_match_the_shared_ones() {
+    let Some(shared) = paths::shared_cases() else {
+        eprintln!("../shared/conformance is not beside this checkout; using the vendored cases only");
+        return;
+    };
+    let list = |root: &std::path::Path| -> BTreeMap<String, Vec<u8>> {
+        let mut out = BTreeMap::new();
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            for e in std::fs::read_dir(&dir).expect("readable").flatten() {
+                let p = e.path();
+                if e.file_type().expect("file type").is_dir() {
+                    stack.push(p);
+                } else {
+                    let rel = p.strip_prefix(root).expect("under root").to_string_lossy().into_owned();
+                    out.insert(rel, std::fs::read(&p).unwrap_or_default());
+                }
+            }
+        }
+        out
+    };
+    let a = list(&shared);
+    let b = list(&paths::cases());
+    let differ: Vec<&String> = a.keys().chain(b.keys()).filter(|k| a.get(*k) != b.get(*k)).collect();
+    assert!(
+        differ.is_empty(),
+        "tests/conformance/cases is out of date with ../shared/conformance; run tests/conformance/sync. Differing: {:?}",
+        &differ[..differ.len().min(10)]
+    );
+}

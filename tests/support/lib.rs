@@ -1,0 +1,6 @@
+//! Shared test support: setting up recorded conformance cases the way the
+//! reference runner (`../shared/tools/reference-audit`) does, and running
+//! clawcheck on them.
+
+pub mod case;
+pub mod paths;
