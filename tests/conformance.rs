@@ -30,7 +30,7 @@ fn check(pack: &Pack, case: &Case) -> Result<(), String> {
             Err(format!("OpenClaw refuses this config ({message}: {}), clawcheck audited it", issues.join("; ")))
         }
         (Expected::Report { .. }, Err(e)) => Err(format!("clawcheck could not load the config: {e}")),
-        (Expected::Report { findings, summary, .. }, Ok(audit)) => {
+        (Expected::Report { findings, suppressed, summary }, Ok(audit)) => {
             let mut expected: Vec<Key> = findings.into_iter().filter(|k| pack.implements(&k.check_id)).collect();
             let mut actual: Vec<Key> = audit
                 .findings
@@ -50,6 +50,24 @@ fn check(pack: &Pack, case: &Case) -> Result<(), String> {
                     lines.push(format!("  counts differ: expected {expected:?}, got {actual:?}"));
                 }
                 return Err(lines.join("\n"));
+            }
+            let mut expected_suppressed: Vec<Key> =
+                suppressed.into_iter().filter(|k| pack.implements(&k.check_id)).collect();
+            let mut actual_suppressed: Vec<Key> = audit
+                .suppressed
+                .iter()
+                .map(|s| Key {
+                    check_id: s.finding.check_id.clone(),
+                    severity: s.finding.severity.to_string(),
+                    title: s.finding.title.clone(),
+                })
+                .collect();
+            expected_suppressed.sort();
+            actual_suppressed.sort();
+            if expected_suppressed != actual_suppressed {
+                return Err(format!(
+                    "suppressed findings differ: expected {expected_suppressed:?}, got {actual_suppressed:?}"
+                ));
             }
             let all_implemented = actual.len() == summary.iter().sum::<u64>() as usize;
             let got = clawcheck_engine::report::Summary::of(&audit.findings);

@@ -44,7 +44,7 @@ pub fn run(args: AuditArgs) -> u8 {
 
     if args.json {
         let ts = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
-        let value = report::json::report(&findings, &[], &audit.config.sources, &audit.config.notes, ts);
+        let value = report::json::report(&findings, &audit.suppressed, &audit.config.sources, &audit.config.notes, ts);
         println!("{}", serde_json::to_string_pretty(&value).expect("JSON values serialise"));
     } else {
         let opts = human::HumanOptions {
@@ -57,7 +57,17 @@ pub fn run(args: AuditArgs) -> u8 {
             config_exists: audit.config.tree.is_some(),
             state_dir: &audit.paths.state_dir,
         };
-        print!("{}", human::render(&findings, &audit.config.sources, &audit.config.notes, &subject, &opts));
+        print!(
+            "{}",
+            human::render(
+                &findings,
+                audit.suppressed.len(),
+                &audit.config.sources,
+                &audit.config.notes,
+                &subject,
+                &opts
+            )
+        );
     }
 
     let threshold = match args.fail_on {

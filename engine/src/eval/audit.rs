@@ -1,7 +1,8 @@
 //! A real audit: locate and load the config, gather facts, run every rule.
 
 use super::inputs::base_roots;
-use super::run::Evaluator;
+use super::run::{Evaluator, Outcome};
+use super::suppress::Suppressed;
 use crate::config::{self, ConfigError, LoadedConfig, Paths};
 use crate::input::{Environment, Overrides};
 use crate::report::Finding;
@@ -12,20 +13,23 @@ use crate::rules::Pack;
 pub struct Audit {
     pub paths: Paths,
     pub config: LoadedConfig,
+    /// Active findings (report-phase findings included).
     pub findings: Vec<Finding>,
+    /// Findings moved out by the config's suppressions.
+    pub suppressed: Vec<Suppressed>,
 }
 
 /// Audits the OpenClaw installation that `env` and `overrides` point at.
 pub fn audit(pack: &Pack, env: &Environment, overrides: &Overrides) -> Result<Audit, ConfigError> {
     let paths = config::locate(env, overrides);
     let loaded = config::load(&paths, env)?;
-    let findings = audit_loaded(pack, &loaded, &paths, overrides);
-    Ok(Audit { paths, config: loaded, findings })
+    let Outcome { findings, suppressed } = audit_loaded(pack, &loaded, &paths, overrides);
+    Ok(Audit { paths, config: loaded, findings, suppressed })
 }
 
 /// Runs the pack over an already loaded config.
-pub fn audit_loaded(pack: &Pack, loaded: &LoadedConfig, paths: &Paths, overrides: &Overrides) -> Vec<Finding> {
+pub fn audit_loaded(pack: &Pack, loaded: &LoadedConfig, paths: &Paths, overrides: &Overrides) -> Outcome {
     let roots = base_roots(pack, loaded, paths, overrides);
-    let evaluator = Evaluator::new(pack, roots, &mut |_, p| crate::facts::file_stat::stat(std::path::Path::new(p)));
+    let mut evaluator = Evaluator::new(pack, roots, &mut |_, p| crate::facts::file_stat::stat(std::path::Path::new(p)));
     evaluator.run_all(loaded.tree.as_ref())
 }

@@ -125,7 +125,19 @@ pub fn evaluate(pack: &Pack, rule: &Rule, spec: &ExampleSpec) -> Result<Vec<Find
         };
         evaluator.set_fact(name, value);
     }
-    Ok(evaluator.run_rule(rule, loaded.tree.as_ref()))
+    // Report-phase rules look at the whole audit; check rules run alone.
+    let tree = loaded.tree.as_ref();
+    let checks = if rule.phase == crate::rules::rule::Phase::Report {
+        pack.rules
+            .iter()
+            .filter(|r| r.phase == crate::rules::rule::Phase::Checks)
+            .flat_map(|r| evaluator.run_rule(r, tree))
+            .collect()
+    } else {
+        evaluator.run_rule(rule, tree)
+    };
+    let outcome = evaluator.finish(checks, tree);
+    Ok(outcome.findings.into_iter().filter(|f| f.rule == rule.id_source).collect())
 }
 
 fn overrides(spec: &ExampleSpec) -> Result<Overrides, String> {

@@ -4,6 +4,8 @@ pub mod audit;
 pub mod examples;
 pub mod inputs;
 pub mod run;
+pub mod suppress;
 
 pub use audit::{Audit, audit, audit_loaded};
-pub use run::Evaluator;
+pub use run::{Evaluator, Outcome};
+pub use suppress::Suppressed;

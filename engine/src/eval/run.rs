@@ -3,15 +3,45 @@
 
 use std::cell::OnceCell;
 
+use super::suppress::{self, Suppressed};
 use crate::config::tree::{dotted, parse_dotted};
 use crate::config::{Node, PathSeg};
 use crate::facts;
 use crate::lang::{Env, RuleScope, Value};
 use crate::report::{Finding, Location};
 use crate::rules::roots;
+use crate::rules::rule::Phase;
 use crate::rules::{Pack, Rule, Selection, SeverityRule};
 use crate::select::Match;
 use crate::severity::Severity;
+
+/// What running a pack produced.
+#[derive(Clone, Debug, Default)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub suppressed: Vec<Suppressed>,
+}
+
+fn finding_value(f: &Finding, reason: Option<&str>) -> Value {
+    let mut m = crate::lang::Map::new();
+    m.insert("checkId".into(), Value::str(&f.check_id));
+    m.insert("severity".into(), Value::str(f.severity.as_str()));
+    m.insert("title".into(), Value::str(&f.title));
+    m.insert("detail".into(), Value::str(&f.detail));
+    m.insert("remediation".into(), f.remediation.as_deref().map_or(Value::Null, Value::str));
+    m.insert("reason".into(), reason.map_or(Value::Null, Value::str));
+    Value::map(m)
+}
+
+fn audit_value(findings: &[Finding], suppressed: &[Suppressed]) -> Value {
+    let mut m = crate::lang::Map::new();
+    m.insert("findings".into(), Value::list(findings.iter().map(|f| finding_value(f, None)).collect()));
+    m.insert(
+        "suppressed".into(),
+        Value::list(suppressed.iter().map(|s| finding_value(&s.finding, s.reason.as_deref())).collect()),
+    );
+    Value::map(m)
+}
 
 /// Evaluates rules of one pack over one set of inputs.
 pub struct Evaluator<'p> {
@@ -53,9 +83,29 @@ impl<'p> Evaluator<'p> {
         Env { roots: &self.roots, globals: &self.pack.globals, defs: &self.pack.defs, def_cache: &self.def_cache, rule }
     }
 
-    /// Evaluates every rule of the pack.
-    pub fn run_all(&self, tree: Option<&Node>) -> Vec<Finding> {
-        self.pack.rules.iter().flat_map(|r| self.run_rule(r, tree)).collect()
+    /// Evaluates every rule of the pack: the checks, then suppressions, then
+    /// the report-phase rules (which see the `audit` root).
+    pub fn run_all(&mut self, tree: Option<&Node>) -> Outcome {
+        let checks: Vec<Finding> =
+            self.pack.rules.iter().filter(|r| r.phase == Phase::Checks).flat_map(|r| self.run_rule(r, tree)).collect();
+        self.finish(checks, tree)
+    }
+
+    /// Applies suppressions to `checks` and runs the report-phase rules.
+    pub fn finish(&mut self, checks: Vec<Finding>, tree: Option<&Node>) -> Outcome {
+        let (mut findings, suppressed) = suppress::apply(checks, &self.suppressions());
+        self.roots[roots::AUDIT] = audit_value(&findings, &suppressed);
+        let report: Vec<Finding> =
+            self.pack.rules.iter().filter(|r| r.phase == Phase::Report).flat_map(|r| self.run_rule(r, tree)).collect();
+        findings.extend(report);
+        Outcome { findings, suppressed }
+    }
+
+    /// The configured suppressions, where the pack says they are.
+    pub fn suppressions(&self) -> Vec<Value> {
+        let Some(path) = &self.pack.suppressions else { return Vec::new() };
+        let list = parse_dotted(path).iter().fold(self.roots[roots::CONFIG].clone(), |v, seg| v.get(&seg.to_string()));
+        list.as_list().map(<[Value]>::to_vec).unwrap_or_default()
     }
 
     /// The matches a rule iterates over.
@@ -158,11 +208,15 @@ impl<'p> Evaluator<'p> {
         }
     }
 
-    /// Locations named by the rule's `at:` expressions: dotted paths, lists
-    /// of them, or `{path, label}` maps.
+    /// Locations named by the rule's `at:` entries: dotted paths, or for a
+    /// single-expression entry, a path, a list of paths, or `{path, label}` maps.
     fn at_locations(&self, rule: &Rule, env: &Env, tree: Option<&Node>) -> Vec<Location> {
         let mut out = Vec::new();
-        for c in &rule.at {
+        for t in &rule.at {
+            let Some(c) = t.single_expr() else {
+                out.push(locate(tree, &parse_dotted(&t.render(env)), None));
+                continue;
+            };
             let mut push = |v: &Value| match v {
                 Value::Str(p) => out.push(locate(tree, &parse_dotted(p), None)),
                 Value::Map(m) => {

@@ -379,6 +379,17 @@ impl Compiler<'_> {
                 let first = msg.lines().last().unwrap_or("invalid pattern").trim().to_string();
                 self.error_help(LangErrorKind::Regex, &a.span, format!("invalid regular expression: {first}"), None);
             }
+            if builtins::jsonpath_param(name) == Some(i)
+                && let Ir::Const(Value::Str(path)) = &ir
+                && let Some(msg) = builtins::jsonpath_error(path)
+            {
+                self.error_help(
+                    LangErrorKind::Syntax,
+                    &a.span,
+                    msg,
+                    Some("write an RFC 9535 JSONPath such as $.accounts.*.name".into()),
+                );
+            }
             irs.push(ir);
             tys.push(ty);
         }

@@ -71,6 +71,15 @@ impl Template {
         Some(out)
     }
 
+    /// The expression, when the template is exactly one `{expression}` (its
+    /// value is then used as is, not as text).
+    pub fn single_expr(&self) -> Option<&Compiled> {
+        match self.parts.as_slice() {
+            [Part::Expr(c)] => Some(c),
+            _ => None,
+        }
+    }
+
     /// A regular expression matching every text the template can render,
     /// with each `{...}` part standing for a non-empty run (used to tell
     /// which checkIds a templated rule id covers).

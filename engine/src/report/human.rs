@@ -37,6 +37,7 @@ pub struct Subject<'a> {
 
 pub fn render(
     findings: &[Finding],
+    suppressed: usize,
     sources: &SourceMap,
     notes: &[InputNote],
     subject: &Subject,
@@ -75,6 +76,11 @@ pub fn render(
         "\nSummary: {} critical · {} warn · {} info\n",
         summary.critical, summary.warn, summary.info
     ));
+    if suppressed > 0 {
+        out.push_str(&format!(
+            "Suppressed: {suppressed} finding(s) by security.audit.suppressions (see --json suppressedFindings)\n"
+        ));
+    }
     out
 }
 

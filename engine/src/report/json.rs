@@ -9,10 +9,11 @@ use serde_json::{Map, Value, json};
 use super::finding::Finding;
 use super::summary::Summary;
 use crate::config::{InputNote, SourceMap};
+use crate::eval::Suppressed;
 
 pub fn report(
     findings: &[Finding],
-    suppressed: &[(Finding, Option<String>)],
+    suppressed: &[Suppressed],
     sources: &SourceMap,
     notes: &[InputNote],
     ts: u64,
@@ -25,9 +26,9 @@ pub fn report(
     if !suppressed.is_empty() {
         let items = suppressed
             .iter()
-            .map(|(f, reason)| {
-                let mut v = finding(f, sources);
-                let suppression = match reason {
+            .map(|s| {
+                let mut v = finding(&s.finding, sources);
+                let suppression = match &s.reason {
                     Some(r) => json!({ "reason": r }),
                     None => json!({}),
                 };

@@ -13,7 +13,7 @@ use super::model::{ExprText, FactSpec, GivenSpec, RuleFile, SeveritySpec, Shared
 use super::names::{PackScope, RuleNames};
 use super::pack::{FactDecl, FactKind, Pack};
 use super::roots;
-use super::rule::{Example, Rule, Selection, SeverityRule};
+use super::rule::{Example, Phase, Rule, Selection, SeverityRule};
 use super::source::RuleSource;
 use crate::fix::{FixOp, FixValue, PatchOp, parse_mode, parse_pointer};
 use crate::lang::builtins::{self};
@@ -22,9 +22,13 @@ use crate::lang::{Compiled, DefSig, Definition, LangError, NameSource, Template,
 use crate::select::Query;
 use crate::severity::Severity;
 
-/// Whether a pack file holds shared material rather than one rule.
-pub fn is_shared_file(file_name: &str) -> bool {
-    file_name == "pack.yaml" || file_name == "pack.yml" || file_name.starts_with('_')
+/// Whether a pack file holds shared material rather than one rule:
+/// `pack.yaml`, or any file whose name or directory starts with `_`
+/// (`rules/_shared/*.yaml`).
+pub fn is_shared_file(path: &str) -> bool {
+    let mut segments = path.split(['/', '\\']);
+    let base = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    base == "pack.yaml" || base == "pack.yml" || segments.any(|s| s.starts_with('_'))
 }
 
 /// Compiles a pack from its files (shared and rules, any order).
@@ -33,8 +37,7 @@ pub fn compile_pack(files: Vec<Arc<RuleSource>>) -> Result<Pack, PackErrors> {
     let mut shared = Vec::new();
     let mut rules = Vec::new();
     for file in &files {
-        let base = file.name.rsplit('/').next().unwrap_or(&file.name);
-        if is_shared_file(base) {
+        if is_shared_file(&file.name) {
             if let Some(s) = c.parse_yaml::<SharedFile>(file) {
                 shared.push((file.clone(), s));
             }
@@ -151,8 +154,21 @@ impl PackCompiler {
         let mut constants: IndexMap<String, (Arc<RuleSource>, serde_json::Value)> = IndexMap::new();
         let mut definitions: Vec<(Arc<RuleSource>, String, Spanned<ExprText>)> = Vec::new();
         let mut facts: Vec<(Arc<RuleSource>, String, Spanned<FactSpec>)> = Vec::new();
+        let mut suppressions: Option<String> = None;
         for (file, s) in shared {
             metas.extend(s.pack);
+            if let Some(spec) = s.suppressions {
+                if suppressions.is_some() {
+                    self.error(
+                        "clawcheck::rules::duplicate",
+                        &file,
+                        &spec.referenced,
+                        "the suppression list is declared twice",
+                        None,
+                    );
+                }
+                suppressions = Some(spec.value.path);
+            }
             if let Some(d) = s.defaults {
                 defaults = builtins::deep_merge_values(&defaults, &Value::from_json(&d));
             }
@@ -173,13 +189,14 @@ impl PackCompiler {
 
         let mut scope = PackScope {
             roots: roots::NAMES.iter().map(|n| (n.to_string(), Ty::Any)).collect(),
-            fs_available: true,
+            hidden: vec![roots::AUDIT],
             globals: IndexMap::new(),
             defs: IndexMap::new(),
         };
         scope.roots[roots::ENV].1 = Ty::map(Ty::Str);
         scope.roots[roots::PATHS].1 = roots::paths_ty();
         scope.roots[roots::CLI].1 = roots::cli_ty();
+        scope.roots[roots::AUDIT].1 = roots::audit_ty();
         let fs_fields: IndexMap<String, Ty> = facts
             .iter()
             .map(|(_, name, spec)| {
@@ -212,9 +229,26 @@ impl PackCompiler {
         let defs = self.definitions(&mut scope, definitions);
         let fact_decls = self.facts(&scope, facts);
 
+        let mut report_scope = scope.clone();
+        report_scope.hidden.clear();
         let mut compiled_rules = Vec::new();
         for (file, raw) in rules {
-            if let Some(rule) = self.rule(&file, raw, &scope) {
+            let phase = match raw.phase.as_ref().map(|p| (p.value.as_str(), p)) {
+                None | Some(("checks", _)) => Phase::Checks,
+                Some(("report", _)) => Phase::Report,
+                Some((other, p)) => {
+                    self.error(
+                        "clawcheck::rules::phase",
+                        &file,
+                        &p.referenced,
+                        format!("unknown phase `{other}`"),
+                        Some("use `checks` (the default) or `report`".into()),
+                    );
+                    continue;
+                }
+            };
+            let rule_scope = if phase == Phase::Report { &report_scope } else { &scope };
+            if let Some(rule) = self.rule(&file, raw, rule_scope, phase) {
                 compiled_rules.push(rule);
             }
         }
@@ -233,7 +267,17 @@ impl PackCompiler {
             }
         }
         compiled_rules.sort_by(|a, b| a.id_source.cmp(&b.id_source));
-        Pack { metas, scope, globals, defs, defaults, facts: fact_decls, rules: compiled_rules, sources: files }
+        Pack {
+            metas,
+            scope,
+            globals,
+            defs,
+            defaults,
+            facts: fact_decls,
+            suppressions,
+            rules: compiled_rules,
+            sources: files,
+        }
     }
 
     /// Definitions are compiled in dependency order, so each one's result
@@ -349,11 +393,17 @@ impl PackCompiler {
             .collect()
     }
 
+    /// Facts are gathered in declaration order; each may read the facts
+    /// declared before it (`fs.<earlier>`).
     fn facts(&mut self, scope: &PackScope, raw: Vec<(Arc<RuleSource>, String, Spanned<FactSpec>)>) -> Vec<FactDecl> {
         let mut names = scope.clone();
-        names.fs_available = false;
+        let mut earlier: IndexMap<String, Ty> = IndexMap::new();
         let mut out = Vec::new();
         for (file, name, spec) in raw {
+            names.roots[roots::FS].1 = Ty::Record(Arc::new(earlier.clone()));
+            let fact_ty =
+                if spec.value.stat_each.is_some() { Ty::list(roots::file_fact_ty()) } else { roots::file_fact_ty() };
+            earlier.insert(name.clone(), fact_ty);
             let kind = match spec.value.kind.as_deref() {
                 None => None,
                 Some("file") => Some(FactKind::File),
@@ -400,7 +450,7 @@ impl PackCompiler {
         out
     }
 
-    fn rule(&mut self, file: &Arc<RuleSource>, raw: RuleFile, scope: &PackScope) -> Option<Rule> {
+    fn rule(&mut self, file: &Arc<RuleSource>, raw: RuleFile, scope: &PackScope, phase: Phase) -> Option<Rule> {
         let errors_before = self.errors.len();
         let id_span = file.range(&raw.id.referenced);
         let stem = file.name.rsplit('/').next().unwrap_or(&file.name);
@@ -518,8 +568,7 @@ impl PackCompiler {
         let detail = raw.detail.as_ref().and_then(|d| self.template(file, d, text_names));
         let remediation = raw.remediation.as_ref().and_then(|d| self.template(file, d, text_names));
         let severity = self.severity(file, &raw.severity, text_names);
-        let at: Vec<Compiled> =
-            raw.at.iter().filter_map(|a| self.expr((file, a), text_names, &[]).map(|(c, _)| c)).collect();
+        let at: Vec<Template> = raw.at.iter().filter_map(|a| self.template(file, a, text_names)).collect();
         let fix = self.fixes(file, &raw, &per_match);
         let examples = self.examples(file, &raw);
 
@@ -543,6 +592,7 @@ impl PackCompiler {
             bind_names,
             when,
             aggregate: raw.aggregate,
+            phase,
             at,
             fix,
             docs: raw.docs,

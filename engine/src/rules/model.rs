@@ -165,6 +165,17 @@ pub struct SharedFile {
     /// Values for absent config keys, merged under the runtime config.
     #[serde(default)]
     pub defaults: Option<serde_json::Value>,
+    /// Where the config keeps audit suppressions.
+    #[serde(default)]
+    pub suppressions: Option<Spanned<SuppressionSpec>>,
+}
+
+/// The config path of a list of suppressions: `{checkId, titleIncludes?,
+/// detailIncludes?, reason?}` objects, matched as OpenClaw matches them.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuppressionSpec {
+    pub path: String,
 }
 
 /// Documentation of a rule: why it matters, how to fix, references.
@@ -265,14 +276,19 @@ pub struct RuleFile {
     pub when: Option<Spanned<ExprText>>,
     #[serde(default)]
     pub aggregate: bool,
+    /// `checks` (default) or `report`: report-phase rules run after
+    /// suppressions are applied, see the `audit` root, and cannot be
+    /// suppressed.
+    #[serde(default)]
+    pub phase: Option<Spanned<String>>,
     #[serde(default)]
     pub detail: Option<Spanned<String>>,
     #[serde(default)]
     pub remediation: Option<Spanned<String>>,
-    /// Config paths the finding points at (expressions giving dotted paths
-    /// or lists of them).
+    /// Config paths the finding points at: dotted paths, or templates such
+    /// as "{@.path}" (a single expression may yield a list of paths).
     #[serde(default)]
-    pub at: Vec<Spanned<ExprText>>,
+    pub at: Vec<Spanned<String>>,
     #[serde(default)]
     pub fix: Vec<Spanned<FixOpSpec>>,
     #[serde(default)]

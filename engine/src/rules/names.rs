@@ -4,15 +4,14 @@
 
 use indexmap::IndexMap;
 
-use super::roots;
 use crate::lang::{DefSig, NameSource, Resolved, Ty};
 
 /// Names defined by the pack as a whole.
 #[derive(Clone, Debug)]
 pub struct PackScope {
     pub roots: Vec<(String, Ty)>,
-    /// False while compiling fact declarations, which run before facts exist.
-    pub fs_available: bool,
+    /// Roots not visible here: `audit` outside report-phase rules.
+    pub hidden: Vec<usize>,
     pub globals: IndexMap<String, (usize, Ty)>,
     pub defs: IndexMap<String, DefSig>,
 }
@@ -26,7 +25,7 @@ impl PackScope {
 impl NameSource for PackScope {
     fn resolve(&self, name: &str) -> Option<(Resolved, Ty)> {
         if let Some(i) = self.roots.iter().position(|(n, _)| n == name) {
-            if i == roots::FS && !self.fs_available {
+            if self.hidden.contains(&i) {
                 return None;
             }
             return Some((Resolved::Root(i), self.roots[i].1.clone()));
@@ -52,7 +51,7 @@ impl NameSource for PackScope {
         self.roots
             .iter()
             .enumerate()
-            .filter(|(i, _)| *i != roots::FS || self.fs_available)
+            .filter(|(i, _)| !self.hidden.contains(i))
             .map(|(_, (n, _))| n.clone())
             .chain(self.globals.keys().cloned())
             .chain(self.defs.keys().cloned())

@@ -37,6 +37,8 @@ pub struct Pack {
     /// config.
     pub defaults: Value,
     pub facts: Vec<FactDecl>,
+    /// Dotted config path of the suppression list, when the pack declares one.
+    pub suppressions: Option<String>,
     pub rules: Vec<Rule>,
     pub sources: Vec<Arc<RuleSource>>,
 }

@@ -9,9 +9,10 @@ pub const ENV: usize = 2;
 pub const PATHS: usize = 3;
 pub const CLI: usize = 4;
 pub const FS: usize = 5;
-pub const COUNT: usize = 6;
+pub const AUDIT: usize = 6;
+pub const COUNT: usize = 7;
 
-pub const NAMES: [&str; COUNT] = ["config", "source", "env", "paths", "cli", "fs"];
+pub const NAMES: [&str; COUNT] = ["config", "source", "env", "paths", "cli", "fs", "audit"];
 
 /// What each root holds, for the reference documentation.
 pub const DESCRIPTIONS: [&str; COUNT] = [
@@ -21,6 +22,7 @@ pub const DESCRIPTIONS: [&str; COUNT] = [
     "resolved locations: home, state_dir, config, config_dir, cwd, includes (canonical include file paths)",
     "command-line overrides: auth, token, password (as in `--auth/--token/--password`), deep",
     "file facts declared by the pack's `facts:` section (stat records)",
+    "the audit so far, in rules with `phase: report` only: findings (active) and suppressed",
 ];
 
 pub fn paths_ty() -> Ty {
@@ -52,4 +54,20 @@ pub fn file_fact_ty() -> Ty {
         ("links", Ty::Int),
         ("size", Ty::Int),
     ])
+}
+
+/// A finding as `audit.findings` / `audit.suppressed` show it.
+pub fn finding_ty() -> Ty {
+    Ty::record([
+        ("checkId", Ty::Str),
+        ("severity", Ty::Str),
+        ("title", Ty::Str),
+        ("detail", Ty::Str),
+        ("remediation", Ty::Str),
+        ("reason", Ty::Str),
+    ])
+}
+
+pub fn audit_ty() -> Ty {
+    Ty::record([("findings", Ty::list(finding_ty())), ("suppressed", Ty::list(finding_ty()))])
 }

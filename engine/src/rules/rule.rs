@@ -22,6 +22,15 @@ pub enum Selection {
     Each(Compiled),
 }
 
+/// When a rule runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// With the other checks, before suppressions.
+    Checks,
+    /// After suppressions, seeing the `audit` root; never suppressed.
+    Report,
+}
+
 #[derive(Debug)]
 pub enum SeverityRule {
     Fixed(Severity),
@@ -57,7 +66,10 @@ pub struct Rule {
     pub when: Option<Compiled>,
     /// One finding for all matches instead of one per match.
     pub aggregate: bool,
-    pub at: Vec<Compiled>,
+    pub phase: Phase,
+    /// Config paths the finding points at: templates; one that is a single
+    /// `{expression}` may yield a list of paths or `{path, label}` maps.
+    pub at: Vec<Template>,
     pub fix: Vec<FixOp>,
     pub docs: Option<DocsSpec>,
     pub examples: Vec<Example>,

@@ -11,6 +11,7 @@ mod maps;
 mod net;
 mod numbers;
 pub(crate) mod paths;
+mod query;
 mod strings;
 mod types;
 
@@ -189,6 +190,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(maps::BUILTINS)
         .chain(net::BUILTINS)
         .chain(paths::BUILTINS)
+        .chain(query::BUILTINS)
 }
 
 pub fn lookup(name: &str) -> Option<&'static Builtin> {
@@ -223,6 +225,17 @@ pub mod regex_cache {
             re
         })
     }
+}
+
+/// Builtins whose argument at this index is a JSONPath; literal paths there
+/// are compiled at load time so mistakes are rule errors.
+pub fn jsonpath_param(name: &str) -> Option<usize> {
+    (name == "query").then_some(1)
+}
+
+/// Compiles a JSONPath for [`jsonpath_param`] checks.
+pub fn jsonpath_error(path: &str) -> Option<String> {
+    crate::select::Query::compile(path, &[]).err()
 }
 
 /// Builtins whose argument at this index is a regular expression; literal

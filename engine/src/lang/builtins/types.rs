@@ -15,9 +15,21 @@ pub(super) const BUILTINS: &[Builtin] = &[
     Builtin { name: "is_map", params: &[P::Any], optional: 0, variadic: false, ret: Ret::Bool, summary: "true for maps (JSON objects)", call: |a| Value::Bool(matches!(a[0], Value::Map(_))) },
     Builtin { name: "is_empty", params: &[P::Any], optional: 0, variadic: false, ret: Ret::Bool, summary: "true for null, \"\", [] and {}", call: is_empty },
     Builtin { name: "is_blank", params: &[P::Any], optional: 0, variadic: false, ret: Ret::Bool, summary: "true unless the value is a string with non-whitespace characters", call: |a| Value::Bool(a[0].as_str().is_none_or(|s| s.trim().is_empty())) },
+    Builtin { name: "truthy", params: &[P::Any], optional: 0, variadic: false, ret: Ret::Bool, summary: "JavaScript truthiness: false for null, false, 0, NaN and \"\"; true otherwise (even [] and {})", call: |a| Value::Bool(truthy(&a[0])) },
     Builtin { name: "str", params: &[P::Any], optional: 0, variadic: false, ret: Ret::Str, summary: "the value as text, as templates print it (null gives \"\")", call: |a| Value::str(a[0].to_string()) },
     Builtin { name: "json", params: &[P::Any], optional: 0, variadic: false, ret: Ret::Str, summary: "the value encoded as JSON (strings get quotes)", call: |a| Value::str(a[0].to_json().to_string()) },
 ];
+
+fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Int(i) => *i != 0,
+        Value::Float(f) => *f != 0.0 && !f.is_nan(),
+        Value::Str(s) => !s.is_empty(),
+        Value::List(_) | Value::Map(_) => true,
+    }
+}
 
 fn is_empty(a: &[Value]) -> Value {
     Value::Bool(match &a[0] {

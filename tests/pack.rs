@@ -1,0 +1,52 @@
+//! The built-in pack as a whole: it loads, every rule's examples pass, and
+//! every rule meets the pack's own bar (docs, examples of both kinds, file
+//! named after the id).
+
+use clawcheck_engine::eval::examples;
+use clawcheck_engine::rules::PackLoader;
+use clawcheck_engine::rules::model::ExpectSpec;
+
+fn pack() -> clawcheck_engine::rules::Pack {
+    PackLoader::new().builtin().load().unwrap_or_else(|e| panic!("the built-in pack loads: {e:?}"))
+}
+
+#[test]
+fn every_example_of_every_rule_passes() {
+    let pack = pack();
+    let failures: Vec<String> = examples::run_all(&pack)
+        .into_iter()
+        .filter_map(|o| {
+            o.problem.map(|p| format!("{} example {} ({}):\n{p}", o.rule, o.index + 1, o.name.unwrap_or_default()))
+        })
+        .collect();
+    assert!(failures.is_empty(), "{} failing example(s):\n\n{}", failures.len(), failures.join("\n\n"));
+}
+
+#[test]
+fn every_rule_is_documented_and_has_examples_both_ways() {
+    let pack = pack();
+    let mut problems = Vec::new();
+    for r in &pack.rules {
+        if r.docs.is_none() {
+            problems.push(format!("{}: no `docs`", r.id_source));
+        }
+        let fires = r.examples.iter().filter(|e| !e.spec.expect.is_empty()).count();
+        let quiet = r.examples.iter().filter(|e| e.spec.expect.is_empty()).count();
+        if fires == 0 || quiet == 0 {
+            problems
+                .push(format!("{}: {fires} triggering and {quiet} non-triggering examples (needs both)", r.id_source));
+        }
+        for sev in r.severities() {
+            let covered = r.examples.iter().any(|e| {
+                e.spec.expect.iter().any(|x| match x {
+                    ExpectSpec::Severity(s) => *s == sev.as_str(),
+                    ExpectSpec::Full { severity, .. } => *severity == sev.as_str(),
+                })
+            });
+            if !covered {
+                problems.push(format!("{}: no example produces severity {sev}", r.id_source));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
