@@ -178,10 +178,55 @@ impl Case {
                 return Err(io::Error::other(format!("setup script of {} failed", self.name)));
             }
         }
+        let db = state.join("state/openclaw.sqlite");
+        let empty_db = self.dir.parent().map(|d| d.join("_state-db-empty.sqlite")).unwrap_or_default();
+        let ensure_db = |source: &Path| -> io::Result<()> {
+            if !db.is_file() {
+                fs::create_dir_all(state.join("state"))?;
+                fs::copy(source, &db)?;
+                normalize_perms(&state.join("state"))?;
+            }
+            Ok(())
+        };
         if self.dir.join("state-db.sqlite").is_file() {
-            fs::create_dir_all(state.join("state"))?;
-            fs::copy(self.dir.join("state-db.sqlite"), state.join("state/openclaw.sqlite"))?;
-            normalize_perms(&state.join("state"))?;
+            ensure_db(&self.dir.join("state-db.sqlite"))?;
+        }
+        let expand_state = |text: &str| {
+            text.replace("${STATE}", &state.to_string_lossy())
+                .replace("$STATE", &state.to_string_lossy())
+                .replace("${HOME}", &home.to_string_lossy())
+                .replace("$HOME", &home.to_string_lossy())
+        };
+        if self.dir.join("npm-plugins").exists() {
+            // The plugins the reference installs from npm: their install records go into
+            // the state DB, and each install path gets a package.json (name, version).
+            ensure_db(&empty_db)?;
+            let text =
+                expand_state(&fs::read_to_string(self.dir.parent().expect("cases dir").join("_npm-plugins.json"))?);
+            let rows: serde_json::Value = serde_json::from_str(&text).map_err(io::Error::other)?;
+            insert_machine_state(&db, &rows)?;
+            if let Some(records) =
+                rows.pointer("/plugins.installedIndex/index/installRecords").and_then(|r| r.as_object())
+            {
+                for record in records.values() {
+                    let (Some(dir), Some(version)) = (record["installPath"].as_str(), record["version"].as_str())
+                    else {
+                        continue;
+                    };
+                    fs::create_dir_all(dir)?;
+                    let name = record["resolvedName"].as_str().unwrap_or_default();
+                    fs::write(
+                        Path::new(dir).join("package.json"),
+                        serde_json::json!({"name": name, "version": version}).to_string(),
+                    )?;
+                }
+            }
+        }
+        if self.dir.join("machine-state.json").is_file() {
+            ensure_db(&empty_db)?;
+            let text = expand_state(&fs::read_to_string(self.dir.join("machine-state.json"))?);
+            let rows: serde_json::Value = serde_json::from_str(&text).map_err(io::Error::other)?;
+            insert_machine_state(&db, &rows)?;
         }
 
         for line in lines(&self.dir.join("modes"))? {
@@ -210,6 +255,20 @@ impl Case {
         }
         Ok(Prepared { env: Environment { vars, cwd: home }, home: home_dir, state, overrides })
     }
+}
+
+/// `insert or replace` each `{state_key: value}` into `config_machine_state`,
+/// as the reference runner does.
+fn insert_machine_state(db: &Path, rows: &serde_json::Value) -> io::Result<()> {
+    let conn = rusqlite::Connection::open(db).map_err(io::Error::other)?;
+    for (key, value) in rows.as_object().into_iter().flatten() {
+        conn.execute(
+            "insert or replace into config_machine_state(state_key, value_json, updated_at_ms) values (?1, ?2, ?3)",
+            rusqlite::params![key, value.to_string(), 0i64],
+        )
+        .map_err(io::Error::other)?;
+    }
+    Ok(())
 }
 
 /// Non-empty, non-comment lines of an optional file.

@@ -30,6 +30,6 @@ pub fn audit(pack: &Pack, env: &Environment, overrides: &Overrides) -> Result<Au
 /// Runs the pack over an already loaded config.
 pub fn audit_loaded(pack: &Pack, loaded: &LoadedConfig, paths: &Paths, overrides: &Overrides) -> Outcome {
     let roots = base_roots(pack, loaded, paths, overrides);
-    let mut evaluator = Evaluator::new(pack, roots, &mut |_, p| crate::facts::file_stat::stat(std::path::Path::new(p)));
+    let mut evaluator = Evaluator::new(pack, roots, &mut crate::facts::read_fs);
     evaluator.run_all(loaded.tree.as_ref())
 }

@@ -90,7 +90,7 @@ pub fn evaluate(pack: &Pack, rule: &Rule, spec: &ExampleSpec) -> Result<Vec<Find
     let overrides = overrides(spec)?;
 
     let roots = base_roots(pack, &loaded, &paths, &overrides);
-    let mut evaluator = Evaluator::new(pack, roots, &mut |_, p| synthetic::absent(Some(p)));
+    let mut evaluator = Evaluator::new(pack, roots, &mut |decl, p| synthetic::absent(decl, Some(p)));
     for (name, given) in &spec.fs {
         let Some(decl) = pack.facts.iter().find(|d| &d.name == name) else {
             let known: Vec<&str> = pack.facts.iter().map(|d| d.name.as_str()).collect();
@@ -110,7 +110,7 @@ pub fn evaluate(pack: &Pack, rule: &Rule, spec: &ExampleSpec) -> Result<Vec<Find
                             .and_then(|p| p.as_str())
                             .map(str::to_string)
                             .unwrap_or_else(|| format!("/example/{name}/{i}"));
-                        synthetic::present(&path, decl.kind, item)
+                        synthetic::present(decl, &path, item)
                     })
                     .collect(),
             )
@@ -121,7 +121,7 @@ pub fn evaluate(pack: &Pack, rule: &Rule, spec: &ExampleSpec) -> Result<Vec<Find
                 .map(str::to_string)
                 .or_else(|| gathered.get("path").as_str().map(str::to_string))
                 .unwrap_or_else(|| format!("/example/{name}"));
-            synthetic::present(&path, decl.kind, given)
+            synthetic::present(decl, &path, given)
         };
         evaluator.set_fact(name, value);
     }

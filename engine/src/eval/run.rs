@@ -51,19 +51,11 @@ pub struct Evaluator<'p> {
 }
 
 impl<'p> Evaluator<'p> {
-    /// `roots` holds every root but `fs`; `stat` answers the pack's fact
+    /// `roots` holds every root but `fs`; `read` answers the pack's fact
     /// declarations (the real file system, or synthetic facts).
-    pub fn new(pack: &'p Pack, mut roots: Vec<Value>, stat: &mut dyn FnMut(&str, &str) -> Value) -> Self {
+    pub fn new(pack: &'p Pack, mut roots: Vec<Value>, read: &mut facts::Reader) -> Self {
         roots.resize(roots::COUNT, Value::Null);
-        // Facts are gathered with a cache of their own: definitions cached
-        // before `fs` exists must not leak into rule evaluation.
-        let fact_cache: Vec<OnceCell<Value>> = (0..pack.defs.len()).map(|_| OnceCell::new()).collect();
-        let fs = {
-            let env =
-                Env { roots: &roots, globals: &pack.globals, defs: &pack.defs, def_cache: &fact_cache, rule: None };
-            facts::gather_with(pack, &env, stat)
-        };
-        roots[roots::FS] = fs;
+        facts::gather(pack, &mut roots, read);
         let def_cache = (0..pack.defs.len()).map(|_| OnceCell::new()).collect();
         Evaluator { pack, roots, def_cache }
     }

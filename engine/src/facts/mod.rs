@@ -1,43 +1,49 @@
 //! Gathering facts: the file-system records the pack's `facts:` section
 //! asks for. The pack decides which paths matter (from the config, the
-//! environment and the resolved locations); the engine only stats them, so
-//! OpenClaw's layout lives in data, not in Rust.
+//! environment, the resolved locations and earlier facts); the engine only
+//! reads them, so OpenClaw's layout lives in data, not in Rust.
 
 pub mod file_stat;
+pub mod readers;
 pub mod synthetic;
 
-use std::path::Path;
+use std::cell::OnceCell;
 
 use crate::lang::{Env, Map, Value};
-use crate::rules::Pack;
+use crate::rules::{FactDecl, Pack, roots};
 
-/// Evaluates the pack's fact declarations in `env` (which has every root
-/// but `fs`) and stats the paths they name.
-pub fn gather(pack: &Pack, env: &Env) -> Value {
-    gather_with(pack, env, &mut |_, path| file_stat::stat(Path::new(path)))
-}
+/// Reads one fact for one path (the real file system, or synthetic facts).
+pub type Reader<'a> = dyn FnMut(&FactDecl, &str) -> Value + 'a;
 
-/// Like [`gather`], with `stat` supplied by the caller (examples use
-/// synthetic facts).
-pub fn gather_with(pack: &Pack, env: &Env, stat: &mut dyn FnMut(&str, &str) -> Value) -> Value {
+/// Evaluates the pack's fact declarations in order and reads the paths
+/// they name, filling `roots[FS]` as it goes so each declaration can use
+/// the facts before it.
+pub fn gather(pack: &Pack, roots: &mut [Value], read: &mut Reader) {
     let mut fs = Map::new();
     for decl in &pack.facts {
+        roots[roots::FS] = Value::map(fs.clone());
+        // A fresh cache per declaration: definitions evaluated now must not
+        // keep values computed before later facts exist.
+        let cache: Vec<OnceCell<Value>> = (0..pack.defs.len()).map(|_| OnceCell::new()).collect();
+        let env = Env { roots, globals: &pack.globals, defs: &pack.defs, def_cache: &cache, rule: None };
         let value = env.eval(&decl.expr);
         let fact = if decl.each {
             let paths = value.as_list().map(<[Value]>::to_vec).unwrap_or_default();
             Value::list(
-                paths
-                    .iter()
-                    .filter_map(|p| p.as_str().filter(|s| !s.is_empty()).map(|s| stat(&decl.name, s)))
-                    .collect(),
+                paths.iter().filter_map(|p| p.as_str().filter(|s| !s.is_empty()).map(|s| read(decl, s))).collect(),
             )
         } else {
             match value.as_str().filter(|s| !s.is_empty()) {
-                Some(p) => stat(&decl.name, p),
-                None => synthetic::absent(None),
+                Some(p) => read(decl, p),
+                None => synthetic::absent(decl, None),
             }
         };
         fs.insert(decl.name.clone(), fact);
     }
-    Value::map(fs)
+    roots[roots::FS] = Value::map(fs);
+}
+
+/// The real reader.
+pub fn read_fs(decl: &FactDecl, path: &str) -> Value {
+    readers::read(&decl.source, path)
 }

@@ -1,39 +1,60 @@
-//! File facts made up rather than read: for rule examples, where a rule
-//! author writes `fs: { state_dir: { mode: 0o755 } }` and every field left
-//! out takes a plausible default.
+//! Facts made up rather than read: for rule examples, where a rule author
+//! writes `fs: { state_dir: { mode: 0o755 } }` and every field left out
+//! takes a plausible default.
 
 use crate::fix::parse_mode;
 use crate::lang::{Map, Value};
-use crate::rules::FactKind;
+use crate::rules::{FactDecl, FactKind, FactSource};
 
 /// The record of a path that does not exist (or of no path at all).
-pub fn absent(path: Option<&str>) -> Value {
+pub fn absent(decl: &FactDecl, path: Option<&str>) -> Value {
     let mut m = Map::new();
     m.insert("path".into(), path.map_or(Value::Null, Value::str));
     m.insert("exists".into(), Value::Bool(false));
-    m.insert("symlink".into(), Value::Bool(false));
-    m.insert("resolved".into(), Value::Bool(false));
-    for k in ["kind", "mode", "uid", "gid", "links", "size"] {
-        m.insert(k.into(), Value::Null);
+    match &decl.source {
+        FactSource::Stat => {
+            m.insert("symlink".into(), Value::Bool(false));
+            m.insert("resolved".into(), Value::Bool(false));
+            for k in ["kind", "mode", "uid", "gid", "links", "size"] {
+                m.insert(k.into(), Value::Null);
+            }
+        }
+        FactSource::ReadJson => {
+            m.insert("value".into(), Value::Null);
+            m.insert("error".into(), Value::Null);
+        }
+        FactSource::ListDir => {
+            m.insert("entries".into(), Value::list(Vec::new()));
+            m.insert("error".into(), Value::Null);
+        }
+        FactSource::Sqlite { .. } => {
+            m.insert("rows".into(), Value::list(Vec::new()));
+            m.insert("error".into(), Value::Null);
+        }
     }
     Value::map(m)
 }
 
-/// An existing file (or directory) with private permissions, overridden by
-/// the fields of `given` (`mode` may be an octal string such as "644").
-pub fn present(path: &str, kind: Option<FactKind>, given: &serde_json::Value) -> Value {
-    let dir = kind == Some(FactKind::Dir);
-    let mut m = Map::new();
-    m.insert("path".into(), Value::str(path));
+/// An existing path, overridden by the fields of `given`. Stat records
+/// default to a private file (0600) or directory (0700); `mode` may be an
+/// octal string such as "644".
+pub fn present(decl: &FactDecl, path: &str, given: &serde_json::Value) -> Value {
+    if given.get("exists") == Some(&serde_json::Value::Bool(false)) {
+        return absent(decl, Some(path));
+    }
+    let Value::Map(base) = absent(decl, Some(path)) else { unreachable!("absent() builds a map") };
+    let mut m = (*base).clone();
     m.insert("exists".into(), Value::Bool(true));
-    m.insert("symlink".into(), Value::Bool(false));
-    m.insert("resolved".into(), Value::Bool(true));
-    m.insert("kind".into(), Value::str(if dir { "dir" } else { "file" }));
-    m.insert("mode".into(), Value::Int(if dir { 0o700 } else { 0o600 }));
-    m.insert("uid".into(), Value::Int(1000));
-    m.insert("gid".into(), Value::Int(1000));
-    m.insert("links".into(), Value::Int(1));
-    m.insert("size".into(), Value::Int(0));
+    if decl.source == FactSource::Stat {
+        let dir = decl.kind == Some(FactKind::Dir);
+        m.insert("resolved".into(), Value::Bool(true));
+        m.insert("kind".into(), Value::str(if dir { "dir" } else { "file" }));
+        m.insert("mode".into(), Value::Int(if dir { 0o700 } else { 0o600 }));
+        m.insert("uid".into(), Value::Int(1000));
+        m.insert("gid".into(), Value::Int(1000));
+        m.insert("links".into(), Value::Int(1));
+        m.insert("size".into(), Value::Int(0));
+    }
     if let Some(obj) = given.as_object() {
         for (k, v) in obj {
             let value = match (k.as_str(), v) {
@@ -42,10 +63,7 @@ pub fn present(path: &str, kind: Option<FactKind>, given: &serde_json::Value) ->
             };
             m.insert(k.clone(), value);
         }
-        if obj.get("exists") == Some(&serde_json::Value::Bool(false)) {
-            return absent(Some(path));
-        }
-        if obj.get("resolved") == Some(&serde_json::Value::Bool(false)) {
+        if decl.source == FactSource::Stat && obj.get("resolved") == Some(&serde_json::Value::Bool(false)) {
             for k in ["kind", "mode", "uid", "gid", "links", "size"] {
                 m.insert(k.into(), Value::Null);
             }

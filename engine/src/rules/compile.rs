@@ -11,7 +11,7 @@ use serde_saphyr::Spanned;
 use super::error::{PackErrors, RuleError};
 use super::model::{ExprText, FactSpec, GivenSpec, RuleFile, SeveritySpec, SharedFile};
 use super::names::{PackScope, RuleNames};
-use super::pack::{FactDecl, FactKind, Pack};
+use super::pack::{FactDecl, FactKind, FactSource, Pack};
 use super::roots;
 use super::rule::{Example, Phase, Rule, Selection, SeverityRule};
 use super::source::RuleSource;
@@ -200,12 +200,18 @@ impl PackCompiler {
         let fs_fields: IndexMap<String, Ty> = facts
             .iter()
             .map(|(_, name, spec)| {
-                let ty = if spec.value.stat_each.is_some() {
-                    Ty::list(roots::file_fact_ty())
+                let f = &spec.value;
+                let (source, each) = if f.stat.is_some() || f.stat_each.is_some() {
+                    (FactSource::Stat, f.stat_each.is_some())
+                } else if f.read_json.is_some() || f.read_json_each.is_some() {
+                    (FactSource::ReadJson, f.read_json_each.is_some())
+                } else if f.list_dir.is_some() || f.list_dir_each.is_some() {
+                    (FactSource::ListDir, f.list_dir_each.is_some())
                 } else {
-                    roots::file_fact_ty()
+                    (FactSource::Sqlite { query: String::new() }, f.sqlite_each.is_some())
                 };
-                (name.clone(), ty)
+                let record = roots::fact_ty(&source);
+                (name.clone(), if each { Ty::list(record) } else { record })
             })
             .collect();
         scope.roots[roots::FS].1 = Ty::Record(Arc::new(fs_fields));
@@ -401,10 +407,58 @@ impl PackCompiler {
         let mut out = Vec::new();
         for (file, name, spec) in raw {
             names.roots[roots::FS].1 = Ty::Record(Arc::new(earlier.clone()));
-            let fact_ty =
-                if spec.value.stat_each.is_some() { Ty::list(roots::file_fact_ty()) } else { roots::file_fact_ty() };
-            earlier.insert(name.clone(), fact_ty);
-            let kind = match spec.value.kind.as_deref() {
+            let f = &spec.value;
+            let sources = [
+                (&f.stat, false, "stat"),
+                (&f.stat_each, true, "stat"),
+                (&f.read_json, false, "read_json"),
+                (&f.read_json_each, true, "read_json"),
+                (&f.list_dir, false, "list_dir"),
+                (&f.list_dir_each, true, "list_dir"),
+                (&f.sqlite, false, "sqlite"),
+                (&f.sqlite_each, true, "sqlite"),
+            ];
+            let given: Vec<_> = sources.iter().filter_map(|(e, each, k)| e.as_ref().map(|e| (e, *each, *k))).collect();
+            let [(expr, each, kind_name)] = given.as_slice() else {
+                self.error(
+                    "clawcheck::rules::fact",
+                    &file,
+                    &spec.referenced,
+                    format!(
+                        "fact `{name}` needs exactly one of stat, read_json, list_dir, sqlite (or their _each forms)"
+                    ),
+                    None,
+                );
+                continue;
+            };
+            let source = match (*kind_name, &f.query) {
+                ("stat", None) => FactSource::Stat,
+                ("read_json", None) => FactSource::ReadJson,
+                ("list_dir", None) => FactSource::ListDir,
+                ("sqlite", Some(q)) => FactSource::Sqlite { query: q.clone() },
+                ("sqlite", None) => {
+                    self.error(
+                        "clawcheck::rules::fact",
+                        &file,
+                        &spec.referenced,
+                        format!("sqlite fact `{name}` needs a `query`"),
+                        None,
+                    );
+                    continue;
+                }
+                (_, Some(_)) => {
+                    self.error(
+                        "clawcheck::rules::fact",
+                        &file,
+                        &spec.referenced,
+                        format!("`query` belongs to sqlite facts, not `{name}`"),
+                        None,
+                    );
+                    continue;
+                }
+                _ => unreachable!("source names are fixed above"),
+            };
+            let kind = match f.kind.as_deref() {
                 None => None,
                 Some("file") => Some(FactKind::File),
                 Some("dir") => Some(FactKind::Dir),
@@ -419,22 +473,10 @@ impl PackCompiler {
                     None
                 }
             };
-            let (expr, each) = match (&spec.value.stat, &spec.value.stat_each) {
-                (Some(e), None) => (e, false),
-                (None, Some(e)) => (e, true),
-                _ => {
-                    self.error(
-                        "clawcheck::rules::fact",
-                        &file,
-                        &spec.referenced,
-                        format!("fact `{name}` needs exactly one of `stat` and `stat_each`"),
-                        None,
-                    );
-                    continue;
-                }
-            };
+            let record = roots::fact_ty(&source);
+            earlier.insert(name.clone(), if *each { Ty::list(record) } else { record });
             let Some((c, _)) = self.expr((&file, expr), &names, &[]) else { continue };
-            let expected = if each { Ty::list(Ty::Str) } else { Ty::Str };
+            let expected = if *each { Ty::list(Ty::Str) } else { Ty::Str };
             if !c.ty.fits(&expected) {
                 self.error(
                     "clawcheck::lang::type",
@@ -445,7 +487,7 @@ impl PackCompiler {
                 );
                 continue;
             }
-            out.push(FactDecl { name, each, expr: c, kind, description: spec.value.description.clone() });
+            out.push(FactDecl { name, source, each: *each, expr: c, kind, description: f.description.clone() });
         }
         out
     }

@@ -133,16 +133,35 @@ pub struct PackMeta {
 }
 
 /// A fact the engine gathers from the file system, declared by the pack.
+/// Exactly one source key names the path (or, with `_each`, a list of
+/// paths); `fs.<name>` then holds one record (or a list of them).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FactSpec {
-    /// Expression giving one path to stat (`fs.<name>` is a file record).
+    /// `stat` the path: `{path, exists, symlink, resolved, kind, mode, uid, gid, links, size}`.
     #[serde(default)]
     pub stat: Option<Spanned<ExprText>>,
-    /// Expression giving a list of paths (`fs.<name>` is a list of records).
     #[serde(default)]
     pub stat_each: Option<Spanned<ExprText>>,
-    /// What the path is expected to be (`file` or `dir`); examples that
+    /// Parse the file as JSON5: `{path, exists, value, error}`.
+    #[serde(default)]
+    pub read_json: Option<Spanned<ExprText>>,
+    #[serde(default)]
+    pub read_json_each: Option<Spanned<ExprText>>,
+    /// List the directory: `{path, exists, entries: [{name, kind}], error}`.
+    #[serde(default)]
+    pub list_dir: Option<Spanned<ExprText>>,
+    #[serde(default)]
+    pub list_dir_each: Option<Spanned<ExprText>>,
+    /// Run `query` on the SQLite database, read-only: `{path, exists, rows, error}`.
+    #[serde(default)]
+    pub sqlite: Option<Spanned<ExprText>>,
+    #[serde(default)]
+    pub sqlite_each: Option<Spanned<ExprText>>,
+    /// The SQL of a `sqlite` fact (a single read-only statement).
+    #[serde(default)]
+    pub query: Option<String>,
+    /// What a `stat` path is expected to be (`file` or `dir`); examples that
     /// leave the fact out get a record of this kind.
     #[serde(default)]
     pub kind: Option<String>,

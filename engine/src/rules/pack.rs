@@ -16,11 +16,21 @@ pub enum FactKind {
     Dir,
 }
 
+/// How a fact is read from its path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FactSource {
+    Stat,
+    ReadJson,
+    ListDir,
+    Sqlite { query: String },
+}
+
 /// A file fact the pack asks the engine to gather.
 #[derive(Debug)]
 pub struct FactDecl {
     pub name: String,
-    /// `stat_each`: the expression yields a list of paths.
+    pub source: FactSource,
+    /// `*_each`: the expression yields a list of paths.
     pub each: bool,
     pub expr: Compiled,
     pub kind: Option<FactKind>,

@@ -40,6 +40,29 @@ pub fn cli_ty() -> Ty {
     Ty::record([("auth", Ty::Str), ("token", Ty::Str), ("password", Ty::Str), ("deep", Ty::Bool)])
 }
 
+/// The record a fact of this source holds for one path.
+pub fn fact_ty(source: &crate::rules::pack::FactSource) -> Ty {
+    use crate::rules::pack::FactSource;
+    match source {
+        FactSource::Stat => file_fact_ty(),
+        FactSource::ReadJson => {
+            Ty::record([("path", Ty::Str), ("exists", Ty::Bool), ("value", Ty::Any), ("error", Ty::Str)])
+        }
+        FactSource::ListDir => Ty::record([
+            ("path", Ty::Str),
+            ("exists", Ty::Bool),
+            ("entries", Ty::list(Ty::record([("name", Ty::Str), ("kind", Ty::Str)]))),
+            ("error", Ty::Str),
+        ]),
+        FactSource::Sqlite { .. } => Ty::record([
+            ("path", Ty::Str),
+            ("exists", Ty::Bool),
+            ("rows", Ty::list(Ty::map(Ty::Any))),
+            ("error", Ty::Str),
+        ]),
+    }
+}
+
 /// The record describing one file: the result of `stat` on a path.
 pub fn file_fact_ty() -> Ty {
     Ty::record([

@@ -17,6 +17,7 @@ pub(super) const BUILTINS: &[Builtin] = &[
     Builtin { name: "is_blank", params: &[P::Any], optional: 0, variadic: false, ret: Ret::Bool, summary: "true unless the value is a string with non-whitespace characters", call: |a| Value::Bool(a[0].as_str().is_none_or(|s| s.trim().is_empty())) },
     Builtin { name: "truthy", params: &[P::Any], optional: 0, variadic: false, ret: Ret::Bool, summary: "JavaScript truthiness: false for null, false, 0, NaN and \"\"; true otherwise (even [] and {})", call: |a| Value::Bool(truthy(&a[0])) },
     Builtin { name: "str", params: &[P::Any], optional: 0, variadic: false, ret: Ret::Str, summary: "the value as text, as templates print it (null gives \"\")", call: |a| Value::str(a[0].to_string()) },
+    Builtin { name: "parse_json", params: &[P::Str], optional: 0, variadic: false, ret: Ret::Any, summary: "the value a JSON text encodes, or null when it does not parse", call: |a| a[0].as_str().and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok()).map_or(Value::Null, |j| Value::from_json(&j)) },
     Builtin { name: "json", params: &[P::Any], optional: 0, variadic: false, ret: Ret::Str, summary: "the value encoded as JSON (strings get quotes)", call: |a| Value::str(a[0].to_json().to_string()) },
 ];
 

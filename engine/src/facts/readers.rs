@@ -1,0 +1,207 @@
+//! Reading facts from the real file system: stat records, JSON files,
+//! directory listings and SQLite queries. Everything is read-only and
+//! bounded (file sizes, row counts, query time), because a rule pack may
+//! point these readers anywhere.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use super::file_stat;
+use crate::config::{SourceMap, json5};
+use crate::lang::{Map, Value};
+use crate::rules::pack::FactSource;
+
+/// Largest JSON file read into a fact.
+pub const MAX_JSON_BYTES: u64 = 16 * 1024 * 1024;
+/// Most directory entries listed.
+pub const MAX_DIR_ENTRIES: usize = 10_000;
+/// Most SQLite rows returned by one query.
+pub const MAX_SQL_ROWS: usize = 10_000;
+/// Longest a query may run.
+pub const MAX_SQL_TIME: Duration = Duration::from_secs(2);
+
+/// Reads the fact `source` describes at `path`.
+pub fn read(source: &FactSource, path: &str) -> Value {
+    let p = Path::new(path);
+    match source {
+        FactSource::Stat => file_stat::stat(p),
+        FactSource::ReadJson => read_json(p),
+        FactSource::ListDir => list_dir(p),
+        FactSource::Sqlite { query } => sqlite(p, query),
+    }
+}
+
+fn record(path: &Path, exists: bool) -> Map {
+    let mut m = Map::new();
+    m.insert("path".into(), Value::str(path.to_string_lossy()));
+    m.insert("exists".into(), Value::Bool(exists));
+    m
+}
+
+fn with_error(mut m: Map, error: Option<String>) -> Value {
+    m.insert("error".into(), error.map_or(Value::Null, Value::str));
+    Value::map(m)
+}
+
+/// `{path, exists, value, error}`: the file parsed as JSON5 (JSON included).
+pub fn read_json(path: &Path) -> Value {
+    let mut m = record(path, false);
+    m.insert("value".into(), Value::Null);
+    let meta = match std::fs::metadata(path) {
+        Ok(md) => md,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return with_error(m, None),
+        Err(e) => {
+            m.insert("exists".into(), Value::Bool(std::fs::symlink_metadata(path).is_ok()));
+            return with_error(m, Some(e.to_string()));
+        }
+    };
+    m.insert("exists".into(), Value::Bool(true));
+    if !meta.is_file() {
+        return with_error(m, Some("not a regular file".into()));
+    }
+    if meta.len() > MAX_JSON_BYTES {
+        return with_error(m, Some(format!("larger than {MAX_JSON_BYTES} bytes")));
+    }
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => return with_error(m, Some(e.to_string())),
+    };
+    let mut sources = SourceMap::default();
+    let id = sources.add(path.to_path_buf(), text);
+    match json5::parse(&sources, id) {
+        Ok(node) => {
+            m.insert("value".into(), node.to_value());
+            with_error(m, None)
+        }
+        Err(e) => with_error(m, Some(e.message)),
+    }
+}
+
+/// `{path, exists, entries: [{name, kind}]}` with `kind` as `lstat` sees it
+/// (file, dir, symlink, other), sorted by name.
+pub fn list_dir(path: &Path) -> Value {
+    let mut m = record(path, false);
+    let read = std::fs::read_dir(path);
+    let mut entries = Vec::new();
+    let mut error = None;
+    match read {
+        Ok(iter) => {
+            m.insert("exists".into(), Value::Bool(true));
+            for entry in iter.flatten().take(MAX_DIR_ENTRIES) {
+                let kind = match entry.file_type() {
+                    Ok(t) if t.is_symlink() => "symlink",
+                    Ok(t) if t.is_dir() => "dir",
+                    Ok(t) if t.is_file() => "file",
+                    _ => "other",
+                };
+                let mut e = Map::new();
+                e.insert("name".into(), Value::str(entry.file_name().to_string_lossy()));
+                e.insert("kind".into(), Value::str(kind));
+                entries.push(Value::map(e));
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => {
+            m.insert("exists".into(), Value::Bool(std::fs::symlink_metadata(path).is_ok()));
+            error = Some(e.to_string());
+        }
+    }
+    entries.sort_by(|a, b| a.get("name").total_cmp(&b.get("name")));
+    m.insert("entries".into(), Value::list(entries));
+    with_error(m, error)
+}
+
+/// `{path, exists, rows, error}`: the rows `query` returns from the database,
+/// opened read-only, as maps of column name to value (blobs read as null).
+pub fn sqlite(path: &Path, query: &str) -> Value {
+    let mut m = record(path, path.is_file());
+    m.insert("rows".into(), Value::list(Vec::new()));
+    if !path.is_file() {
+        return with_error(m, None);
+    }
+    match run_query(path, query) {
+        Ok(rows) => {
+            m.insert("rows".into(), Value::list(rows));
+            with_error(m, None)
+        }
+        Err(e) => with_error(m, Some(e.to_string())),
+    }
+}
+
+fn run_query(path: &Path, query: &str) -> rusqlite::Result<Vec<Value>> {
+    use rusqlite::{Connection, OpenFlags, types::ValueRef};
+    let mut conn =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    conn.busy_timeout(Duration::from_millis(500))?;
+    let deadline = Instant::now() + MAX_SQL_TIME;
+    conn.progress_handler(10_000, Some(move || Instant::now() > deadline))?;
+    let mut stmt = conn.prepare(query)?;
+    if !stmt.readonly() {
+        return Err(rusqlite::Error::InvalidQuery);
+    }
+    let names: Vec<String> = stmt.column_names().map(str::to_string).collect();
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        if out.len() >= MAX_SQL_ROWS {
+            break;
+        }
+        let mut rec = Map::new();
+        for (i, name) in names.iter().enumerate() {
+            let v = match row.get_ref(i)? {
+                ValueRef::Null | ValueRef::Blob(_) => Value::Null,
+                ValueRef::Integer(n) => Value::Int(n),
+                ValueRef::Real(f) => Value::Float(f),
+                ValueRef::Text(t) => Value::str(String::from_utf8_lossy(t)),
+            };
+            rec.insert(name.clone(), v);
+        }
+        out.push(Value::map(rec));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_files_parse_as_json5_and_report_problems() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("package.json");
+        std::fs::write(&good, r#"{ "name": "x", "version": "1.0.5" }"#).unwrap();
+        let v = read_json(&good);
+        assert_eq!(v.get("value").get("version").as_str(), Some("1.0.5"));
+        let bad = dir.path().join("bad.json");
+        std::fs::write(&bad, "{ not json").unwrap();
+        let v = read_json(&bad);
+        assert!(v.get("error").as_str().is_some());
+        assert_eq!(read_json(&dir.path().join("missing")).get("exists"), Value::Bool(false));
+    }
+
+    #[test]
+    fn sqlite_queries_are_read_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("s.sqlite");
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch("create table t(k text, v text); insert into t values ('a', '{\"x\":1}');").unwrap();
+        drop(conn);
+        let v = sqlite(&db, "select k, v from t");
+        assert_eq!(v.get("rows").index(&Value::Int(0)).get("k").as_str(), Some("a"));
+        let v = sqlite(&db, "delete from t");
+        assert!(v.get("error").as_str().is_some());
+        let v = sqlite(&db, "select k from t");
+        assert_eq!(v.get("rows").as_list().map(<[Value]>::len), Some(1));
+    }
+
+    #[test]
+    fn directory_listings_report_kinds() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("b")).unwrap();
+        std::fs::write(dir.path().join("a"), "").unwrap();
+        let v = list_dir(dir.path());
+        let entries = v.get("entries");
+        assert_eq!(entries.index(&Value::Int(0)).get("name").as_str(), Some("a"));
+        assert_eq!(entries.index(&Value::Int(1)).get("kind").as_str(), Some("dir"));
+    }
+}
