@@ -26,9 +26,12 @@ fn check(pack: &Pack, case: &Case) -> Result<(), String> {
     let result = eval::audit(pack, &prepared.env, &prepared.overrides);
     match (case.expected(), result) {
         (Expected::Error { .. }, Err(_)) => Ok(()),
-        (Expected::Error { message, issues }, Ok(_)) => {
-            Err(format!("OpenClaw refuses this config ({message}: {}), clawcheck audited it", issues.join("; ")))
-        }
+        // clawcheck audits configs OpenClaw refuses, and says so in a finding.
+        (Expected::Error { .. }, Ok(audit)) if audit.findings.iter().any(|f| f.refuses_start) => Ok(()),
+        (Expected::Error { message, issues }, Ok(_)) => Err(format!(
+            "OpenClaw refuses this config ({message}: {}); clawcheck neither refused it nor reported a finding that says OpenClaw refuses it",
+            issues.join("; ")
+        )),
         (Expected::Report { .. }, Err(e)) => Err(format!("clawcheck could not load the config: {e}")),
         (Expected::Report { findings, suppressed, summary }, Ok(audit)) => {
             let mut expected: Vec<Key> = findings.into_iter().filter(|k| pack.implements(&k.check_id)).collect();

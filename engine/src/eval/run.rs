@@ -237,6 +237,7 @@ fn finding(rule: &Rule, env: &Env, severity: Severity, locations: Vec<Location>)
         remediation: rule.remediation.as_ref().map(|t| t.render(env)).filter(|r| !r.is_empty()),
         rule: rule.id_source.clone(),
         locations,
+        refuses_start: rule.refuses_start.as_ref().is_some_and(|c| env.eval(c).is_true()),
     }
 }
 

@@ -79,6 +79,7 @@ mod tests {
             remediation: None,
             rule: id.into(),
             locations: Vec::new(),
+            refuses_start: false,
         }
     }
 

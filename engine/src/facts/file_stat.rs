@@ -18,6 +18,7 @@ pub fn stat(path: &Path) -> Value {
     let meta = if symlink { std::fs::metadata(path) } else { lmeta };
     m.insert("exists".into(), Value::Bool(exists));
     m.insert("symlink".into(), Value::Bool(symlink));
+    m.insert("realpath".into(), realpath_via_ancestor(path).map_or(Value::Null, |p| Value::str(p.to_string_lossy())));
     m.insert("resolved".into(), Value::Bool(meta.is_ok()));
     match meta {
         Ok(md) => {
@@ -39,6 +40,25 @@ pub fn stat(path: &Path) -> Value {
         }
     }
     Value::map(m)
+}
+
+/// The canonical path, or for a path that does not exist, the canonical
+/// path of its nearest existing ancestor with the rest appended (so a
+/// symlinked parent directory is still seen through).
+pub fn realpath_via_ancestor(path: &Path) -> Option<std::path::PathBuf> {
+    if let Ok(p) = std::fs::canonicalize(path) {
+        return Some(p);
+    }
+    let mut rest = Vec::new();
+    let mut cur = path;
+    while let Some(parent) = cur.parent() {
+        rest.push(cur.file_name()?.to_os_string());
+        if let Ok(base) = std::fs::canonicalize(parent) {
+            return Some(rest.iter().rev().fold(base, |acc, seg| acc.join(seg)));
+        }
+        cur = parent;
+    }
+    None
 }
 
 #[cfg(unix)]
@@ -80,6 +100,9 @@ mod tests {
         let l = stat(&link);
         assert_eq!(l.get("symlink"), Value::Bool(true));
         assert_eq!(l.get("mode").as_int(), Some(0o644));
+        assert_eq!(l.get("realpath").as_str(), Some(std::fs::canonicalize(&file).unwrap().to_str().unwrap()));
+        let missing = dir.path().join("l.json").join("x");
+        assert!(stat(&missing).get("realpath").as_str().unwrap().ends_with("/f.json/x"));
         let b = stat(&broken);
         assert_eq!(
             (b.get("exists"), b.get("resolved"), b.get("mode")),

@@ -6,6 +6,7 @@
 pub mod file_stat;
 pub mod readers;
 pub mod synthetic;
+pub mod walk;
 
 use std::cell::OnceCell;
 

@@ -28,6 +28,7 @@ pub fn read(source: &FactSource, path: &str) -> Value {
         FactSource::ReadJson => read_json(p),
         FactSource::ListDir => list_dir(p),
         FactSource::Sqlite { query } => sqlite(p, query),
+        FactSource::Walk(spec) => super::walk::walk(p, spec),
     }
 }
 

@@ -14,6 +14,7 @@ pub fn absent(decl: &FactDecl, path: Option<&str>) -> Value {
     match &decl.source {
         FactSource::Stat => {
             m.insert("symlink".into(), Value::Bool(false));
+            m.insert("realpath".into(), path.map_or(Value::Null, Value::str));
             m.insert("resolved".into(), Value::Bool(false));
             for k in ["kind", "mode", "uid", "gid", "links", "size"] {
                 m.insert(k.into(), Value::Null);
@@ -31,6 +32,12 @@ pub fn absent(decl: &FactDecl, path: Option<&str>) -> Value {
             m.insert("rows".into(), Value::list(Vec::new()));
             m.insert("error".into(), Value::Null);
         }
+        FactSource::Walk(_) => {
+            m.insert("is_dir".into(), Value::Bool(false));
+            m.insert("realpath".into(), path.map_or(Value::Null, Value::str));
+            m.insert("files".into(), Value::list(Vec::new()));
+            m.insert("truncated".into(), Value::Bool(false));
+        }
     }
     Value::map(m)
 }
@@ -45,6 +52,9 @@ pub fn present(decl: &FactDecl, path: &str, given: &serde_json::Value) -> Value 
     let Value::Map(base) = absent(decl, Some(path)) else { unreachable!("absent() builds a map") };
     let mut m = (*base).clone();
     m.insert("exists".into(), Value::Bool(true));
+    if matches!(decl.source, FactSource::Walk(_)) {
+        m.insert("is_dir".into(), Value::Bool(true));
+    }
     if decl.source == FactSource::Stat {
         let dir = decl.kind == Some(FactKind::Dir);
         m.insert("resolved".into(), Value::Bool(true));

@@ -14,6 +14,8 @@ pub struct Finding {
     /// The id (as written) of the rule that produced it.
     pub rule: String,
     pub locations: Vec<Location>,
+    /// OpenClaw itself refuses to start with this config.
+    pub refuses_start: bool,
 }
 
 /// A config path the finding points at, and where it is written.

@@ -127,7 +127,10 @@ impl FindingDiagnostic {
             Severity::Warn => miette::Severity::Warning,
             Severity::Info => miette::Severity::Advice,
         };
-        let message = if f.detail.is_empty() { f.title.clone() } else { format!("{}\n{}", f.title, f.detail) };
+        let mut message = if f.detail.is_empty() { f.title.clone() } else { format!("{}\n{}", f.title, f.detail) };
+        if f.refuses_start {
+            message.push_str("\nOpenClaw itself refuses to start with this config.");
+        }
         let related = files
             .iter()
             .skip(1)

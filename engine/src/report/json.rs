@@ -54,6 +54,9 @@ pub fn finding(f: &Finding, sources: &SourceMap) -> Value {
     if let Some(r) = &f.remediation {
         m.insert("remediation".into(), json!(r));
     }
+    if f.refuses_start {
+        m.insert("refusesStart".into(), json!(true));
+    }
     let locations: Vec<Value> = f
         .locations
         .iter()

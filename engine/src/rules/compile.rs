@@ -207,6 +207,16 @@ impl PackCompiler {
                     (FactSource::ReadJson, f.read_json_each.is_some())
                 } else if f.list_dir.is_some() || f.list_dir_each.is_some() {
                     (FactSource::ListDir, f.list_dir_each.is_some())
+                } else if f.walk.is_some() || f.walk_each.is_some() {
+                    (
+                        FactSource::Walk(crate::facts::walk::WalkSpec {
+                            name: String::new(),
+                            skip: None,
+                            max_files: 0,
+                            max_visits: 0,
+                        }),
+                        f.walk_each.is_some(),
+                    )
                 } else {
                     (FactSource::Sqlite { query: String::new() }, f.sqlite_each.is_some())
                 };
@@ -417,6 +427,8 @@ impl PackCompiler {
                 (&f.list_dir_each, true, "list_dir"),
                 (&f.sqlite, false, "sqlite"),
                 (&f.sqlite_each, true, "sqlite"),
+                (&f.walk, false, "walk"),
+                (&f.walk_each, true, "walk"),
             ];
             let given: Vec<_> = sources.iter().filter_map(|(e, each, k)| e.as_ref().map(|e| (e, *each, *k))).collect();
             let [(expr, each, kind_name)] = given.as_slice() else {
@@ -431,7 +443,50 @@ impl PackCompiler {
                 );
                 continue;
             };
+            let walk_options =
+                f.match_name.is_some() || f.skip.is_some() || f.max_files.is_some() || f.max_visits.is_some();
+            if walk_options && *kind_name != "walk" {
+                self.error(
+                    "clawcheck::rules::fact",
+                    &file,
+                    &spec.referenced,
+                    format!("match, skip, max_files and max_visits belong to walk facts, not `{name}`"),
+                    None,
+                );
+                continue;
+            }
+            if let Some(skip) = &f.skip
+                && let Err(e) = regex::Regex::new(skip)
+            {
+                self.error(
+                    "clawcheck::lang::regex",
+                    &file,
+                    &spec.referenced,
+                    format!("invalid `skip` pattern: {e}"),
+                    None,
+                );
+                continue;
+            }
             let source = match (*kind_name, &f.query) {
+                ("walk", None) => {
+                    let Some(name_to_match) = f.match_name.clone() else {
+                        self.error(
+                            "clawcheck::rules::fact",
+                            &file,
+                            &spec.referenced,
+                            format!("walk fact `{name}` needs `match` (the file name to collect)"),
+                            None,
+                        );
+                        continue;
+                    };
+                    let max_files = f.max_files.unwrap_or(2000);
+                    FactSource::Walk(crate::facts::walk::WalkSpec {
+                        name: name_to_match,
+                        skip: f.skip.clone(),
+                        max_files,
+                        max_visits: f.max_visits.unwrap_or(max_files.saturating_mul(20)),
+                    })
+                }
                 ("stat", None) => FactSource::Stat,
                 ("read_json", None) => FactSource::ReadJson,
                 ("list_dir", None) => FactSource::ListDir,
@@ -611,6 +666,8 @@ impl PackCompiler {
         let remediation = raw.remediation.as_ref().and_then(|d| self.template(file, d, text_names));
         let severity = self.severity(file, &raw.severity, text_names);
         let at: Vec<Template> = raw.at.iter().filter_map(|a| self.template(file, a, text_names)).collect();
+        let refuses_start =
+            raw.refuses_start.as_ref().and_then(|r| self.condition((file, r), text_names, "`refuses_start`"));
         let fix = self.fixes(file, &raw, &per_match);
         let examples = self.examples(file, &raw);
 
@@ -636,6 +693,7 @@ impl PackCompiler {
             aggregate: raw.aggregate,
             phase,
             at,
+            refuses_start,
             fix,
             docs: raw.docs,
             examples,

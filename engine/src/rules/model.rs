@@ -161,6 +161,24 @@ pub struct FactSpec {
     /// The SQL of a `sqlite` fact (a single read-only statement).
     #[serde(default)]
     pub query: Option<String>,
+    /// Walk the directory tree breadth first, following symlinks, collecting
+    /// files named `match`: `{path, exists, is_dir, realpath, files, truncated}`.
+    #[serde(default)]
+    pub walk: Option<Spanned<ExprText>>,
+    #[serde(default)]
+    pub walk_each: Option<Spanned<ExprText>>,
+    /// For `walk`: the file name to collect.
+    #[serde(rename = "match", default)]
+    pub match_name: Option<String>,
+    /// For `walk`: entry names to skip (a regular expression).
+    #[serde(default)]
+    pub skip: Option<String>,
+    /// For `walk`: stop after this many files (default 2000).
+    #[serde(default)]
+    pub max_files: Option<usize>,
+    /// For `walk`: most directory visits (default 20 × max_files).
+    #[serde(default)]
+    pub max_visits: Option<usize>,
     /// What a `stat` path is expected to be (`file` or `dir`); examples that
     /// leave the fact out get a record of this kind.
     #[serde(default)]
@@ -295,6 +313,10 @@ pub struct RuleFile {
     pub when: Option<Spanned<ExprText>>,
     #[serde(default)]
     pub aggregate: bool,
+    /// A condition under which OpenClaw itself refuses to start with this
+    /// config (its validation rejects the value); the finding then says so.
+    #[serde(default)]
+    pub refuses_start: Option<Spanned<ExprText>>,
     /// `checks` (default) or `report`: report-phase rules run after
     /// suppressions are applied, see the `audit` root, and cannot be
     /// suppressed.

@@ -23,6 +23,7 @@ pub enum FactSource {
     ReadJson,
     ListDir,
     Sqlite { query: String },
+    Walk(crate::facts::walk::WalkSpec),
 }
 
 /// A file fact the pack asks the engine to gather.

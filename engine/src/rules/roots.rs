@@ -54,6 +54,14 @@ pub fn fact_ty(source: &crate::rules::pack::FactSource) -> Ty {
             ("entries", Ty::list(Ty::record([("name", Ty::Str), ("kind", Ty::Str)]))),
             ("error", Ty::Str),
         ]),
+        FactSource::Walk { .. } => Ty::record([
+            ("path", Ty::Str),
+            ("exists", Ty::Bool),
+            ("is_dir", Ty::Bool),
+            ("realpath", Ty::Str),
+            ("files", Ty::list(Ty::record([("path", Ty::Str), ("realpath", Ty::Str)]))),
+            ("truncated", Ty::Bool),
+        ]),
         FactSource::Sqlite { .. } => Ty::record([
             ("path", Ty::Str),
             ("exists", Ty::Bool),
@@ -69,6 +77,7 @@ pub fn file_fact_ty() -> Ty {
         ("path", Ty::Str),
         ("exists", Ty::Bool),
         ("symlink", Ty::Bool),
+        ("realpath", Ty::Str),
         ("resolved", Ty::Bool),
         ("kind", Ty::Str),
         ("mode", Ty::Int),

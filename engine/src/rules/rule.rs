@@ -70,6 +70,8 @@ pub struct Rule {
     /// Config paths the finding points at: templates; one that is a single
     /// `{expression}` may yield a list of paths or `{path, label}` maps.
     pub at: Vec<Template>,
+    /// When true for a finding, OpenClaw refuses to start with the config.
+    pub refuses_start: Option<Compiled>,
     pub fix: Vec<FixOp>,
     pub docs: Option<DocsSpec>,
     pub examples: Vec<Example>,
