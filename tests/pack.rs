@@ -54,3 +54,16 @@ fn every_rule_is_documented_and_has_examples_both_ways() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn generated_docs_are_up_to_date() {
+    let pack = pack();
+    let docs = clawcheck_tests::paths::workspace().join("docs");
+    for (name, text) in [
+        ("functions.md", clawcheck_engine::docs::functions::markdown()),
+        ("rules.md", clawcheck_engine::docs::catalog::markdown(&pack)),
+    ] {
+        let on_disk = std::fs::read_to_string(docs.join(name)).unwrap_or_default();
+        assert!(on_disk == text, "docs/{name} is stale: run `cargo run -p clawcheck -- rules docs`");
+    }
+}

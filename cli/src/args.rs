@@ -72,6 +72,18 @@ pub enum RulesCommand {
     Check(RulesArgs),
     /// List the rules of the pack.
     List(RulesArgs),
+    /// Write the generated references (docs/functions.md, docs/rules.md).
+    Docs(DocsArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct DocsArgs {
+    /// Directory to write into.
+    #[arg(long, default_value = "docs")]
+    pub out: PathBuf,
+    /// Do not write; exit 1 if the files differ from what would be written.
+    #[arg(long)]
+    pub check: bool,
 }
 
 #[derive(Args, Debug)]
@@ -125,11 +137,11 @@ pub enum ColorChoice {
 
 impl ColorChoice {
     /// Colour on a terminal unless NO_COLOR is set.
-    pub fn enabled(self, is_terminal: bool) -> bool {
+    pub fn enabled(self, io: &crate::Io) -> bool {
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            ColorChoice::Auto => io.terminal && io.env.get("NO_COLOR").is_none(),
         }
     }
 }

@@ -1,21 +1,15 @@
-//! Printing miette diagnostics to stderr.
-
-use std::io::IsTerminal;
+//! Rendering miette diagnostics for the error stream.
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 
-use crate::args::ColorChoice;
+use crate::Io;
 
-pub fn handler(color: ColorChoice) -> GraphicalReportHandler {
-    let theme = if color.enabled(std::io::stderr().is_terminal()) {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
+pub fn handler(color: bool) -> GraphicalReportHandler {
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false)
 }
 
-pub fn render(diag: &dyn Diagnostic, color: ColorChoice) -> String {
+pub fn render(diag: &dyn Diagnostic, color: bool) -> String {
     let mut out = String::new();
     if handler(color).render_report(&mut out, diag).is_err() {
         out = format!("error: {diag}\n");
@@ -23,15 +17,16 @@ pub fn render(diag: &dyn Diagnostic, color: ColorChoice) -> String {
     out
 }
 
-pub fn eprint(diag: &dyn Diagnostic, color: ColorChoice) {
-    eprint!("{}", render(diag, color));
+pub fn eprint(io: &mut Io, diag: &dyn Diagnostic, color: bool) {
+    let text = render(diag, color);
+    let _ = write!(io.err, "{text}");
 }
 
 /// Prints every error of a pack, then a count.
-pub fn eprint_pack_errors(errors: &clawcheck_engine::rules::PackErrors, color: ColorChoice) {
+pub fn eprint_pack_errors(io: &mut Io, errors: &clawcheck_engine::rules::PackErrors, color: bool) {
     for e in &errors.0 {
-        eprint(e, color);
-        eprintln!();
+        eprint(io, e, color);
+        let _ = writeln!(io.err);
     }
-    eprintln!("error: {errors}");
+    let _ = writeln!(io.err, "error: {errors}");
 }

@@ -1,19 +1,16 @@
 //! The `clawcheck` command.
 
-mod args;
-mod commands;
-mod diagnostics;
-mod exit;
-
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clawcheck_engine::input::Environment;
 
 fn main() -> ExitCode {
-    let cli = args::Cli::parse();
-    let code = match cli.command {
-        args::Command::Audit(a) => commands::audit::run(a),
-        args::Command::Rules(r) => commands::rules::run(r),
-    };
-    ExitCode::from(code)
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let terminal = stdout.is_terminal();
+    let mut out = stdout.lock();
+    let mut err = stderr.lock();
+    let mut io = clawcheck::Io { env: Environment::from_process(), out: &mut out, err: &mut err, terminal };
+    ExitCode::from(clawcheck::run(std::env::args(), &mut io))
 }

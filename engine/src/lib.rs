@@ -9,6 +9,7 @@
 //! [`report`] renders findings.
 
 pub mod config;
+pub mod docs;
 pub mod eval;
 pub mod facts;
 pub mod fix;

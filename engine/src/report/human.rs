@@ -70,6 +70,9 @@ pub fn render(
                 text = format!("{}: {}\n", f.check_id, f.title);
             }
             out.push_str(&text);
+            if !text.ends_with("\n\n") {
+                out.push('\n');
+            }
         }
     }
     out.push_str(&format!(
@@ -127,7 +130,13 @@ impl FindingDiagnostic {
             Severity::Warn => miette::Severity::Warning,
             Severity::Info => miette::Severity::Advice,
         };
-        let mut message = if f.detail.is_empty() { f.title.clone() } else { format!("{}\n{}", f.title, f.detail) };
+        // OpenClaw's own text report shortens home paths to `~`; JSON keeps them.
+        let shorten = |text: &str| match home {
+            Some(h) if !h.as_os_str().is_empty() => text.replace(&format!("{}/", h.display()), "~/"),
+            _ => text.to_string(),
+        };
+        let mut message =
+            if f.detail.is_empty() { f.title.clone() } else { format!("{}\n{}", f.title, shorten(&f.detail)) };
         if f.refuses_start {
             message.push_str("\nOpenClaw itself refuses to start with this config.");
         }
@@ -147,7 +156,7 @@ impl FindingDiagnostic {
         FindingDiagnostic {
             code: f.check_id.clone(),
             message,
-            help: f.remediation.clone(),
+            help: f.remediation.as_deref().map(shorten),
             severity,
             source: files.first().map(|&file| source_for(file)),
             labels: files.first().map(|&file| labels_for(file)).unwrap_or_default(),

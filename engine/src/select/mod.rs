@@ -34,7 +34,7 @@ impl Query {
     /// Compiles a query; `binds` names the wildcard (or filter) segments in
     /// order. Errors are human-readable reasons.
     pub fn compile(text: &str, binds: &[String]) -> Result<Query, String> {
-        let query = parse_json_path(text).map_err(|e| format!("invalid JSONPath: {e}"))?;
+        let query = parse_json_path(text).map_err(|e| describe_parse_error(&e.to_string()))?;
         let mut positions = Vec::new();
         let mut has_descendant = false;
         for (i, seg) in query.segments.iter().enumerate() {
@@ -83,6 +83,18 @@ impl Query {
                 Some(Match { path, value: r.val.clone(), vars })
             })
             .collect()
+    }
+}
+
+/// jsonpath-rust reports pest's multi-line rendering; keep the position and
+/// what was expected.
+fn describe_parse_error(raw: &str) -> String {
+    let position = raw.split("-->").nth(1).and_then(|r| r.split_whitespace().next()).and_then(|p| p.split(':').nth(1));
+    let expected = raw.lines().rev().find_map(|l| l.trim().strip_prefix("= ")).map(str::to_string);
+    match (position, expected) {
+        (Some(col), Some(exp)) => format!("invalid JSONPath at column {col}: {exp}"),
+        (None, Some(exp)) => format!("invalid JSONPath: {exp}"),
+        _ => format!("invalid JSONPath: {}", raw.lines().next().unwrap_or(raw)),
     }
 }
 

@@ -1,0 +1,39 @@
+//! The `clawcheck` command line as a library: `main.rs` is a thin shell
+//! around [`run`], and tests drive [`run`] with their own environment and
+//! output buffers.
+
+mod args;
+mod commands;
+mod diagnostics;
+pub mod exit;
+
+use std::io::Write;
+
+use clap::Parser;
+use clawcheck_engine::input::Environment;
+
+/// Where a command reads its environment and writes its output.
+pub struct Io<'a> {
+    pub env: Environment,
+    pub out: &'a mut dyn Write,
+    pub err: &'a mut dyn Write,
+    /// Whether `out` (and `err`) are terminals, for `--color auto`.
+    pub terminal: bool,
+}
+
+/// Runs `clawcheck` with `argv` (program name first); returns the exit status.
+pub fn run(argv: impl IntoIterator<Item = String>, io: &mut Io) -> u8 {
+    let cli = match args::Cli::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { exit::USAGE } else { exit::OK };
+            let text = if io.terminal { e.render().ansi().to_string() } else { e.render().to_string() };
+            let _ = if e.use_stderr() { write!(io.err, "{text}") } else { write!(io.out, "{text}") };
+            return code;
+        }
+    };
+    match cli.command {
+        args::Command::Audit(a) => commands::audit::run(a, io),
+        args::Command::Rules(r) => commands::rules::run(r, io),
+    }
+}

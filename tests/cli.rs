@@ -1,0 +1,145 @@
+//! The command line: exit statuses, the text and JSON reports, and the
+//! diagnostics for broken configs and broken rules (insta snapshots).
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use clawcheck_engine::input::Environment;
+use clawcheck_tests::paths;
+
+struct Run {
+    code: u8,
+    out: String,
+    err: String,
+}
+
+fn clawcheck(args: &[&str], home: &Path) -> Run {
+    let mut vars = BTreeMap::new();
+    vars.insert("HOME".to_string(), home.display().to_string());
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let mut io = clawcheck::Io {
+        env: Environment { vars, cwd: home.to_path_buf() },
+        out: &mut out,
+        err: &mut err,
+        terminal: false,
+    };
+    let argv = std::iter::once("clawcheck").chain(args.iter().copied()).map(str::to_string);
+    let code = clawcheck::run(argv, &mut io);
+    Run { code, out: String::from_utf8(out).expect("utf-8"), err: String::from_utf8(err).expect("utf-8") }
+}
+
+/// A HOME with the demo state dir copied in, private permissions, and the
+/// include file world-readable.
+fn demo_home() -> (tempfile::TempDir, PathBuf) {
+    let home = tempfile::tempdir().expect("temp dir");
+    let state = home.path().join(".openclaw");
+    std::fs::create_dir(&state).expect("state dir");
+    for f in ["openclaw.json", "tools.json5"] {
+        std::fs::copy(paths::workspace().join("tests/fixtures/demo-state").join(f), state.join(f)).expect("copy");
+        std::fs::set_permissions(state.join(f), std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    }
+    std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    std::fs::set_permissions(state.join("tools.json5"), std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    (home, state)
+}
+
+fn redact(text: &str, home: &Path) -> String {
+    text.replace(&home.display().to_string(), "[HOME]").replace(&paths::workspace().display().to_string(), "[REPO]")
+}
+
+#[test]
+fn text_report_groups_findings_with_config_snippets() {
+    let (home, _) = demo_home();
+    let run = clawcheck(&["audit", "--color", "never"], home.path());
+    assert_eq!(run.code, 1, "critical findings fail the run by default\n{}", run.err);
+    insta::assert_snapshot!("audit_text", redact(&run.out, home.path()));
+}
+
+#[test]
+fn json_report_has_openclaws_shape_plus_locations() {
+    let (home, _) = demo_home();
+    let run = clawcheck(&["audit", "--json", "--fail-on", "never"], home.path());
+    assert_eq!(run.code, 0);
+    let v: serde_json::Value = serde_json::from_str(&run.out).expect("valid JSON");
+    let keys: Vec<&str> = v.as_object().expect("object").keys().map(String::as_str).collect();
+    assert_eq!(keys, ["ts", "summary", "findings", "secretDiagnostics"]);
+    let findings = v["findings"].as_array().expect("findings");
+    let summary = &v["summary"];
+    let count = |sev: &str| findings.iter().filter(|f| f["severity"] == sev).count() as u64;
+    assert_eq!(summary["critical"].as_u64(), Some(count("critical")));
+    assert_eq!(summary["warn"].as_u64(), Some(count("warn")));
+    let exec = findings.iter().find(|f| f["checkId"] == "tools.exec.security_full_configured").expect("exec finding");
+    let loc = &exec["locations"][0];
+    assert!(loc["file"].as_str().expect("file").ends_with("tools.json5"), "the location is in the include file: {loc}");
+    assert_eq!(loc["line"], 3);
+}
+
+#[test]
+fn exit_status_follows_fail_on() {
+    let (home, _) = demo_home();
+    assert_eq!(clawcheck(&["audit", "--fail-on", "never"], home.path()).code, 0);
+    assert_eq!(clawcheck(&["audit", "--fail-on", "critical"], home.path()).code, 1);
+    let quiet = tempfile::tempdir().expect("temp dir");
+    let state = quiet.path().join(".openclaw");
+    std::fs::create_dir(&state).expect("state");
+    std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    std::fs::write(state.join("openclaw.json"), r#"{ gateway: { trustedProxies: ["127.0.0.1"], auth: { mode: "token", token: "7c1f0e9a4b2d8c6e3f5a1b9d0c2e4f6a8b0d2c4e" } } }"#).expect("write");
+    std::fs::set_permissions(state.join("openclaw.json"), std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    assert_eq!(clawcheck(&["audit"], quiet.path()).code, 0, "only the info summary remains");
+    assert_eq!(clawcheck(&["audit", "--fail-on", "info"], quiet.path()).code, 1);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let run = clawcheck(&["audit", "--auth", "token"], home.path());
+    assert_eq!(run.code, 2);
+    assert!(run.err.contains("--auth token needs --token"), "{}", run.err);
+    assert_eq!(clawcheck(&["audit", "--no-such-flag"], home.path()).code, 2);
+    assert_eq!(clawcheck(&["audit", "--rules", "/nonexistent/rules"], home.path()).code, 2);
+}
+
+#[test]
+fn broken_config_exits_3_with_a_spanned_diagnostic() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let state = home.path().join(".openclaw");
+    std::fs::create_dir(&state).expect("state");
+    std::fs::write(state.join("openclaw.json"), "{\n  gateway: { bind: \"lan\" }\n  tools: {},\n}\n").expect("write");
+    let run = clawcheck(&["audit", "--color", "never"], home.path());
+    assert_eq!(run.code, 3);
+    insta::assert_snapshot!("config_syntax_error", redact(&run.err, home.path()));
+
+    std::fs::write(state.join("openclaw.json"), "{ gateway: { $include: './a.json5' } }").expect("write");
+    std::fs::write(state.join("a.json5"), "{ $include: './openclaw.json' }").expect("write");
+    let run = clawcheck(&["audit", "--color", "never"], home.path());
+    assert_eq!(run.code, 3);
+    insta::assert_snapshot!("config_include_cycle", redact(&run.err, home.path()));
+}
+
+#[test]
+fn a_broken_pack_reports_every_mistake_with_its_line_and_column() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let dir = paths::workspace().join("tests/fixtures/broken-rules");
+    let dir = dir.display().to_string();
+    let run = clawcheck(&["rules", "check", "--no-builtin-rules", "--color", "never", &dir], home.path());
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!("broken_rules", redact(&run.err, home.path()));
+}
+
+#[test]
+fn failing_examples_point_at_the_example() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let rules = home.path().join("rules");
+    std::fs::create_dir(&rules).expect("dir");
+    std::fs::write(
+        rules.join("my.funnel.yaml"),
+        "id: my.funnel\ntitle: Funnel\nseverity: critical\ngiven: $.gateway.tailscale.mode\nwhen: \"@ == 'funnel'\"\nexamples:\n  - config: { gateway: { tailscale: { mode: serve } } }\n    expect: [critical]\n",
+    )
+    .expect("write");
+    let run = clawcheck(&["rules", "test", "--no-builtin-rules", "--color", "never", "rules"], home.path());
+    assert_eq!(run.code, 1);
+    assert!(run.out.contains("1 examples in 1 rules: 0 passed, 1 failed"), "{}", run.out);
+    insta::assert_snapshot!("failing_example", redact(&run.err, home.path()));
+}
