@@ -14,7 +14,12 @@ use crate::exit;
 pub fn load_pack(io: &mut Io, dirs: &[PathBuf], builtin: bool, color: bool) -> Result<Pack, u8> {
     let mut loader = PackLoader::new();
     if builtin {
-        loader = loader.builtin();
+        // CLAWCHECK_BUILTIN_RULES=<dir> reads the built-in pack from disk, so rule
+        // authors can iterate without rebuilding the binary.
+        loader = match io.env.get("CLAWCHECK_BUILTIN_RULES") {
+            Some(dir) => loader.builtin_from(&io.env.cwd.join(dir)),
+            None => loader.builtin(),
+        };
     }
     for d in dirs {
         loader = loader.dir(&io.env.cwd.join(d));

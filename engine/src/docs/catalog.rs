@@ -44,5 +44,18 @@ pub fn markdown(pack: &Pack) -> String {
             refs.join(" ")
         );
     }
+    if !pack.not_covered.is_empty() {
+        out.push_str("\n## Not covered\n\nChecks of the audited tool that need live state this pack cannot see.\n\n| checkId | severity | title | why not |\n| --- | --- | --- | --- |\n");
+        for n in &pack.not_covered {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} |",
+                n.id,
+                n.severity.as_deref().unwrap_or(""),
+                n.title.as_deref().unwrap_or("").replace('|', "\\|"),
+                n.reason.replace('|', "\\|")
+            );
+        }
+    }
     out
 }

@@ -36,7 +36,10 @@ pub fn compile_pack(files: Vec<Arc<RuleSource>>) -> Result<Pack, PackErrors> {
     let mut c = PackCompiler { errors: Vec::new() };
     let mut shared = Vec::new();
     let mut rules = Vec::new();
-    for file in &files {
+    // pack.yaml first: its facts are the base other shared files build on.
+    let mut ordered: Vec<&Arc<RuleSource>> = files.iter().collect();
+    ordered.sort_by_key(|f| !f.name.rsplit(['/', '\\']).next().is_some_and(|b| b == "pack.yaml" || b == "pack.yml"));
+    for file in ordered {
         if is_shared_file(&file.name) {
             if let Some(s) = c.parse_yaml::<SharedFile>(file) {
                 shared.push((file.clone(), s));
@@ -155,8 +158,10 @@ impl PackCompiler {
         let mut definitions: Vec<(Arc<RuleSource>, String, Spanned<ExprText>)> = Vec::new();
         let mut facts: Vec<(Arc<RuleSource>, String, Spanned<FactSpec>)> = Vec::new();
         let mut suppressions: Option<String> = None;
+        let mut not_covered = Vec::new();
         for (file, s) in shared {
             metas.extend(s.pack);
+            not_covered.extend(s.not_covered);
             if let Some(spec) = s.suppressions {
                 if suppressions.is_some() {
                     self.error(
@@ -291,6 +296,7 @@ impl PackCompiler {
             defaults,
             facts: fact_decls,
             suppressions,
+            not_covered,
             rules: compiled_rules,
             sources: files,
         }

@@ -31,6 +31,28 @@ impl PackLoader {
         self
     }
 
+    /// The built-in pack read from a directory instead of the binary (for
+    /// iterating on rules without rebuilding); shown as `rules/<path>`.
+    pub fn builtin_from(mut self, dir: &Path) -> Self {
+        let mut paths = Vec::new();
+        if walk(dir, &mut paths).is_err() {
+            return self.dir(dir);
+        }
+        paths.sort();
+        for p in paths {
+            let rel = p.strip_prefix(dir).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+            match std::fs::read_to_string(&p) {
+                Ok(text) => self.files.push(Arc::new(RuleSource {
+                    name: format!("rules/{rel}"),
+                    path: None,
+                    text: Arc::from(text),
+                })),
+                Err(_) => self = self.dir(&p),
+            }
+        }
+        self
+    }
+
     /// Every `.yaml`/`.yml` file under `dir`, recursively.
     pub fn dir(mut self, dir: &Path) -> Self {
         let mut paths = Vec::new();

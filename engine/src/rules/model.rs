@@ -205,6 +205,21 @@ pub struct SharedFile {
     /// Where the config keeps audit suppressions.
     #[serde(default)]
     pub suppressions: Option<Spanned<SuppressionSpec>>,
+    /// Checks of the audited tool this pack does not implement, and why
+    /// (listed in the generated catalog so readers see the whole picture).
+    #[serde(default)]
+    pub not_covered: Vec<NotCovered>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotCovered {
+    pub id: String,
+    #[serde(default)]
+    pub severity: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    pub reason: String,
 }
 
 /// The config path of a list of suppressions: `{checkId, titleIncludes?,

@@ -50,6 +50,8 @@ pub struct Pack {
     pub facts: Vec<FactDecl>,
     /// Dotted config path of the suppression list, when the pack declares one.
     pub suppressions: Option<String>,
+    /// Checks the pack knows of but does not implement.
+    pub not_covered: Vec<super::model::NotCovered>,
     pub rules: Vec<Rule>,
     pub sources: Vec<Arc<RuleSource>>,
 }
