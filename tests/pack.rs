@@ -5,6 +5,7 @@
 use clawcheck_engine::eval::examples;
 use clawcheck_engine::rules::PackLoader;
 use clawcheck_engine::rules::model::ExpectSpec;
+use clawcheck_engine::rules::rule::{Example, Phase};
 
 fn pack() -> clawcheck_engine::rules::Pack {
     PackLoader::new().builtin().load().unwrap_or_else(|e| panic!("the built-in pack loads: {e:?}"))
@@ -29,6 +30,18 @@ fn every_rule_is_documented_and_has_examples_both_ways() {
     for r in &pack.rules {
         if r.docs.is_none() {
             problems.push(format!("{}: no `docs`", r.id_source));
+        }
+        if r.phase == Phase::Fix {
+            let plans = |e: &&Example| e.spec.expect_fix.as_ref().is_some_and(|f| !f.is_empty());
+            let fires = r.examples.iter().filter(plans).count();
+            let quiet = r.examples.len() - fires;
+            if fires == 0 || quiet == 0 {
+                problems.push(format!(
+                    "{}: {fires} examples planning fixes and {quiet} planning none (needs both)",
+                    r.id_source
+                ));
+            }
+            continue;
         }
         let fires = r.examples.iter().filter(|e| !e.spec.expect.is_empty()).count();
         let quiet = r.examples.iter().filter(|e| e.spec.expect.is_empty()).count();

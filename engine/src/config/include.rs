@@ -234,6 +234,9 @@ impl<'a> IncludeResolver<'a> {
             )
         })?;
         let file = self.sources.add(canonical.clone(), text);
+        if std::fs::symlink_metadata(&lexical).is_ok_and(|m| m.file_type().is_symlink()) {
+            self.sources.mark_symlink(file);
+        }
         let tree = json5::parse(self.sources, file)?;
         if !self.files.contains(&canonical) {
             self.files.push(canonical.clone());
@@ -302,7 +305,11 @@ pub fn read_root(sources: &mut SourceMap, path: &Path) -> Result<FileId, ConfigE
         ConfigError::new("clawcheck::config::read", format!("cannot read config {}: {}", path.display(), io_reason(&e)))
             .help("check the path (--config, OPENCLAW_CONFIG_PATH) and the file's permissions")
     })?;
-    Ok(sources.add(path.to_path_buf(), text))
+    let id = sources.add(path.to_path_buf(), text);
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        sources.mark_symlink(id);
+    }
+    Ok(id)
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use super::error::ConfigError;
 use super::sources::{FileId, SourceMap};
 use super::tree::{Member, Node, NodeKind, Origin};
 
-pub(crate) fn parse_options() -> ParseOptions {
+pub fn parse_options() -> ParseOptions {
     ParseOptions {
         allow_comments: true,
         allow_loose_object_property_names: true,

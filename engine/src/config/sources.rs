@@ -11,6 +11,10 @@ pub struct FileId(pub u32);
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: Arc<str>,
+    /// The path it was reached by is a symlink (an include's path before
+    /// canonicalisation, the config path itself): `--fix` does not write
+    /// through it.
+    pub via_symlink: bool,
 }
 
 /// All files read while loading one config, in the order they were read.
@@ -21,8 +25,13 @@ pub struct SourceMap {
 
 impl SourceMap {
     pub fn add(&mut self, path: PathBuf, text: impl Into<Arc<str>>) -> FileId {
-        self.files.push(SourceFile { path, text: text.into() });
+        self.files.push(SourceFile { path, text: text.into(), via_symlink: false });
         FileId(self.files.len() as u32 - 1)
+    }
+
+    /// Records that the file was reached through a symlink.
+    pub fn mark_symlink(&mut self, id: FileId) {
+        self.files[id.0 as usize].via_symlink = true;
     }
 
     pub fn get(&self, id: FileId) -> &SourceFile {

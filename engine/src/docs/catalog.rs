@@ -3,7 +3,25 @@
 
 use std::fmt::Write as _;
 
-use crate::rules::Pack;
+use crate::fix::FixOp;
+use crate::rules::rule::Phase;
+use crate::rules::{Pack, Rule};
+
+/// What a rule's fix does: `mode`, `config` or both.
+fn fix_kinds(r: &Rule) -> String {
+    let mode = r.fix.iter().any(|f| matches!(f, FixOp::Chmod { .. }));
+    let config = r.fix.iter().any(|f| matches!(f, FixOp::Patch { .. }));
+    match (mode, config) {
+        (true, true) => "mode, config".into(),
+        (true, false) => "mode".into(),
+        (false, true) => "config".into(),
+        (false, false) => String::new(),
+    }
+}
+
+fn why(r: &Rule) -> String {
+    r.docs.as_ref().map(|d| d.why.split_whitespace().collect::<Vec<_>>().join(" ")).unwrap_or_default()
+}
 
 pub fn markdown(pack: &Pack) -> String {
     let base = pack.metas.iter().find_map(|m| m.docs_base.clone()).unwrap_or_default();
@@ -18,11 +36,11 @@ pub fn markdown(pack: &Pack) -> String {
         );
     }
     out.push_str("| checkId | severity | title | fix | why |\n| --- | --- | --- | --- | --- |\n");
-    for r in &pack.rules {
+    for r in pack.rules.iter().filter(|r| r.phase != Phase::Fix) {
         let sev: Vec<&str> = r.severities().iter().map(|s| s.as_str()).collect();
         let title = r.title.as_literal().unwrap_or_else(|| "(varies)".into());
-        let fix = if r.fix.is_empty() { "" } else { "yes" };
-        let why = r.docs.as_ref().map(|d| d.why.split_whitespace().collect::<Vec<_>>().join(" ")).unwrap_or_default();
+        let fix = fix_kinds(r);
+        let why = why(r);
         let refs: Vec<String> = r
             .docs
             .iter()
@@ -43,6 +61,21 @@ pub fn markdown(pack: &Pack) -> String {
             why.replace('|', "\\|"),
             refs.join(" ")
         );
+    }
+    let hardening: Vec<&Rule> = pack.rules.iter().filter(|r| r.phase == Phase::Fix).collect();
+    if !hardening.is_empty() {
+        out.push_str("\n## Hardening under `--fix`\n\nRules that report nothing and only contribute fixes, applied whether or not a check fired (as OpenClaw's own fixer does).\n\n| rule | does | fix | why |\n| --- | --- | --- | --- |\n");
+        for r in hardening {
+            let title = r.title.as_literal().unwrap_or_else(|| "(varies)".into());
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} |",
+                r.id_source,
+                title.replace('|', "\\|"),
+                fix_kinds(r),
+                why(r).replace('|', "\\|")
+            );
+        }
     }
     if !pack.not_covered.is_empty() {
         out.push_str("\n## Not covered\n\nChecks of the audited tool that need live state this pack cannot see.\n\n| checkId | severity | title | why not |\n| --- | --- | --- | --- |\n");

@@ -4,6 +4,7 @@ use super::inputs::base_roots;
 use super::run::{Evaluator, Outcome};
 use super::suppress::Suppressed;
 use crate::config::{self, ConfigError, LoadedConfig, Paths};
+use crate::fix::Plan;
 use crate::input::{Environment, Overrides};
 use crate::report::Finding;
 use crate::rules::Pack;
@@ -32,4 +33,17 @@ pub fn audit_loaded(pack: &Pack, loaded: &LoadedConfig, paths: &Paths, overrides
     let roots = base_roots(pack, loaded, paths, overrides);
     let mut evaluator = Evaluator::new(pack, roots, &mut crate::facts::read_fs);
     evaluator.run_all(loaded.tree.as_ref())
+}
+
+/// An audit for `--fix`: the findings carry their planned fixes, and the
+/// plan merges them with the fix-phase (hardening) rules' fixes. Suppressed
+/// findings contribute nothing: an accepted risk is not "fixed".
+pub fn plan_fixes(pack: &Pack, loaded: &LoadedConfig, paths: &Paths, overrides: &Overrides) -> (Outcome, Plan) {
+    let roots = base_roots(pack, loaded, paths, overrides);
+    let mut evaluator = Evaluator::new(pack, roots, &mut crate::facts::read_fs);
+    evaluator.plan_fixes();
+    let outcome = evaluator.run_all(loaded.tree.as_ref());
+    let hardening = evaluator.hardening(loaded.tree.as_ref());
+    let plan = Plan::build(hardening.iter().chain(&outcome.findings));
+    (outcome, plan)
 }

@@ -14,7 +14,7 @@ use crate::input::{Environment, Overrides};
 use crate::lang::Value;
 use crate::report::Finding;
 use crate::rules::model::{ExampleSpec, ExpectSpec};
-use crate::rules::rule::Example;
+use crate::rules::rule::{Example, Phase};
 use crate::rules::source::RuleSource;
 use crate::rules::{Pack, Rule};
 use crate::severity::Severity;
@@ -43,7 +43,17 @@ pub fn run_rule_examples(pack: &Pack, rule: &Rule) -> Vec<ExampleOutcome> {
 
 fn run_example(pack: &Pack, rule: &Rule, ex: &Example) -> ExampleOutcome {
     let (problem, findings) = match evaluate(pack, rule, &ex.spec) {
-        Ok(findings) => (compare(&ex.spec.expect, &findings), findings),
+        Ok(findings) => {
+            let mut problems = Vec::new();
+            if rule.phase != Phase::Fix {
+                problems.extend(compare(&ex.spec.expect, &findings));
+            }
+            if let Some(expected) = &ex.spec.expect_fix {
+                problems.extend(compare_fixes(expected, &findings));
+            }
+            let problem = (!problems.is_empty()).then(|| problems.join("\n"));
+            (problem, findings)
+        }
         Err(problem) => (Some(problem), Vec::new()),
     };
     ExampleOutcome {
@@ -125,18 +135,18 @@ pub fn evaluate(pack: &Pack, rule: &Rule, spec: &ExampleSpec) -> Result<Vec<Find
         };
         evaluator.set_fact(name, value);
     }
-    // Report-phase rules look at the whole audit; check rules run alone.
+    evaluator.plan_fixes();
+    // Report- and fix-phase rules look at the whole audit; check rules run alone.
     let tree = loaded.tree.as_ref();
-    let checks = if rule.phase == crate::rules::rule::Phase::Report {
-        pack.rules
-            .iter()
-            .filter(|r| r.phase == crate::rules::rule::Phase::Checks)
-            .flat_map(|r| evaluator.run_rule(r, tree))
-            .collect()
-    } else {
+    let checks = if rule.phase == Phase::Checks {
         evaluator.run_rule(rule, tree)
+    } else {
+        pack.rules.iter().filter(|r| r.phase == Phase::Checks).flat_map(|r| evaluator.run_rule(r, tree)).collect()
     };
     let outcome = evaluator.finish(checks, tree);
+    if rule.phase == Phase::Fix {
+        return Ok(evaluator.run_rule(rule, tree));
+    }
     Ok(outcome.findings.into_iter().filter(|f| f.rule == rule.id_source).collect())
 }
 
@@ -153,6 +163,33 @@ fn overrides(spec: &ExampleSpec) -> Result<Overrides, String> {
         }
     }
     Ok(o)
+}
+
+/// Compares the expected fix lines with the planned fixes of the findings,
+/// regardless of order.
+fn compare_fixes(expected: &[String], findings: &[Finding]) -> Option<String> {
+    let actual: Vec<String> = findings.iter().flat_map(|f| f.fixes.iter().map(|p| p.describe())).collect();
+    let mut remaining = actual.clone();
+    let mut missing = Vec::new();
+    for e in expected {
+        match remaining.iter().position(|a| a == e) {
+            Some(i) => {
+                remaining.remove(i);
+            }
+            None => missing.push(e.clone()),
+        }
+    }
+    if missing.is_empty() && remaining.is_empty() {
+        return None;
+    }
+    let mut parts = Vec::new();
+    if !missing.is_empty() {
+        parts.push(format!("fixes expected but not planned: {}", missing.join("; ")));
+    }
+    if !remaining.is_empty() {
+        parts.push(format!("fixes planned but not expected: {}", remaining.join("; ")));
+    }
+    Some(parts.join("\n"))
 }
 
 /// Compares expected and actual findings, regardless of order.

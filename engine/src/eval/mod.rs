@@ -2,10 +2,11 @@
 
 pub mod audit;
 pub mod examples;
+pub mod fixes;
 pub mod inputs;
 pub mod run;
 pub mod suppress;
 
-pub use audit::{Audit, audit, audit_loaded};
+pub use audit::{Audit, audit, audit_loaded, plan_fixes};
 pub use run::{Evaluator, Outcome};
 pub use suppress::Suppressed;

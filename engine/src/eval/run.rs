@@ -7,6 +7,7 @@ use super::suppress::{self, Suppressed};
 use crate::config::tree::{dotted, parse_dotted};
 use crate::config::{Node, PathSeg};
 use crate::facts;
+use crate::fix::planned::Planned;
 use crate::lang::{Env, RuleScope, Value};
 use crate::report::{Finding, Location};
 use crate::rules::roots;
@@ -48,6 +49,8 @@ pub struct Evaluator<'p> {
     pack: &'p Pack,
     roots: Vec<Value>,
     def_cache: Vec<OnceCell<Value>>,
+    /// Whether findings carry their planned fixes (`--fix`, examples).
+    plan_fixes: bool,
 }
 
 impl<'p> Evaluator<'p> {
@@ -57,7 +60,12 @@ impl<'p> Evaluator<'p> {
         roots.resize(roots::COUNT, Value::Null);
         facts::gather(pack, &mut roots, read);
         let def_cache = (0..pack.defs.len()).map(|_| OnceCell::new()).collect();
-        Evaluator { pack, roots, def_cache }
+        Evaluator { pack, roots, def_cache, plan_fixes: false }
+    }
+
+    /// Makes findings carry their planned fixes.
+    pub fn plan_fixes(&mut self) {
+        self.plan_fixes = true;
     }
 
     /// Replaces one gathered fact (examples supply their own).
@@ -91,6 +99,12 @@ impl<'p> Evaluator<'p> {
             self.pack.rules.iter().filter(|r| r.phase == Phase::Report).flat_map(|r| self.run_rule(r, tree)).collect();
         findings.extend(report);
         Outcome { findings, suppressed }
+    }
+
+    /// Runs the fix-phase rules (after [`Self::finish`]): their findings are
+    /// never reported, only their planned fixes are used.
+    pub fn hardening(&self, tree: Option<&Node>) -> Vec<Finding> {
+        self.pack.rules.iter().filter(|r| r.phase == Phase::Fix).flat_map(|r| self.run_rule(r, tree)).collect()
     }
 
     /// The configured suppressions, where the pack says they are.
@@ -141,7 +155,7 @@ impl<'p> Evaluator<'p> {
     /// The findings of one rule.
     pub fn run_rule(&self, rule: &Rule, tree: Option<&Node>) -> Vec<Finding> {
         let mut findings = Vec::new();
-        let mut hits: Vec<(Match, Vec<Value>)> = Vec::new();
+        let mut hits: Vec<(Match, Vec<Value>, Vec<Planned>)> = Vec::new();
         for m in self.matches(rule) {
             let scope = RuleScope::new(m.value.clone(), m.vars.clone(), &rule.lets);
             let env = self.env(Some(&scope));
@@ -154,7 +168,8 @@ impl<'p> Evaluator<'p> {
                 let lets: Vec<Value> = (0..rule.lets.len())
                     .map(|i| scope.let_cache[i].get_or_init(|| env.eval(&rule.lets[i])).clone())
                     .collect();
-                hits.push((m, lets));
+                let fixes = self.fixes_for(rule, &env, &m);
+                hits.push((m, lets, fixes));
                 continue;
             }
             let Some(severity) = self.severity(rule, &env) else { continue };
@@ -163,12 +178,14 @@ impl<'p> Evaluator<'p> {
                 locations.push(locate(tree, &m.path, None));
             }
             locations.extend(self.at_locations(rule, &env, tree));
-            findings.push(finding(rule, &env, severity, dedup(locations)));
+            let mut f = finding(rule, &env, severity, dedup(locations));
+            f.fixes = self.fixes_for(rule, &env, &m);
+            findings.push(f);
         }
         if rule.aggregate && !hits.is_empty() {
             let records: Vec<Value> = hits
                 .iter()
-                .map(|(m, lets)| {
+                .map(|(m, lets, _)| {
                     let mut rec = crate::lang::Map::new();
                     rec.insert("path".into(), Value::str(dotted(&m.path)));
                     rec.insert("value".into(), m.value.clone());
@@ -184,13 +201,25 @@ impl<'p> Evaluator<'p> {
             let scope = RuleScope::new(Value::Null, vec![Value::list(records)], &[]);
             let env = self.env(Some(&scope));
             if let Some(severity) = self.severity(rule, &env) {
-                let mut locations: Vec<Location> =
-                    hits.iter().filter(|(m, _)| !m.path.is_empty()).map(|(m, _)| locate(tree, &m.path, None)).collect();
+                let mut locations: Vec<Location> = hits
+                    .iter()
+                    .filter(|(m, _, _)| !m.path.is_empty())
+                    .map(|(m, _, _)| locate(tree, &m.path, None))
+                    .collect();
                 locations.extend(self.at_locations(rule, &env, tree));
-                findings.push(finding(rule, &env, severity, dedup(locations)));
+                let mut f = finding(rule, &env, severity, dedup(locations));
+                f.fixes = hits.into_iter().flat_map(|(_, _, fixes)| fixes).collect();
+                findings.push(f);
             }
         }
         findings
+    }
+
+    fn fixes_for(&self, rule: &Rule, env: &Env, m: &Match) -> Vec<Planned> {
+        if !self.plan_fixes || rule.fix.is_empty() {
+            return Vec::new();
+        }
+        super::fixes::plan(&rule.fix, env, &m.path, &self.roots[roots::CONFIG])
     }
 
     fn severity(&self, rule: &Rule, env: &Env) -> Option<Severity> {
@@ -238,6 +267,7 @@ fn finding(rule: &Rule, env: &Env, severity: Severity, locations: Vec<Location>)
         rule: rule.id_source.clone(),
         locations,
         refuses_start: rule.refuses_start.as_ref().is_some_and(|c| env.eval(c).is_true()),
+        fixes: Vec::new(),
     }
 }
 

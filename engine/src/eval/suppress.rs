@@ -80,6 +80,7 @@ mod tests {
             rule: id.into(),
             locations: Vec::new(),
             refuses_start: false,
+            fixes: Vec::new(),
         }
     }
 

@@ -1,7 +1,21 @@
 //! Fixes declared by rules: JSON-Patch-style edits of the config relative to
 //! a rule's match, and mode changes of files the pack gathered facts about.
-//! This module holds their validated form; applying them is `--fix`'s job.
+//!
+//! The flow: [`model`] is the validated `fix:` of a rule; evaluation makes
+//! it [`planned`] for each finding; [`plan`] merges the findings' fixes and
+//! refuses conflicts; [`locate`] finds the file and in-file path of each
+//! edit; [`edit`] rewrites texts through the concrete syntax tree; [`write`]
+//! replaces files atomically; [`chmod`] changes modes; [`apply`] runs it all.
 
+pub mod apply;
+pub mod chmod;
+pub mod edit;
+pub mod locate;
 pub mod model;
+pub mod plan;
+pub mod planned;
+pub mod write;
 
-pub use model::{FixOp, FixPath, FixValue, PatchOp, parse_mode, parse_pointer};
+pub use apply::{FixOptions, FixResult, apply};
+pub use model::{FixOp, FixPath, FixTarget, FixValue, PatchOp, Require, parse_mode, parse_pointer};
+pub use plan::Plan;

@@ -1,6 +1,6 @@
 //! The validated form of a rule's `fix:` operations.
 
-use crate::lang::{Compiled, Value};
+use crate::lang::{Compiled, Template, Value};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PatchOp {
@@ -23,10 +23,47 @@ pub enum FixValue {
     Expr(Compiled),
 }
 
+/// Which config paths an edit changes.
+#[derive(Clone, Debug)]
+pub enum FixTarget {
+    /// A JSON pointer (relative to the match, or absolute).
+    Pointer(FixPath),
+    /// An expression yielding dotted paths from the config root.
+    Paths(Compiled),
+}
+
+/// What a mode change expects to find at its path; anything else is
+/// skipped (as OpenClaw skips a directory target that is a file).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Require {
+    File,
+    Dir,
+}
+
+impl Require {
+    pub fn parse(s: &str) -> Result<Require, String> {
+        match s {
+            "file" => Ok(Require::File),
+            "dir" => Ok(Require::Dir),
+            other => Err(format!("unknown `require` value `{other}` (use file or dir)")),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub enum FixOp {
-    Patch { op: PatchOp, path: FixPath, value: Option<FixValue> },
-    Chmod { target: Compiled, mode: u32 },
+    Patch {
+        op: PatchOp,
+        target: FixTarget,
+        value: Option<FixValue>,
+        change: Option<Template>,
+    },
+    /// Without `mode`, each target map says its own (`{path, mode, require}`).
+    Chmod {
+        target: Compiled,
+        mode: Option<u32>,
+        require: Option<Require>,
+    },
 }
 
 impl PatchOp {

@@ -2,6 +2,7 @@
 //! plus the places in the config that caused it.
 
 use crate::config::Origin;
+use crate::fix::planned::Planned;
 use crate::severity::Severity;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -16,6 +17,8 @@ pub struct Finding {
     pub locations: Vec<Location>,
     /// OpenClaw itself refuses to start with this config.
     pub refuses_start: bool,
+    /// What `--fix` would do about it (planned only when fixing).
+    pub fixes: Vec<Planned>,
 }
 
 /// A config path the finding points at, and where it is written.

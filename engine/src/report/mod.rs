@@ -2,6 +2,7 @@
 //! JSON or as human-readable text with source snippets.
 
 pub mod finding;
+pub mod fix;
 pub mod human;
 pub mod json;
 pub mod summary;

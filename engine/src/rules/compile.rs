@@ -15,7 +15,7 @@ use super::pack::{FactDecl, FactKind, FactSource, Pack};
 use super::roots;
 use super::rule::{Example, Phase, Rule, Selection, SeverityRule};
 use super::source::RuleSource;
-use crate::fix::{FixOp, FixValue, PatchOp, parse_mode, parse_pointer};
+use crate::fix::{FixOp, FixTarget, FixValue, PatchOp, Require, parse_mode, parse_pointer};
 use crate::lang::builtins::{self};
 use crate::lang::compile::free_names;
 use crate::lang::{Compiled, DefSig, Definition, LangError, NameSource, Template, Ty, Value, compile, parser};
@@ -257,18 +257,19 @@ impl PackCompiler {
             let phase = match raw.phase.as_ref().map(|p| (p.value.as_str(), p)) {
                 None | Some(("checks", _)) => Phase::Checks,
                 Some(("report", _)) => Phase::Report,
+                Some(("fix", _)) => Phase::Fix,
                 Some((other, p)) => {
                     self.error(
                         "clawcheck::rules::phase",
                         &file,
                         &p.referenced,
                         format!("unknown phase `{other}`"),
-                        Some("use `checks` (the default) or `report`".into()),
+                        Some("use `checks` (the default), `report` or `fix`".into()),
                     );
                     continue;
                 }
             };
-            let rule_scope = if phase == Phase::Report { &report_scope } else { &scope };
+            let rule_scope = if phase == Phase::Checks { &scope } else { &report_scope };
             if let Some(rule) = self.rule(&file, raw, rule_scope, phase) {
                 compiled_rules.push(rule);
             }
@@ -670,12 +671,44 @@ impl PackCompiler {
         let title = self.template(file, &raw.title, text_names);
         let detail = raw.detail.as_ref().and_then(|d| self.template(file, d, text_names));
         let remediation = raw.remediation.as_ref().and_then(|d| self.template(file, d, text_names));
-        let severity = self.severity(file, &raw.severity, text_names);
+        let severity = match (&raw.severity, phase) {
+            (Some(spec), Phase::Checks | Phase::Report) => self.severity(file, spec, text_names),
+            (None, Phase::Checks | Phase::Report) => {
+                self.error(
+                    "clawcheck::rules::severity",
+                    file,
+                    &raw.id.referenced,
+                    "the rule has no `severity`",
+                    Some("add `severity: warn` (or info, critical, or severity cases)".into()),
+                );
+                None
+            }
+            (None, Phase::Fix) => Some(SeverityRule::Fixed(Severity::Info)),
+            (Some(spec), Phase::Fix) => {
+                self.error(
+                    "clawcheck::rules::severity",
+                    file,
+                    &spec.referenced,
+                    "a `phase: fix` rule reports nothing, so it has no severity",
+                    Some("drop `severity`".into()),
+                );
+                None
+            }
+        };
+        if phase == Phase::Fix && raw.fix.is_empty() {
+            self.error(
+                "clawcheck::rules::fix",
+                file,
+                &raw.id.referenced,
+                "a `phase: fix` rule has no `fix`",
+                Some("fix-phase rules exist only to contribute fixes; add `fix:` operations".into()),
+            );
+        }
         let at: Vec<Template> = raw.at.iter().filter_map(|a| self.template(file, a, text_names)).collect();
         let refuses_start =
             raw.refuses_start.as_ref().and_then(|r| self.condition((file, r), text_names, "`refuses_start`"));
         let fix = self.fixes(file, &raw, &per_match);
-        let examples = self.examples(file, &raw);
+        let examples = self.examples(file, &raw, phase);
 
         if self.errors.len() > errors_before {
             return None;
@@ -776,18 +809,38 @@ impl PackCompiler {
                             continue;
                         }
                     };
-                    let Some(path) = &f.path else {
-                        bad(
-                            self,
-                            "a config fix needs a `path`".into(),
-                            "a JSON pointer relative to the match, e.g. /groupPolicy",
-                        );
-                        continue;
-                    };
-                    let path = match parse_pointer(path) {
-                        Ok(p) => p,
-                        Err(msg) => {
-                            bad(self, msg, "e.g. /groupPolicy or $/gateway/bind");
+                    let target = match (&f.path, &f.paths) {
+                        (Some(path), None) => match parse_pointer(path) {
+                            Ok(p) => FixTarget::Pointer(p),
+                            Err(msg) => {
+                                bad(self, msg, "e.g. /groupPolicy or $/gateway/bind");
+                                continue;
+                            }
+                        },
+                        (None, Some(expr)) => {
+                            let Some((c, _)) = self.expr((file, expr), names, &[]) else { continue };
+                            if !c.ty.fits(&Ty::Str) && !c.ty.fits(&Ty::list(Ty::Str)) {
+                                self.error(
+                                    "clawcheck::lang::type",
+                                    file,
+                                    &expr.referenced,
+                                    format!("`paths` yields a dotted path or a list of them, found {}", c.ty),
+                                    None,
+                                );
+                                continue;
+                            }
+                            FixTarget::Paths(c)
+                        }
+                        (None, None) => {
+                            bad(
+                                self,
+                                "a config fix needs a `path` (or `paths`)".into(),
+                                "a JSON pointer relative to the match, e.g. /groupPolicy",
+                            );
+                            continue;
+                        }
+                        (Some(_), Some(_)) => {
+                            bad(self, "give `path` or `paths`, not both".into(), "keep one");
                             continue;
                         }
                     };
@@ -815,36 +868,87 @@ impl PackCompiler {
                             continue;
                         }
                     };
-                    out.push(FixOp::Patch { op, path, value });
+                    let change = match &f.change {
+                        Some(t) => match self.template(file, t, names) {
+                            Some(t) => Some(t),
+                            None => continue,
+                        },
+                        None => None,
+                    };
+                    out.push(FixOp::Patch { op, target, value, change });
                 }
                 (None, Some(chmod)) => {
-                    if f.path.is_some() || f.value.is_some() || f.value_expr.is_some() {
+                    if f.path.is_some()
+                        || f.paths.is_some()
+                        || f.value.is_some()
+                        || f.value_expr.is_some()
+                        || f.change.is_some()
+                    {
                         bad(
                             self,
-                            "a `chmod` fix takes only `target` and `mode`".into(),
+                            "a `chmod` fix takes only `target`, `mode` and `require`".into(),
                             "move config edits to their own fix entry",
                         );
                         continue;
                     }
-                    let mode = match parse_mode(&chmod.mode.value) {
-                        Ok(m) => m,
-                        Err(msg) => {
-                            self.error("clawcheck::rules::fix", file, &chmod.mode.referenced, msg, None);
+                    let mode = match chmod.mode.as_ref().map(|m| (parse_mode(&m.value), m)) {
+                        None => None,
+                        Some((Ok(m), _)) => Some(m),
+                        Some((Err(msg), m)) => {
+                            self.error("clawcheck::rules::fix", file, &m.referenced, msg, None);
                             continue;
                         }
                     };
+                    let require = match &chmod.require {
+                        None => None,
+                        Some(r) => match Require::parse(&r.value) {
+                            Ok(r) => Some(r),
+                            Err(msg) => {
+                                self.error("clawcheck::rules::fix", file, &r.referenced, msg, None);
+                                continue;
+                            }
+                        },
+                    };
                     let Some((target, _)) = self.expr((file, &chmod.target), names, &[]) else { continue };
-                    if !target.ty.fits(&roots::file_fact_ty()) && !target.ty.fits(&Ty::Str) {
+                    fn target_ok(t: &Ty, nested: bool) -> bool {
+                        match t {
+                            Ty::Any | Ty::Null | Ty::Str | Ty::Record(_) | Ty::Map(_) => true,
+                            Ty::List(inner) => !nested && target_ok(inner, true),
+                            _ => false,
+                        }
+                    }
+                    if !target_ok(&target.ty, false) {
                         self.error(
                             "clawcheck::lang::type",
                             file,
                             &chmod.target.referenced,
-                            format!("a chmod target is a file fact or a path, found {}", target.ty),
+                            format!(
+                                "a chmod target is a path, a file fact (or a `{{path, mode?, require?}}` map), or a list of them; found {}",
+                                target.ty
+                            ),
                             None,
                         );
                         continue;
                     }
-                    out.push(FixOp::Chmod { target, mode });
+                    let element = match &target.ty {
+                        Ty::List(inner) => (**inner).clone(),
+                        t => t.clone(),
+                    };
+                    let carries_mode = match &element {
+                        // A file fact's `mode` is the mode it has, not one to set.
+                        Ty::Record(fields) => fields.contains_key("mode") && element != roots::file_fact_ty(),
+                        Ty::Str => false,
+                        _ => true,
+                    };
+                    if mode.is_none() && !carries_mode {
+                        bad(
+                            self,
+                            "this `chmod` has no `mode`".into(),
+                            "add `mode: 0o600`, or give each target map a `mode`",
+                        );
+                        continue;
+                    }
+                    out.push(FixOp::Chmod { target, mode, require });
                 }
                 _ => bad(
                     self,
@@ -856,10 +960,19 @@ impl PackCompiler {
         out
     }
 
-    fn examples(&mut self, file: &Arc<RuleSource>, raw: &RuleFile) -> Vec<Example> {
+    fn examples(&mut self, file: &Arc<RuleSource>, raw: &RuleFile, phase: Phase) -> Vec<Example> {
         let mut out = Vec::new();
         for (index, ex) in raw.examples.iter().enumerate() {
             let span = file.range(&ex.referenced);
+            if phase == Phase::Fix && (ex.value.expect_fix.is_none() || !ex.value.expect.is_empty()) {
+                self.error(
+                    "clawcheck::rules::example",
+                    file,
+                    &ex.referenced,
+                    "an example of a `phase: fix` rule states `expect_fix` (the fixes it plans) and no `expect`",
+                    Some("write `expect_fix: [\"chmod 700 /home/user/.openclaw\"]`, or `expect_fix: []`".into()),
+                );
+            }
             for e in &ex.value.expect {
                 let sev = match e {
                     super::model::ExpectSpec::Severity(s) => s,

@@ -252,6 +252,15 @@ pub struct FixOpSpec {
     /// from the config root when it starts with `$/`.
     #[serde(default)]
     pub path: Option<String>,
+    /// Instead of `path`: an expression yielding the dotted config path (or
+    /// a list of them) to edit, for rules whose match is not the place to
+    /// change (`each` rules, aggregated ones).
+    #[serde(default)]
+    pub paths: Option<Spanned<ExprText>>,
+    /// How the change is reported (`--fix` lists it); a template. The
+    /// default is `<path>=<old> -> <new>`.
+    #[serde(default)]
+    pub change: Option<Spanned<String>>,
     #[serde(default)]
     pub value: Option<serde_json::Value>,
     /// An expression computing the value instead of a literal `value`.
@@ -265,8 +274,15 @@ pub struct FixOpSpec {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChmodSpec {
+    /// A path, a file fact, a `{path, mode?, require?}` map, or a list.
     pub target: Spanned<ExprText>,
-    pub mode: Spanned<serde_json::Value>,
+    /// The mode to set; leave it out when every target map says its own
+    /// (`{path, mode, require}`), e.g. directories and files in one list.
+    #[serde(default)]
+    pub mode: Option<Spanned<serde_json::Value>>,
+    /// `file` or `dir`: anything else at the path is skipped, not changed.
+    #[serde(default)]
+    pub require: Option<Spanned<String>>,
 }
 
 /// An expected finding in an example: a severity, or a map with more.
@@ -308,7 +324,12 @@ pub struct ExampleSpec {
     /// Command-line overrides (`auth`, `token`, `password`, `deep`).
     #[serde(default)]
     pub cli: IndexMap<String, serde_json::Value>,
+    #[serde(default)]
     pub expect: Vec<ExpectSpec>,
+    /// The fixes `--fix` would plan, as it lists them: config changes
+    /// (`channels.x.groupPolicy=open -> allowlist`) and `chmod 600 <path>`.
+    #[serde(default)]
+    pub expect_fix: Option<Vec<String>>,
 }
 
 /// A rule file: one check.
@@ -317,7 +338,9 @@ pub struct ExampleSpec {
 pub struct RuleFile {
     pub id: Spanned<String>,
     pub title: Spanned<String>,
-    pub severity: Spanned<SeveritySpec>,
+    /// Required, except for `phase: fix` rules, which report nothing.
+    #[serde(default)]
+    pub severity: Option<Spanned<SeveritySpec>>,
     #[serde(default)]
     pub given: Option<Spanned<GivenSpec>>,
     #[serde(default)]
@@ -332,9 +355,11 @@ pub struct RuleFile {
     /// config (its validation rejects the value); the finding then says so.
     #[serde(default)]
     pub refuses_start: Option<Spanned<ExprText>>,
-    /// `checks` (default) or `report`: report-phase rules run after
+    /// `checks` (default), `report` or `fix`: report-phase rules run after
     /// suppressions are applied, see the `audit` root, and cannot be
-    /// suppressed.
+    /// suppressed; fix-phase rules (hardening) report nothing and only
+    /// contribute their `fix` to `--fix`, after the audit (they see `audit`
+    /// too).
     #[serde(default)]
     pub phase: Option<Spanned<String>>,
     #[serde(default)]

@@ -29,6 +29,9 @@ pub enum Phase {
     Checks,
     /// After suppressions, seeing the `audit` root; never suppressed.
     Report,
+    /// Only under `--fix`, after the audit: reports nothing, contributes
+    /// its fixes (hardening that applies whether or not a check fired).
+    Fix,
 }
 
 #[derive(Debug)]
