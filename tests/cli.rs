@@ -6,28 +6,13 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use clawcheck_engine::input::Environment;
+use clawcheck_tests::cli::{self, Run};
 use clawcheck_tests::paths;
-
-struct Run {
-    code: u8,
-    out: String,
-    err: String,
-}
 
 fn clawcheck(args: &[&str], home: &Path) -> Run {
     let mut vars = BTreeMap::new();
     vars.insert("HOME".to_string(), home.display().to_string());
-    let mut out = Vec::new();
-    let mut err = Vec::new();
-    let mut io = clawcheck::Io {
-        env: Environment { vars, cwd: home.to_path_buf() },
-        out: &mut out,
-        err: &mut err,
-        terminal: false,
-    };
-    let argv = std::iter::once("clawcheck").chain(args.iter().copied()).map(str::to_string);
-    let code = clawcheck::run(argv, &mut io);
-    Run { code, out: String::from_utf8(out).expect("utf-8"), err: String::from_utf8(err).expect("utf-8") }
+    cli::run(args, Environment { vars, cwd: home.to_path_buf() })
 }
 
 /// A HOME with the demo state dir copied in, private permissions, and the
@@ -47,6 +32,35 @@ fn demo_home() -> (tempfile::TempDir, PathBuf) {
 
 fn redact(text: &str, home: &Path) -> String {
     text.replace(&home.display().to_string(), "[HOME]").replace(&paths::workspace().display().to_string(), "[REPO]")
+}
+
+#[test]
+fn fix_dry_run_prints_a_diff_and_the_mode_changes() {
+    let (home, state) = demo_home();
+    let before = std::fs::read_to_string(state.join("openclaw.json")).expect("config");
+    let run = clawcheck(&["audit", "--fix", "--dry-run", "--color", "never", "--fail-on", "never"], home.path());
+    assert_eq!(run.code, 0, "{}", run.err);
+    assert_eq!(std::fs::read_to_string(state.join("openclaw.json")).expect("config"), before);
+    let fix_section = run.out.split("\nOpenClaw security audit").next().expect("a fix section");
+    insta::assert_snapshot!("fix_dry_run", redact(fix_section, home.path()));
+}
+
+#[test]
+fn fix_edits_in_place_and_a_second_run_changes_nothing() {
+    let (home, state) = demo_home();
+    let first = clawcheck(&["audit", "--fix", "--color", "never", "--fail-on", "never"], home.path());
+    assert_eq!(first.code, 0, "{}", first.err);
+    let after = std::fs::read_to_string(state.join("openclaw.json")).expect("config");
+    assert!(after.starts_with("// A gateway exposed on the LAN"), "comments survive:\n{after}");
+    assert!(after.contains(r#"groupPolicy: "allowlist""#), "{after}");
+    assert!(state.join("openclaw.json.bak").is_file(), "the previous content is kept");
+    let mode = std::fs::metadata(state.join("tools.json5")).expect("include").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let second = clawcheck(&["audit", "--fix", "--json", "--fail-on", "never"], home.path());
+    let out: serde_json::Value = serde_json::from_str(&second.out).expect("JSON");
+    assert_eq!(out["fix"]["changes"], serde_json::json!([]));
+    assert_eq!(out["fix"]["configWritten"], serde_json::json!(false));
+    assert_eq!(std::fs::read_to_string(state.join("openclaw.json")).expect("config"), after);
 }
 
 #[test]

@@ -33,7 +33,7 @@ fn check(pack: &Pack, case: &Case) -> Result<(), String> {
             issues.join("; ")
         )),
         (Expected::Report { .. }, Err(e)) => Err(format!("clawcheck could not load the config: {e}")),
-        (Expected::Report { findings, suppressed, summary }, Ok(audit)) => {
+        (Expected::Report { findings, suppressed, summary, .. }, Ok(audit)) => {
             let mut expected: Vec<Key> = findings.into_iter().filter(|k| pack.implements(&k.check_id)).collect();
             let mut actual: Vec<Key> = audit
                 .findings

@@ -57,6 +57,14 @@ pub struct AuditArgs {
     /// Gateway password for --auth password.
     #[arg(long)]
     pub password: Option<String>,
+    /// Apply the fixes the rules declare (modes of state files, safe config
+    /// edits), then audit again and report what is left.
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix: print the planned edits as a unified diff and the planned
+    /// mode changes; write nothing.
+    #[arg(long, requires = "fix")]
+    pub dry_run: bool,
     /// When to use colour in the human report.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

@@ -8,3 +8,6 @@ pub const FINDINGS: u8 = 1;
 pub const USAGE: u8 = 2;
 /// The config cannot be read, parsed or have its includes resolved.
 pub const CONFIG: u8 = 3;
+/// `--fix` could not make every planned change (conflicts, files it will
+/// not write, failed mode changes).
+pub const FIX_INCOMPLETE: u8 = 4;

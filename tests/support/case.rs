@@ -34,15 +34,14 @@ impl std::fmt::Display for Key {
 #[derive(Clone, Debug)]
 pub enum Expected {
     Report {
+        /// For `--fix` cases: `{ok, configWritten, changes, actions: [{path, mode, outcome}], errors}`.
+        fix: Option<serde_json::Value>,
         findings: Vec<Key>,
         suppressed: Vec<Key>,
         summary: [u64; 3],
     },
     /// The real tool refused the config.
-    Error {
-        message: String,
-        issues: Vec<String>,
-    },
+    Error { message: String, issues: Vec<String> },
 }
 
 /// A case set up on disk; the directory is removed on drop.
@@ -51,6 +50,8 @@ pub struct Prepared {
     pub state: PathBuf,
     pub env: Environment,
     pub overrides: Overrides,
+    /// The case's `args` ask for `--fix`.
+    pub fix: bool,
 }
 
 impl Case {
@@ -91,6 +92,7 @@ impl Case {
         };
         let s = &v["summary"];
         Expected::Report {
+            fix: v.get("fix").cloned(),
             findings: keys("findings"),
             suppressed: keys("suppressedFindings"),
             summary: [
@@ -237,6 +239,7 @@ impl Case {
         }
 
         let mut overrides = Overrides::default();
+        let mut fix = false;
         let args: Vec<String> = lines(&self.dir.join("args"))?
             .iter()
             .flat_map(|l| l.split_whitespace().map(str::to_string).collect::<Vec<_>>())
@@ -245,6 +248,7 @@ impl Case {
         while let Some(a) = it.next() {
             match a.as_str() {
                 "--deep" => overrides.deep = true,
+                "--fix" => fix = true,
                 "--auth" => overrides.auth = it.next().cloned(),
                 "--token" => overrides.token = it.next().cloned(),
                 "--password" => overrides.password = it.next().cloned(),
@@ -253,7 +257,7 @@ impl Case {
                 }
             }
         }
-        Ok(Prepared { env: Environment { vars, cwd: home }, home: home_dir, state, overrides })
+        Ok(Prepared { env: Environment { vars, cwd: home }, home: home_dir, state, overrides, fix })
     }
 }
 

@@ -3,4 +3,5 @@
 //! clawcheck on them.
 
 pub mod case;
+pub mod cli;
 pub mod paths;

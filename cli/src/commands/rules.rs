@@ -1,6 +1,7 @@
 //! `clawcheck rules test|check|list|docs`.
 
 use clawcheck_engine::eval::examples::{self, ExampleOutcome};
+use clawcheck_engine::rules::rule::Phase;
 use clawcheck_engine::rules::{Pack, RuleError};
 
 use super::load_pack;
@@ -23,7 +24,11 @@ pub fn run(cmd: RulesCommand, io: &mut Io) -> u8 {
         RulesCommand::List(args) => match load(&args, io) {
             Ok(pack) => {
                 for r in &pack.rules {
-                    let sev: Vec<&str> = r.severities().iter().map(|s| s.as_str()).collect();
+                    let sev: Vec<&str> = if r.phase == Phase::Fix {
+                        vec!["fix-only"]
+                    } else {
+                        r.severities().iter().map(|s| s.as_str()).collect()
+                    };
                     let title = r.title.as_literal().unwrap_or_else(|| "(templated title)".into());
                     let _ = writeln!(io.out, "{:<60} {:<17} {title}", r.id_source, sev.join("/"));
                 }

@@ -47,13 +47,10 @@ fn action_json(a: &Action) -> Value {
     v
 }
 
-/// A unified diff of one file, `a/` and `b/` headers as git prints them.
+/// A unified diff of one file, as `diff -u` prints it (full paths, so
+/// `patch -p0` applies it).
 pub fn diff(name: &str, before: &str, after: &str) -> String {
-    TextDiff::from_lines(before, after)
-        .unified_diff()
-        .context_radius(3)
-        .header(&format!("a/{}", name.trim_start_matches('/')), &format!("b/{}", name.trim_start_matches('/')))
-        .to_string()
+    TextDiff::from_lines(before, after).unified_diff().context_radius(3).header(name, name).to_string()
 }
 
 /// The fix section of the human report.
@@ -68,7 +65,7 @@ pub fn human(result: &FixResult, home: Option<&std::path::Path>) -> String {
     if result.dry_run {
         for f in &result.files {
             out.push('\n');
-            out.push_str(&diff(&tilde(&f.path, home), &f.before, &f.after));
+            out.push_str(&diff(&f.path.display().to_string(), &f.before, &f.after));
         }
         if !result.files.is_empty() {
             out.push('\n');

@@ -1,0 +1,20 @@
+//! Running the `clawcheck` command line in-process, with a given
+//! environment, capturing its output.
+
+use clawcheck_engine::input::Environment;
+
+pub struct Run {
+    pub code: u8,
+    pub out: String,
+    pub err: String,
+}
+
+/// Runs `clawcheck ARGS...` with `env` as its whole environment.
+pub fn run(args: &[&str], env: Environment) -> Run {
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let mut io = clawcheck::Io { env, out: &mut out, err: &mut err, terminal: false };
+    let argv = std::iter::once("clawcheck").chain(args.iter().copied()).map(str::to_string);
+    let code = clawcheck::run(argv, &mut io);
+    Run { code, out: String::from_utf8(out).expect("utf-8"), err: String::from_utf8(err).expect("utf-8") }
+}
