@@ -65,7 +65,7 @@ fn findings(report: &Value, pack: &Pack) -> Vec<Key> {
             severity: f["severity"].as_str().unwrap_or_default().into(),
             title: f["title"].as_str().unwrap_or_default().into(),
         })
-        .filter(|k| pack.implements(&k.check_id))
+        .filter(|k| pack.implements(&k.check_id) && !pack.is_extension(&k.check_id))
         .collect();
     keys.sort();
     keys

@@ -35,7 +35,7 @@ pub fn markdown(pack: &Pack) -> String {
             m.description.as_deref().unwrap_or("")
         );
     }
-    out.push_str("| checkId | severity | title | fix | why |\n| --- | --- | --- | --- | --- |\n");
+    out.push_str("| checkId | severity | title | fix | coverage | why |\n| --- | --- | --- | --- | --- | --- |\n");
     for r in pack.rules.iter().filter(|r| r.phase != Phase::Fix) {
         let sev: Vec<&str> = r.severities().iter().map(|s| s.as_str()).collect();
         let title = r.title.as_literal().unwrap_or_else(|| "(varies)".into());
@@ -54,10 +54,11 @@ pub fn markdown(pack: &Pack) -> String {
             .collect();
         let _ = writeln!(
             out,
-            "| `{}` | {} | {} | {fix} | {} {} |",
+            "| `{}` | {} | {} | {fix} | {} | {} {} |",
             r.id_source,
             sev.join(" / "),
             title.replace('|', "\\|"),
+            if r.extension { "clawcheck extension" } else { "as OpenClaw" },
             why.replace('|', "\\|"),
             refs.join(" ")
         );

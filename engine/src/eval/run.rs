@@ -34,13 +34,30 @@ fn finding_value(f: &Finding, reason: Option<&str>) -> Value {
     Value::map(m)
 }
 
-fn audit_value(findings: &[Finding], suppressed: &[Suppressed]) -> Value {
+fn audit_value(pack: &Pack, findings: &[Finding], suppressed: &[Suppressed], suppressions: &[Value]) -> Value {
     let mut m = crate::lang::Map::new();
     m.insert("findings".into(), Value::list(findings.iter().map(|f| finding_value(f, None)).collect()));
     m.insert(
         "suppressed".into(),
         Value::list(suppressed.iter().map(|s| finding_value(&s.finding, s.reason.as_deref())).collect()),
     );
+    let records = suppressions
+        .iter()
+        .enumerate()
+        .map(|(index, s)| {
+            let check_id = s.get("checkId").as_str().map(str::trim).unwrap_or_default().to_string();
+            let mut r = crate::lang::Map::new();
+            r.insert("index".into(), Value::Int(index as i64));
+            for key in ["checkId", "titleIncludes", "detailIncludes", "reason"] {
+                r.insert(key.into(), s.get(key));
+            }
+            r.insert("matched".into(), Value::Int(suppressed.iter().filter(|x| x.by == index).count() as i64));
+            r.insert("implemented".into(), Value::Bool(pack.implements(&check_id)));
+            r.insert("not_covered".into(), Value::Bool(pack.not_covered.iter().any(|n| n.id == check_id)));
+            Value::map(r)
+        })
+        .collect();
+    m.insert("suppressions".into(), Value::list(records));
     Value::map(m)
 }
 
@@ -93,8 +110,9 @@ impl<'p> Evaluator<'p> {
 
     /// Applies suppressions to `checks` and runs the report-phase rules.
     pub fn finish(&mut self, checks: Vec<Finding>, tree: Option<&Node>) -> Outcome {
-        let (mut findings, suppressed) = suppress::apply(checks, &self.suppressions());
-        self.roots[roots::AUDIT] = audit_value(&findings, &suppressed);
+        let suppressions = self.suppressions();
+        let (mut findings, suppressed) = suppress::apply(checks, &suppressions);
+        self.roots[roots::AUDIT] = audit_value(self.pack, &findings, &suppressed, &suppressions);
         let report: Vec<Finding> =
             self.pack.rules.iter().filter(|r| r.phase == Phase::Report).flat_map(|r| self.run_rule(r, tree)).collect();
         findings.extend(report);

@@ -730,6 +730,7 @@ impl PackCompiler {
             bind_names,
             when,
             aggregate: raw.aggregate,
+            extension: raw.extension,
             phase,
             at,
             refuses_start,

@@ -351,6 +351,10 @@ pub struct RuleFile {
     pub when: Option<Spanned<ExprText>>,
     #[serde(default)]
     pub aggregate: bool,
+    /// A check of clawcheck's own, not of the audited tool: conformance
+    /// comparisons leave its findings out, the catalog marks it.
+    #[serde(default)]
+    pub extension: bool,
     /// A condition under which OpenClaw itself refuses to start with this
     /// config (its validation rejects the value); the finding then says so.
     #[serde(default)]

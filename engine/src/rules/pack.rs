@@ -62,6 +62,12 @@ impl Pack {
         self.rules.iter().any(|r| r.covers(check_id))
     }
 
+    /// Whether `check_id` comes from a clawcheck extension rule (a check the
+    /// audited tool does not have).
+    pub fn is_extension(&self, check_id: &str) -> bool {
+        self.rules.iter().any(|r| r.extension && r.covers(check_id))
+    }
+
     pub fn rule(&self, id_source: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id_source == id_source)
     }

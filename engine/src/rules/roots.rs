@@ -100,6 +100,26 @@ pub fn finding_ty() -> Ty {
     ])
 }
 
+/// A configured suppression and what it did: `matched` counts the findings
+/// it suppressed; `implemented` says a rule of the pack can produce its
+/// checkId, `not_covered` that the pack lists it as not covered.
+pub fn suppression_ty() -> Ty {
+    Ty::record([
+        ("index", Ty::Int),
+        ("checkId", Ty::Any),
+        ("titleIncludes", Ty::Any),
+        ("detailIncludes", Ty::Any),
+        ("reason", Ty::Any),
+        ("matched", Ty::Int),
+        ("implemented", Ty::Bool),
+        ("not_covered", Ty::Bool),
+    ])
+}
+
 pub fn audit_ty() -> Ty {
-    Ty::record([("findings", Ty::list(finding_ty())), ("suppressed", Ty::list(finding_ty()))])
+    Ty::record([
+        ("findings", Ty::list(finding_ty())),
+        ("suppressed", Ty::list(finding_ty())),
+        ("suppressions", Ty::list(suppression_ty())),
+    ])
 }

@@ -69,6 +69,8 @@ pub struct Rule {
     pub when: Option<Compiled>,
     /// One finding for all matches instead of one per match.
     pub aggregate: bool,
+    /// clawcheck's own check, not one of the audited tool.
+    pub extension: bool,
     pub phase: Phase,
     /// Config paths the finding points at: templates; one that is a single
     /// `{expression}` may yield a list of paths or `{path, label}` maps.
