@@ -69,6 +69,16 @@ pub fn render(
             if handler.render_report(&mut text, &diag).is_err() {
                 text = format!("{}: {}\n", f.check_id, f.title);
             }
+            // Snippets in other files follow as their own reports: miette would
+            // prefix related diagnostics with "Error:", which a finding is not.
+            for other in &diag.related {
+                let mut more = String::new();
+                if handler.render_report(&mut more, other).is_ok() {
+                    text.truncate(text.trim_end().len());
+                    text.push('\n');
+                    text.push_str(&more);
+                }
+            }
             out.push_str(&text);
             if !text.ends_with("\n\n") {
                 out.push('\n');
@@ -89,7 +99,8 @@ pub fn render(
 
 /// A finding as a miette diagnostic: code = checkId, message = title and
 /// detail, help = remediation, labels = the config spans. Spans in other
-/// files (includes) become related diagnostics, one per file.
+/// files (includes) become further diagnostics, one per file, rendered
+/// after it.
 #[derive(Debug)]
 struct FindingDiagnostic {
     code: String,
@@ -140,7 +151,7 @@ impl FindingDiagnostic {
         if f.refuses_start {
             message.push_str("\nOpenClaw itself refuses to start with this config.");
         }
-        let related = files
+        let mut related: Vec<FindingDiagnostic> = files
             .iter()
             .skip(1)
             .map(|&file| FindingDiagnostic {
@@ -153,10 +164,15 @@ impl FindingDiagnostic {
                 related: Vec::new(),
             })
             .collect();
+        // The remediation closes the finding: after the last file's snippet.
+        let mut help = f.remediation.as_deref().map(shorten);
+        if let Some(last) = related.last_mut() {
+            last.help = help.take();
+        }
         FindingDiagnostic {
             code: f.check_id.clone(),
             message,
-            help: f.remediation.as_deref().map(shorten),
+            help,
             severity,
             source: files.first().map(|&file| source_for(file)),
             labels: files.first().map(|&file| labels_for(file)).unwrap_or_default(),
@@ -193,11 +209,5 @@ impl Diagnostic for FindingDiagnostic {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         (!self.labels.is_empty())
             .then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>)
-    }
-
-    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
-        (!self.related.is_empty()).then(|| {
-            Box::new(self.related.iter().map(|d| d as &dyn Diagnostic)) as Box<dyn Iterator<Item = &'a dyn Diagnostic>>
-        })
     }
 }
