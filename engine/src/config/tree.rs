@@ -113,6 +113,7 @@ impl Node {
                     out.insert(k.clone(), m.node.convert(path, f));
                     path.pop();
                 }
+                crate::lang::value::js_key_order(&mut out);
                 Value::map(out)
             }
         }

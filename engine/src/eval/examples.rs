@@ -225,11 +225,15 @@ fn compare(expected: &[ExpectSpec], actual: &[Finding]) -> Option<String> {
 fn matches_expectation(e: &ExpectSpec, f: &Finding) -> bool {
     match e {
         ExpectSpec::Severity(s) => s.parse::<Severity>().is_ok_and(|s| s == f.severity),
-        ExpectSpec::Full { severity, id, title, detail_contains } => {
+        ExpectSpec::Full { severity, id, title, detail_contains, remediation_contains, refuses_start } => {
             severity.parse::<Severity>().is_ok_and(|s| s == f.severity)
                 && id.as_ref().is_none_or(|i| *i == f.check_id)
                 && title.as_ref().is_none_or(|t| *t == f.title)
                 && detail_contains.as_ref().is_none_or(|d| f.detail.contains(d.as_str()))
+                && remediation_contains
+                    .as_ref()
+                    .is_none_or(|r| f.remediation.as_deref().is_some_and(|text| text.contains(r.as_str())))
+                && refuses_start.is_none_or(|r| r == f.refuses_start)
         }
     }
 }
@@ -237,7 +241,7 @@ fn matches_expectation(e: &ExpectSpec, f: &Finding) -> bool {
 fn expectation_text(e: &ExpectSpec) -> String {
     match e {
         ExpectSpec::Severity(s) => format!("a {s} finding"),
-        ExpectSpec::Full { severity, id, title, detail_contains } => {
+        ExpectSpec::Full { severity, id, title, detail_contains, remediation_contains, refuses_start } => {
             let mut s = format!("a {severity} finding");
             if let Some(i) = id {
                 s.push_str(&format!(" with id {i}"));
@@ -247,6 +251,14 @@ fn expectation_text(e: &ExpectSpec) -> String {
             }
             if let Some(d) = detail_contains {
                 s.push_str(&format!(" whose detail contains {d:?}"));
+            }
+            if let Some(r) = remediation_contains {
+                s.push_str(&format!(" whose remediation contains {r:?}"));
+            }
+            match refuses_start {
+                Some(true) => s.push_str(" saying OpenClaw refuses to start"),
+                Some(false) => s.push_str(" not saying OpenClaw refuses to start"),
+                None => {}
             }
             s
         }

@@ -25,7 +25,7 @@ pub fn read(source: &FactSource, path: &str) -> Value {
     let p = Path::new(path);
     match source {
         FactSource::Stat => file_stat::stat(p),
-        FactSource::ReadJson => read_json(p),
+        FactSource::ReadJson { strict } => read_json(p, *strict),
         FactSource::ListDir => list_dir(p),
         FactSource::Sqlite { query } => sqlite(p, query),
         FactSource::Walk(spec) => super::walk::walk(p, spec),
@@ -44,8 +44,10 @@ fn with_error(mut m: Map, error: Option<String>) -> Value {
     Value::map(m)
 }
 
-/// `{path, exists, value, error}`: the file parsed as JSON5 (JSON included).
-pub fn read_json(path: &Path) -> Value {
+/// `{path, exists, value, error}`: the file parsed as JSON5 (JSON included),
+/// or with `strict` as plain JSON (a byte-order mark is an error, as for
+/// `JSON.parse` on a file read as UTF-8 with the mark kept).
+pub fn read_json(path: &Path, strict: bool) -> Value {
     let mut m = record(path, false);
     m.insert("value".into(), Value::Null);
     let meta = match std::fs::metadata(path) {
@@ -67,6 +69,15 @@ pub fn read_json(path: &Path) -> Value {
         Ok(t) => t,
         Err(e) => return with_error(m, Some(e.to_string())),
     };
+    if strict {
+        return match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(v) => {
+                m.insert("value".into(), Value::from_json(&v));
+                with_error(m, None)
+            }
+            Err(e) => with_error(m, Some(format!("not valid JSON: {e}"))),
+        };
+    }
     let mut sources = SourceMap::default();
     let id = sources.add(path.to_path_buf(), text);
     match json5::parse(&sources, id) {
@@ -171,13 +182,28 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let good = dir.path().join("package.json");
         std::fs::write(&good, r#"{ "name": "x", "version": "1.0.5" }"#).unwrap();
-        let v = read_json(&good);
+        let v = read_json(&good, false);
         assert_eq!(v.get("value").get("version").as_str(), Some("1.0.5"));
         let bad = dir.path().join("bad.json");
         std::fs::write(&bad, "{ not json").unwrap();
-        let v = read_json(&bad);
+        let v = read_json(&bad, false);
         assert!(v.get("error").as_str().is_some());
-        assert_eq!(read_json(&dir.path().join("missing")).get("exists"), Value::Bool(false));
+        assert_eq!(read_json(&dir.path().join("missing"), false).get("exists"), Value::Bool(false));
+    }
+
+    #[test]
+    fn strict_json_rejects_json5_and_byte_order_marks() {
+        let dir = tempfile::tempdir().unwrap();
+        let json5 = dir.path().join("a.json");
+        std::fs::write(&json5, "{ servers: { a: 1 }, }").unwrap();
+        assert!(read_json(&json5, false).get("error").is_null());
+        assert!(read_json(&json5, true).get("error").as_str().is_some_and(|e| e.starts_with("not valid JSON")));
+        let bom = dir.path().join("b.json");
+        std::fs::write(&bom, "\u{feff}{\"a\": 1}").unwrap();
+        assert!(read_json(&bom, true).get("error").as_str().is_some());
+        let plain = dir.path().join("c.json");
+        std::fs::write(&plain, r#"{"a": [1, 2]}"#).unwrap();
+        assert_eq!(read_json(&plain, true).get("value").get("a").as_list().map(<[Value]>::len), Some(2));
     }
 
     #[test]

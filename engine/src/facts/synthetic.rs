@@ -20,7 +20,7 @@ pub fn absent(decl: &FactDecl, path: Option<&str>) -> Value {
                 m.insert(k.into(), Value::Null);
             }
         }
-        FactSource::ReadJson => {
+        FactSource::ReadJson { .. } => {
             m.insert("value".into(), Value::Null);
             m.insert("error".into(), Value::Null);
         }
@@ -33,6 +33,7 @@ pub fn absent(decl: &FactDecl, path: Option<&str>) -> Value {
             m.insert("error".into(), Value::Null);
         }
         FactSource::Walk(_) => {
+            m.insert("symlink".into(), Value::Bool(false));
             m.insert("is_dir".into(), Value::Bool(false));
             m.insert("realpath".into(), path.map_or(Value::Null, Value::str));
             m.insert("files".into(), Value::list(Vec::new()));

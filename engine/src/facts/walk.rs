@@ -23,12 +23,15 @@ pub struct WalkSpec {
     pub max_visits: usize,
 }
 
-/// `{path, exists, is_dir, realpath, files: [{path, realpath}], truncated}`;
-/// `truncated` when directories were left unvisited.
+/// `{path, exists, symlink, is_dir, realpath, files: [{path, realpath}],
+/// truncated}`: `symlink` as `lstat` sees the root, `truncated` when
+/// directories were left unvisited.
 pub fn walk(root: &Path, spec: &WalkSpec) -> Value {
     let mut m = Map::new();
     m.insert("path".into(), Value::str(root.to_string_lossy()));
-    m.insert("exists".into(), Value::Bool(std::fs::symlink_metadata(root).is_ok()));
+    let lstat = std::fs::symlink_metadata(root);
+    m.insert("exists".into(), Value::Bool(lstat.is_ok()));
+    m.insert("symlink".into(), Value::Bool(lstat.is_ok_and(|md| md.file_type().is_symlink())));
     let is_dir = std::fs::metadata(root).is_ok_and(|md| md.is_dir());
     m.insert("is_dir".into(), Value::Bool(is_dir));
     m.insert("realpath".into(), realpath_via_ancestor(root).map_or(Value::Null, |p| Value::str(p.to_string_lossy())));

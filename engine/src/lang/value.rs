@@ -183,7 +183,9 @@ impl Value {
             serde_json::Value::String(s) => Value::str(s),
             serde_json::Value::Array(a) => Value::list(a.iter().map(Value::from_json).collect()),
             serde_json::Value::Object(o) => {
-                Value::map(o.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect())
+                let mut m: Map = o.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect();
+                js_key_order(&mut m);
+                Value::map(m)
             }
         }
     }
@@ -226,6 +228,25 @@ impl PartialEq for Value {
 
 /// Formats a float the way JavaScript prints numbers, so interpolated texts
 /// match OpenClaw's (`0.5`, `8`, `1e21`).
+/// Orders a map's keys as a JavaScript object orders its properties:
+/// array-index keys (`"0"`, `"42"`: canonical integers below 2^32 - 1)
+/// first, ascending, then the other keys in insertion order. OpenClaw reads
+/// every file into JavaScript objects, so this is the order it iterates.
+pub fn js_key_order(map: &mut Map) {
+    fn index(k: &str) -> Option<u32> {
+        let n: u32 = k.parse().ok()?;
+        (n != u32::MAX && n.to_string() == k).then_some(n)
+    }
+    if map.keys().any(|k| index(k).is_some()) {
+        map.sort_by(|a, _, b, _| match (index(a), index(b)) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        });
+    }
+}
+
 pub fn format_float(f: f64) -> String {
     if f.is_nan() {
         "NaN".into()
@@ -328,5 +349,13 @@ mod tests {
         let l = Value::list(vec![Value::Int(1), Value::Int(2)]);
         assert_eq!(l.index(&Value::Int(-1)), Value::Int(2));
         assert_eq!(l.index(&Value::Int(5)), Value::Null);
+    }
+
+    #[test]
+    fn array_index_keys_come_first_ascending() {
+        let v =
+            Value::from_json(&serde_json::json!({"b": 1, "10": 2, "a": 3, "2": 4, "01": 5, "-1": 6, "4294967295": 7}));
+        let keys: Vec<&str> = v.as_map().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["2", "10", "b", "a", "01", "-1", "4294967295"]);
     }
 }

@@ -209,7 +209,7 @@ impl PackCompiler {
                 let (source, each) = if f.stat.is_some() || f.stat_each.is_some() {
                     (FactSource::Stat, f.stat_each.is_some())
                 } else if f.read_json.is_some() || f.read_json_each.is_some() {
-                    (FactSource::ReadJson, f.read_json_each.is_some())
+                    (FactSource::ReadJson { strict: false }, f.read_json_each.is_some())
                 } else if f.list_dir.is_some() || f.list_dir_each.is_some() {
                     (FactSource::ListDir, f.list_dir_each.is_some())
                 } else if f.walk.is_some() || f.walk_each.is_some() {
@@ -462,6 +462,16 @@ impl PackCompiler {
                 );
                 continue;
             }
+            if f.strict.is_some() && *kind_name != "read_json" {
+                self.error(
+                    "clawcheck::rules::fact",
+                    &file,
+                    &spec.referenced,
+                    format!("`strict` belongs to read_json facts, not `{name}`"),
+                    None,
+                );
+                continue;
+            }
             if let Some(skip) = &f.skip
                 && let Err(e) = regex::Regex::new(skip)
             {
@@ -495,7 +505,7 @@ impl PackCompiler {
                     })
                 }
                 ("stat", None) => FactSource::Stat,
-                ("read_json", None) => FactSource::ReadJson,
+                ("read_json", None) => FactSource::ReadJson { strict: f.strict.unwrap_or(false) },
                 ("list_dir", None) => FactSource::ListDir,
                 ("sqlite", Some(q)) => FactSource::Sqlite { query: q.clone() },
                 ("sqlite", None) => {

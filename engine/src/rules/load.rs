@@ -107,7 +107,7 @@ impl PackLoader {
 
     pub fn load(self) -> Result<Pack, PackErrors> {
         let mut errors = self.errors;
-        match compile_pack(self.files) {
+        match compile_on_big_stack(self.files) {
             Ok(pack) if errors.is_empty() => Ok(pack),
             Ok(_) => Err(PackErrors(errors)),
             Err(PackErrors(more)) => {
@@ -116,6 +116,26 @@ impl PackLoader {
             }
         }
     }
+}
+
+/// Stack for compiling a pack. Parsing and type-checking recurse once per
+/// nesting level of an expression (and pest's generated parser takes many
+/// frames per level), so a pack of long shared definitions needs more
+/// stack than a test thread's 2 MiB in a debug build. The memory is only
+/// reserved, not used.
+const COMPILE_STACK: usize = 64 * 1024 * 1024;
+
+fn compile_on_big_stack(files: Vec<Arc<RuleSource>>) -> Result<Pack, PackErrors> {
+    let files = std::sync::Mutex::new(Some(files));
+    let take = || files.lock().map(|mut f| f.take().unwrap_or_default()).unwrap_or_default();
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new().name("clawcheck-compile".into()).stack_size(COMPILE_STACK);
+        match worker.spawn_scoped(scope, || compile_pack(take())) {
+            Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No thread could be started (resource limits): compile here.
+            Err(_) => compile_pack(take()),
+        }
+    })
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {

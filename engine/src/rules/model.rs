@@ -158,6 +158,10 @@ pub struct FactSpec {
     pub sqlite: Option<Spanned<ExprText>>,
     #[serde(default)]
     pub sqlite_each: Option<Spanned<ExprText>>,
+    /// For `read_json`: plain JSON only (OpenClaw reads some files with
+    /// `JSON.parse`, which rejects JSON5).
+    #[serde(default)]
+    pub strict: Option<bool>,
     /// The SQL of a `sqlite` fact (a single read-only statement).
     #[serde(default)]
     pub query: Option<String>,
@@ -298,6 +302,11 @@ pub enum ExpectSpec {
         title: Option<String>,
         #[serde(default)]
         detail_contains: Option<String>,
+        #[serde(default)]
+        remediation_contains: Option<String>,
+        /// Whether the finding says OpenClaw refuses to start.
+        #[serde(default)]
+        refuses_start: Option<bool>,
     },
 }
 

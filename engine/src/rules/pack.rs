@@ -20,9 +20,14 @@ pub enum FactKind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FactSource {
     Stat,
-    ReadJson,
+    /// `strict`: plain JSON only (as `JSON.parse` reads it), else JSON5.
+    ReadJson {
+        strict: bool,
+    },
     ListDir,
-    Sqlite { query: String },
+    Sqlite {
+        query: String,
+    },
     Walk(crate::facts::walk::WalkSpec),
 }
 

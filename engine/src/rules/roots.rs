@@ -45,7 +45,7 @@ pub fn fact_ty(source: &crate::rules::pack::FactSource) -> Ty {
     use crate::rules::pack::FactSource;
     match source {
         FactSource::Stat => file_fact_ty(),
-        FactSource::ReadJson => {
+        FactSource::ReadJson { .. } => {
             Ty::record([("path", Ty::Str), ("exists", Ty::Bool), ("value", Ty::Any), ("error", Ty::Str)])
         }
         FactSource::ListDir => Ty::record([
@@ -57,6 +57,7 @@ pub fn fact_ty(source: &crate::rules::pack::FactSource) -> Ty {
         FactSource::Walk { .. } => Ty::record([
             ("path", Ty::Str),
             ("exists", Ty::Bool),
+            ("symlink", Ty::Bool),
             ("is_dir", Ty::Bool),
             ("realpath", Ty::Str),
             ("files", Ty::list(Ty::record([("path", Ty::Str), ("realpath", Ty::Str)]))),
