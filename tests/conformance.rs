@@ -1,7 +1,8 @@
 //! Every recorded case of `../shared/conformance` (vendored under
 //! `tests/conformance/cases`) through the engine: for every checkId the
 //! built-in pack implements, the findings (checkId, severity, title) must
-//! equal the recorded ones exactly. Cases that cannot pass yet are listed,
+//! equal the recorded ones exactly, and so must their detail and
+//! remediation texts. Cases that cannot pass yet are listed,
 //! with a reason, in `tests/conformance/known-gaps.yaml`; a listed case that
 //! passes fails the test, so the list only shrinks.
 
@@ -80,9 +81,46 @@ fn check(pack: &Pack, case: &Case) -> Result<(), String> {
             if all_implemented && [got.critical as u64, got.warn as u64, got.info as u64] != summary {
                 return Err(format!("summary differs: expected {summary:?}, got {got:?}"));
             }
-            Ok(())
+            compare_texts(case, &own, &prepared)
         }
     }
+}
+
+/// The detail and remediation of every finding equal those of a finding
+/// with the same checkId and title in the recorded report (`peer.json`),
+/// the throw-away HOME written as `$HOME` as the recorder did.
+fn compare_texts(
+    case: &Case,
+    findings: &[clawcheck_engine::report::Finding],
+    prepared: &clawcheck_tests::case::Prepared,
+) -> Result<(), String> {
+    let Ok(text) = std::fs::read_to_string(case.dir.join("peer.json")) else { return Ok(()) };
+    let peer: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("peer.json: {e}"))?;
+    let recorded = peer["findings"].as_array().cloned().unwrap_or_default();
+    let home = prepared.home.path().canonicalize().map_err(|e| e.to_string())?.display().to_string();
+    let mut problems = Vec::new();
+    for f in findings {
+        let same: Vec<&serde_json::Value> =
+            recorded.iter().filter(|p| p["checkId"] == f.check_id.as_str() && p["title"] == f.title.as_str()).collect();
+        if same.is_empty() {
+            continue;
+        }
+        let detail = f.detail.replace(&home, "$HOME");
+        let remediation = f.remediation.as_deref().unwrap_or_default().replace(&home, "$HOME");
+        if !same.iter().any(|p| p["detail"].as_str().unwrap_or_default() == detail) {
+            problems.push(format!(
+                "  {} detail:\n    ours:     {detail:?}\n    recorded: {}",
+                f.check_id, same[0]["detail"]
+            ));
+        }
+        if !same.iter().any(|p| p["remediation"].as_str().unwrap_or_default() == remediation) {
+            problems.push(format!(
+                "  {} remediation:\n    ours:     {remediation:?}\n    recorded: {}",
+                f.check_id, same[0]["remediation"]
+            ));
+        }
+    }
+    if problems.is_empty() { Ok(()) } else { Err(problems.join("\n")) }
 }
 
 #[test]
