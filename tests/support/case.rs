@@ -103,6 +103,14 @@ impl Case {
         }
     }
 
+    /// A file the conformance cases share (`_state-db-empty.sqlite`,
+    /// `_npm-plugins.json`): beside the case, else the vendored cases' copy,
+    /// so our own recorded cases can use them too.
+    fn shared_file(&self, name: &str) -> PathBuf {
+        let beside = self.dir.parent().map(|d| d.join(name)).unwrap_or_default();
+        if beside.is_file() { beside } else { crate::paths::cases().join(name) }
+    }
+
     pub fn description(&self) -> String {
         fs::read_to_string(self.dir.join("description.txt")).unwrap_or_default().trim().to_string()
     }
@@ -181,7 +189,7 @@ impl Case {
             }
         }
         let db = state.join("state/openclaw.sqlite");
-        let empty_db = self.dir.parent().map(|d| d.join("_state-db-empty.sqlite")).unwrap_or_default();
+        let empty_db = self.shared_file("_state-db-empty.sqlite");
         let ensure_db = |source: &Path| -> io::Result<()> {
             if !db.is_file() {
                 fs::create_dir_all(state.join("state"))?;
@@ -203,8 +211,7 @@ impl Case {
             // The plugins the reference installs from npm: their install records go into
             // the state DB, and each install path gets a package.json (name, version).
             ensure_db(&empty_db)?;
-            let text =
-                expand_state(&fs::read_to_string(self.dir.parent().expect("cases dir").join("_npm-plugins.json"))?);
+            let text = expand_state(&fs::read_to_string(self.shared_file("_npm-plugins.json"))?);
             let rows: serde_json::Value = serde_json::from_str(&text).map_err(io::Error::other)?;
             insert_machine_state(&db, &rows)?;
             if let Some(records) =
