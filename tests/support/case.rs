@@ -198,9 +198,6 @@ impl Case {
             }
             Ok(())
         };
-        if self.dir.join("state-db.sqlite").is_file() {
-            ensure_db(&self.dir.join("state-db.sqlite"))?;
-        }
         let expand_state = |text: &str| {
             text.replace("${STATE}", &state.to_string_lossy())
                 .replace("$STATE", &state.to_string_lossy())
@@ -209,7 +206,8 @@ impl Case {
         };
         if self.dir.join("npm-plugins").exists() {
             // The plugins the reference installs from npm: their install records go into
-            // the state DB, and each install path gets a package.json (name, version).
+            // the state DB, and each install path holds the package (name, version and
+            // the plugin entry its manifest declares) inside its managed npm project.
             ensure_db(&empty_db)?;
             let text = expand_state(&fs::read_to_string(self.shared_file("_npm-plugins.json"))?);
             let rows: serde_json::Value = serde_json::from_str(&text).map_err(io::Error::other)?;
@@ -217,19 +215,21 @@ impl Case {
             if let Some(records) =
                 rows.pointer("/plugins.installedIndex/index/installRecords").and_then(|r| r.as_object())
             {
-                for record in records.values() {
+                for (id, record) in records {
                     let (Some(dir), Some(version)) = (record["installPath"].as_str(), record["version"].as_str())
                     else {
                         continue;
                     };
-                    fs::create_dir_all(dir)?;
                     let name = record["resolvedName"].as_str().unwrap_or_default();
-                    fs::write(
-                        Path::new(dir).join("package.json"),
-                        serde_json::json!({"name": name, "version": version}).to_string(),
-                    )?;
+                    write_npm_package(Path::new(dir), id, name, version)?;
                 }
             }
+        }
+        if self.dir.join("state-db.sqlite").is_file() {
+            // As the reference runner does, the case's own database replaces the one
+            // the npm-plugins setup made (its install records included).
+            let _ = fs::remove_file(&db);
+            ensure_db(&self.dir.join("state-db.sqlite"))?;
         }
         if self.dir.join("machine-state.json").is_file() {
             ensure_db(&empty_db)?;
@@ -266,6 +266,25 @@ impl Case {
         }
         Ok(Prepared { env: Environment { vars, cwd: home }, home: home_dir, state, overrides, fix })
     }
+}
+
+/// A plugin package installed from npm into a managed project, as OpenClaw
+/// lays it out: `<project>/node_modules/<name>/package.json` (declaring the
+/// plugin entry) and `openclaw.plugin.json` (the plugin id), and the
+/// project's own `package.json` depending on it, so OpenClaw's install
+/// recovery finds it as it finds the real one.
+fn write_npm_package(install_path: &Path, id: &str, name: &str, version: &str) -> io::Result<()> {
+    fs::create_dir_all(install_path)?;
+    let package = serde_json::json!({"name": name, "version": version, "openclaw": {"extensions": ["./index.ts"]}});
+    fs::write(install_path.join("package.json"), package.to_string())?;
+    fs::write(install_path.join("openclaw.plugin.json"), serde_json::json!({"id": id}).to_string())?;
+    let project =
+        install_path.ancestors().find(|p| p.file_name().is_some_and(|n| n == "node_modules")).and_then(Path::parent);
+    if let Some(project) = project {
+        let deps = serde_json::json!({"private": true, "dependencies": {name: version}});
+        fs::write(project.join("package.json"), deps.to_string())?;
+    }
+    Ok(())
 }
 
 /// `insert or replace` each `{state_key: value}` into `config_machine_state`,
