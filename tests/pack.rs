@@ -28,8 +28,12 @@ fn every_rule_is_documented_and_has_examples_both_ways() {
     let pack = pack();
     let mut problems = Vec::new();
     for r in &pack.rules {
-        if r.docs.is_none() {
-            problems.push(format!("{}: no `docs`", r.id_source));
+        match &r.docs {
+            None => problems.push(format!("{}: no `docs`", r.id_source)),
+            Some(d) if d.fix.is_none() || d.references.is_empty() => {
+                problems.push(format!("{}: `docs` needs `fix` and `references`", r.id_source))
+            }
+            Some(_) => {}
         }
         if r.phase == Phase::Fix {
             let plans = |e: &&Example| e.spec.expect_fix.as_ref().is_some_and(|f| !f.is_empty());
