@@ -64,6 +64,27 @@ fn fix_edits_in_place_and_a_second_run_changes_nothing() {
 }
 
 #[test]
+fn conflicting_fixes_are_refused_and_name_both_rules() {
+    let (home, state) = demo_home();
+    let before = std::fs::read_to_string(state.join("openclaw.json")).expect("config");
+    let rules = paths::workspace().join("tests/fixtures/conflicting-fix/org");
+    let run = clawcheck(
+        &["audit", "--fix", "--json", "--fail-on", "never", "--rules", &rules.display().to_string()],
+        home.path(),
+    );
+    assert_eq!(run.code, 4, "a refused change makes the fix incomplete\n{}", run.err);
+    let out: serde_json::Value = serde_json::from_str(&run.out).expect("JSON");
+    let errors = out["fix"]["errors"].to_string();
+    assert!(
+        errors.contains("hardening.group_policy_allowlist")
+            && errors.contains("org.telegram_groups_disabled")
+            && errors.contains("channels.telegram.groupPolicy"),
+        "{errors}"
+    );
+    assert_eq!(std::fs::read_to_string(state.join("openclaw.json")).expect("config"), before, "neither edit is made");
+}
+
+#[test]
 fn text_report_groups_findings_with_config_snippets() {
     let (home, _) = demo_home();
     let run = clawcheck(&["audit", "--color", "never"], home.path());

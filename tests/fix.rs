@@ -229,6 +229,9 @@ fn dry_run_changes_nothing() {
     assert_eq!(snapshot(&prepared.state), before, "a dry run touched the state dir");
     let out: Value = serde_json::from_str(&run.out).expect("JSON");
     assert_eq!(out["fix"]["dryRun"], Value::Bool(true));
-    let diff = out["fix"]["diffs"][0]["diff"].as_str().expect("a diff");
+    let diffs = out["fix"]["diffs"].as_array().expect("diffs");
+    assert_eq!(diffs.len(), 1, "only the include that writes the policies is edited: {diffs:?}");
+    assert!(diffs[0]["path"].as_str().is_some_and(|p| p.ends_with("/channels.json5")), "{diffs:?}");
+    let diff = diffs[0]["diff"].as_str().expect("a diff");
     assert!(diff.contains("-  telegram: { groupPolicy: \"open\""), "{diff}");
 }
