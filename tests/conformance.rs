@@ -146,6 +146,21 @@ fn recorded_cases_agree_with_the_reference() {
             }
         }
     }
+    // The comparison above covers the checkIds the pack implements; every
+    // recorded one must be among them.
+    let mut unimplemented: Vec<String> = cases
+        .iter()
+        .filter_map(|c| match c.expected() {
+            Expected::Report { findings, suppressed, .. } => Some(findings.into_iter().chain(suppressed)),
+            Expected::Error { .. } => None,
+        })
+        .flatten()
+        .map(|k| k.check_id)
+        .filter(|id| !pack.implements(id))
+        .collect();
+    unimplemented.sort();
+    unimplemented.dedup();
+    assert!(unimplemented.is_empty(), "recorded checkIds no rule implements: {unimplemented:?}");
     eprintln!("{} cases, {} known gaps, {} rules", cases.len(), gaps.len(), pack.rules.len());
     assert!(
         now_passing.is_empty(),
