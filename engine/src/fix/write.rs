@@ -149,6 +149,24 @@ mod tests {
         assert_eq!(fs::metadata(slot(&p, 0)).unwrap().permissions().mode() & 0o777, 0o600);
     }
 
+    /// Only root can give a file away, so the owner half needs root (CI
+    /// containers usually are); the mode half always runs.
+    #[cfg(unix)]
+    #[test]
+    fn keeps_the_owner_when_it_can() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.json");
+        fs::write(&p, "a").unwrap();
+        let given_away = std::os::unix::fs::chown(&p, Some(4242), Some(4343)).is_ok();
+        replace(&p, "a", "b").unwrap();
+        let meta = fs::metadata(&p).unwrap();
+        if given_away {
+            assert_eq!((meta.uid(), meta.gid()), (4242, 4343));
+        }
+        assert_eq!(fs::read_to_string(&p).unwrap(), "b");
+    }
+
     #[cfg(unix)]
     #[test]
     fn refuses_symlinks_and_changed_files() {
