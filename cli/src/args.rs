@@ -26,12 +26,20 @@ pub enum Command {
 
 #[derive(Args, Debug)]
 pub struct PackArgs {
-    /// Add the rules in this directory (repeatable).
-    #[arg(long = "rules", value_name = "DIR")]
-    pub rules: Vec<PathBuf>,
-    /// Do not load the built-in rule pack.
+    /// Load this rule pack (a directory of rules, with an optional pack.yaml
+    /// manifest); repeatable, later packs take precedence.
+    #[arg(long = "pack", visible_alias = "rules", value_name = "DIR")]
+    pub packs: Vec<PathBuf>,
+    /// Do not load the built-in rule pack (a pack may still extend it).
     #[arg(long)]
     pub no_builtin_rules: bool,
+    /// Read clawcheck's settings from this file instead of looking for
+    /// clawcheck.yaml or .clawcheck.yaml from the working directory up.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_settings")]
+    pub settings: Option<PathBuf>,
+    /// Ignore clawcheck.yaml / .clawcheck.yaml.
+    #[arg(long)]
+    pub no_settings: bool,
 }
 
 #[derive(Args, Debug)]
@@ -42,12 +50,26 @@ pub struct AuditArgs {
     /// State directory (default: $OPENCLAW_STATE_DIR, else ~/.openclaw).
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
-    /// Print the report as JSON, in the shape of `openclaw security audit --json`.
-    #[arg(long)]
+    /// Report format on standard output.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
+    /// Shorthand for --format json (OpenClaw's `security audit --json` shape).
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
-    /// Exit with status 1 when a finding at or above this severity remains.
-    #[arg(long, value_enum, default_value_t = FailOn::Critical)]
-    pub fail_on: FailOn,
+    /// Also write the report to FILE, as FORMAT (human, json, sarif, github;
+    /// default from the extension: .sarif, .json, .txt); repeatable.
+    #[arg(long = "output", value_name = "[FORMAT=]FILE")]
+    pub outputs: Vec<String>,
+    /// Exit with status 1 when a finding at or above this severity remains
+    /// (default: critical, or fail_on from clawcheck.yaml).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings as a baseline in FILE.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     /// Audit as if the gateway used this auth mode (as `openclaw security audit --auth`).
     #[arg(long, value_enum)]
     pub auth: Option<AuthMode>,
@@ -70,6 +92,35 @@ pub struct AuditArgs {
     pub color: ColorChoice,
     #[command(flatten)]
     pub pack: PackArgs,
+}
+
+/// A report format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Findings grouped by severity with config snippets.
+    Human,
+    /// OpenClaw's `security audit --json` shape, plus locations.
+    Json,
+    /// SARIF 2.1.0, for code-scanning services.
+    Sarif,
+    /// GitHub Actions annotations (workflow commands).
+    Github,
+}
+
+impl Format {
+    /// The format a file name implies.
+    pub fn of_file(name: &str) -> Option<Format> {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".sarif") || lower.ends_with(".sarif.json") {
+            Some(Format::Sarif)
+        } else if lower.ends_with(".json") {
+            Some(Format::Json)
+        } else if lower.ends_with(".txt") || lower.ends_with(".log") {
+            Some(Format::Human)
+        } else {
+            None
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -113,7 +164,8 @@ pub enum FailOn {
     Warn,
     Critical,
     /// Never fail because of findings.
-    Never,
+    #[value(alias = "never")]
+    None,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -6,6 +6,7 @@ mod args;
 mod commands;
 mod diagnostics;
 pub mod exit;
+mod settings;
 
 use std::io::Write;
 

@@ -1,26 +1,35 @@
 //! `clawcheck audit` and `clawcheck audit --fix`.
 
+use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use clawcheck_engine::config::{self, ConfigError, LoadedConfig, Paths, SourceMap};
 use clawcheck_engine::eval::{self, Suppressed};
 use clawcheck_engine::fix::{self, FixOptions, FixResult};
 use clawcheck_engine::input::Overrides;
+use clawcheck_engine::report::baseline::Baseline;
 use clawcheck_engine::report::{self, Finding, human};
 use clawcheck_engine::rules::Pack;
 use clawcheck_engine::severity::Severity;
 
-use super::load_pack;
+use super::{load_pack, settings_for};
 use crate::Io;
-use crate::args::{AuditArgs, AuthMode, FailOn};
+use crate::args::{AuditArgs, AuthMode, FailOn, Format};
 use crate::diagnostics::eprint;
 use crate::exit;
+use crate::settings::Settings;
 
 /// One finished audit, ready to print.
 struct Report {
     loaded: LoadedConfig,
     findings: Vec<Finding>,
     suppressed: Vec<Suppressed>,
+}
+
+/// Where each rendering goes: standard output, then `--output` files.
+struct Outputs {
+    stdout: Format,
+    files: Vec<(Format, PathBuf)>,
 }
 
 pub fn run(args: AuditArgs, io: &mut Io) -> u8 {
@@ -30,21 +39,38 @@ pub fn run(args: AuditArgs, io: &mut Io) -> u8 {
         (Some(AuthMode::Password), _, None) => return usage(io, "--auth password needs --password"),
         _ => {}
     }
-    let pack = match load_pack(io, &args.pack.rules, !args.pack.no_builtin_rules, color) {
+    let outputs = match outputs(&args, &io.env.cwd) {
+        Ok(o) => o,
+        Err(message) => return usage(io, &message),
+    };
+    let settings = match settings_for(io, &args.pack, color) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let mut packs = settings.packs.clone();
+    packs.extend(args.pack.packs.iter().map(|p| io.env.cwd.join(p)));
+    let builtin = settings.builtin && !args.pack.no_builtin_rules;
+    let pack = match load_pack(io, &packs, builtin, color) {
         Ok(p) => p,
         Err(code) => return code,
     };
+    let baseline = match args.baseline.as_ref().map(|b| Baseline::read(&io.env.cwd.join(b))).transpose() {
+        Ok(b) => b,
+        Err(message) => return usage(io, &message),
+    };
     let overrides = Overrides {
-        config: args.config.clone(),
-        state_dir: args.state_dir.clone(),
+        config: args.config.clone().or_else(|| settings.config.clone()),
+        state_dir: args.state_dir.clone().or_else(|| settings.state_dir.clone()),
         auth: args.auth.map(|a| a.as_str().to_string()),
         token: args.token.clone(),
         password: args.password.clone(),
         deep: false,
     };
     let paths = config::locate(&io.env, &overrides);
+    let ctx =
+        Context { args: &args, settings: &settings, pack: &pack, paths: &paths, color, baseline: baseline.as_ref() };
     if args.fix {
-        return run_fix(&args, io, &pack, &paths, &overrides, color);
+        return run_fix(&ctx, io, &overrides, &outputs);
     }
     let loaded = match config::load(&paths, &io.env) {
         Ok(l) => l,
@@ -54,15 +80,51 @@ pub fn run(args: AuditArgs, io: &mut Io) -> u8 {
         }
     };
     let report = audit(&pack, loaded, &paths, &overrides);
-    let text = if args.json { json_text(&report_json(&report)) } else { human_text(&report, &paths, color) };
-    let _ = io.out.write_all(text.as_bytes());
-    findings_status(&args, &report.findings)
+    let Some(report) = ctx.record_baseline(io, report) else { return exit::USAGE };
+    let write = |io: &mut Io, format: Format, color: bool| render(&ctx, format, &report, None, &io.env.cwd, color);
+    if let Err(code) = emit(io, &outputs, &write, color) {
+        return code;
+    }
+    findings_status(ctx.fail_on(), &report.findings)
+}
+
+/// What every step of one run needs.
+struct Context<'a> {
+    args: &'a AuditArgs,
+    settings: &'a Settings,
+    pack: &'a Pack,
+    paths: &'a Paths,
+    color: bool,
+    baseline: Option<&'a Baseline>,
+}
+
+impl Context<'_> {
+    fn fail_on(&self) -> FailOn {
+        self.args.fail_on.or(self.settings.fail_on).unwrap_or(FailOn::Critical)
+    }
+
+    /// Writes `--write-baseline` (all current findings), then leaves out
+    /// the findings `--baseline` lists. `None` when the file cannot be written.
+    fn record_baseline(&self, io: &mut Io, mut report: Report) -> Option<Report> {
+        if let Some(path) = &self.args.write_baseline {
+            let path = io.env.cwd.join(path);
+            if let Err(e) = std::fs::write(&path, Baseline::of(&report.findings).to_json()) {
+                let _ = writeln!(io.err, "error: cannot write baseline {}: {e}", path.display());
+                return None;
+            }
+        }
+        if let Some(b) = self.baseline {
+            report.findings = b.new_findings(report.findings);
+        }
+        Some(report)
+    }
 }
 
 /// `--fix`: plan from a first audit, apply, audit again. A config that
 /// cannot be read still gets its mode fixes (as OpenClaw's fixer does),
 /// audited as an empty config, and ends with exit status 3.
-fn run_fix(args: &AuditArgs, io: &mut Io, pack: &Pack, paths: &Paths, overrides: &Overrides, color: bool) -> u8 {
+fn run_fix(ctx: &Context, io: &mut Io, overrides: &Overrides, outputs: &Outputs) -> u8 {
+    let (args, paths, color) = (ctx.args, ctx.paths, ctx.color);
     let (loaded, config_error) = match config::load(paths, &io.env) {
         Ok(l) => (l, None),
         Err(e) => {
@@ -72,16 +134,15 @@ fn run_fix(args: &AuditArgs, io: &mut Io, pack: &Pack, paths: &Paths, overrides:
             (empty, Some(e))
         }
     };
-    let (first, plan) = eval::plan_fixes(pack, &loaded, paths, overrides);
-    let options = FixOptions { dry_run: args.dry_run };
-    let mut result = fix::apply(&plan, &loaded, paths, options);
+    let (first, plan) = eval::plan_fixes(ctx.pack, &loaded, paths, overrides);
+    let mut result = fix::apply(&plan, &loaded, paths, FixOptions { dry_run: args.dry_run });
     if let Some(e) = &config_error {
         result.errors.insert(0, config_error_line(e));
     }
     let after = if args.dry_run || config_error.is_some() {
         Ok(Report { loaded, findings: first.findings, suppressed: first.suppressed })
     } else {
-        config::load(paths, &io.env).map(|l| audit(pack, l, paths, overrides))
+        config::load(paths, &io.env).map(|l| audit(ctx.pack, l, paths, overrides))
     };
     let report = match after {
         Ok(mut r) => {
@@ -93,21 +154,19 @@ fn run_fix(args: &AuditArgs, io: &mut Io, pack: &Pack, paths: &Paths, overrides:
             return exit::CONFIG;
         }
     };
-    let text = if args.json {
-        let mut report_value = report_json(&report);
-        let diagnostics = report_value.as_object_mut().and_then(|o| o.remove("secretDiagnostics"));
-        let value = serde_json::json!({
-            "fix": report::fix::json(&result),
-            "report": report_value,
-            "secretDiagnostics": diagnostics.unwrap_or_else(|| serde_json::json!([])),
-        });
-        json_text(&value)
-    } else {
-        let home = Some(paths.home.as_path());
-        format!("{}\n{}", report::fix::human(&result, home), human_text(&report, paths, color))
-    };
-    let _ = io.out.write_all(text.as_bytes());
-    fix_status(args, &result, &report, config_error.is_some())
+    let Some(report) = ctx.record_baseline(io, report) else { return exit::USAGE };
+    let write =
+        |io: &mut Io, format: Format, color: bool| render(ctx, format, &report, Some(&result), &io.env.cwd, color);
+    if let Err(code) = emit(io, outputs, &write, color) {
+        return code;
+    }
+    if config_error.is_some() {
+        return exit::CONFIG;
+    }
+    if !result.ok() || result.actions.iter().any(|a| a.error.is_some()) {
+        return exit::FIX_INCOMPLETE;
+    }
+    findings_status(ctx.fail_on(), &report.findings)
 }
 
 fn audit(pack: &Pack, loaded: LoadedConfig, paths: &Paths, overrides: &Overrides) -> Report {
@@ -117,47 +176,104 @@ fn audit(pack: &Pack, loaded: LoadedConfig, paths: &Paths, overrides: &Overrides
     Report { loaded, findings, suppressed: outcome.suppressed }
 }
 
-fn report_json(r: &Report) -> serde_json::Value {
-    let ts = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
-    report::json::report(&r.findings, &r.suppressed, &r.loaded.sources, &r.loaded.notes, ts)
+/// The report in `format`; with `fix`, the fix result comes first (text)
+/// or wraps the report as OpenClaw's `--fix --json` does.
+fn render(ctx: &Context, format: Format, r: &Report, fix: Option<&FixResult>, cwd: &Path, color: bool) -> String {
+    match format {
+        Format::Human => {
+            let opts = human::HumanOptions { color, width: 100, home: Some(ctx.paths.home.clone()) };
+            let subject = human::Subject {
+                config: &ctx.paths.config,
+                config_exists: r.loaded.tree.is_some(),
+                state_dir: &ctx.paths.state_dir,
+            };
+            let text =
+                human::render(&r.findings, r.suppressed.len(), &r.loaded.sources, &r.loaded.notes, &subject, &opts);
+            match fix {
+                Some(result) => format!("{}\n{text}", report::fix::human(result, Some(ctx.paths.home.as_path()))),
+                None => text,
+            }
+        }
+        Format::Json => {
+            let ts = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+            let mut value = report::json::report(&r.findings, &r.suppressed, &r.loaded.sources, &r.loaded.notes, ts);
+            if let Some(result) = fix {
+                let diagnostics = value.as_object_mut().and_then(|o| o.remove("secretDiagnostics"));
+                value = serde_json::json!({
+                    "fix": report::fix::json(result),
+                    "report": value,
+                    "secretDiagnostics": diagnostics.unwrap_or_else(|| serde_json::json!([])),
+                });
+            }
+            format!("{}\n", serde_json::to_string_pretty(&value).expect("JSON values serialise"))
+        }
+        Format::Sarif => {
+            let opts = report::sarif::SarifOptions { tool_version: env!("CARGO_PKG_VERSION"), base: cwd };
+            let value = report::sarif::report(&r.findings, &r.loaded.sources, ctx.pack, &opts);
+            format!("{}\n", serde_json::to_string_pretty(&value).expect("JSON values serialise"))
+        }
+        Format::Github => report::github::report(&r.findings, &r.loaded.sources, cwd),
+    }
 }
 
-fn json_text(v: &serde_json::Value) -> String {
-    format!("{}\n", serde_json::to_string_pretty(v).expect("JSON values serialise"))
+/// Writes the stdout rendering and every `--output` file.
+fn emit(
+    io: &mut Io,
+    outputs: &Outputs,
+    write: &dyn Fn(&mut Io, Format, bool) -> String,
+    color: bool,
+) -> Result<(), u8> {
+    for (format, path) in &outputs.files {
+        let text = write(io, *format, false);
+        if let Err(e) = std::fs::write(path, text) {
+            let _ = writeln!(io.err, "error: cannot write {}: {e}", path.display());
+            return Err(exit::USAGE);
+        }
+    }
+    let text = write(io, outputs.stdout, color);
+    let _ = io.out.write_all(text.as_bytes());
+    Ok(())
 }
 
-fn human_text(r: &Report, paths: &Paths, color: bool) -> String {
-    let opts = human::HumanOptions { color, width: 100, home: Some(paths.home.clone()) };
-    let subject =
-        human::Subject { config: &paths.config, config_exists: r.loaded.tree.is_some(), state_dir: &paths.state_dir };
-    human::render(&r.findings, r.suppressed.len(), &r.loaded.sources, &r.loaded.notes, &subject, &opts)
+/// The stdout format and the `--output [FORMAT=]FILE` files.
+fn outputs(args: &AuditArgs, cwd: &Path) -> Result<Outputs, String> {
+    let stdout = if args.json { Format::Json } else { args.format.unwrap_or(Format::Human) };
+    let mut files = Vec::new();
+    for spec in &args.outputs {
+        let (format, file) = match spec.split_once('=') {
+            Some((f, file)) => match <Format as clap::ValueEnum>::from_str(f, true) {
+                Ok(format) => (format, file),
+                Err(_) => return Err(format!("--output {spec}: unknown format `{f}` (human, json, sarif, github)")),
+            },
+            None => match Format::of_file(spec) {
+                Some(format) => (format, spec.as_str()),
+                None => {
+                    return Err(format!(
+                        "--output {spec}: say the format, e.g. --output sarif={spec} (or use a .sarif, .json or .txt file)"
+                    ));
+                }
+            },
+        };
+        files.push((format, cwd.join(file)));
+    }
+    Ok(Outputs { stdout, files })
 }
 
 fn config_error_line(e: &ConfigError) -> String {
     format!("config not edited: {e}")
 }
 
-fn findings_status(args: &AuditArgs, findings: &[Finding]) -> u8 {
-    let threshold = match args.fail_on {
+fn findings_status(fail_on: FailOn, findings: &[Finding]) -> u8 {
+    let threshold = match fail_on {
         FailOn::Info => Some(Severity::Info),
         FailOn::Warn => Some(Severity::Warn),
         FailOn::Critical => Some(Severity::Critical),
-        FailOn::Never => None,
+        FailOn::None => None,
     };
     match threshold {
         Some(t) if findings.iter().any(|f| f.severity >= t) => exit::FINDINGS,
         _ => exit::OK,
     }
-}
-
-fn fix_status(args: &AuditArgs, result: &FixResult, report: &Report, config_error: bool) -> u8 {
-    if config_error {
-        return exit::CONFIG;
-    }
-    if !result.ok() || result.actions.iter().any(|a| a.error.is_some()) {
-        return exit::FIX_INCOMPLETE;
-    }
-    findings_status(args, &report.findings)
 }
 
 fn usage(io: &mut Io, message: &str) -> u8 {

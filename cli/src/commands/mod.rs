@@ -6,20 +6,33 @@ use std::path::PathBuf;
 use clawcheck_engine::rules::{Pack, PackLoader};
 
 use crate::Io;
-use crate::diagnostics::eprint_pack_errors;
+use crate::args::PackArgs;
+use crate::diagnostics::{eprint, eprint_pack_errors};
 use crate::exit;
+use crate::settings::{self, Settings};
 
-/// Loads the built-in pack (unless disabled) and the given directories;
-/// pack errors are printed and turned into exit status 2.
+/// clawcheck's settings for this run: `--settings FILE`, else the nearest
+/// clawcheck.yaml / .clawcheck.yaml, unless `--no-settings`.
+pub fn settings_for(io: &mut Io, args: &PackArgs, color: bool) -> Result<Settings, u8> {
+    let file = if args.no_settings { None } else { settings::find(&io.env.cwd, args.settings.as_deref()) };
+    settings::load(file.as_deref()).map_err(|e| {
+        eprint(io, &e, color);
+        exit::USAGE
+    })
+}
+
+/// Loads the built-in pack (unless disabled) and the given pack directories
+/// (each after the packs it extends); pack errors are printed and turned
+/// into exit status 2.
 pub fn load_pack(io: &mut Io, dirs: &[PathBuf], builtin: bool, color: bool) -> Result<Pack, u8> {
     let mut loader = PackLoader::new();
+    // CLAWCHECK_BUILTIN_RULES=<dir> reads the built-in pack from disk, so rule
+    // authors can iterate without rebuilding the binary.
+    if let Some(dir) = io.env.get("CLAWCHECK_BUILTIN_RULES") {
+        loader = loader.builtin_dir(&io.env.cwd.join(dir));
+    }
     if builtin {
-        // CLAWCHECK_BUILTIN_RULES=<dir> reads the built-in pack from disk, so rule
-        // authors can iterate without rebuilding the binary.
-        loader = match io.env.get("CLAWCHECK_BUILTIN_RULES") {
-            Some(dir) => loader.builtin_from(&io.env.cwd.join(dir)),
-            None => loader.builtin(),
-        };
+        loader = loader.builtin();
     }
     for d in dirs {
         loader = loader.dir(&io.env.cwd.join(d));

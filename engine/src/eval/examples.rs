@@ -136,6 +136,7 @@ pub fn evaluate(pack: &Pack, rule: &Rule, spec: &ExampleSpec) -> Result<Vec<Find
         evaluator.set_fact(name, value);
     }
     evaluator.plan_fixes();
+    evaluator.as_written();
     // Report- and fix-phase rules look at the whole audit; check rules run alone.
     let tree = loaded.tree.as_ref();
     let checks = if rule.phase == Phase::Checks {

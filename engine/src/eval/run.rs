@@ -68,6 +68,9 @@ pub struct Evaluator<'p> {
     def_cache: Vec<OnceCell<Value>>,
     /// Whether findings carry their planned fixes (`--fix`, examples).
     plan_fixes: bool,
+    /// Ignore packs' severity overrides (rule examples check the rule as
+    /// its author wrote it).
+    as_written: bool,
 }
 
 impl<'p> Evaluator<'p> {
@@ -77,7 +80,12 @@ impl<'p> Evaluator<'p> {
         roots.resize(roots::COUNT, Value::Null);
         facts::gather(pack, &mut roots, read);
         let def_cache = (0..pack.defs.len()).map(|_| OnceCell::new()).collect();
-        Evaluator { pack, roots, def_cache, plan_fixes: false }
+        Evaluator { pack, roots, def_cache, plan_fixes: false, as_written: false }
+    }
+
+    /// Evaluates rules as written, without packs' severity overrides.
+    pub fn as_written(&mut self) {
+        self.as_written = true;
     }
 
     /// Makes findings carry their planned fixes.
@@ -240,15 +248,19 @@ impl<'p> Evaluator<'p> {
         super::fixes::plan(&rule.fix, env, &m.path, &self.roots[roots::CONFIG])
     }
 
+    /// The severity of a finding, or `None` when no severity case holds; a
+    /// pack's override replaces it.
     fn severity(&self, rule: &Rule, env: &Env) -> Option<Severity> {
-        match &rule.severity {
+        let written = match &rule.severity {
             SeverityRule::Fixed(s) => Some(*s),
             SeverityRule::Cases(cases) => cases.iter().find(|(_, c)| env.eval(c).is_true()).map(|(s, _)| *s),
-        }
+        }?;
+        Some(if self.as_written { written } else { rule.severity_override.unwrap_or(written) })
     }
 
-    /// Locations named by the rule's `at:` entries: dotted paths, or for a
-    /// single-expression entry, a path, a list of paths, or `{path, label}` maps.
+    /// Locations named by the rule's `at:` entries (dotted paths, or for a
+    /// single-expression entry, a path, a list of paths, or `{path, label}`
+    /// maps) and `files:` entries (file paths).
     fn at_locations(&self, rule: &Rule, env: &Env, tree: Option<&Node>) -> Vec<Location> {
         let mut out = Vec::new();
         for t in &rule.at {
@@ -269,6 +281,24 @@ impl<'p> Evaluator<'p> {
             match env.eval(c) {
                 Value::List(items) => items.iter().for_each(&mut push),
                 v => push(&v),
+            }
+        }
+        for t in &rule.files {
+            let mut push = |p: &str| {
+                if !p.is_empty() {
+                    out.push(Location {
+                        path: String::new(),
+                        label: p.to_string(),
+                        origin: None,
+                        file: Some(p.into()),
+                    });
+                }
+            };
+            match t.single_expr().map(|c| env.eval(c)) {
+                Some(Value::List(items)) => items.iter().filter_map(Value::as_str).for_each(&mut push),
+                Some(Value::Str(p)) => push(&p),
+                Some(_) => {}
+                None => push(&t.render(env)),
             }
         }
         out
@@ -298,6 +328,7 @@ pub fn locate(tree: Option<&Node>, path: &[PathSeg], label: Option<String>) -> L
             label: label.unwrap_or_else(|| format!("{dotted_path} (not set)")),
             path: dotted_path,
             origin: None,
+            file: None,
         };
     };
     let (found, key, node) = tree.nearest(path);
@@ -306,6 +337,7 @@ pub fn locate(tree: Option<&Node>, path: &[PathSeg], label: Option<String>) -> L
             label: label.unwrap_or_else(|| format!("{dotted_path} is not set")),
             path: dotted_path,
             origin: None,
+            file: None,
         };
     }
     let origin = match key {
@@ -319,13 +351,13 @@ pub fn locate(tree: Option<&Node>, path: &[PathSeg], label: Option<String>) -> L
     let label = label.unwrap_or_else(|| {
         if found == path.len() { dotted_path.clone() } else { format!("{} is not set here", dotted(&path[found..])) }
     });
-    Location { path: dotted_path, label, origin: Some(origin) }
+    Location { path: dotted_path, label, origin: Some(origin), file: None }
 }
 
 fn dedup(mut locations: Vec<Location>) -> Vec<Location> {
     let mut seen = Vec::new();
     locations.retain(|l| {
-        let key = (l.path.clone(), l.origin);
+        let key = (l.path.clone(), l.origin, l.file.clone());
         if seen.contains(&key) {
             false
         } else {

@@ -119,6 +119,16 @@ impl Ty {
     pub fn is_numeric(&self) -> bool {
         matches!(self, Ty::Int | Ty::Float | Ty::Num)
     }
+
+    /// The type in a sentence: "an int", "a string", "any value".
+    pub fn with_article(&self) -> String {
+        match self {
+            Ty::Any => "any value".into(),
+            Ty::Null => "null".into(),
+            Ty::Int => "an int".into(),
+            other => format!("a {other}"),
+        }
+    }
 }
 
 impl fmt::Display for Ty {

@@ -21,13 +21,16 @@ pub struct Finding {
     pub fixes: Vec<Planned>,
 }
 
-/// A config path the finding points at, and where it is written.
+/// A config path the finding points at, and where it is written; or, for
+/// file-system findings, the file it is about.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Location {
-    /// Dotted config path (`gateway.auth.mode`).
+    /// Dotted config path (`gateway.auth.mode`); empty for a file location.
     pub path: String,
     pub label: String,
     /// The span of the key and value, or of the nearest written ancestor
     /// when the path itself is absent (a default applies).
     pub origin: Option<Origin>,
+    /// The file a file-system finding is about.
+    pub file: Option<std::path::PathBuf>,
 }

@@ -61,6 +61,9 @@ pub fn finding(f: &Finding, sources: &SourceMap) -> Value {
         .locations
         .iter()
         .filter_map(|l| {
+            if let Some(file) = &l.file {
+                return Some(json!({"file": file.display().to_string(), "label": l.label}));
+            }
             let o = l.origin?;
             let file = sources.get(o.file);
             let (line, column) = line_col(&file.text, o.start);

@@ -1,10 +1,15 @@
 //! Reports: findings and their summary, rendered as OpenClaw-compatible
-//! JSON or as human-readable text with source snippets.
+//! JSON, human-readable text with source snippets, SARIF or GitHub
+//! annotations; baselines of accepted findings.
 
+pub mod baseline;
 pub mod finding;
+pub mod fingerprint;
 pub mod fix;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 pub mod summary;
 
 pub use finding::{Finding, Location};

@@ -9,7 +9,7 @@ use indexmap::IndexMap;
 use serde_saphyr::Spanned;
 
 use super::error::{PackErrors, RuleError};
-use super::model::{ExprText, FactSpec, GivenSpec, RuleFile, SeveritySpec, SharedFile};
+use super::model::{ExprText, FactSpec, GivenSpec, PackMeta, RuleFile, SeveritySpec, SharedFile};
 use super::names::{PackScope, RuleNames};
 use super::pack::{FactDecl, FactKind, FactSource, Pack};
 use super::roots;
@@ -159,8 +159,12 @@ impl PackCompiler {
         let mut facts: Vec<(Arc<RuleSource>, String, Spanned<FactSpec>)> = Vec::new();
         let mut suppressions: Option<String> = None;
         let mut not_covered = Vec::new();
+        let mut manifests: Vec<(Arc<RuleSource>, PackMeta)> = Vec::new();
         for (file, s) in shared {
-            metas.extend(s.pack);
+            if let Some(meta) = s.pack {
+                manifests.push((file.clone(), meta.clone()));
+                metas.push(meta);
+            }
             not_covered.extend(s.not_covered);
             if let Some(spec) = s.suppressions {
                 if suppressions.is_some() {
@@ -231,6 +235,7 @@ impl PackCompiler {
             .collect();
         scope.roots[roots::FS].1 = Ty::Record(Arc::new(fs_fields));
 
+        self.apply_options(&manifests, &mut constants);
         let mut globals = Vec::new();
         for (name, (file, value)) in constants {
             if scope.is_taken(&name) {
@@ -252,6 +257,7 @@ impl PackCompiler {
 
         let mut report_scope = scope.clone();
         report_scope.hidden.clear();
+        let written_ids: BTreeSet<String> = rules.iter().map(|(_, r)| r.id.value.clone()).collect();
         let mut compiled_rules = Vec::new();
         for (file, raw) in rules {
             let phase = match raw.phase.as_ref().map(|p| (p.value.as_str(), p)) {
@@ -274,20 +280,24 @@ impl PackCompiler {
                 compiled_rules.push(rule);
             }
         }
-        let mut seen: BTreeMap<String, Arc<RuleSource>> = BTreeMap::new();
+        let mut seen: BTreeMap<String, (Arc<RuleSource>, std::ops::Range<usize>)> = BTreeMap::new();
         for r in &compiled_rules {
-            if let Some(first) = seen.insert(r.id_source.clone(), r.file.clone()) {
+            if let Some((first, first_span)) = seen.insert(r.id_source.clone(), (r.file.clone(), r.id_span.clone())) {
                 self.errors.push(
                     RuleError::new(
                         "clawcheck::rules::duplicate",
                         &r.file,
                         r.id_span.clone(),
-                        format!("rule id `{}` is also defined in {}", r.id_source, first.name),
+                        format!("rule id `{}` is also defined in {} (pack {})", r.id_source, first.name, first.pack),
                     )
-                    .help(Some("each checkId has exactly one rule file".into())),
+                    .help(Some(
+                        "each rule id is defined once across all loaded packs; rename one, or `disable` the other in your pack.yaml and write yours under a new id".into(),
+                    ))
+                    .also(RuleError::new("clawcheck::rules::duplicate", &first, first_span, "first defined here").label("first defined here")),
                 );
             }
         }
+        self.apply_overrides(&manifests, &mut compiled_rules, &written_ids);
         compiled_rules.sort_by(|a, b| a.id_source.cmp(&b.id_source));
         Pack {
             metas,
@@ -715,6 +725,7 @@ impl PackCompiler {
             );
         }
         let at: Vec<Template> = raw.at.iter().filter_map(|a| self.template(file, a, text_names)).collect();
+        let files: Vec<Template> = raw.files.iter().filter_map(|a| self.template(file, a, text_names)).collect();
         let refuses_start =
             raw.refuses_start.as_ref().and_then(|r| self.condition((file, r), text_names, "`refuses_start`"));
         let fix = self.fixes(file, &raw, &per_match);
@@ -741,14 +752,116 @@ impl PackCompiler {
             when,
             aggregate: raw.aggregate,
             extension: raw.extension,
+            severity_override: None,
             phase,
             at,
+            files,
             refuses_start,
             fix,
             docs: raw.docs,
             examples,
             id_span,
         })
+    }
+
+    /// A pack's `options:` set pack constants to other values of the same
+    /// type; later packs win.
+    fn apply_options(
+        &mut self,
+        manifests: &[(Arc<RuleSource>, PackMeta)],
+        constants: &mut IndexMap<String, (Arc<RuleSource>, serde_json::Value)>,
+    ) {
+        for (file, meta) in manifests {
+            for (name, value) in &meta.options {
+                let Some((_, old)) = constants.get(name) else {
+                    let known: Vec<&str> = constants.keys().map(String::as_str).collect();
+                    let near = known
+                        .iter()
+                        .copied()
+                        .min_by_key(|k| strsim::levenshtein(k, name))
+                        .filter(|k| strsim::levenshtein(k, name) <= 3);
+                    self.error(
+                        "clawcheck::rules::unknown_option",
+                        file,
+                        &value.referenced,
+                        format!("option `{name}` sets no pack constant"),
+                        Some(match near {
+                            Some(k) => format!("did you mean `{k}`?"),
+                            None => "options set constants of the loaded packs (see their `constants:`)".into(),
+                        }),
+                    );
+                    continue;
+                };
+                let (old_ty, new_ty) =
+                    (Ty::of_value(&Value::from_json(old)), Ty::of_value(&Value::from_json(&value.value)));
+                if !new_ty.fits(&old_ty) {
+                    self.error(
+                        "clawcheck::lang::type",
+                        file,
+                        &value.referenced,
+                        format!("option `{name}` takes {}, not {}", old_ty.with_article(), new_ty.with_article()),
+                        None,
+                    );
+                    continue;
+                }
+                constants.insert(name.clone(), (file.clone(), value.value.clone()));
+            }
+        }
+    }
+
+    /// A pack's `disable:` and `severity:` apply to the rules loaded with it
+    /// and before it; an id no rule has is an error at the override.
+    fn apply_overrides(
+        &mut self,
+        manifests: &[(Arc<RuleSource>, PackMeta)],
+        rules: &mut Vec<Rule>,
+        written: &BTreeSet<String>,
+    ) {
+        for (file, meta) in manifests {
+            let unknown = |c: &mut Self, id: &Spanned<String>, what: &str, rules: &[Rule]| {
+                if written.contains(&id.value) {
+                    // The rule exists but did not compile; its own error says why.
+                    return;
+                }
+                let near = rules
+                    .iter()
+                    .map(|r| r.id_source.as_str())
+                    .min_by_key(|k| strsim::levenshtein(k, &id.value))
+                    .filter(|k| strsim::levenshtein(k, &id.value) <= 4);
+                c.error(
+                    "clawcheck::rules::unknown_rule",
+                    file,
+                    &id.referenced,
+                    format!("{what} names `{}`, which no loaded rule has", id.value),
+                    near.map(|n| format!("the closest rule id is `{n}`")),
+                );
+            };
+            for id in &meta.disable {
+                match rules.iter().position(|r| r.id_source == id.value) {
+                    Some(i) => {
+                        rules.remove(i);
+                    }
+                    None => unknown(self, id, "`disable`", rules),
+                }
+            }
+            for (id, level) in &meta.severity {
+                let sev = match level.value.parse::<Severity>() {
+                    Ok(s) => s,
+                    Err(msg) => {
+                        self.error("clawcheck::rules::severity", file, &level.referenced, msg, None);
+                        continue;
+                    }
+                };
+                match rules.iter_mut().find(|r| r.id_source == *id) {
+                    Some(r) => r.severity_override = Some(sev),
+                    None => {
+                        let located =
+                            Spanned { value: id.clone(), referenced: level.referenced, defined: level.defined };
+                        unknown(self, &located, "`severity`", rules);
+                    }
+                }
+            }
+        }
     }
 
     fn severity(

@@ -19,6 +19,11 @@ pub struct RuleError {
     pub span: Range<usize>,
     pub label: String,
     source: miette::NamedSource<String>,
+    /// The other place involved, in another file (a duplicate's first
+    /// definition).
+    pub also: Vec<RuleError>,
+    /// A note attached to another error rather than an error of its own.
+    note: bool,
 }
 
 impl RuleError {
@@ -31,7 +36,16 @@ impl RuleError {
             file: file.clone(),
             span,
             label: "here".into(),
+            also: Vec::new(),
+            note: false,
         }
+    }
+
+    /// Attaches the other place involved (shown as a note after the error).
+    pub fn also(mut self, mut other: RuleError) -> Self {
+        other.note = true;
+        self.also.push(other);
+        self
     }
 
     pub fn help(mut self, help: Option<String>) -> Self {
@@ -70,12 +84,22 @@ impl Diagnostic for RuleError {
         self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
+    fn severity(&self) -> Option<miette::Severity> {
+        self.note.then_some(miette::Severity::Advice)
+    }
+
     fn source_code(&self) -> Option<&dyn SourceCode> {
         Some(&self.source)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(Some(self.label.clone()), self.span.clone()))))
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        (!self.also.is_empty()).then(|| {
+            Box::new(self.also.iter().map(|e| e as &dyn Diagnostic)) as Box<dyn Iterator<Item = &'a dyn Diagnostic>>
+        })
     }
 }
 

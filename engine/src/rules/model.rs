@@ -130,6 +130,19 @@ pub struct PackMeta {
     /// Base URL the rules' documentation references are relative to.
     #[serde(default)]
     pub docs_base: Option<String>,
+    /// Packs loaded before this one: `builtin`, or directories relative to
+    /// this file.
+    #[serde(default)]
+    pub extends: Vec<Spanned<String>>,
+    /// Rule ids (as written, templates included) to leave out.
+    #[serde(default)]
+    pub disable: Vec<Spanned<String>>,
+    /// Rule id to the severity its findings get instead.
+    #[serde(default)]
+    pub severity: IndexMap<String, Spanned<String>>,
+    /// Pack constants to set to other values (thresholds, lists).
+    #[serde(default)]
+    pub options: IndexMap<String, Spanned<serde_json::Value>>,
 }
 
 /// A fact the engine gathers from the file system, declared by the pack.
@@ -383,6 +396,10 @@ pub struct RuleFile {
     /// as "{@.path}" (a single expression may yield a list of paths).
     #[serde(default)]
     pub at: Vec<Spanned<String>>,
+    /// Files (not config keys) the finding is about: templates yielding a
+    /// path, or for a single `{expression}`, a list of paths.
+    #[serde(default)]
+    pub files: Vec<Spanned<String>>,
     #[serde(default)]
     pub fix: Vec<Spanned<FixOpSpec>>,
     #[serde(default)]

@@ -71,10 +71,15 @@ pub struct Rule {
     pub aggregate: bool,
     /// clawcheck's own check, not one of the audited tool.
     pub extension: bool,
+    /// A pack's `severity:` override: audits report this severity instead
+    /// (examples still check the rule as written).
+    pub severity_override: Option<Severity>,
     pub phase: Phase,
     /// Config paths the finding points at: templates; one that is a single
     /// `{expression}` may yield a list of paths or `{path, label}` maps.
     pub at: Vec<Template>,
+    /// Files the finding is about (file-system checks).
+    pub files: Vec<Template>,
     /// When true for a finding, OpenClaw refuses to start with the config.
     pub refuses_start: Option<Compiled>,
     pub fix: Vec<FixOp>,

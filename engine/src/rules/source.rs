@@ -15,6 +15,9 @@ pub struct RuleSource {
     pub name: String,
     pub path: Option<PathBuf>,
     pub text: Arc<str>,
+    /// The pack it belongs to (its manifest's name, `builtin`, or the
+    /// directory it was loaded from).
+    pub pack: Arc<str>,
 }
 
 impl RuleSource {
@@ -96,7 +99,7 @@ mod tests {
     use super::*;
 
     fn source(text: &str) -> RuleSource {
-        RuleSource { name: "t.yaml".into(), path: None, text: Arc::from(text) }
+        RuleSource { name: "t.yaml".into(), path: None, text: Arc::from(text), pack: Arc::from("t") }
     }
 
     fn locate(src: &RuleSource, key: &str) -> (Location, String) {

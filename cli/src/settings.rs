@@ -1,0 +1,127 @@
+//! clawcheck's own settings file, `clawcheck.yaml` or `.clawcheck.yaml`,
+//! found in the working directory or the nearest parent that has one. A
+//! repository that stores gateway configs pins its policy with it:
+//!
+//! ```yaml
+//! packs: [policy/]          # pack directories, relative to this file
+//! builtin: true             # load the built-in pack (default true)
+//! fail_on: warn             # default for --fail-on
+//! config: gateway/openclaw.json   # default for --config
+//! state_dir: gateway/state        # default for --state-dir
+//! ```
+//!
+//! Command-line flags win over the file.
+
+use std::path::{Path, PathBuf};
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use crate::args::FailOn;
+
+pub const NAMES: [&str; 2] = ["clawcheck.yaml", ".clawcheck.yaml"];
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    packs: Vec<String>,
+    #[serde(default)]
+    builtin: Option<bool>,
+    #[serde(default)]
+    fail_on: Option<Spanned<String>>,
+    #[serde(default)]
+    config: Option<String>,
+    #[serde(default)]
+    state_dir: Option<String>,
+}
+
+/// The settings, paths resolved against the file's directory.
+#[derive(Debug, Default)]
+pub struct Settings {
+    pub packs: Vec<PathBuf>,
+    pub builtin: bool,
+    pub fail_on: Option<FailOn>,
+    pub config: Option<PathBuf>,
+    pub state_dir: Option<PathBuf>,
+}
+
+#[derive(Debug)]
+pub struct SettingsError {
+    message: String,
+    source: NamedSource<String>,
+    span: SourceSpan,
+}
+
+impl std::fmt::Display for SettingsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for SettingsError {}
+
+impl Diagnostic for SettingsError {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new("clawcheck::settings"))
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new("keys: packs, builtin, fail_on, config, state_dir (see README, \"Pin a policy\")"))
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(miette::LabeledSpan::new_primary_with_span(Some("here".into()), self.span))))
+    }
+}
+
+/// The settings file for `cwd`: `explicit` if given, else the first of
+/// [`NAMES`] in `cwd` or its nearest ancestor that has one.
+pub fn find(cwd: &Path, explicit: Option<&Path>) -> Option<PathBuf> {
+    if let Some(p) = explicit {
+        return Some(cwd.join(p));
+    }
+    cwd.ancestors().find_map(|dir| NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file()))
+}
+
+pub fn load(path: Option<&Path>) -> Result<Settings, SettingsError> {
+    let Some(path) = path else { return Ok(Settings { builtin: true, ..Settings::default() }) };
+    let text = std::fs::read_to_string(path).map_err(|e| SettingsError {
+        message: format!("cannot read {}: {e}", path.display()),
+        source: NamedSource::new(path.display().to_string(), String::new()),
+        span: (0, 0).into(),
+    })?;
+    let error = |message: String, span: SourceSpan| SettingsError {
+        message,
+        source: NamedSource::new(path.display().to_string(), text.clone()).with_language("yaml"),
+        span,
+    };
+    let file: File = if text.trim().is_empty() {
+        File::default()
+    } else {
+        serde_saphyr::from_str(&text).map_err(|e| {
+            let offset = e.location().and_then(|l| l.span().byte_offset()).unwrap_or(0) as usize;
+            error(format!("invalid clawcheck settings: {e}"), (offset, 0).into())
+        })?
+    };
+    let base = path.parent().unwrap_or(Path::new("."));
+    let fail_on = match &file.fail_on {
+        None => None,
+        Some(f) => Some(<FailOn as clap::ValueEnum>::from_str(&f.value, true).map_err(|_| {
+            let span = f.referenced.span();
+            error(
+                format!("fail_on `{}` is not one of info, warn, critical, none", f.value),
+                (span.byte_offset().unwrap_or(0) as usize, span.byte_len().unwrap_or(0) as usize).into(),
+            )
+        })?),
+    };
+    Ok(Settings {
+        packs: file.packs.iter().map(|p| base.join(p)).collect(),
+        builtin: file.builtin.unwrap_or(true),
+        fail_on,
+        config: file.config.map(|c| base.join(c)),
+        state_dir: file.state_dir.map(|s| base.join(s)),
+    })
+}

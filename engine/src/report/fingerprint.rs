@@ -1,0 +1,69 @@
+//! A finding's stable identity across runs, for SARIF `partialFingerprints`
+//! and baselines: the checkId, the title and the config paths or files it
+//! points at (the detail when it points at nothing), so it survives edits
+//! that move lines but changes when the finding is about something else.
+
+use super::finding::Finding;
+
+/// 64-bit FNV-1a: tiny, stable across platforms and Rust releases (unlike
+/// `std`'s hasher), and more than enough to tell findings apart.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+pub fn fingerprint(f: &Finding) -> String {
+    let mut key = format!("{}\u{0}{}", f.check_id, f.title);
+    let mut paths: Vec<String> = f
+        .locations
+        .iter()
+        .map(|l| l.file.as_ref().map_or_else(|| l.path.clone(), |p| p.display().to_string()))
+        .filter(|p| !p.is_empty())
+        .collect();
+    paths.sort_unstable();
+    paths.dedup();
+    if paths.is_empty() {
+        key.push('\u{0}');
+        key.push_str(&f.detail);
+    }
+    for p in paths {
+        key.push('\u{0}');
+        key.push_str(&p);
+    }
+    format!("{:016x}", fnv1a(key.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Location;
+    use crate::severity::Severity;
+
+    fn finding(id: &str, path: Option<&str>, detail: &str) -> Finding {
+        Finding {
+            check_id: id.into(),
+            severity: Severity::Warn,
+            title: "t".into(),
+            detail: detail.into(),
+            remediation: None,
+            rule: id.into(),
+            locations: path
+                .map(|p| Location { path: p.into(), label: p.into(), origin: None, file: None })
+                .into_iter()
+                .collect(),
+            refuses_start: false,
+            fixes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn stable_and_discriminating() {
+        let a = finding("x.y", Some("gateway.bind"), "one");
+        assert_eq!(fingerprint(&a), fingerprint(&finding("x.y", Some("gateway.bind"), "two")), "details may change");
+        assert_ne!(fingerprint(&a), fingerprint(&finding("x.y", Some("gateway.auth"), "one")));
+        assert_ne!(
+            fingerprint(&finding("x.y", None, "/a mode=644")),
+            fingerprint(&finding("x.y", None, "/b mode=644"))
+        );
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c, "the FNV-1a test vector");
+    }
+}

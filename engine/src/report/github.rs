@@ -1,0 +1,64 @@
+//! GitHub Actions workflow commands: one `::error` / `::warning` /
+//! `::notice` line per finding, with the file, line and column of its first
+//! config location, so findings show up as annotations on a pull request.
+
+use std::path::Path;
+
+use super::finding::Finding;
+use super::json::line_col;
+use crate::config::SourceMap;
+use crate::severity::Severity;
+
+/// Escapes a message as the runner expects (`%`, CR, LF).
+fn data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escapes a property value (also `:` and `,`).
+fn property(s: &str) -> String {
+    data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+pub fn report(findings: &[Finding], sources: &SourceMap, base: &Path) -> String {
+    let mut out = String::new();
+    for f in findings {
+        let command = match f.severity {
+            Severity::Critical => "error",
+            Severity::Warn => "warning",
+            Severity::Info => "notice",
+        };
+        let mut props = Vec::new();
+        if let Some(file) = f.locations.iter().find_map(|l| l.origin.is_none().then_some(l.file.as_ref()).flatten())
+            && f.locations.iter().all(|l| l.origin.is_none())
+        {
+            let path = file.strip_prefix(base).unwrap_or(file);
+            props.push(format!("file={}", property(&path.to_string_lossy())));
+        } else if let Some(o) = f.locations.iter().find_map(|l| l.origin) {
+            let file = sources.get(o.file);
+            let (line, col) = line_col(&file.text, o.start);
+            let (end_line, end_col) = line_col(&file.text, o.end);
+            let path = file.path.strip_prefix(base).unwrap_or(&file.path);
+            props.push(format!("file={}", property(&path.to_string_lossy())));
+            props.push(format!("line={line},col={col},endLine={end_line},endColumn={end_col}"));
+        }
+        props.push(format!("title={}", property(&format!("{}: {}", f.check_id, f.title))));
+        let mut message = f.detail.clone();
+        if let Some(r) = &f.remediation {
+            message.push_str("\nFix: ");
+            message.push_str(r);
+        }
+        out.push_str(&format!("::{command} {}::{}\n", props.join(","), data(&message)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes() {
+        assert_eq!(data("50%\na"), "50%25%0Aa");
+        assert_eq!(property("a:b,c"), "a%3Ab%2Cc");
+    }
+}

@@ -1,0 +1,158 @@
+//! SARIF 2.1.0 (through serde-sarif), for code-scanning services: one run,
+//! the rules that produced results as reporting descriptors (title, why,
+//! how to fix, docs link, default level), and each finding with its level,
+//! message, physical locations in the config files (the first as the
+//! location, the others as related locations, each with its label) and a
+//! stable partial fingerprint.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_sarif::sarif::{
+    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag, Region,
+    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
+};
+
+use super::finding::{Finding, Location as FindingLocation};
+use super::fingerprint::fingerprint;
+use super::json::line_col;
+use crate::config::SourceMap;
+use crate::rules::Pack;
+use crate::severity::Severity;
+
+pub struct SarifOptions<'a> {
+    pub tool_version: &'a str,
+    /// File URIs are written relative to this directory when they are
+    /// inside it (code-scanning services resolve them against the checkout).
+    pub base: &'a Path,
+}
+
+fn level(s: Severity) -> ResultLevel {
+    match s {
+        Severity::Critical => ResultLevel::Error,
+        Severity::Warn => ResultLevel::Warning,
+        Severity::Info => ResultLevel::Note,
+    }
+}
+
+fn uri(path: &Path, base: &Path) -> String {
+    match path.strip_prefix(base) {
+        Ok(rel) if !rel.as_os_str().is_empty() => rel.to_string_lossy().replace('\\', "/"),
+        _ => format!("file://{}", path.display()),
+    }
+}
+
+fn location(l: &FindingLocation, sources: &SourceMap, base: &Path) -> Option<Location> {
+    if let Some(file) = &l.file {
+        let physical = PhysicalLocation::builder()
+            .artifact_location(ArtifactLocation::builder().uri(uri(file, base)).build())
+            .build();
+        return Some(
+            Location::builder()
+                .physical_location(physical)
+                .message(Message::builder().text(l.label.clone()).build())
+                .build(),
+        );
+    }
+    let o = l.origin?;
+    let file = sources.get(o.file);
+    let (start_line, start_column) = line_col(&file.text, o.start);
+    let (end_line, end_column) = line_col(&file.text, o.end);
+    let region = Region::builder()
+        .start_line(start_line as i64)
+        .start_column(start_column as i64)
+        .end_line(end_line as i64)
+        .end_column(end_column as i64)
+        .build();
+    let physical = PhysicalLocation::builder()
+        .artifact_location(ArtifactLocation::builder().uri(uri(&file.path, base)).build())
+        .region(region)
+        .build();
+    Some(
+        Location::builder()
+            .physical_location(physical)
+            .message(Message::builder().text(l.label.clone()).build())
+            .build(),
+    )
+}
+
+fn descriptor(check_id: &str, findings: &[&Finding], pack: &Pack) -> ReportingDescriptor {
+    let rule = findings.first().and_then(|f| pack.rule(&f.rule));
+    let base = pack.metas.iter().find_map(|m| m.docs_base.clone()).unwrap_or_default();
+    let title = findings.first().map(|f| f.title.clone()).unwrap_or_default();
+    let docs = rule.and_then(|r| r.docs.as_ref());
+    let help = docs.map(|d| {
+        let text = d.fix.clone().unwrap_or_default();
+        MultiformatMessageString::builder().text(text).build()
+    });
+    let help_uri = docs
+        .and_then(|d| d.references.first())
+        .map(|r| if r.starts_with("http") { r.clone() } else { format!("{base}{r}") });
+    let highest = findings.iter().map(|f| f.severity).max().unwrap_or(Severity::Info);
+    let area = check_id.split('.').next().unwrap_or_default().to_string();
+    let mut d = ReportingDescriptor::builder()
+        .id(check_id.to_string())
+        .name(rule.map_or_else(|| check_id.to_string(), |r| r.id_source.clone()))
+        .short_description(MultiformatMessageString::builder().text(title).build())
+        .default_configuration(
+            ReportingConfiguration::builder().level(serde_json::to_value(level(highest)).unwrap_or_default()).build(),
+        )
+        .properties(PropertyBag::builder().tags(vec![area, "security".to_string()]).build())
+        .build();
+    if let Some(why) = docs.map(|d| d.why.split_whitespace().collect::<Vec<_>>().join(" ")) {
+        d.full_description = Some(MultiformatMessageString::builder().text(why).build());
+    }
+    d.help = help;
+    d.help_uri = help_uri;
+    d
+}
+
+pub fn report(findings: &[Finding], sources: &SourceMap, pack: &Pack, opts: &SarifOptions) -> serde_json::Value {
+    let mut by_id: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in findings {
+        by_id.entry(f.check_id.as_str()).or_default().push(f);
+    }
+    let ids: Vec<&str> = by_id.keys().copied().collect();
+    let rules: Vec<ReportingDescriptor> = by_id.iter().map(|(id, fs)| descriptor(id, fs, pack)).collect();
+    let results: Vec<SarifResult> = findings
+        .iter()
+        .map(|f| {
+            let mut text = f.title.clone();
+            if !f.detail.is_empty() {
+                text.push('\n');
+                text.push_str(&f.detail);
+            }
+            if let Some(r) = &f.remediation {
+                text.push_str("\nFix: ");
+                text.push_str(r);
+            }
+            let mut locations = f.locations.iter().filter_map(|l| location(l, sources, opts.base));
+            let first = locations.next();
+            let related: Vec<Location> = locations.collect();
+            let mut r = SarifResult::builder()
+                .rule_id(f.check_id.clone())
+                .rule_index(ids.iter().position(|i| *i == f.check_id).unwrap_or(0) as i64)
+                .level(level(f.severity))
+                .message(Message::builder().text(text).build())
+                .partial_fingerprints(BTreeMap::from([("clawcheck/v1".to_string(), fingerprint(f))]))
+                .build();
+            r.locations = first.map(|l| vec![l]);
+            r.related_locations = (!related.is_empty()).then_some(related);
+            r
+        })
+        .collect();
+    let driver = ToolComponent::builder()
+        .name("clawcheck".to_string())
+        .version(opts.tool_version.to_string())
+        .semantic_version(opts.tool_version.to_string())
+        .information_uri("https://github.com/clawcheck/clawcheck".to_string())
+        .rules(rules)
+        .build();
+    let run = Run::builder().tool(Tool::builder().driver(driver).build()).results(results).build();
+    let sarif = Sarif::builder()
+        .schema(serde_sarif::sarif::SCHEMA_URL.to_string())
+        .version(serde_json::json!("2.1.0"))
+        .runs(vec![run])
+        .build();
+    serde_json::to_value(sarif).unwrap_or_default()
+}
