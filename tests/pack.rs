@@ -78,11 +78,47 @@ fn every_rule_is_documented_and_has_examples_both_ways() {
 fn generated_docs_are_up_to_date() {
     let pack = pack();
     let docs = clawcheck_tests::paths::workspace().join("docs");
-    for (name, text) in [
-        ("functions.md", clawcheck_engine::docs::functions::markdown()),
-        ("rules.md", clawcheck_engine::docs::catalog::markdown(&pack)),
-    ] {
-        let on_disk = std::fs::read_to_string(docs.join(name)).unwrap_or_default();
+    for (name, text) in clawcheck::generated_docs(&pack) {
+        let on_disk = std::fs::read_to_string(docs.join(&name)).unwrap_or_default();
         assert!(on_disk == text, "docs/{name} is stale: run `cargo run -p clawcheck -- rules docs`");
     }
+}
+
+/// The generated JSON Schemas accept every file of the built-in pack and of
+/// the example pack (so editors using them never flag a valid rule), and
+/// reject a rule with a misspelled key.
+#[test]
+fn the_json_schemas_accept_every_pack_file() {
+    let root = clawcheck_tests::paths::workspace();
+    let schema = |name: &str| -> jsonschema::Validator {
+        let text = std::fs::read_to_string(root.join("docs/schema").join(name)).expect("schema file");
+        jsonschema::validator_for(&serde_json::from_str(&text).expect("schema JSON")).expect("a valid schema")
+    };
+    let (rule, shared) = (schema("rule.schema.json"), schema("pack.schema.json"));
+    let mut files = Vec::new();
+    let mut stack = vec![root.join("rules"), root.join("examples/org-policy")];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).expect("dir").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "yaml") {
+                files.push(p);
+            }
+        }
+    }
+    assert!(files.len() > 100);
+    let mut problems = Vec::new();
+    for p in &files {
+        let text = std::fs::read_to_string(p).expect("read");
+        let value: serde_json::Value = serde_saphyr::from_str(&text).expect("YAML");
+        let shared_file = clawcheck_engine::rules::compile::is_shared_file(&p.to_string_lossy());
+        let validator = if shared_file { &shared } else { &rule };
+        for e in validator.iter_errors(&value) {
+            problems.push(format!("{}: {e} at {}", p.display(), e.instance_path));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let typo = serde_json::json!({"id": "x.y", "title": "t", "severity": "warn", "whne": "true"});
+    assert!(!rule.is_valid(&typo), "an unknown key is rejected");
 }

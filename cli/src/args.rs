@@ -22,6 +22,27 @@ pub enum Command {
     /// Work with rule packs.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Explain a rule: what it checks, why, how to fix, its examples.
+    Explain(ExplainArgs),
+    /// Print shell completions.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff).
+    Man,
+}
+
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// A rule id, or a checkId a rule produces (channels.telegram.dm.open).
+    pub id: String,
+    #[command(flatten)]
+    pub pack: PackArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Args, Debug)]
@@ -126,11 +147,13 @@ impl Format {
 #[derive(Subcommand, Debug)]
 pub enum RulesCommand {
     /// Run every rule's examples and report the ones that fail.
-    Test(RulesArgs),
+    Test(TestArgs),
     /// Load and check rule packs without running anything.
     Check(RulesArgs),
-    /// List the rules of the pack.
+    /// List the rules: id, severities, area, fix, pack.
     List(RulesArgs),
+    /// Create a rule file with every section to fill in.
+    New(NewArgs),
     /// Write the generated references (docs/functions.md, docs/rules.md).
     Docs(DocsArgs),
 }
@@ -143,6 +166,25 @@ pub struct DocsArgs {
     /// Do not write; exit 1 if the files differ from what would be written.
     #[arg(long)]
     pub check: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct TestArgs {
+    #[command(flatten)]
+    pub rules: RulesArgs,
+    /// Rewrite the `expect:` of failing examples with what the rule reports
+    /// now (review the diff before committing it).
+    #[arg(long)]
+    pub update: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct NewArgs {
+    /// The rule id (the checkId), e.g. acme.gateway.bind_public.
+    pub id: String,
+    /// Directory to create it in (default: rules/<first part of the id>).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -22,6 +22,11 @@ pub struct Io<'a> {
     pub terminal: bool,
 }
 
+/// The generated documents (`clawcheck rules docs`), by path under `docs/`.
+pub fn generated_docs(pack: &clawcheck_engine::rules::Pack) -> Vec<(String, String)> {
+    commands::rules::generated(pack)
+}
+
 /// Runs `clawcheck` with `argv` (program name first); returns the exit status.
 pub fn run(argv: impl IntoIterator<Item = String>, io: &mut Io) -> u8 {
     let cli = match args::Cli::try_parse_from(argv) {
@@ -36,5 +41,8 @@ pub fn run(argv: impl IntoIterator<Item = String>, io: &mut Io) -> u8 {
     match cli.command {
         args::Command::Audit(a) => commands::audit::run(a, io),
         args::Command::Rules(r) => commands::rules::run(r, io),
+        args::Command::Explain(a) => commands::explain::run(&a, io),
+        args::Command::Completions(a) => commands::completions::completions(&a, io),
+        args::Command::Man => commands::completions::man(io),
     }
 }

@@ -1,5 +1,9 @@
 pub mod audit;
+pub mod completions;
+pub mod explain;
 pub mod rules;
+mod scaffold;
+mod update_examples;
 
 use std::path::PathBuf;
 

@@ -1,18 +1,20 @@
 //! `clawcheck rules test|check|list|docs`.
 
 use clawcheck_engine::eval::examples::{self, ExampleOutcome};
+use clawcheck_engine::fix::FixOp;
 use clawcheck_engine::rules::rule::Phase;
 use clawcheck_engine::rules::{Pack, RuleError};
 
 use super::load_pack;
 use crate::Io;
-use crate::args::{DocsArgs, RulesArgs, RulesCommand};
+use crate::args::{DocsArgs, RulesArgs, RulesCommand, TestArgs};
 use crate::diagnostics::eprint;
 use crate::exit;
 
 pub fn run(cmd: RulesCommand, io: &mut Io) -> u8 {
     match cmd {
         RulesCommand::Test(args) => test(&args, io),
+        RulesCommand::New(args) => super::scaffold::run(&args, io),
         RulesCommand::Check(args) => match load(&args, io) {
             Ok(pack) => {
                 let _ = writeln!(io.out, "{} rules loaded, no errors", pack.rules.len());
@@ -23,15 +25,7 @@ pub fn run(cmd: RulesCommand, io: &mut Io) -> u8 {
         RulesCommand::Docs(args) => docs(&args, io),
         RulesCommand::List(args) => match load(&args, io) {
             Ok(pack) => {
-                for r in &pack.rules {
-                    let sev: Vec<&str> = if r.phase == Phase::Fix {
-                        vec!["fix-only"]
-                    } else {
-                        r.severities().iter().map(|s| s.as_str()).collect()
-                    };
-                    let title = r.title.as_literal().unwrap_or_else(|| "(templated title)".into());
-                    let _ = writeln!(io.out, "{:<60} {:<17} {title}", r.id_source, sev.join("/"));
-                }
+                let _ = io.out.write_all(list(&pack).as_bytes());
                 exit::OK
             }
             Err(code) => code,
@@ -44,7 +38,59 @@ fn load(args: &RulesArgs, io: &mut Io) -> Result<Pack, u8> {
     load_pack(io, &args.dirs, !args.no_builtin_rules, color)
 }
 
-fn test(args: &RulesArgs, io: &mut Io) -> u8 {
+/// The rule table: id, severities, area, fix, pack.
+fn list(pack: &Pack) -> String {
+    let rows: Vec<[String; 5]> = pack
+        .rules
+        .iter()
+        .map(|r| {
+            let sev = if r.phase == Phase::Fix {
+                "fix-only".to_string()
+            } else {
+                let written: Vec<&str> = r.severities().iter().map(|s| s.as_str()).collect();
+                match r.severity_override {
+                    Some(s) => format!("{s} (was {})", written.join("/")),
+                    None => written.join("/"),
+                }
+            };
+            let area = r
+                .file
+                .name
+                .rsplit('/')
+                .nth(1)
+                .filter(|a| !a.is_empty())
+                .map_or_else(|| r.id_source.split('.').next().unwrap_or_default().to_string(), str::to_string);
+            let modes = r.fix.iter().any(|f| matches!(f, FixOp::Chmod { .. }));
+            let edits = r.fix.iter().any(|f| matches!(f, FixOp::Patch { .. }));
+            let fix = match (modes, edits) {
+                (true, true) => "mode+config",
+                (true, false) => "mode",
+                (false, true) => "config",
+                (false, false) => "-",
+            };
+            [r.id_source.clone(), sev, area, fix.to_string(), r.file.pack.to_string()]
+        })
+        .collect();
+    let header = ["ID", "SEVERITY", "AREA", "FIX", "PACK"].map(str::to_string);
+    let mut widths = header.clone().map(|h| h.len());
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in std::iter::once(&header).chain(&rows) {
+        let cells: Vec<String> = row.iter().zip(widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out.push_str(&format!("{} rules\n", rows.len()));
+    out
+}
+
+fn test(args: &TestArgs, io: &mut Io) -> u8 {
+    let update = args.update;
+    let args = &args.rules;
     let pack = match load(args, io) {
         Ok(p) => p,
         Err(code) => return code,
@@ -72,6 +118,19 @@ fn test(args: &RulesArgs, io: &mut Io) -> u8 {
         eprint(io, &diag, color);
         let _ = writeln!(io.err);
     }
+    if update && !failed.is_empty() {
+        match super::update_examples::update(&failed) {
+            Ok(files) => {
+                for f in files {
+                    let _ = writeln!(io.out, "updated the expectations of failing examples in {}", f.display());
+                }
+            }
+            Err(e) => {
+                let _ = writeln!(io.err, "error: {e}");
+                return exit::USAGE;
+            }
+        }
+    }
     let _ = writeln!(
         io.out,
         "{} examples in {} rules: {} passed, {} failed",
@@ -83,12 +142,18 @@ fn test(args: &RulesArgs, io: &mut Io) -> u8 {
     if failed.is_empty() { exit::OK } else { exit::FINDINGS }
 }
 
-/// The generated documents and their file names.
-pub fn generated(pack: &Pack) -> Vec<(&'static str, String)> {
-    vec![
-        ("functions.md", clawcheck_engine::docs::functions::markdown()),
-        ("rules.md", clawcheck_engine::docs::catalog::markdown(pack)),
-    ]
+/// The generated documents, by path under the docs directory: the function
+/// reference, the rule catalog, and the JSON Schemas of rule and pack files.
+pub fn generated(pack: &Pack) -> Vec<(String, String)> {
+    let mut out = vec![
+        ("functions.md".to_string(), clawcheck_engine::docs::functions::markdown()),
+        ("rules.md".to_string(), clawcheck_engine::docs::catalog::markdown(pack)),
+    ];
+    for (name, schema) in clawcheck_engine::rules::model::schemas() {
+        let text = format!("{}\n", serde_json::to_string_pretty(&schema).expect("schemas serialise"));
+        out.push((format!("schema/{name}"), text));
+    }
+    out
 }
 
 fn docs(args: &DocsArgs, io: &mut Io) -> u8 {
@@ -99,12 +164,14 @@ fn docs(args: &DocsArgs, io: &mut Io) -> u8 {
     let dir = io.env.cwd.join(&args.out);
     let mut stale = Vec::new();
     for (name, text) in generated(&pack) {
-        let path = dir.join(name);
+        let path = dir.join(&name);
         if args.check {
             if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
                 stale.push(path.display().to_string());
             }
-        } else if let Err(e) = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, text)) {
+        } else if let Err(e) =
+            std::fs::create_dir_all(path.parent().unwrap_or(&dir)).and_then(|()| std::fs::write(&path, text))
+        {
             let _ = writeln!(io.err, "error: cannot write {}: {e}", path.display());
             return exit::USAGE;
         } else {

@@ -1087,7 +1087,8 @@ impl PackCompiler {
     fn examples(&mut self, file: &Arc<RuleSource>, raw: &RuleFile, phase: Phase) -> Vec<Example> {
         let mut out = Vec::new();
         for (index, ex) in raw.examples.iter().enumerate() {
-            let span = file.range(&ex.referenced);
+            let start = file.range(&ex.referenced).start;
+            let span = start..file.node_end(start);
             if phase == Phase::Fix && (ex.value.expect_fix.is_none() || !ex.value.expect.is_empty()) {
                 self.error(
                     "clawcheck::rules::example",

@@ -7,6 +7,7 @@
 use std::fmt;
 
 use indexmap::IndexMap;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
@@ -38,6 +39,70 @@ impl<'de> Deserialize<'de> for ExprText {
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for ExprText {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Expression".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "An expression of the predicate language (see docs/functions.md); `true`, `false` and numbers are accepted as YAML scalars.",
+            "type": ["string", "boolean", "number"]
+        })
+    }
+}
+
+impl JsonSchema for SeveritySpec {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Severity".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A fixed severity, or ordered `- <severity>: <condition>` cases where the first true condition decides.",
+            "oneOf": [
+                { "enum": ["info", "warn", "critical"] },
+                {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                        "type": "object",
+                        "minProperties": 1,
+                        "maxProperties": 1,
+                        "propertyNames": { "enum": ["info", "warn", "critical"] },
+                        "additionalProperties": { "type": ["string", "boolean"] }
+                    }
+                }
+            ]
+        })
+    }
+}
+
+impl JsonSchema for GivenSpec {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Given".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "JSONPath selectors over the runtime config (RFC 9535): one, a list (matches united), or one with the wildcard keys bound to names.",
+            "oneOf": [
+                { "type": "string" },
+                { "type": "array", "items": { "type": "string" } },
+                {
+                    "type": "object",
+                    "properties": {
+                        "path": { "type": "string" },
+                        "bind": { "type": "array", "items": { "type": "string" } }
+                    },
+                    "required": ["path"],
+                    "additionalProperties": false
+                }
+            ]
+        })
     }
 }
 
@@ -119,7 +184,7 @@ impl<'de> Deserialize<'de> for GivenSpec {
 }
 
 /// Pack metadata (in `pack.yaml`).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PackMeta {
     pub name: String,
@@ -133,43 +198,55 @@ pub struct PackMeta {
     /// Packs loaded before this one: `builtin`, or directories relative to
     /// this file.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub extends: Vec<Spanned<String>>,
     /// Rule ids (as written, templates included) to leave out.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub disable: Vec<Spanned<String>>,
     /// Rule id to the severity its findings get instead.
     #[serde(default)]
+    #[schemars(with = "IndexMap<String, String>")]
     pub severity: IndexMap<String, Spanned<String>>,
     /// Pack constants to set to other values (thresholds, lists).
     #[serde(default)]
+    #[schemars(with = "IndexMap<String, serde_json::Value>")]
     pub options: IndexMap<String, Spanned<serde_json::Value>>,
 }
 
 /// A fact the engine gathers from the file system, declared by the pack.
 /// Exactly one source key names the path (or, with `_each`, a list of
 /// paths); `fs.<name>` then holds one record (or a list of them).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FactSpec {
     /// `stat` the path: `{path, exists, symlink, resolved, kind, mode, uid, gid, links, size}`.
     #[serde(default)]
+    #[schemars(with = "Option<ExprText>")]
     pub stat: Option<Spanned<ExprText>>,
     #[serde(default)]
+    #[schemars(with = "Option<ExprText>")]
     pub stat_each: Option<Spanned<ExprText>>,
     /// Parse the file as JSON5: `{path, exists, value, error}`.
     #[serde(default)]
+    #[schemars(with = "Option<ExprText>")]
     pub read_json: Option<Spanned<ExprText>>,
     #[serde(default)]
+    #[schemars(with = "Option<ExprText>")]
     pub read_json_each: Option<Spanned<ExprText>>,
     /// List the directory: `{path, exists, entries: [{name, kind}], error}`.
     #[serde(default)]
+    #[schemars(with = "Option<ExprText>")]
     pub list_dir: Option<Spanned<ExprText>>,
     #[serde(default)]
+    #[schemars(with = "Option<ExprText>")]
     pub list_dir_each: Option<Spanned<ExprText>>,
     /// Run `query` on the SQLite database, read-only: `{path, exists, rows, error}`.
     #[serde(default)]
+    #[schemars(with = "Option<ExprText>")]
     pub sqlite: Option<Spanned<ExprText>>,
     #[serde(default)]
+    #[schemars(with = "Option<ExprText>")]
     pub sqlite_each: Option<Spanned<ExprText>>,
     /// For `read_json`: plain JSON only (OpenClaw reads some files with
     /// `JSON.parse`, which rejects JSON5).
@@ -181,8 +258,10 @@ pub struct FactSpec {
     /// Walk the directory tree breadth first, following symlinks, collecting
     /// files named `match`: `{path, exists, is_dir, realpath, files, truncated}`.
     #[serde(default)]
+    #[schemars(with = "Option<ExprText>")]
     pub walk: Option<Spanned<ExprText>>,
     #[serde(default)]
+    #[schemars(with = "Option<ExprText>")]
     pub walk_each: Option<Spanned<ExprText>>,
     /// For `walk`: the file name to collect.
     #[serde(rename = "match", default)]
@@ -205,22 +284,25 @@ pub struct FactSpec {
 }
 
 /// `pack.yaml` and `_*.yaml`: what many rules share.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SharedFile {
     #[serde(default)]
     pub pack: Option<PackMeta>,
     #[serde(default)]
+    #[schemars(with = "IndexMap<String, FactSpec>")]
     pub facts: IndexMap<String, Spanned<FactSpec>>,
     #[serde(default)]
     pub constants: IndexMap<String, serde_json::Value>,
     #[serde(default)]
+    #[schemars(with = "IndexMap<String, ExprText>")]
     pub definitions: IndexMap<String, Spanned<ExprText>>,
     /// Values for absent config keys, merged under the runtime config.
     #[serde(default)]
     pub defaults: Option<serde_json::Value>,
     /// Where the config keeps audit suppressions.
     #[serde(default)]
+    #[schemars(with = "Option<SuppressionSpec>")]
     pub suppressions: Option<Spanned<SuppressionSpec>>,
     /// Checks of the audited tool this pack does not implement, and why
     /// (listed in the generated catalog so readers see the whole picture).
@@ -228,7 +310,7 @@ pub struct SharedFile {
     pub not_covered: Vec<NotCovered>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NotCovered {
     pub id: String,
@@ -241,14 +323,14 @@ pub struct NotCovered {
 
 /// The config path of a list of suppressions: `{checkId, titleIncludes?,
 /// detailIncludes?, reason?}` objects, matched as OpenClaw matches them.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SuppressionSpec {
     pub path: String,
 }
 
 /// Documentation of a rule: why it matters, how to fix, references.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DocsSpec {
     pub why: String,
@@ -259,7 +341,7 @@ pub struct DocsSpec {
 }
 
 /// One operation of a rule's `fix:`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FixOpSpec {
     /// JSON-Patch operation on the config: add, remove or replace.
@@ -273,37 +355,43 @@ pub struct FixOpSpec {
     /// a list of them) to edit, for rules whose match is not the place to
     /// change (`each` rules, aggregated ones).
     #[serde(default)]
+    #[schemars(with = "Option<ExprText>")]
     pub paths: Option<Spanned<ExprText>>,
     /// How the change is reported (`--fix` lists it); a template. The
     /// default is `<path>=<old> -> <new>`.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub change: Option<Spanned<String>>,
     #[serde(default)]
     pub value: Option<serde_json::Value>,
     /// An expression computing the value instead of a literal `value`.
     #[serde(default)]
+    #[schemars(with = "Option<ExprText>")]
     pub value_expr: Option<Spanned<ExprText>>,
     /// A file-mode change: `{ target: <file fact expression>, mode: 0o600 }`.
     #[serde(default)]
     pub chmod: Option<ChmodSpec>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChmodSpec {
     /// A path, a file fact, a `{path, mode?, require?}` map, or a list.
+    #[schemars(with = "ExprText")]
     pub target: Spanned<ExprText>,
     /// The mode to set; leave it out when every target map says its own
     /// (`{path, mode, require}`), e.g. directories and files in one list.
     #[serde(default)]
+    #[schemars(with = "Option<serde_json::Value>")]
     pub mode: Option<Spanned<serde_json::Value>>,
     /// `file` or `dir`: anything else at the path is skipped, not changed.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub require: Option<Spanned<String>>,
 }
 
 /// An expected finding in an example: a severity, or a map with more.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum ExpectSpec {
     Severity(String),
@@ -324,7 +412,7 @@ pub enum ExpectSpec {
 }
 
 /// A config (and facts) that must or must not produce the rule's finding.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExampleSpec {
     #[serde(default)]
@@ -355,21 +443,35 @@ pub struct ExampleSpec {
 }
 
 /// A rule file: one check.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleFile {
+    /// The checkId, also the file name (`rules/<area>/<id>.yaml`); may be a
+    /// template such as `channels.{provider}.dm.open`.
+    #[schemars(with = "String")]
     pub id: Spanned<String>,
+    /// The finding's title (a template).
+    #[schemars(with = "String")]
     pub title: Spanned<String>,
     /// Required, except for `phase: fix` rules, which report nothing.
     #[serde(default)]
+    #[schemars(with = "Option<SeveritySpec>")]
     pub severity: Option<Spanned<SeveritySpec>>,
     #[serde(default)]
+    /// What the rule iterates over: JSONPath selectors over the config.
+    #[schemars(with = "Option<GivenSpec>")]
     pub given: Option<Spanned<GivenSpec>>,
     #[serde(default)]
+    /// Instead of `given`: an expression yielding the list to iterate.
+    #[schemars(with = "Option<ExprText>")]
     pub each: Option<Spanned<ExprText>>,
     #[serde(default, rename = "let")]
+    /// Named expressions, in order, for the rest of the rule.
+    #[schemars(with = "IndexMap<String, ExprText>")]
     pub lets: IndexMap<String, Spanned<ExprText>>,
     #[serde(default)]
+    /// The condition for a finding (absent: always).
+    #[schemars(with = "Option<ExprText>")]
     pub when: Option<Spanned<ExprText>>,
     #[serde(default)]
     pub aggregate: bool,
@@ -380,6 +482,7 @@ pub struct RuleFile {
     /// A condition under which OpenClaw itself refuses to start with this
     /// config (its validation rejects the value); the finding then says so.
     #[serde(default)]
+    #[schemars(with = "Option<ExprText>")]
     pub refuses_start: Option<Spanned<ExprText>>,
     /// `checks` (default), `report` or `fix`: report-phase rules run after
     /// suppressions are applied, see the `audit` root, and cannot be
@@ -387,23 +490,46 @@ pub struct RuleFile {
     /// contribute their `fix` to `--fix`, after the audit (they see `audit`
     /// too).
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub phase: Option<Spanned<String>>,
     #[serde(default)]
+    /// The finding's detail (a template).
+    #[schemars(with = "Option<String>")]
     pub detail: Option<Spanned<String>>,
     #[serde(default)]
+    /// How to fix it (a template).
+    #[schemars(with = "Option<String>")]
     pub remediation: Option<Spanned<String>>,
     /// Config paths the finding points at: dotted paths, or templates such
     /// as "{@.path}" (a single expression may yield a list of paths).
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub at: Vec<Spanned<String>>,
     /// Files (not config keys) the finding is about: templates yielding a
     /// path, or for a single `{expression}`, a list of paths.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub files: Vec<Spanned<String>>,
     #[serde(default)]
+    /// What `--fix` does about it: config edits and mode changes.
+    #[schemars(with = "Vec<FixOpSpec>")]
     pub fix: Vec<Spanned<FixOpSpec>>,
+    /// Why it matters, how to fix it, references.
     #[serde(default)]
     pub docs: Option<DocsSpec>,
     #[serde(default)]
+    /// Configs that must and must not produce the finding (`clawcheck rules test`).
+    #[schemars(with = "Vec<ExampleSpec>")]
     pub examples: Vec<Spanned<ExampleSpec>>,
+}
+
+/// The JSON Schemas of rule files and of `pack.yaml` / shared files, for
+/// editors (yaml-language-server) and for `clawcheck rules docs`.
+pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
+    let rule = schemars::schema_for!(RuleFile);
+    let pack = schemars::schema_for!(SharedFile);
+    vec![
+        ("rule.schema.json", serde_json::to_value(rule).unwrap_or_default()),
+        ("pack.schema.json", serde_json::to_value(pack).unwrap_or_default()),
+    ]
 }

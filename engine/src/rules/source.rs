@@ -37,6 +37,70 @@ impl RuleSource {
         }
     }
 
+    /// The end of the YAML node that starts at `start` (the parser reports
+    /// where collections start, not where they end): a flow collection to
+    /// its closing bracket; a block sequence (`- ...`) while lines are more
+    /// indented or another item at its column; a block mapping while lines
+    /// are at least as indented and not an item of an outer sequence; a
+    /// plain scalar to the end of its line.
+    pub fn node_end(&self, start: usize) -> usize {
+        let text: &str = &self.text;
+        let rest = &text[start.min(text.len())..];
+        let line_start = text[..start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+        let column = start - line_start;
+        let first_line_end = start + rest.find('\n').unwrap_or(rest.len());
+        match rest.chars().next() {
+            Some(open @ ('[' | '{')) => {
+                let close = if open == '[' { ']' } else { '}' };
+                let (mut depth, mut quote) = (0usize, None::<char>);
+                for (i, c) in rest.char_indices() {
+                    match (quote, c) {
+                        (Some(q), c) if c == q => quote = None,
+                        (Some(_), _) => {}
+                        (None, '\'' | '"') => quote = Some(c),
+                        (None, c) if c == open => depth += 1,
+                        (None, c) if c == close => {
+                            depth -= 1;
+                            if depth == 0 {
+                                return start + i + 1;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                text.len()
+            }
+            Some(_) => {
+                let sequence = rest.starts_with('-');
+                let mapping = !sequence && rest[..first_line_end - start].contains(": ")
+                    || rest[..first_line_end - start].trim_end().ends_with(':');
+                if !sequence && !mapping {
+                    return first_line_end;
+                }
+                let mut end = first_line_end;
+                let mut offset = first_line_end;
+                while offset < text.len() {
+                    let line_end = text[offset + 1..].find('\n').map_or(text.len(), |i| offset + 1 + i);
+                    let line = &text[offset + 1..line_end];
+                    if line.trim().is_empty() {
+                        offset = line_end;
+                        continue;
+                    }
+                    let indent = line.len() - line.trim_start().len();
+                    let item = line.trim_start().starts_with("- ") || line.trim() == "-";
+                    let continues = indent > column || (indent == column && if sequence { item } else { !item });
+                    if !continues {
+                        break;
+                    }
+                    end = line_end;
+                    offset = line_end;
+                }
+                end
+            }
+            None => start,
+        }
+    }
+
     fn offset_of(&self, line: usize, column: usize) -> usize {
         let mut offset = 0;
         for (i, l) in self.text.split_inclusive('\n').enumerate() {
@@ -137,5 +201,24 @@ mod tests {
         let inner = value.find('x').unwrap();
         let r = src.map_inner(&loc, &value, inner..inner + 1);
         assert_eq!(&src.text[r], "x");
+    }
+
+    #[test]
+    fn node_ends() {
+        let src = source(
+            "a: [warn, 'x]']\nexamples:\n  - name: one\n    config: { a: 1 }\n    expect:\n      - warn\n      - severity: info\n        title: t\n  - name: two\n    expect: []\ndocs: x\n",
+        );
+        let t = &src.text;
+        let flow = t.find('[').unwrap();
+        assert_eq!(&t[flow..src.node_end(flow)], "[warn, 'x]']");
+        let first = t.find("name: one").unwrap();
+        assert_eq!(
+            &t[first..src.node_end(first)],
+            "name: one\n    config: { a: 1 }\n    expect:\n      - warn\n      - severity: info\n        title: t"
+        );
+        let seq = t.find("- warn").unwrap();
+        assert_eq!(&t[seq..src.node_end(seq)], "- warn\n      - severity: info\n        title: t");
+        let second = t.find("name: two").unwrap();
+        assert_eq!(&t[second..src.node_end(second)], "name: two\n    expect: []");
     }
 }

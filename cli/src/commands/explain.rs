@@ -1,0 +1,127 @@
+//! `clawcheck explain ID`: a rule as a reader needs it: what it reports,
+//! where it comes from, why it matters, how to fix it (and what `--fix`
+//! does), its references and its examples.
+
+use clawcheck_engine::fix::FixOp;
+use clawcheck_engine::rules::model::ExpectSpec;
+use clawcheck_engine::rules::rule::Phase;
+use clawcheck_engine::rules::{Pack, Rule};
+
+use super::{load_pack, settings_for};
+use crate::Io;
+use crate::args::ExplainArgs;
+use crate::exit;
+
+pub fn run(args: &ExplainArgs, io: &mut Io) -> u8 {
+    let color = false;
+    let settings = match settings_for(io, &args.pack, color) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let mut packs = settings.packs.clone();
+    packs.extend(args.pack.packs.iter().map(|p| io.env.cwd.join(p)));
+    let pack = match load_pack(io, &packs, settings.builtin && !args.pack.no_builtin_rules, color) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let rule = pack.rule(&args.id).or_else(|| pack.rules.iter().find(|r| r.covers(&args.id)));
+    let Some(rule) = rule else {
+        let near = pack.rules.iter().map(|r| r.id_source.as_str()).min_by_key(|id| strsim::levenshtein(id, &args.id));
+        let _ = writeln!(io.err, "error: no rule has the id `{}`", args.id);
+        if let Some(n) = near {
+            let _ = writeln!(io.err, "  help: the closest rule id is `{n}` (see `clawcheck rules list`)");
+        }
+        return exit::USAGE;
+    };
+    let _ = io.out.write_all(explain(rule, &pack).as_bytes());
+    exit::OK
+}
+
+fn indent(text: &str, by: &str) -> String {
+    text.lines()
+        .map(|l| if l.trim().is_empty() { String::new() } else { format!("{by}{l}") })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn explain(rule: &Rule, pack: &Pack) -> String {
+    let mut out = String::new();
+    let title = rule.title.as_literal().unwrap_or_else(|| "(the title depends on the finding)".into());
+    out.push_str(&format!("{}: {title}\n\n", rule.id_source));
+    let severity = match (rule.phase, rule.severity_override) {
+        (Phase::Fix, _) => "none: a hardening rule, it only contributes fixes to --fix".to_string(),
+        (_, Some(over)) => format!(
+            "{over} (set by a pack; as written: {})",
+            rule.severities().iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" / ")
+        ),
+        _ => rule.severities().iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" / "),
+    };
+    out.push_str(&format!("severity   {severity}\n"));
+    out.push_str(&format!("pack       {}\n", rule.file.pack));
+    out.push_str(&format!("file       {}\n", rule.file.name));
+    if rule.extension {
+        out.push_str("coverage   a clawcheck check (OpenClaw's audit has no such check)\n");
+    }
+    let modes = rule.fix.iter().filter(|f| matches!(f, FixOp::Chmod { .. })).count();
+    let edits = rule.fix.len() - modes;
+    let fix = match (modes, edits) {
+        (0, 0) => "none (fix it by hand, see below)".to_string(),
+        (m, 0) => format!("--fix changes file modes ({m} operation(s))"),
+        (0, e) => format!("--fix edits the config ({e} operation(s))"),
+        (m, e) => format!("--fix changes file modes and edits the config ({} operation(s))", m + e),
+    };
+    out.push_str(&format!("fix        {fix}\n"));
+    if let Some(docs) = &rule.docs {
+        out.push_str(&format!("\nWhy it matters\n{}\n", indent(&docs.why, "  ")));
+        if let Some(f) = &docs.fix {
+            out.push_str(&format!("\nHow to fix it\n{}\n", indent(f, "  ")));
+        }
+        if !docs.references.is_empty() {
+            let base = pack.metas.iter().find_map(|m| m.docs_base.clone()).unwrap_or_default();
+            out.push_str("\nReferences\n");
+            for r in &docs.references {
+                let url = if r.starts_with("http") { r.clone() } else { format!("{base}{r}") };
+                out.push_str(&format!("  {url}\n"));
+            }
+        }
+    }
+    if !rule.examples.is_empty() {
+        out.push_str("\nExamples\n");
+        for ex in &rule.examples {
+            let outcome = if rule.phase == Phase::Fix {
+                match ex.spec.expect_fix.as_deref() {
+                    Some([]) | None => "plans no fix".to_string(),
+                    Some(lines) => format!("plans: {}", lines.join("; ")),
+                }
+            } else if ex.spec.expect.is_empty() {
+                "stays quiet".to_string()
+            } else {
+                let sevs: Vec<&str> = ex
+                    .spec
+                    .expect
+                    .iter()
+                    .map(|e| match e {
+                        ExpectSpec::Severity(s) => s.as_str(),
+                        ExpectSpec::Full { severity, .. } => severity.as_str(),
+                    })
+                    .collect();
+                format!("reports {}", sevs.join(", "))
+            };
+            let name = ex.spec.name.as_deref().map(|n| format!(" {n}:")).unwrap_or_default();
+            out.push_str(&format!("  {}.{name} {outcome}\n", ex.index + 1));
+            let file: &str = &rule.file.text;
+            let text = file.get(ex.span.clone()).unwrap_or_default();
+            // Later lines carry the file's indentation; the first starts after it.
+            let column = ex.span.start - file[..ex.span.start].rfind('\n').map_or(0, |i| i + 1);
+            let dedented: Vec<&str> =
+                text.lines()
+                    .enumerate()
+                    .map(|(i, l)| {
+                        if i == 0 { l } else { l.get(column..).filter(|_| l[..column].trim().is_empty()).unwrap_or(l) }
+                    })
+                    .collect();
+            out.push_str(&format!("{}\n", indent(dedented.join("\n").trim_end(), "      ")));
+        }
+    }
+    out
+}

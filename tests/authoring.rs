@@ -1,0 +1,105 @@
+//! Rule-author tooling: `rules list`, `explain`, `rules new`, `rules test
+//! --update`, shell completions and the man page.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use clawcheck_engine::input::Environment;
+use clawcheck_tests::{cli, paths};
+
+fn run(args: &[&str], cwd: &Path) -> cli::Run {
+    let mut vars = BTreeMap::new();
+    vars.insert("HOME".to_string(), cwd.display().to_string());
+    cli::run(args, Environment { vars, cwd: cwd.to_path_buf() })
+}
+
+#[test]
+fn rules_list_is_a_table_with_area_fix_and_pack() {
+    let root = paths::workspace();
+    let out = run(&["rules", "list", "examples/org-policy"], &root);
+    assert_eq!(out.code, 0, "{}", out.err);
+    let lines: Vec<&str> = out.out.lines().collect();
+    assert!(lines[0].split_whitespace().eq(["ID", "SEVERITY", "AREA", "FIX", "PACK"]), "{}", lines[0]);
+    let row = |id: &str| {
+        lines.iter().find(|l| l.starts_with(&format!("{id} "))).map(|l| l.split_whitespace().collect::<Vec<_>>())
+    };
+    assert_eq!(
+        row("acme.tools.exec_needs_approvals").expect("org rule"),
+        ["acme.tools.exec_needs_approvals", "critical", "rules", "-", "acme-policy"]
+    );
+    assert_eq!(row("gateway.tailscale_serve").expect("remapped").get(1..4), Some(&["warn", "(was", "info)"][..]));
+    assert_eq!(row("fs.config.perms_world_readable").expect("fs rule")[3], "mode");
+    assert!(row("models.weak_tier").is_none(), "disabled by the pack");
+    assert!(lines.last().is_some_and(|l| l.ends_with(" rules")));
+}
+
+#[test]
+fn explain_shows_docs_fix_and_examples() {
+    let root = paths::workspace();
+    let out = run(&["explain", "gateway.tailscale_funnel"], &root);
+    assert_eq!(out.code, 0, "{}", out.err);
+    insta::assert_snapshot!("explain_funnel", out.out);
+    let by_check_id = run(&["explain", "channels.discord.dm.open"], &root);
+    assert!(by_check_id.out.starts_with("channels.{provider}.dm.open:"), "a checkId finds its templated rule");
+    let unknown = run(&["explain", "gateway.tailscale_funel"], &root);
+    assert_eq!(unknown.code, 2);
+    assert!(unknown.err.contains("`gateway.tailscale_funnel`"), "{}", unknown.err);
+}
+
+#[test]
+fn a_new_rule_is_valid_but_fails_until_filled_in() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let made = run(&["rules", "new", "acme.gateway.bind_public", "--dir", "policy"], dir.path());
+    assert_eq!(made.code, 0, "{}", made.err);
+    let file = dir.path().join("policy/acme.gateway.bind_public.yaml");
+    let text = std::fs::read_to_string(&file).expect("created");
+    assert!(text.starts_with("# yaml-language-server: $schema=https://"), "outside a checkout: the published schema");
+    assert!(text.contains("id: acme.gateway.bind_public"));
+    assert_eq!(run(&["rules", "check", "policy"], dir.path()).code, 0, "the scaffold compiles");
+    let test = run(&["rules", "test", "policy", "--color", "never"], dir.path());
+    assert_eq!(test.code, 1, "its examples fail until written: {}", test.out);
+    assert!(test.out.contains("3 examples in 1 rules: 1 passed, 2 failed"), "{}", test.out);
+    assert_eq!(
+        run(&["rules", "new", "acme.gateway.bind_public", "--dir", "policy"], dir.path()).code,
+        2,
+        "never overwrites"
+    );
+
+    let inside = run(&["rules", "new", "acme.x.y", "--dir", "examples/tmp-scaffold-test"], &paths::workspace());
+    let made_inside = paths::workspace().join("examples/tmp-scaffold-test/acme.x.y.yaml");
+    let text = std::fs::read_to_string(&made_inside).expect("created in the checkout");
+    let _ = std::fs::remove_dir_all(paths::workspace().join("examples/tmp-scaffold-test"));
+    assert_eq!(inside.code, 0);
+    assert!(text.starts_with("# yaml-language-server: $schema=../../docs/schema/rule.schema.json"), "{text}");
+}
+
+#[test]
+fn rules_test_update_rewrites_only_failing_expectations() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("p")).expect("mkdir");
+    let rule = "id: acme.t.funnel\ntitle: Funnel\nseverity: critical\ngiven: $.gateway.tailscale.mode\nwhen: \"@ == 'funnel'\"\ndocs: { why: w, fix: f, references: [x] }\nexamples:\n  # a comment that stays\n  - config: { gateway: { tailscale: { mode: funnel } } }\n    expect:\n      - warn\n  - config: { gateway: { tailscale: { mode: funnel } } }\n    expect: [critical]\n  - config: {}\n    expect: [info]\n";
+    std::fs::write(dir.path().join("p/acme.t.funnel.yaml"), rule).expect("write");
+    let before = run(&["rules", "test", "p", "--no-builtin-rules", "--color", "never"], dir.path());
+    assert_eq!(before.code, 1);
+    let updated = run(&["rules", "test", "p", "--no-builtin-rules", "--update", "--color", "never"], dir.path());
+    assert!(updated.out.contains("updated the expectations"), "{}", updated.out);
+    let after = std::fs::read_to_string(dir.path().join("p/acme.t.funnel.yaml")).expect("read");
+    let expected = rule
+        .replace("    expect:\n      - warn\n", "    expect:\n      [critical]\n")
+        .replace("expect: [info]", "expect: []");
+    assert_eq!(after, expected);
+    assert_eq!(run(&["rules", "test", "p", "--no-builtin-rules"], dir.path()).code, 0);
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_flags() {
+    let root = paths::workspace();
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = run(&["completions", shell], &root);
+        assert_eq!(out.code, 0);
+        assert!(out.out.contains("--fail-on") || out.out.contains("fail-on"), "{shell} completes audit flags");
+    }
+    let man = run(&["man"], &root);
+    assert!(man.out.contains(".TH clawcheck 1"), "{}", &man.out[..200.min(man.out.len())]);
+    assert!(man.out.contains("explain"));
+}
