@@ -1,14 +1,12 @@
 //! Running rules over prepared inputs: select matches, evaluate `let`,
 //! `when` and severity, render texts, resolve locations.
 
-use std::cell::OnceCell;
-
 use super::suppress::{self, Suppressed};
 use crate::config::tree::{dotted, parse_dotted};
 use crate::config::{Node, PathSeg};
 use crate::facts;
 use crate::fix::planned::Planned;
-use crate::lang::{Env, RuleScope, Value};
+use crate::lang::{Caches, Env, RuleScope, Value};
 use crate::report::{Finding, Location};
 use crate::rules::roots;
 use crate::rules::rule::Phase;
@@ -65,7 +63,7 @@ fn audit_value(pack: &Pack, findings: &[Finding], suppressed: &[Suppressed], sup
 pub struct Evaluator<'p> {
     pack: &'p Pack,
     roots: Vec<Value>,
-    def_cache: Vec<OnceCell<Value>>,
+    caches: Caches,
     /// Whether findings carry their planned fixes (`--fix`, examples).
     plan_fixes: bool,
     /// Ignore packs' severity overrides (rule examples check the rule as
@@ -79,8 +77,8 @@ impl<'p> Evaluator<'p> {
     pub fn new(pack: &'p Pack, mut roots: Vec<Value>, read: &mut facts::Reader) -> Self {
         roots.resize(roots::COUNT, Value::Null);
         facts::gather(pack, &mut roots, read);
-        let def_cache = (0..pack.defs.len()).map(|_| OnceCell::new()).collect();
-        Evaluator { pack, roots, def_cache, plan_fixes: false, as_written: false }
+        let caches = Caches::new(pack.defs.len());
+        Evaluator { pack, roots, caches, plan_fixes: false, as_written: false }
     }
 
     /// Evaluates rules as written, without packs' severity overrides.
@@ -105,7 +103,7 @@ impl<'p> Evaluator<'p> {
     }
 
     fn env<'a>(&'a self, rule: Option<&'a RuleScope<'a>>) -> Env<'a> {
-        Env { roots: &self.roots, globals: &self.pack.globals, defs: &self.pack.defs, def_cache: &self.def_cache, rule }
+        Env { roots: &self.roots, globals: &self.pack.globals, defs: &self.pack.defs, caches: &self.caches, rule }
     }
 
     /// Evaluates every rule of the pack: the checks, then suppressions, then

@@ -8,9 +8,7 @@ pub mod readers;
 pub mod synthetic;
 pub mod walk;
 
-use std::cell::OnceCell;
-
-use crate::lang::{Env, Map, Value};
+use crate::lang::{Caches, Env, Map, Value};
 use crate::rules::{FactDecl, Pack, roots};
 
 /// Reads one fact for one path (the real file system, or synthetic facts).
@@ -25,8 +23,8 @@ pub fn gather(pack: &Pack, roots: &mut [Value], read: &mut Reader) {
         roots[roots::FS] = Value::map(fs.clone());
         // A fresh cache per declaration: definitions evaluated now must not
         // keep values computed before later facts exist.
-        let cache: Vec<OnceCell<Value>> = (0..pack.defs.len()).map(|_| OnceCell::new()).collect();
-        let env = Env { roots, globals: &pack.globals, defs: &pack.defs, def_cache: &cache, rule: None };
+        let caches = Caches::new(pack.defs.len());
+        let env = Env { roots, globals: &pack.globals, defs: &pack.defs, caches: &caches, rule: None };
         let value = env.eval(&decl.expr);
         let fact = if decl.each {
             let paths = value.as_list().map(<[Value]>::to_vec).unwrap_or_default();

@@ -29,7 +29,25 @@ pub enum Ir {
     Member(Box<Ir>, String),
     Index(Box<Ir>, Box<Ir>),
     Builtin(&'static Builtin, Vec<Ir>),
-    Macro { kind: MacroKind, list: Box<Ir>, slot: usize, body: Box<Ir> },
+    Macro {
+        kind: MacroKind,
+        list: Box<Ir>,
+        slot: usize,
+        body: Box<Ir>,
+    },
+    /// A `find`/`filter`/`any`/`none`/`count` whose predicate is `key(x) ==
+    /// probe` over a list that does not change inside the enclosing loops:
+    /// evaluated through an index of the list by `key`, built once per
+    /// list, so a lookup inside a loop is not a scan (see [`join_parts`]).
+    /// `body` is the predicate, for lists too short to index.
+    Join {
+        kind: MacroKind,
+        list: Box<Ir>,
+        slot: usize,
+        key: Box<Ir>,
+        probe: Box<Ir>,
+        body: Box<Ir>,
+    },
     Not(Box<Ir>),
     Neg(Box<Ir>),
     And(Box<Ir>, Box<Ir>),
@@ -87,7 +105,15 @@ pub fn compile(
     names: &dyn NameSource,
     params: &[String],
 ) -> Result<(Compiled, BTreeSet<usize>), Vec<LangError>> {
-    let mut c = Compiler { names, locals: Vec::new(), next: 0, max: 0, errors: Vec::new(), calls: BTreeSet::new() };
+    let mut c = Compiler {
+        names,
+        locals: Vec::new(),
+        next: 0,
+        max: 0,
+        errors: Vec::new(),
+        calls: BTreeSet::new(),
+        loop_slots: Vec::new(),
+    };
     for p in params {
         c.push_local(p, Ty::Any);
     }
@@ -102,6 +128,9 @@ struct Compiler<'a> {
     max: usize,
     errors: Vec<LangError>,
     calls: BTreeSet<usize>,
+    /// Slots of the element variables of the macros being compiled around
+    /// the current expression.
+    loop_slots: Vec<usize>,
 }
 
 fn boxed(ir: Ir) -> Box<Ir> {
@@ -439,7 +468,9 @@ impl Compiler<'_> {
             );
         };
         let slot = self.push_local(var, elem.clone());
+        self.loop_slots.push(slot);
         let (bir, bty) = self.expr(&args[2]);
+        self.loop_slots.pop();
         self.pop_local();
         let predicate = matches!(
             kind,
@@ -465,9 +496,23 @@ impl Compiler<'_> {
                 _ => Ty::list(Ty::Any),
             },
             MacroKind::Find | MacroKind::MaxBy | MacroKind::MinBy => elem,
+            MacroKind::IndexBy => Ty::map(elem),
+            MacroKind::GroupBy => Ty::map(list_ty),
             MacroKind::Count => Ty::Int,
             MacroKind::SumBy => Ty::Num,
         };
+        let joinable =
+            matches!(kind, MacroKind::Find | MacroKind::Filter | MacroKind::Any | MacroKind::None | MacroKind::Count);
+        // The list must not change from one element of an enclosing loop to
+        // the next, or every iteration would rebuild the index.
+        let steady = !self.loop_slots.iter().any(|s| uses_local(&lir, *s));
+        if joinable
+            && steady
+            && let Some((key, probe)) = join_parts(&bir, slot)
+        {
+            let (key, probe) = (boxed(key.clone()), boxed(probe.clone()));
+            return (Ir::Join { kind, list: boxed(lir), slot, key, probe, body: boxed(bir) }, ty);
+        }
         (Ir::Macro { kind, list: boxed(lir), slot, body: boxed(bir) }, ty)
     }
 
@@ -657,4 +702,57 @@ pub fn free_names(expr: &Expr) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     go(expr, &mut Vec::new(), &mut out);
     out
+}
+
+/// Splits an equality predicate into the side computed from the element
+/// alone (the index key) and the side that does not use the element (the
+/// probe), if it has that shape.
+pub(crate) fn join_parts(body: &Ir, slot: usize) -> Option<(&Ir, &Ir)> {
+    let Ir::Binary(BinOp::Eq, a, b) = body else { return None };
+    if only_element(a, slot) && !uses_local(b, slot) {
+        Some((a, b))
+    } else if only_element(b, slot) && !uses_local(a, slot) {
+        Some((b, a))
+    } else {
+        None
+    }
+}
+
+/// Whether `ir` depends on the element (local `slot`) and on nothing that
+/// may change between evaluations (other locals, the rule's match).
+fn only_element(ir: &Ir, slot: usize) -> bool {
+    fn pure(ir: &Ir, slot: usize) -> bool {
+        match ir {
+            Ir::Local(s) => *s == slot,
+            Ir::Const(_) | Ir::Root(_) | Ir::Global(_) => true,
+            Ir::RuleLet(_) | Ir::MatchVar(_) | Ir::At | Ir::Macro { .. } | Ir::Join { .. } | Ir::Let(..) => false,
+            Ir::List(items) | Ir::Def(_, items) | Ir::Builtin(_, items) => items.iter().all(|i| pure(i, slot)),
+            Ir::Map(entries) => entries.iter().all(|(_, i)| pure(i, slot)),
+            Ir::Member(a, _) | Ir::Not(a) | Ir::Neg(a) => pure(a, slot),
+            Ir::Index(a, b) | Ir::And(a, b) | Ir::Or(a, b) | Ir::Coalesce(a, b) | Ir::Binary(_, a, b) => {
+                pure(a, slot) && pure(b, slot)
+            }
+            Ir::Cond(a, b, c) => pure(a, slot) && pure(b, slot) && pure(c, slot),
+        }
+    }
+    uses_local(ir, slot) && pure(ir, slot)
+}
+
+fn uses_local(ir: &Ir, slot: usize) -> bool {
+    match ir {
+        Ir::Local(s) => *s == slot,
+        Ir::Const(_) | Ir::Root(_) | Ir::Global(_) | Ir::RuleLet(_) | Ir::MatchVar(_) | Ir::At => false,
+        Ir::List(items) | Ir::Def(_, items) | Ir::Builtin(_, items) => items.iter().any(|i| uses_local(i, slot)),
+        Ir::Map(entries) => entries.iter().any(|(_, i)| uses_local(i, slot)),
+        Ir::Member(a, _) | Ir::Not(a) | Ir::Neg(a) => uses_local(a, slot),
+        Ir::Index(a, b) | Ir::And(a, b) | Ir::Or(a, b) | Ir::Coalesce(a, b) | Ir::Binary(_, a, b) => {
+            uses_local(a, slot) || uses_local(b, slot)
+        }
+        Ir::Cond(a, b, c) => uses_local(a, slot) || uses_local(b, slot) || uses_local(c, slot),
+        Ir::Let(_, a, b) => uses_local(a, slot) || uses_local(b, slot),
+        Ir::Macro { list, body, .. } => uses_local(list, slot) || uses_local(body, slot),
+        Ir::Join { list, probe, body, .. } => {
+            uses_local(list, slot) || uses_local(probe, slot) || uses_local(body, slot)
+        }
+    }
 }

@@ -5,12 +5,15 @@
 //! runs over finite lists. Definitions without parameters are evaluated at
 //! most once per audit (cached), since they depend only on the inputs.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
 
 use super::ast::BinOp;
 use super::builtins::MacroKind;
 use super::compile::{Compiled, Ir};
-use super::value::{Map, Value};
+use super::value::{Key, Map, Value};
 
 /// A compiled pack definition.
 #[derive(Debug)]
@@ -27,12 +30,41 @@ pub struct Env<'a> {
     /// Pack constants, by index.
     pub globals: &'a [Value],
     pub defs: &'a [Definition],
-    /// Results of parameterless definitions, filled on first use.
-    pub def_cache: &'a [OnceCell<Value>],
+    /// Results of parameterless definitions and join indexes, filled on
+    /// first use.
+    pub caches: &'a Caches,
     /// The rule-level scope (`@`, bindings, `let` entries), when evaluating
     /// inside a rule.
     pub rule: Option<&'a RuleScope<'a>>,
 }
+
+/// What an evaluation remembers between expressions: the values of
+/// parameterless definitions (they depend only on the inputs) and the
+/// indexes of equality joins.
+pub struct Caches {
+    defs: Vec<OnceCell<Value>>,
+    /// One index per join site (the key expression's address): the index of
+    /// the last list the site saw. A site that sees the same list again reuses
+    /// it; a new list replaces it, so memory stays bounded.
+    joins: RefCell<HashMap<usize, Rc<JoinIndex>>>,
+}
+
+/// An index of a list by a key expression: the positions of the elements
+/// with each key value, in order. It holds the list, so no other list can
+/// take its address while the index is cached.
+struct JoinIndex {
+    list: Value,
+    positions: HashMap<Key, Vec<usize>>,
+}
+
+impl Caches {
+    pub fn new(definitions: usize) -> Caches {
+        Caches { defs: (0..definitions).map(|_| OnceCell::new()).collect(), joins: RefCell::new(HashMap::new()) }
+    }
+}
+
+/// Lists shorter than this are scanned: hashing costs more than comparing.
+const JOIN_MIN_LEN: usize = 16;
 
 /// Per-match scope of a rule.
 pub struct RuleScope<'a> {
@@ -85,6 +117,27 @@ impl Env<'_> {
                 let items = iteration_items(self.run(list, frame));
                 self.run_macro(*kind, &items, *slot, body, frame)
             }
+            Ir::Join { kind, list, slot, key, probe, body } => {
+                let listed = self.run(list, frame);
+                match &listed {
+                    Value::List(items) if items.len() >= JOIN_MIN_LEN => {
+                        let index = self.join_index(&listed, items, key, *slot);
+                        let hits: &[usize] =
+                            index.positions.get(&Key(self.run(probe, frame))).map_or(&[], Vec::as_slice);
+                        match kind {
+                            MacroKind::Find => hits.first().map(|&i| items[i].clone()).unwrap_or_default(),
+                            MacroKind::Filter => Value::list(hits.iter().map(|&i| items[i].clone()).collect()),
+                            MacroKind::Any => Value::Bool(!hits.is_empty()),
+                            MacroKind::None => Value::Bool(hits.is_empty()),
+                            _ => Value::Int(hits.len() as i64),
+                        }
+                    }
+                    _ => {
+                        let items = iteration_items(listed);
+                        self.run_macro(*kind, &items, *slot, body, frame)
+                    }
+                }
+            }
             Ir::Not(a) => Value::Bool(!self.run(a, frame).is_true()),
             Ir::Neg(a) => match self.run(a, frame) {
                 Value::Int(i) => Value::Int(i.saturating_neg()),
@@ -117,10 +170,31 @@ impl Env<'_> {
         }
     }
 
+    /// The index of `items` by `key`, reused while the join site sees the
+    /// same list.
+    fn join_index(&self, listed: &Value, items: &[Value], key: &Ir, slot: usize) -> Rc<JoinIndex> {
+        let id = key as *const Ir as usize;
+        if let Some(index) = self.caches.joins.borrow().get(&id)
+            && let Value::List(cached) = &index.list
+            && std::ptr::eq(cached.as_ptr(), items.as_ptr())
+        {
+            return index.clone();
+        }
+        let mut frame = vec![Value::Null; slot + 1];
+        let mut positions: HashMap<Key, Vec<usize>> = HashMap::new();
+        for (i, item) in items.iter().enumerate() {
+            frame[slot] = item.clone();
+            positions.entry(Key(self.run(key, &mut frame))).or_default().push(i);
+        }
+        let index = Rc::new(JoinIndex { list: listed.clone(), positions });
+        self.caches.joins.borrow_mut().insert(id, index.clone());
+        index
+    }
+
     fn call_def(&self, id: usize, args: &[Ir], frame: &mut Vec<Value>) -> Value {
         let def = &self.defs[id];
         if def.params == 0 {
-            return self.def_cache[id].get_or_init(|| self.eval(&def.body)).clone();
+            return self.caches.defs[id].get_or_init(|| self.eval(&def.body)).clone();
         }
         let mut callee = vec![Value::Null; def.body.frame.max(def.params)];
         for (slot, a) in args.iter().enumerate() {
@@ -159,16 +233,35 @@ impl Env<'_> {
                 Value::list(keyed.into_iter().map(|(_, v)| v).collect())
             }
             MacroKind::UniqueBy => {
-                let mut seen = Vec::new();
+                let mut seen = std::collections::HashSet::new();
                 let mut out = Vec::new();
                 for v in items {
-                    let k = each(v, frame);
-                    if !seen.contains(&k) {
-                        seen.push(k);
+                    if seen.insert(Key(each(v, frame))) {
                         out.push(v.clone());
                     }
                 }
                 Value::list(out)
+            }
+            MacroKind::IndexBy | MacroKind::GroupBy => {
+                // Keys are map keys: strings as they are, numbers and bools as
+                // text; null (no key) leaves the element out.
+                let mut out = Map::new();
+                for v in items {
+                    let key = match each(v, frame) {
+                        Value::Null => continue,
+                        Value::Str(s) => s.to_string(),
+                        other => other.to_string(),
+                    };
+                    if kind == MacroKind::IndexBy {
+                        out.entry(key).or_insert_with(|| v.clone());
+                    } else {
+                        match out.entry(key).or_insert_with(|| Value::list(Vec::new())) {
+                            Value::List(l) => Arc::make_mut(l).push(v.clone()),
+                            _ => unreachable!("groups are lists"),
+                        }
+                    }
+                }
+                Value::map(out)
             }
             MacroKind::SumBy => {
                 let vals: Vec<Value> = items.iter().map(|v| each(v, frame)).collect();

@@ -20,7 +20,7 @@ pub mod value;
 
 pub use compile::{Compiled, DefSig, NameSource, Resolved, compile};
 pub use error::{LangError, LangErrorKind};
-pub use eval::{Definition, Env, RuleScope};
+pub use eval::{Caches, Definition, Env, RuleScope};
 pub use template::Template;
 pub use types::Ty;
 pub use value::{Map, Value};

@@ -1,7 +1,5 @@
 //! Evaluation semantics, end to end through parse, compile and eval.
 
-use std::cell::OnceCell;
-
 use super::compile::{DefSig, NameSource, Resolved, compile};
 use super::error::LangErrorKind;
 use super::eval::Env;
@@ -45,8 +43,8 @@ fn eval_with(src: &str, config: serde_json::Value) -> Value {
     let (c, _) = compile(&expr, &names(), &[]).unwrap_or_else(|e| panic!("compile {src}: {e:?}"));
     let roots = [Value::from_json(&config)];
     let globals = [groups()];
-    let cache: [OnceCell<Value>; 0] = [];
-    let env = Env { roots: &roots, globals: &globals, defs: &[], def_cache: &cache, rule: None };
+    let caches = crate::lang::Caches::new(0);
+    let env = Env { roots: &roots, globals: &globals, defs: &[], caches: &caches, rule: None };
     env.eval(&c)
 }
 
@@ -156,4 +154,62 @@ fn typos_are_load_errors_with_suggestions() {
 #[test]
 fn every_error_of_an_expression_is_reported() {
     assert_eq!(errors("confg.x and lowr('y') and groups.nope").len(), 3);
+}
+
+/// Equality lookups over a long list go through an index (`Ir::Join`);
+/// they must answer exactly what a scan answers.
+#[test]
+fn indexed_lookups_agree_with_scans() {
+    let items: Vec<serde_json::Value> = (0..100)
+        .map(|i| serde_json::json!({"id": format!("a{}", i % 40), "n": i % 7, "tag": if i % 3 == 0 { serde_json::Value::Null } else { serde_json::json!("t") }}))
+        .collect();
+    let cfg = serde_json::json!({"xs": items, "k": "a5", "seven": 7.0});
+    for (joined, scanned) in [
+        ("config.xs.find(x, x.id == config.k)", "config.xs.find(x, x.id == config.k and true)"),
+        ("config.xs.filter(x, x.id == 'a5')", "config.xs.filter(x, true and x.id == 'a5')"),
+        ("config.xs.filter(x, 3 == x.n)", "config.xs.filter(x, 3 == x.n or false)"),
+        ("config.xs.count(x, x.n == config.seven - 4)", "config.xs.count(x, x.n == config.seven - 4 and true)"),
+        ("config.xs.any(x, x.id == 'zz')", "config.xs.any(x, x.id == 'zz' and true)"),
+        ("config.xs.none(x, x.tag == null)", "config.xs.none(x, x.tag == null and true)"),
+        ("config.xs.filter(x, x.tag == null).map(x, x.n)", "config.xs.filter(x, x.tag == null or false).map(x, x.n)"),
+        (
+            "['a1', 'a2', 'nope'].map(k, config.xs.find(x, x.id == k).n)",
+            "['a1', 'a2', 'nope'].map(k, config.xs.find(x, true and x.id == k).n)",
+        ),
+    ] {
+        assert_eq!(eval_with(joined, cfg.clone()), eval_with(scanned, cfg.clone()), "{joined}");
+    }
+    assert_eq!(eval_with("config.xs.find(x, x.id == config.k).n", cfg), Value::Int(5));
+    let compiled = |src: &str| compile(&parse(src).expect("parses"), &names(), &[]).expect("compiles").0.ir;
+    assert!(matches!(compiled("config.xs.find(x, x.id == 'a')"), crate::lang::compile::Ir::Join { .. }));
+    let joins = |src: &str| format!("{:?}", compiled(src)).matches("Join {").count();
+    assert_eq!(joins("config.xs.map(y, config.xs.find(x, x.id == y.id))"), 1, "the map scans, the lookup in it joins");
+    assert_eq!(
+        joins("config.xs.map(y, y.kids.find(x, x.id == 'a'))"),
+        0,
+        "a list that changes with the loop is scanned"
+    );
+    assert_eq!(joins("config.xs.find(x, x.id == x.other)"), 0, "both sides use the element");
+}
+
+#[test]
+fn index_by_and_group_by() {
+    let cfg = serde_json::json!({"xs": [{"id": "a", "v": 1}, {"id": "b", "v": 2}, {"id": "a", "v": 3}, {"v": 4}]});
+    assert_eq!(eval_with("index_by(config.xs, x, x.id).a.v", cfg.clone()), Value::Int(1), "the first wins");
+    assert_eq!(
+        eval_with("keys(index_by(config.xs, x, x.id))", cfg.clone()),
+        Value::from_json(&serde_json::json!(["a", "b"]))
+    );
+    assert_eq!(
+        eval_with("group_by(config.xs, x, x.id).a.map(x, x.v)", cfg.clone()),
+        Value::from_json(&serde_json::json!([1, 3]))
+    );
+    assert_eq!(
+        eval_with("config.xs.group_by(x, x.v > 1)['true'].map(x, x.v)", cfg),
+        Value::from_json(&serde_json::json!([2, 3, 4]))
+    );
+    assert_eq!(
+        eval("unique([1, 1.0, 'a', 'a', [1], [1], {a: 1, b: 2}, {b: 2, a: 1}])"),
+        Value::from_json(&serde_json::json!([1, "a", [1], {"a": 1, "b": 2}]))
+    );
 }

@@ -207,6 +207,57 @@ impl Value {
     }
 }
 
+/// A value as a hash key, consistent with `==` (integers hash as the float
+/// they equal; maps hash regardless of key order), so sets and indexes of
+/// values take linear time instead of comparing every pair.
+#[derive(Clone, Debug)]
+pub struct Key(pub Value);
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Key) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for Key {}
+
+impl std::hash::Hash for Key {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        hash_value(&self.0, state);
+    }
+}
+
+fn hash_value<H: std::hash::Hasher>(v: &Value, state: &mut H) {
+    use std::hash::{BuildHasher, Hash};
+    match v {
+        Value::Null => 0u8.hash(state),
+        Value::Bool(b) => (1u8, b).hash(state),
+        Value::Int(_) | Value::Float(_) => {
+            let f = v.as_f64().unwrap_or(f64::NAN);
+            // -0.0 == 0.0, so they must hash alike.
+            (2u8, if f == 0.0 { 0u64 } else { f.to_bits() }).hash(state);
+        }
+        Value::Str(s) => (3u8, s).hash(state),
+        Value::List(items) => {
+            (4u8, items.len()).hash(state);
+            for i in items.iter() {
+                hash_value(i, state);
+            }
+        }
+        Value::Map(m) => {
+            // Entries hash independently and are summed: key order does not matter.
+            let build = std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default();
+            let sum = m.iter().fold(0u64, |acc, (k, v)| {
+                let mut h = build.build_hasher();
+                k.hash(&mut h);
+                hash_value(v, &mut h);
+                acc.wrapping_add(std::hash::Hasher::finish(&h))
+            });
+            (5u8, m.len(), sum).hash(state);
+        }
+    }
+}
+
 impl PartialEq for Value {
     /// Deep equality; integers equal floats of the same value; maps compare
     /// regardless of key order. No coercion between strings and numbers.
@@ -226,8 +277,6 @@ impl PartialEq for Value {
     }
 }
 
-/// Formats a float the way JavaScript prints numbers, so interpolated texts
-/// match OpenClaw's (`0.5`, `8`, `1e21`).
 /// Orders a map's keys as a JavaScript object orders its properties:
 /// array-index keys (`"0"`, `"42"`: canonical integers below 2^32 - 1)
 /// first, ascending, then the other keys in insertion order. OpenClaw reads
@@ -247,6 +296,8 @@ pub fn js_key_order(map: &mut Map) {
     }
 }
 
+/// Formats a float the way JavaScript prints numbers, so interpolated texts
+/// match OpenClaw's (`0.5`, `8`, `1e21`).
 pub fn format_float(f: f64) -> String {
     if f.is_nan() {
         "NaN".into()

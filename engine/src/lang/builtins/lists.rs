@@ -36,13 +36,8 @@ fn two_lists(a: &[Value], f: impl Fn(&[Value], &[Value]) -> Vec<Value>) -> Value
 }
 
 pub(crate) fn unique(l: &[Value]) -> Vec<Value> {
-    let mut out: Vec<Value> = Vec::with_capacity(l.len());
-    for v in l {
-        if !out.contains(v) {
-            out.push(v.clone());
-        }
-    }
-    out
+    let mut seen = std::collections::HashSet::with_capacity(l.len());
+    l.iter().filter(|v| seen.insert(crate::lang::value::Key((*v).clone()))).cloned().collect()
 }
 
 fn sort(a: &[Value]) -> Value {

@@ -1,0 +1,129 @@
+//! Inputs for the benchmarks: configs from small to huge, state
+//! directories on disk (facts are read from the file system, as in a real
+//! audit), and generated rule packs.
+
+#![allow(dead_code)]
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use clawcheck_engine::config::{self, LoadedConfig, Paths};
+use clawcheck_engine::input::Environment;
+
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace").to_path_buf()
+}
+
+/// The demo gateway (a dozen keys and an include).
+pub fn small_dir() -> PathBuf {
+    workspace().join("examples/demo")
+}
+
+/// A company gateway: several agents and channels, comments, `$include`s.
+pub fn realistic_dir() -> PathBuf {
+    workspace().join("tests/conformance/cases/big-company-multi-agent/state")
+}
+
+/// `n` agents with tool overrides and `n` channel accounts, as JSON5.
+pub fn huge(n: usize) -> String {
+    let mut s = String::from(
+        "// generated\n{\n  gateway: { bind: \"lan\", auth: { mode: \"token\", token: \"0123456789abcdef0123456789abcdef\" } },\n",
+    );
+    s.push_str("  agents: {\n    defaults: { sandbox: { mode: \"non-main\" } },\n    entries: {\n");
+    for i in 0..n {
+        let _ = writeln!(
+            s,
+            "      \"agent-{i}\": {{ model: \"anthropic/claude-sonnet-4-5\", tools: {{ profile: \"coding\", deny: [\"browser\"], exec: {{ security: \"allowlist\", safeBins: [\"jq\", \"cut\"] }} }}, sandbox: {{ mode: \"all\", workspaceAccess: \"ro\" }} }},"
+        );
+    }
+    s.push_str("    },\n  },\n  channels: {\n    telegram: {\n      dmPolicy: \"pairing\",\n      groupPolicy: \"allowlist\",\n      accounts: {\n");
+    for i in 0..n {
+        let _ = writeln!(
+            s,
+            "        \"acct-{i}\": {{ botToken: \"{i}:AAHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0\", dmPolicy: \"allowlist\", allowFrom: [\"{i}\"], groupPolicy: \"allowlist\", groups: {{ \"-100{i}\": {{ requireMention: true }} }} }},"
+        );
+    }
+    s.push_str("      },\n    },\n  },\n}\n");
+    s
+}
+
+/// A private state directory holding `config` as openclaw.json.
+pub fn state_dir(config: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("openclaw.json"), config).expect("write config");
+    private(dir.path());
+    dir
+}
+
+/// A private copy of a state directory.
+pub fn copy_state(from: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy(from, dir.path());
+    private(dir.path());
+    dir
+}
+
+fn copy(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).expect("read dir").flatten() {
+        let target = to.join(e.file_name());
+        if e.file_type().expect("type").is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+            copy(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).expect("copy");
+        }
+    }
+}
+
+fn private(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    for e in std::fs::read_dir(dir).expect("read dir").flatten() {
+        let mode = if e.file_type().expect("type").is_dir() { 0o700 } else { 0o600 };
+        std::fs::set_permissions(e.path(), std::fs::Permissions::from_mode(mode)).expect("chmod");
+        if mode == 0o700 {
+            private(&e.path());
+        }
+    }
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+}
+
+pub fn paths(state: &Path) -> Paths {
+    Paths {
+        home: state.to_path_buf(),
+        state_dir: state.to_path_buf(),
+        config: state.join("openclaw.json"),
+        cwd: state.to_path_buf(),
+    }
+}
+
+pub fn env(state: &Path) -> Environment {
+    Environment { vars: Default::default(), cwd: state.to_path_buf() }
+}
+
+pub fn load(state: &Path) -> LoadedConfig {
+    config::load(&paths(state), &env(state)).expect("the config loads")
+}
+
+/// `n` rules over the config, of a few shapes the built-in pack uses
+/// (selectors with wildcards, conditions, definitions, templates).
+pub fn generated_rules(n: usize) -> Vec<(String, String)> {
+    (0..n)
+        .map(|i| {
+            let text = match i % 4 {
+                0 => format!(
+                    "id: gen.r{i}\ntitle: Rule {i}\nseverity: warn\ngiven: $.channels.*.accounts.*.dmPolicy\nwhen: \"@ == 'open-{i}'\"\ndetail: \"found {{@}}\"\n"
+                ),
+                1 => format!(
+                    "id: gen.r{i}\ntitle: Rule {i}\nseverity: info\ngiven: {{ path: \"$.agents.entries.*\", bind: [agent] }}\nwhen: \"@.tools.exec.security == 'full-{i}'\"\ndetail: \"agent {{agent}}\"\n"
+                ),
+                2 => format!(
+                    "id: gen.r{i}\ntitle: Rule {i}\nseverity: critical\nwhen: \"gateway_bind == 'custom-{i}' and len(trim(str(config.gateway.auth.token))) < {i}\"\n"
+                ),
+                _ => format!(
+                    "id: gen.r{i}\ntitle: Rule {i}\nseverity: warn\nlet:\n  n: \"len(keys(config.agents.entries ?? {{}}))\"\nwhen: \"n == {i} and config.gateway.bind == 'x'\"\ndetail: \"{{n}} agents\"\n"
+                ),
+            };
+            (format!("gen/gen.r{i}.yaml"), text)
+        })
+        .collect()
+}

@@ -1,0 +1,41 @@
+//! Times each rule of the built-in pack on a generated config of N agents
+//! and N channel accounts (N from the first argument, default 400), most
+//! expensive first: where to look when the scaling benchmark grows.
+//! `cargo run --release -p clawcheck-engine --example rule_profile -- 1000`
+
+use std::time::Instant;
+
+use clawcheck_engine::eval::Evaluator;
+use clawcheck_engine::eval::inputs::base_roots;
+use clawcheck_engine::input::Overrides;
+use clawcheck_engine::rules::PackLoader;
+
+#[path = "../benches/fixtures.rs"]
+mod fixtures;
+
+fn main() {
+    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(400);
+    let pack = PackLoader::new().builtin().load().expect("the built-in pack loads");
+    let dir = fixtures::state_dir(&fixtures::huge(n));
+    let loaded = fixtures::load(dir.path());
+    let paths = fixtures::paths(dir.path());
+    let t = Instant::now();
+    let roots = base_roots(&pack, &loaded, &paths, &Overrides::default());
+    let evaluator = Evaluator::new(&pack, roots, &mut clawcheck_engine::facts::read_fs);
+    println!("facts: {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
+    let mut times: Vec<(f64, &str)> = pack
+        .rules
+        .iter()
+        .map(|r| {
+            let t = Instant::now();
+            let _ = evaluator.run_rule(r, loaded.tree.as_ref());
+            (t.elapsed().as_secs_f64() * 1000.0, r.id_source.as_str())
+        })
+        .collect();
+    let total: f64 = times.iter().map(|(t, _)| t).sum();
+    times.sort_by(|a, b| b.0.total_cmp(&a.0));
+    println!("rules: {total:.1} ms (first rule to use a definition pays for it)");
+    for (t, id) in times.iter().take(20) {
+        println!("{t:>10.2} ms  {id}");
+    }
+}
