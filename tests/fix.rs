@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use clawcheck_engine::rules::{Pack, PackLoader};
+use clawcheck_engine::rules::Pack;
 use clawcheck_tests::case::{Case, Expected, Key, Prepared};
 use clawcheck_tests::{cli, paths};
 use serde_json::Value;
@@ -27,7 +27,7 @@ fn cases() -> Vec<Case> {
 }
 
 fn pack() -> Pack {
-    PackLoader::new().builtin().load().expect("the built-in pack loads")
+    clawcheck::builtin_pack()
 }
 
 fn fix_json(prepared: &Prepared) -> (u8, Value, String) {

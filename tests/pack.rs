@@ -122,3 +122,24 @@ fn the_json_schemas_accept_every_pack_file() {
     let typo = serde_json::json!({"id": "x.y", "title": "t", "severity": "warn", "whne": "true"});
     assert!(!rule.is_valid(&typo), "an unknown key is rejected");
 }
+
+/// The pack the binary embeds (compiled at build time) is the pack compiled
+/// from source: same rules, severities, selections, texts, fixes and docs.
+#[test]
+fn the_embedded_pack_is_the_source_pack() {
+    let source = pack();
+    let embedded = clawcheck::builtin_pack();
+    assert_eq!(embedded.rules.len(), source.rules.len());
+    assert_eq!(embedded.defs.len(), source.defs.len());
+    assert_eq!(embedded.facts.len(), source.facts.len());
+    for (a, b) in embedded.rules.iter().zip(&source.rules) {
+        assert_eq!(a.id_source, b.id_source);
+        assert_eq!(a.severities(), b.severities(), "{}", a.id_source);
+        assert_eq!(a.fix.len(), b.fix.len(), "{}", a.id_source);
+        assert_eq!(a.docs.as_ref().map(|d| &d.why), b.docs.as_ref().map(|d| &d.why));
+        assert_eq!(format!("{:?}", a.when), format!("{:?}", b.when), "{}", a.id_source);
+        assert_eq!(format!("{:?}", a.selection), format!("{:?}", b.selection), "{}", a.id_source);
+    }
+    assert_eq!(format!("{:?}", embedded.globals), format!("{:?}", source.globals));
+    assert!(embedded.implements("channels.discord.dm.open"), "templated ids still match");
+}

@@ -22,6 +22,17 @@ pub struct Io<'a> {
     pub terminal: bool,
 }
 
+/// The built-in pack as compiled at build time (see build.rs).
+static BUILTIN_PACK: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/builtin.pack"));
+
+/// The built-in rule pack, read from its compiled form embedded in the
+/// binary (no YAML is parsed). It has no rule examples; compile from source
+/// (`PackLoader::builtin`) to run them.
+pub fn builtin_pack() -> clawcheck_engine::rules::Pack {
+    clawcheck_engine::rules::Pack::from_bytes(BUILTIN_PACK)
+        .expect("the precompiled pack was written by this build of the engine")
+}
+
 /// The generated documents (`clawcheck rules docs`), by path under `docs/`.
 pub fn generated_docs(pack: &clawcheck_engine::rules::Pack) -> Vec<(String, String)> {
     commands::rules::generated(pack)

@@ -45,6 +45,15 @@ fn main() {
         exprs.len()
     );
     let t = Instant::now();
-    let _ = PackLoader::new().builtin().load().expect("loads");
+    let pack = PackLoader::new().builtin().load().expect("loads");
     println!("load:   {:.1} ms (everything)", t.elapsed().as_secs_f64() * 1000.0);
+    let bytes = pack.to_bytes();
+    let t = Instant::now();
+    let again = clawcheck_engine::rules::Pack::from_bytes(&bytes).expect("reads");
+    println!(
+        "precompiled: {:.1} ms to read {} KB ({} rules)",
+        t.elapsed().as_secs_f64() * 1000.0,
+        bytes.len() / 1024,
+        again.rules.len()
+    );
 }

@@ -12,7 +12,7 @@ use clawcheck_engine::report::{self, Finding, human};
 use clawcheck_engine::rules::Pack;
 use clawcheck_engine::severity::Severity;
 
-use super::{load_pack, settings_for};
+use super::{load_pack_for_audit, settings_for};
 use crate::Io;
 use crate::args::{AuditArgs, AuthMode, FailOn, Format};
 use crate::diagnostics::eprint;
@@ -50,7 +50,7 @@ pub fn run(args: AuditArgs, io: &mut Io) -> u8 {
     let mut packs = settings.packs.clone();
     packs.extend(args.pack.packs.iter().map(|p| io.env.cwd.join(p)));
     let builtin = settings.builtin && !args.pack.no_builtin_rules;
-    let pack = match load_pack(io, &packs, builtin, color) {
+    let pack = match load_pack_for_audit(io, &packs, builtin, color) {
         Ok(p) => p,
         Err(code) => return code,
     };

@@ -29,6 +29,20 @@ pub fn settings_for(io: &mut Io, args: &PackArgs, color: bool) -> Result<Setting
 /// (each after the packs it extends); pack errors are printed and turned
 /// into exit status 2.
 pub fn load_pack(io: &mut Io, dirs: &[PathBuf], builtin: bool, color: bool) -> Result<Pack, u8> {
+    load(io, dirs, builtin, color, false)
+}
+
+/// As [`load_pack`], for audits: the built-in pack alone comes from its form
+/// compiled at build time (no rule examples or texts, which audits do not
+/// use).
+pub fn load_pack_for_audit(io: &mut Io, dirs: &[PathBuf], builtin: bool, color: bool) -> Result<Pack, u8> {
+    load(io, dirs, builtin, color, true)
+}
+
+fn load(io: &mut Io, dirs: &[PathBuf], builtin: bool, color: bool, audit_only: bool) -> Result<Pack, u8> {
+    if audit_only && builtin && dirs.is_empty() && io.env.get("CLAWCHECK_BUILTIN_RULES").is_none() {
+        return Ok(crate::builtin_pack());
+    }
     let mut loader = PackLoader::new();
     // CLAWCHECK_BUILTIN_RULES=<dir> reads the built-in pack from disk, so rule
     // authors can iterate without rebuilding the binary.

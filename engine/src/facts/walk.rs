@@ -11,7 +11,7 @@ use super::file_stat::realpath_via_ancestor;
 use crate::lang::{Map, Value};
 
 /// What to collect and how far to go.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct WalkSpec {
     /// Exact file name to collect.
     pub name: String,

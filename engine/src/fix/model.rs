@@ -2,7 +2,7 @@
 
 use crate::lang::{Compiled, Template, Value};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum PatchOp {
     Add,
     Remove,
@@ -11,20 +11,20 @@ pub enum PatchOp {
 
 /// Where a config edit applies: JSON-pointer tokens relative to the rule's
 /// match, or from the config root (`$/...`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum FixPath {
     Relative(Vec<String>),
     Absolute(Vec<String>),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum FixValue {
     Literal(Value),
     Expr(Compiled),
 }
 
 /// Which config paths an edit changes.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum FixTarget {
     /// A JSON pointer (relative to the match, or absolute).
     Pointer(FixPath),
@@ -34,7 +34,7 @@ pub enum FixTarget {
 
 /// What a mode change expects to find at its path; anything else is
 /// skipped (as OpenClaw skips a directory target that is a file).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Require {
     File,
     Dir,
@@ -50,7 +50,7 @@ impl Require {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum FixOp {
     Patch {
         op: PatchOp,

@@ -14,7 +14,7 @@ use super::types::Ty;
 use super::value::Value;
 
 /// Executable form of an expression.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum Ir {
     Const(Value),
     List(Vec<Ir>),
@@ -28,7 +28,7 @@ pub enum Ir {
     At,
     Member(Box<Ir>, String),
     Index(Box<Ir>, Box<Ir>),
-    Builtin(&'static Builtin, Vec<Ir>),
+    Builtin(#[serde(with = "crate::lang::builtins::by_name")] &'static Builtin, Vec<Ir>),
     Macro {
         kind: MacroKind,
         list: Box<Ir>,
@@ -60,7 +60,7 @@ pub enum Ir {
 
 /// A compiled expression: its code, the number of local slots it needs,
 /// and its static type.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Compiled {
     pub ir: Ir,
     pub frame: usize,

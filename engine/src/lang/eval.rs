@@ -16,7 +16,7 @@ use super::compile::{Compiled, Ir};
 use super::value::{Key, Map, Value};
 
 /// A compiled pack definition.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Definition {
     pub name: String,
     pub params: usize,

@@ -7,14 +7,14 @@ use super::error::{LangError, LangErrorKind};
 use super::eval::Env;
 use super::parser::parse;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 enum Part {
     Text(String),
     Expr(Compiled),
 }
 
 /// A compiled template.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Template {
     parts: Vec<Part>,
 }

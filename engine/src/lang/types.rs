@@ -12,7 +12,7 @@ use indexmap::IndexMap;
 
 use super::value::Value;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Ty {
     Any,
     Null,

@@ -15,7 +15,7 @@ pub type Map = IndexMap<String, Value>;
 
 /// A value of the predicate language: JSON's data model with integers kept
 /// apart from floats.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub enum Value {
     #[default]
     Null,

@@ -163,7 +163,7 @@ impl PackCompiler {
         for (file, s) in shared {
             if let Some(meta) = s.pack {
                 manifests.push((file.clone(), meta.clone()));
-                metas.push(meta);
+                metas.push(super::pack::PackInfo::from(&meta));
             }
             not_covered.extend(s.not_covered);
             if let Some(spec) = s.suppressions {
@@ -735,11 +735,11 @@ impl PackCompiler {
             return None;
         }
         let id = id?;
-        let id_pattern = regex::Regex::new(&id.pattern()).ok()?;
+
         Some(Rule {
             id_source: raw.id.value.clone(),
             id,
-            id_pattern,
+            id_pattern: std::sync::OnceLock::new(),
             file: file.clone(),
             title: title?,
             detail,

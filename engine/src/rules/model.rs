@@ -310,7 +310,7 @@ pub struct SharedFile {
     pub not_covered: Vec<NotCovered>,
 }
 
-#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NotCovered {
     pub id: String,
@@ -330,7 +330,7 @@ pub struct SuppressionSpec {
 }
 
 /// Documentation of a rule: why it matters, how to fix, references.
-#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DocsSpec {
     pub why: String,

@@ -7,7 +7,7 @@ use indexmap::IndexMap;
 use crate::lang::{DefSig, NameSource, Resolved, Ty};
 
 /// Names defined by the pack as a whole.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct PackScope {
     pub roots: Vec<(String, Ty)>,
     /// Roots not visible here: `audit` outside report-phase rules.

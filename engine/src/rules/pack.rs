@@ -10,14 +10,14 @@ use super::source::RuleSource;
 use crate::lang::{Compiled, Definition, Value};
 
 /// Expected kind of a declared file fact.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum FactKind {
     File,
     Dir,
 }
 
 /// How a fact is read from its path.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum FactSource {
     Stat,
     /// `strict`: plain JSON only (as `JSON.parse` reads it), else JSON5.
@@ -32,7 +32,7 @@ pub enum FactSource {
 }
 
 /// A file fact the pack asks the engine to gather.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct FactDecl {
     pub name: String,
     pub source: FactSource,
@@ -43,9 +43,12 @@ pub struct FactDecl {
     pub description: Option<String>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Pack {
-    pub metas: Vec<PackMeta>,
+    pub metas: Vec<PackInfo>,
+    /// The names rules can use; only compiling needs it, so a precompiled
+    /// pack leaves it out.
+    #[serde(skip)]
     pub scope: PackScope,
     pub globals: Vec<Value>,
     pub defs: Vec<Definition>,
@@ -61,7 +64,39 @@ pub struct Pack {
     pub sources: Vec<Arc<RuleSource>>,
 }
 
+/// What a pack's manifest says about the pack itself.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct PackInfo {
+    pub name: String,
+    pub version: Option<String>,
+    pub description: Option<String>,
+    pub docs_base: Option<String>,
+}
+
+impl From<&PackMeta> for PackInfo {
+    fn from(m: &PackMeta) -> PackInfo {
+        PackInfo {
+            name: m.name.clone(),
+            version: m.version.clone(),
+            description: m.description.clone(),
+            docs_base: m.docs_base.clone(),
+        }
+    }
+}
+
 impl Pack {
+    /// The pack in a compact binary form (MessagePack): what `clawcheck`
+    /// embeds for the built-in pack, so an audit does not parse and compile
+    /// YAML. Examples and rule texts are left out.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        rmp_serde::to_vec(self).expect("a compiled pack serialises")
+    }
+
+    /// A pack from [`Pack::to_bytes`], made by the same build of the engine.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Pack, String> {
+        rmp_serde::from_slice(bytes).map_err(|e| format!("cannot read the precompiled pack: {e}"))
+    }
+
     /// Whether some rule can produce `check_id`.
     pub fn implements(&self, check_id: &str) -> bool {
         self.rules.iter().any(|r| r.covers(check_id))

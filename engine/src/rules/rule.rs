@@ -12,7 +12,7 @@ use crate::select::Query;
 use crate::severity::Severity;
 
 /// What a rule iterates over.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub enum Selection {
     /// Evaluated once; `@` is the config root.
     Root,
@@ -23,7 +23,7 @@ pub enum Selection {
 }
 
 /// When a rule runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Phase {
     /// With the other checks, before suppressions.
     Checks,
@@ -34,7 +34,7 @@ pub enum Phase {
     Fix,
 }
 
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub enum SeverityRule {
     Fixed(Severity),
     /// The first case whose condition is true decides; none true means no
@@ -50,13 +50,14 @@ pub struct Example {
     pub spec: ExampleSpec,
 }
 
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Rule {
     /// The id as written (a template for per-provider ids).
     pub id_source: String,
     pub id: Template,
-    /// Matches every checkId this rule can produce.
-    pub id_pattern: regex::Regex,
+    /// Matches every checkId this rule can produce (built on first use).
+    #[serde(skip)]
+    pub id_pattern: std::sync::OnceLock<Option<regex::Regex>>,
     pub file: Arc<RuleSource>,
     pub title: Template,
     pub detail: Option<Template>,
@@ -84,6 +85,8 @@ pub struct Rule {
     pub refuses_start: Option<Compiled>,
     pub fix: Vec<FixOp>,
     pub docs: Option<DocsSpec>,
+    /// Left out of a precompiled pack (audits do not run them).
+    #[serde(skip)]
     pub examples: Vec<Example>,
     /// Byte range of the `id:` value, for diagnostics about the rule itself.
     pub id_span: Range<usize>,
@@ -92,7 +95,10 @@ pub struct Rule {
 impl Rule {
     /// Whether this rule can produce `check_id`.
     pub fn covers(&self, check_id: &str) -> bool {
-        self.id_pattern.is_match(check_id)
+        self.id_pattern
+            .get_or_init(|| regex::Regex::new(&self.id.pattern()).ok())
+            .as_ref()
+            .is_some_and(|re| re.is_match(check_id))
     }
 
     /// The severities the rule can report.

@@ -7,17 +7,23 @@ use std::sync::Arc;
 
 use serde_saphyr::Location;
 
-/// One YAML file of a pack.
-#[derive(Debug)]
+/// One YAML file of a pack. A precompiled pack keeps names, not texts
+/// (audits report on configs, not on rule files).
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct RuleSource {
     /// The path as shown in diagnostics (relative to the pack directory's
     /// parent for built-in rules, as given otherwise).
     pub name: String,
     pub path: Option<PathBuf>,
+    #[serde(skip, default = "empty_text")]
     pub text: Arc<str>,
     /// The pack it belongs to (its manifest's name, `builtin`, or the
     /// directory it was loaded from).
     pub pack: Arc<str>,
+}
+
+fn empty_text() -> Arc<str> {
+    Arc::from("")
 }
 
 impl RuleSource {

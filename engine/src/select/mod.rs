@@ -22,6 +22,22 @@ pub struct Query {
     bind_positions: Vec<usize>,
 }
 
+/// A query is stored as its text and bound positions (a precompiled pack);
+/// the text is parsed again when it is read.
+impl serde::Serialize for Query {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&(&self.text, &self.bind_positions), s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Query {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Query, D::Error> {
+        let (text, bind_positions): (String, Vec<usize>) = serde::Deserialize::deserialize(d)?;
+        let query = parse_json_path(&text).map_err(|e| serde::de::Error::custom(e.to_string()))?;
+        Ok(Query { text, query, bind_positions })
+    }
+}
+
 /// A selected value with its location and bound keys.
 #[derive(Clone, Debug)]
 pub struct Match {

@@ -135,7 +135,7 @@ impl Builtin {
 
 /// The list macros: their second argument names the element, their third is
 /// evaluated per element.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum MacroKind {
     Any,
     All,
@@ -271,5 +271,20 @@ mod tests {
             assert!(lookup_macro(b.name).is_none() || b.name == "count", "{} is also a macro", b.name);
             assert!(b.optional + usize::from(b.variadic) <= b.params.len(), "{}", b.name);
         }
+    }
+}
+
+/// Serialises a builtin by its name (a precompiled pack refers to builtins
+/// that way; the function pointers are this binary's).
+pub mod by_name {
+    use super::Builtin;
+
+    pub fn serialize<S: serde::Serializer>(b: &&'static Builtin, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(b.name)
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static Builtin, D::Error> {
+        let name = <String as serde::Deserialize>::deserialize(d)?;
+        super::lookup(&name).ok_or_else(|| serde::de::Error::custom(format!("unknown builtin `{name}`")))
     }
 }
