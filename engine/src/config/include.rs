@@ -184,8 +184,15 @@ impl<'a> IncludeResolver<'a> {
             ));
         }
         if self.chain.contains(&canonical) {
-            let mut names: Vec<String> = self.chain.iter().map(|p| p.display().to_string()).collect();
-            names.push(canonical.display().to_string());
+            // Named relative to the top config's directory: the chain reads at a
+            // glance, and the absolute path is already in the report's header.
+            let base = self.chain.first().and_then(|p| p.parent()).map(Path::to_path_buf);
+            let short = |p: &PathBuf| match base.as_deref().and_then(|b| p.strip_prefix(b).ok()) {
+                Some(rel) => rel.display().to_string(),
+                None => p.display().to_string(),
+            };
+            let mut names: Vec<String> = self.chain.iter().map(short).collect();
+            names.push(short(&canonical));
             return Err(err(
                 self,
                 "clawcheck::config::include_cycle",

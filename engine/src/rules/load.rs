@@ -154,7 +154,10 @@ impl PackLoader {
                         "clawcheck::rules::extends",
                         &file,
                         span,
-                        format!("`extends` names {}, which is not a pack directory", target.display()),
+                        // The entry as written, not the resolved path: the label points at
+                        // it, and the message stays readable (and stable) however deep
+                        // the pack directory sits.
+                        format!("`extends` names `{}`, which is not a pack directory", parent.value),
                     )
                     .help(Some("write `builtin`, or a directory relative to this pack.yaml".into())),
                 );
