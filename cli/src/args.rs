@@ -108,6 +108,11 @@ pub struct AuditArgs {
     /// mode changes; write nothing.
     #[arg(long, requires = "fix")]
     pub dry_run: bool,
+    /// Audit many gateways: a directory of state directories, or an NDJSON
+    /// file (`-`: standard input) of configs. Prints one JSON line per
+    /// gateway, in input order, auditing in parallel on every core.
+    #[arg(long, value_name = "DIR|FILE|-", conflicts_with_all = ["config", "state_dir", "fix", "format", "json", "outputs", "baseline", "write_baseline"])]
+    pub fleet: Option<PathBuf>,
     /// When to use colour in the human report.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

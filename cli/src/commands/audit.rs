@@ -54,6 +54,12 @@ pub fn run(args: AuditArgs, io: &mut Io) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
+    if let Some(source) = &args.fleet {
+        let fail_on = args.fail_on.or(settings.fail_on).unwrap_or(FailOn::Critical);
+        // `-` is standard input, not a file of that name in the working directory.
+        let source = if source.as_os_str() == "-" { source.clone() } else { io.env.cwd.join(source) };
+        return super::fleet::run(&source, &pack, threshold(fail_on), io);
+    }
     let baseline = match args.baseline.as_ref().map(|b| Baseline::read(&io.env.cwd.join(b))).transpose() {
         Ok(b) => b,
         Err(message) => return usage(io, &message),
@@ -263,14 +269,17 @@ fn config_error_line(e: &ConfigError) -> String {
     format!("config not edited: {e}")
 }
 
-fn findings_status(fail_on: FailOn, findings: &[Finding]) -> u8 {
-    let threshold = match fail_on {
+fn threshold(fail_on: FailOn) -> Option<Severity> {
+    match fail_on {
         FailOn::Info => Some(Severity::Info),
         FailOn::Warn => Some(Severity::Warn),
         FailOn::Critical => Some(Severity::Critical),
         FailOn::None => None,
-    };
-    match threshold {
+    }
+}
+
+fn findings_status(fail_on: FailOn, findings: &[Finding]) -> u8 {
+    match threshold(fail_on) {
         Some(t) if findings.iter().any(|f| f.severity >= t) => exit::FINDINGS,
         _ => exit::OK,
     }

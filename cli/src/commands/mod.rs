@@ -1,6 +1,7 @@
 pub mod audit;
 pub mod completions;
 pub mod explain;
+mod fleet;
 pub mod rules;
 mod scaffold;
 mod update_examples;

@@ -30,8 +30,20 @@ pub fn audit(pack: &Pack, env: &Environment, overrides: &Overrides) -> Result<Au
 
 /// Runs the pack over an already loaded config.
 pub fn audit_loaded(pack: &Pack, loaded: &LoadedConfig, paths: &Paths, overrides: &Overrides) -> Outcome {
+    audit_with(pack, loaded, paths, overrides, &mut crate::facts::read_fs)
+}
+
+/// Runs the pack with the facts `read` answers (the file system, or nothing
+/// at all for a config audited without its state directory).
+pub fn audit_with(
+    pack: &Pack,
+    loaded: &LoadedConfig,
+    paths: &Paths,
+    overrides: &Overrides,
+    read: &mut crate::facts::Reader,
+) -> Outcome {
     let roots = base_roots(pack, loaded, paths, overrides);
-    let mut evaluator = Evaluator::new(pack, roots, &mut crate::facts::read_fs);
+    let mut evaluator = Evaluator::new(pack, roots, read);
     evaluator.run_all(loaded.tree.as_ref())
 }
 

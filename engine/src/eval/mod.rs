@@ -7,6 +7,6 @@ pub mod inputs;
 pub mod run;
 pub mod suppress;
 
-pub use audit::{Audit, audit, audit_loaded, plan_fixes};
+pub use audit::{Audit, audit, audit_loaded, audit_with, plan_fixes};
 pub use run::{Evaluator, Outcome};
 pub use suppress::Suppressed;

@@ -1,0 +1,193 @@
+//! `clawcheck audit --fleet SOURCE`: many gateways in one run, in parallel
+//! on every core (rayon), one JSON line per gateway in input order.
+//!
+//! SOURCE is a directory whose subdirectories are state directories (each
+//! audited like `--state-dir`, file-system facts included), or an NDJSON
+//! file (`-` for standard input) with one config per line, either a config
+//! object or `{"id": ..., "config": {...}}` (audited as configs alone: no
+//! state directory, no environment). Input is read in batches, so a stream
+//! of any length runs in bounded memory.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+use clawcheck_engine::config::{self, LoadedConfig, Paths, SourceMap, json5};
+use clawcheck_engine::eval;
+use clawcheck_engine::facts::synthetic;
+use clawcheck_engine::input::{Environment, Overrides};
+use clawcheck_engine::report::{self, Finding, Summary};
+use clawcheck_engine::rules::Pack;
+use clawcheck_engine::severity::Severity;
+use rayon::prelude::*;
+use serde_json::{Value as Json, json};
+
+use crate::Io;
+use crate::exit;
+
+/// Lines audited per batch: enough to keep every core busy, few enough that
+/// results stream out.
+const BATCH: usize = 1024;
+
+/// One gateway to audit.
+enum Item {
+    StateDir(PathBuf),
+    Config {
+        id: Json,
+        text: String,
+    },
+    /// A line that is not a config: reported as an error line.
+    Bad {
+        id: Json,
+        message: String,
+    },
+}
+
+/// What one audit gives: the output line, and whether it fails `--fail-on`
+/// or could not be read.
+struct Outcome {
+    line: String,
+    failing: bool,
+    error: bool,
+}
+
+pub fn run(source: &Path, pack: &Pack, fail_on: Option<Severity>, io: &mut Io) -> u8 {
+    let mut failing = false;
+    let mut errors = false;
+    let mut emit = |outcomes: Vec<Outcome>, io: &mut Io| {
+        for o in outcomes {
+            failing |= o.failing;
+            errors |= o.error;
+            let _ = writeln!(io.out, "{}", o.line);
+        }
+    };
+    let home = io.env.get("HOME").map(str::to_string);
+    let audit_all = |items: Vec<Item>| -> Vec<Outcome> {
+        items.into_par_iter().map(|item| audit_one(item, pack, home.as_deref(), fail_on)).collect()
+    };
+    let stdin_or_file = source.as_os_str() == "-" || source.is_file();
+    if !stdin_or_file && source.is_dir() {
+        let mut dirs: Vec<PathBuf> = match std::fs::read_dir(source) {
+            Ok(entries) => entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect(),
+            Err(e) => {
+                let _ = writeln!(io.err, "error: cannot read fleet directory {}: {e}", source.display());
+                return exit::USAGE;
+            }
+        };
+        dirs.sort();
+        for chunk in dirs.chunks(BATCH) {
+            emit(audit_all(chunk.iter().cloned().map(Item::StateDir).collect()), io);
+        }
+    } else if stdin_or_file {
+        let reader: Box<dyn BufRead> = if source.as_os_str() == "-" {
+            Box::new(std::io::BufReader::new(std::io::stdin()))
+        } else {
+            match std::fs::File::open(source) {
+                Ok(f) => Box::new(std::io::BufReader::new(f)),
+                Err(e) => {
+                    let _ = writeln!(io.err, "error: cannot read {}: {e}", source.display());
+                    return exit::USAGE;
+                }
+            }
+        };
+        let mut batch = Vec::with_capacity(BATCH);
+        for (n, line) in reader.lines().enumerate() {
+            let line = match line {
+                Ok(l) => l,
+                Err(e) => {
+                    let _ = writeln!(io.err, "error: reading line {}: {e}", n + 1);
+                    return exit::USAGE;
+                }
+            };
+            if line.trim().is_empty() {
+                continue;
+            }
+            batch.push(parse_line(&line, n + 1));
+            if batch.len() == BATCH {
+                emit(audit_all(std::mem::take(&mut batch)), io);
+            }
+        }
+        emit(audit_all(batch), io);
+    } else {
+        let _ = writeln!(io.err, "error: --fleet {}: no such directory or file", source.display());
+        return exit::USAGE;
+    }
+    if errors {
+        exit::CONFIG
+    } else if failing {
+        exit::FINDINGS
+    } else {
+        exit::OK
+    }
+}
+
+fn parse_line(line: &str, number: usize) -> Item {
+    let id = json!(number);
+    match serde_json::from_str::<Json>(line) {
+        Ok(Json::Object(mut o)) if o.contains_key("config") => {
+            let id = o.remove("id").unwrap_or(id);
+            match o.remove("config") {
+                Some(config @ Json::Object(_)) => Item::Config { id, text: config.to_string() },
+                _ => Item::Bad { id, message: "`config` must be an object".into() },
+            }
+        }
+        Ok(config @ Json::Object(_)) => Item::Config { id, text: config.to_string() },
+        Ok(_) => Item::Bad { id, message: "a line must be a config object or {\"id\", \"config\"}".into() },
+        Err(e) => Item::Bad { id, message: format!("not JSON: {e}") },
+    }
+}
+
+fn audit_one(item: Item, pack: &Pack, home: Option<&str>, fail_on: Option<Severity>) -> Outcome {
+    let (id, result) = match item {
+        Item::StateDir(dir) => {
+            // The subdirectory's name: stable wherever the fleet directory sits.
+            let id = json!(dir.file_name().map_or_else(|| dir.display().to_string(), |n| n.to_string_lossy().into()));
+            let mut vars = std::collections::BTreeMap::new();
+            if let Some(h) = home {
+                vars.insert("HOME".to_string(), h.to_string());
+            }
+            let env = Environment { vars, cwd: dir.clone() };
+            let overrides = Overrides { state_dir: Some(dir), ..Overrides::default() };
+            let paths = config::locate(&env, &overrides);
+            let result = config::load(&paths, &env)
+                .map(|loaded| eval::audit_loaded(pack, &loaded, &paths, &overrides))
+                .map_err(|e| e.to_string());
+            (id, result)
+        }
+        Item::Config { id, text } => {
+            let paths = Paths {
+                home: "/fleet".into(),
+                state_dir: "/fleet/.openclaw".into(),
+                config: "/fleet/.openclaw/openclaw.json".into(),
+                cwd: "/fleet".into(),
+            };
+            let mut sources = SourceMap::default();
+            let file = sources.add(paths.config.clone(), text);
+            let result = json5::parse(&sources, file).map_err(|e| e.to_string()).map(|tree| {
+                let loaded = LoadedConfig::from_tree(sources, Some(tree), Vec::new(), &Environment::default(), None);
+                // No state directory: every file fact is absent.
+                let mut nothing = |decl: &_, path: &str| synthetic::absent(decl, Some(path));
+                eval::audit_with(pack, &loaded, &paths, &Overrides::default(), &mut nothing)
+            });
+            (id, result)
+        }
+        Item::Bad { id, message } => (id, Err(message)),
+    };
+    match result {
+        Ok(outcome) => {
+            let mut findings: Vec<Finding> = outcome.findings;
+            report::sort(&mut findings);
+            let summary = Summary::of(&findings);
+            let failing = fail_on.is_some_and(|t| findings.iter().any(|f| f.severity >= t));
+            let line = json!({
+                "id": id,
+                "summary": {"critical": summary.critical, "warn": summary.warn, "info": summary.info},
+                "findings": findings.iter().map(|f| json!({
+                    "checkId": f.check_id, "severity": f.severity.as_str(), "title": f.title, "detail": f.detail,
+                })).collect::<Vec<_>>(),
+                "suppressed": outcome.suppressed.len(),
+            });
+            Outcome { line: line.to_string(), failing, error: false }
+        }
+        Err(message) => Outcome { line: json!({"id": id, "error": message}).to_string(), failing: false, error: true },
+    }
+}
