@@ -11,6 +11,7 @@
 pub mod config;
 pub mod docs;
 pub mod eval;
+pub mod excerpt;
 pub mod facts;
 pub mod fix;
 pub mod input;

@@ -24,6 +24,8 @@ struct Report {
     loaded: LoadedConfig,
     findings: Vec<Finding>,
     suppressed: Vec<Suppressed>,
+    /// Rules cut off by their evaluation budget (the audit is incomplete).
+    cutoffs: Vec<eval::RuleCutoff>,
 }
 
 /// Where each rendering goes: standard output, then `--output` files.
@@ -91,7 +93,19 @@ pub fn run(args: AuditArgs, io: &mut Io) -> u8 {
     if let Err(code) = emit(io, &outputs, &write, color) {
         return code;
     }
+    if report_cutoffs(io, &report, color) {
+        return exit::USAGE;
+    }
     findings_status(ctx.fail_on(), &report.findings)
+}
+
+/// Prints a diagnostic for each rule cut off by its evaluation budget;
+/// `true` if there was one (the audit is incomplete: exit status 2).
+fn report_cutoffs(io: &mut Io, report: &Report, color: bool) -> bool {
+    for cut in &report.cutoffs {
+        eprint(io, &cut.diagnostic(), color);
+    }
+    !report.cutoffs.is_empty()
 }
 
 /// What every step of one run needs.
@@ -146,7 +160,7 @@ fn run_fix(ctx: &Context, io: &mut Io, overrides: &Overrides, outputs: &Outputs)
         result.errors.insert(0, config_error_line(e));
     }
     let after = if args.dry_run || config_error.is_some() {
-        Ok(Report { loaded, findings: first.findings, suppressed: first.suppressed })
+        Ok(Report { loaded, findings: first.findings, suppressed: first.suppressed, cutoffs: first.cutoffs })
     } else {
         config::load(paths, &io.env).map(|l| audit(ctx.pack, l, paths, overrides))
     };
@@ -166,6 +180,9 @@ fn run_fix(ctx: &Context, io: &mut Io, overrides: &Overrides, outputs: &Outputs)
     if let Err(code) = emit(io, outputs, &write, color) {
         return code;
     }
+    if report_cutoffs(io, &report, color) {
+        return exit::USAGE;
+    }
     if config_error.is_some() {
         return exit::CONFIG;
     }
@@ -179,7 +196,7 @@ fn audit(pack: &Pack, loaded: LoadedConfig, paths: &Paths, overrides: &Overrides
     let outcome = eval::audit_loaded(pack, &loaded, paths, overrides);
     let mut findings = outcome.findings;
     report::sort(&mut findings);
-    Report { loaded, findings, suppressed: outcome.suppressed }
+    Report { loaded, findings, suppressed: outcome.suppressed, cutoffs: outcome.cutoffs }
 }
 
 /// The report in `format`; with `fix`, the fix result comes first (text)

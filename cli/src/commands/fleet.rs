@@ -173,6 +173,14 @@ fn audit_one(item: Item, pack: &Pack, home: Option<&str>, fail_on: Option<Severi
         Item::Bad { id, message } => (id, Err(message)),
     };
     match result {
+        Ok(outcome) if !outcome.cutoffs.is_empty() => {
+            let rules: Vec<String> = outcome
+                .cutoffs
+                .iter()
+                .map(|c| format!("rule {} was cut off: {}", c.rule, c.reason.describe()))
+                .collect();
+            Outcome { line: json!({"id": id, "error": rules.join("; ")}).to_string(), failing: false, error: true }
+        }
         Ok(outcome) => {
             let mut findings: Vec<Finding> = outcome.findings;
             report::sort(&mut findings);

@@ -21,9 +21,16 @@ impl ConfigError {
         ConfigError { code, message: message.into(), help: None, source: None, label: None }
     }
 
+    /// Points the error at `span` of `source`; on a line too long to show,
+    /// the message gives the position instead.
     pub fn at(mut self, source: NamedSource<String>, span: std::ops::Range<usize>, label: impl Into<String>) -> Self {
-        self.source = Some(Box::new(source));
-        self.label = Some(Box::new((span, label.into())));
+        if crate::excerpt::showable(source.inner(), std::iter::once(span.clone())) {
+            self.source = Some(Box::new(source));
+            self.label = Some(Box::new((span, label.into())));
+        } else {
+            let at = crate::excerpt::locator(source.name(), source.inner(), span.start);
+            self.message = format!("{}\n{at}", self.message);
+        }
         self
     }
 

@@ -232,13 +232,19 @@ impl<'a> IncludeResolver<'a> {
                 "OpenClaw rejects hard-linked include files; copy the file instead",
             ));
         }
-        let text = std::fs::read_to_string(&canonical).map_err(|e| {
-            err(
+        let text = read_text(&canonical).map_err(|e| match e {
+            TextError::Io(e) => err(
                 self,
                 "clawcheck::config::include_missing",
                 format!("cannot read include {}: {}", lexical.display(), io_reason(&e)),
                 "the file must be UTF-8 text",
-            )
+            ),
+            TextError::NotUtf8(at) => err(
+                self,
+                "clawcheck::config::encoding",
+                format!("include {} is not UTF-8 text: {at}", lexical.display()),
+                "OpenClaw reads config files as UTF-8; save the file as UTF-8",
+            ),
         })?;
         let file = self.sources.add(canonical.clone(), text);
         if std::fs::symlink_metadata(&lexical).is_ok_and(|m| m.file_type().is_symlink()) {
@@ -268,6 +274,25 @@ fn hard_links(meta: &std::fs::Metadata) -> u64 {
 #[cfg(not(unix))]
 fn hard_links(_: &std::fs::Metadata) -> u64 {
     1
+}
+
+/// Why a config file's text could not be read.
+pub(crate) enum TextError {
+    Io(std::io::Error),
+    /// Where the first byte that is not UTF-8 is.
+    NotUtf8(String),
+}
+
+/// Reads a file as UTF-8 text, saying where it is not.
+pub(crate) fn read_text(path: &Path) -> Result<String, TextError> {
+    let bytes = std::fs::read(path).map_err(TextError::Io)?;
+    String::from_utf8(bytes).map_err(|e| {
+        let bad = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let valid = std::str::from_utf8(&bytes[..bad]).unwrap_or_default();
+        let (line, column) = crate::excerpt::position(valid, valid.len());
+        TextError::NotUtf8(format!("byte 0x{:02x} at line {line}, column {column}", bytes[bad]))
+    })
 }
 
 pub(crate) fn io_reason(e: &std::io::Error) -> String {
@@ -308,9 +333,17 @@ pub fn deep_merge(base: Node, over: Node) -> Node {
 
 /// Reads the main config file into `sources` (used by the loader).
 pub fn read_root(sources: &mut SourceMap, path: &Path) -> Result<FileId, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        ConfigError::new("clawcheck::config::read", format!("cannot read config {}: {}", path.display(), io_reason(&e)))
-            .help("check the path (--config, OPENCLAW_CONFIG_PATH) and the file's permissions")
+    let text = read_text(path).map_err(|e| match e {
+        TextError::Io(e) => ConfigError::new(
+            "clawcheck::config::read",
+            format!("cannot read config {}: {}", path.display(), io_reason(&e)),
+        )
+        .help("check the path (--config, OPENCLAW_CONFIG_PATH) and the file's permissions"),
+        TextError::NotUtf8(at) => ConfigError::new(
+            "clawcheck::config::encoding",
+            format!("config {} is not UTF-8 text: {at}", path.display()),
+        )
+        .help("OpenClaw reads its config as UTF-8; save the file as UTF-8"),
     })?;
     let id = sources.add(path.to_path_buf(), text);
     if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {

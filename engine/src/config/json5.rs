@@ -28,9 +28,30 @@ pub fn parse_options() -> ParseOptions {
     }
 }
 
+/// A byte-order mark. JSON5 (and OpenClaw's parser) reads it as
+/// whitespace; jsonc-parser does not, so it is given three spaces in its
+/// place, which keeps every byte offset.
+const BOM: &str = "\u{FEFF}";
+
+/// `text` as jsonc-parser should see it: a leading BOM as whitespace.
+pub fn without_bom(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.strip_prefix(BOM) {
+        Some(rest) => format!("   {rest}").into(),
+        None => text.into(),
+    }
+}
+
+/// Puts back the BOM [`without_bom`] replaced, in text rendered from it.
+pub fn restore_bom(original: &str, rendered: String) -> String {
+    match (original.starts_with(BOM), rendered.strip_prefix("   ")) {
+        (true, Some(rest)) => format!("{BOM}{rest}"),
+        _ => rendered,
+    }
+}
+
 /// Parses the file `file` of `sources`.
 pub fn parse(sources: &SourceMap, file: FileId) -> Result<Node, ConfigError> {
-    let text = &sources.get(file).text;
+    let text = &*without_bom(&sources.get(file).text);
     let syntax = |range: std::ops::Range<usize>, message: String| {
         ConfigError::new("clawcheck::config::syntax", format!("JSON5 parse failed: {message}"))
             .at(sources.named(file), range, "here")

@@ -52,6 +52,13 @@ pub struct LoadedConfig {
 /// Loads the config at `paths.config`.
 pub fn load(paths: &Paths, env: &Environment) -> Result<LoadedConfig, ConfigError> {
     let mut sources = SourceMap::default();
+    if std::fs::metadata(&paths.state_dir).is_ok_and(|m| !m.is_dir()) {
+        return Err(ConfigError::new(
+            "clawcheck::config::state_dir",
+            format!("the state directory {} is not a directory", paths.state_dir.display()),
+        )
+        .help("point --state-dir (or OPENCLAW_STATE_DIR) at OpenClaw's state directory"));
+    }
     let exists = std::fs::symlink_metadata(&paths.config).is_ok();
     let (tree, include_files) = if exists {
         let root = include::read_root(&mut sources, &paths.config)?;

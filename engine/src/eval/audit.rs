@@ -18,14 +18,16 @@ pub struct Audit {
     pub findings: Vec<Finding>,
     /// Findings moved out by the config's suppressions.
     pub suppressed: Vec<Suppressed>,
+    /// Rules cut off by their evaluation budget.
+    pub cutoffs: Vec<super::run::RuleCutoff>,
 }
 
 /// Audits the OpenClaw installation that `env` and `overrides` point at.
 pub fn audit(pack: &Pack, env: &Environment, overrides: &Overrides) -> Result<Audit, ConfigError> {
     let paths = config::locate(env, overrides);
     let loaded = config::load(&paths, env)?;
-    let Outcome { findings, suppressed } = audit_loaded(pack, &loaded, &paths, overrides);
-    Ok(Audit { paths, config: loaded, findings, suppressed })
+    let Outcome { findings, suppressed, cutoffs } = audit_loaded(pack, &loaded, &paths, overrides);
+    Ok(Audit { paths, config: loaded, findings, suppressed, cutoffs })
 }
 
 /// Runs the pack over an already loaded config.

@@ -145,10 +145,12 @@ pub fn evaluate(pack: &Pack, rule: &Rule, spec: &ExampleSpec) -> Result<Vec<Find
         pack.rules.iter().filter(|r| r.phase == Phase::Checks).flat_map(|r| evaluator.run_rule(r, tree)).collect()
     };
     let outcome = evaluator.finish(checks, tree);
-    if rule.phase == Phase::Fix {
-        return Ok(evaluator.run_rule(rule, tree));
+    let findings = if rule.phase == Phase::Fix { evaluator.run_rule(rule, tree) } else { outcome.findings };
+    let cut = outcome.cutoffs.into_iter().chain(evaluator.take_cutoffs()).find(|c| c.rule == rule.id_source);
+    if let Some(cut) = cut {
+        return Err(format!("the rule was cut off: {}", cut.reason.describe()));
     }
-    Ok(outcome.findings.into_iter().filter(|f| f.rule == rule.id_source).collect())
+    Ok(findings.into_iter().filter(|f| f.rule == rule.id_source).collect())
 }
 
 fn overrides(spec: &ExampleSpec) -> Result<Overrides, String> {

@@ -8,5 +8,5 @@ pub mod run;
 pub mod suppress;
 
 pub use audit::{Audit, audit, audit_loaded, audit_with, plan_fixes};
-pub use run::{Evaluator, Outcome};
+pub use run::{Evaluator, Outcome, RuleCutoff};
 pub use suppress::Suppressed;

@@ -6,7 +6,7 @@ use crate::config::tree::{dotted, parse_dotted};
 use crate::config::{Node, PathSeg};
 use crate::facts;
 use crate::fix::planned::Planned;
-use crate::lang::{Caches, Env, RuleScope, Value};
+use crate::lang::{Caches, Cutoff, Env, RuleScope, Value};
 use crate::report::{Finding, Location};
 use crate::rules::roots;
 use crate::rules::rule::Phase;
@@ -19,6 +19,35 @@ use crate::severity::Severity;
 pub struct Outcome {
     pub findings: Vec<Finding>,
     pub suppressed: Vec<Suppressed>,
+    /// Rules cut off by their evaluation budget: their findings are left
+    /// out, and the audit is incomplete.
+    pub cutoffs: Vec<RuleCutoff>,
+}
+
+/// A rule whose evaluation ran out of budget.
+#[derive(Clone, Debug)]
+pub struct RuleCutoff {
+    pub rule: String,
+    pub file: std::sync::Arc<crate::rules::source::RuleSource>,
+    pub span: std::ops::Range<usize>,
+    pub reason: Cutoff,
+}
+
+impl RuleCutoff {
+    /// The diagnostic: which rule, why, pointing at its id in its file.
+    pub fn diagnostic(&self) -> crate::rules::RuleError {
+        crate::rules::RuleError::new(
+            "clawcheck::eval::budget",
+            &self.file,
+            self.span.clone(),
+            format!("rule {} was cut off: {}", self.rule, self.reason.describe()),
+        )
+        .help(Some(
+            "its findings are left out of this audit; make the rule cheaper (iterate over fewer values, \
+             use index_by or a join instead of nested loops), or report it to the pack's authors"
+                .into(),
+        ))
+    }
 }
 
 fn finding_value(f: &Finding, reason: Option<&str>) -> Value {
@@ -69,6 +98,8 @@ pub struct Evaluator<'p> {
     /// Ignore packs' severity overrides (rule examples check the rule as
     /// its author wrote it).
     as_written: bool,
+    /// Rules cut off so far.
+    cutoffs: std::cell::RefCell<Vec<RuleCutoff>>,
 }
 
 impl<'p> Evaluator<'p> {
@@ -78,7 +109,7 @@ impl<'p> Evaluator<'p> {
         roots.resize(roots::COUNT, Value::Null);
         facts::gather(pack, &mut roots, read);
         let caches = Caches::new(pack.defs.len());
-        Evaluator { pack, roots, caches, plan_fixes: false, as_written: false }
+        Evaluator { pack, roots, caches, plan_fixes: false, as_written: false, cutoffs: Default::default() }
     }
 
     /// Evaluates rules as written, without packs' severity overrides.
@@ -122,7 +153,7 @@ impl<'p> Evaluator<'p> {
         let report: Vec<Finding> =
             self.pack.rules.iter().filter(|r| r.phase == Phase::Report).flat_map(|r| self.run_rule(r, tree)).collect();
         findings.extend(report);
-        Outcome { findings, suppressed }
+        Outcome { findings, suppressed, cutoffs: self.cutoffs.take() }
     }
 
     /// Runs the fix-phase rules (after [`Self::finish`]): their findings are
@@ -145,10 +176,14 @@ impl<'p> Evaluator<'p> {
                 vec![Match { path: Vec::new(), value: self.roots[roots::CONFIG].clone(), vars: Vec::new() }]
             }
             Selection::Given(queries) => {
+                let config = &self.roots[roots::CONFIG];
+                // Selectors may reach the same place twice: keep its first
+                // match (hashed: a selector can match thousands of places).
+                let mut seen = std::collections::HashSet::new();
                 let mut out: Vec<Match> = Vec::new();
                 for q in queries {
-                    for m in q.select(&self.roots[roots::CONFIG]) {
-                        if !out.iter().any(|o| o.path == m.path) {
+                    for m in q.select(config) {
+                        if seen.insert(m.path.clone()) {
                             out.push(m);
                         }
                     }
@@ -176,8 +211,31 @@ impl<'p> Evaluator<'p> {
         }
     }
 
-    /// The findings of one rule.
+    /// The findings of one rule, within its evaluation budget. A rule cut
+    /// off gives no findings (they could be wrong) and is recorded.
     pub fn run_rule(&self, rule: &Rule, tree: Option<&Node>) -> Vec<Finding> {
+        self.caches.budget.reset();
+        let findings = self.rule_findings(rule, tree);
+        match self.caches.budget.reset() {
+            None => findings,
+            Some(reason) => {
+                self.cutoffs.borrow_mut().push(RuleCutoff {
+                    rule: rule.id_source.clone(),
+                    file: rule.file.clone(),
+                    span: rule.id_span.clone(),
+                    reason,
+                });
+                Vec::new()
+            }
+        }
+    }
+
+    /// Rules cut off so far (for callers that run rules one by one).
+    pub fn take_cutoffs(&self) -> Vec<RuleCutoff> {
+        self.cutoffs.take()
+    }
+
+    fn rule_findings(&self, rule: &Rule, tree: Option<&Node>) -> Vec<Finding> {
         let mut findings = Vec::new();
         let mut hits: Vec<(Match, Vec<Value>, Vec<Planned>)> = Vec::new();
         for m in self.matches(rule) {

@@ -93,8 +93,8 @@ type Edited = (String, Vec<String>, Vec<EditError>);
 /// Applies the targets' edits to one file's text. All nodes are found
 /// before anything changes, so one edit cannot move another's target.
 fn edit_file(text: &str, targets: &[(Target, &Edit)]) -> Result<Edited, String> {
-    let root =
-        CstRootNode::parse(text, &json5::parse_options()).map_err(|e| format!("cannot re-read the file: {e}"))?;
+    let root = CstRootNode::parse(&json5::without_bom(text), &json5::parse_options())
+        .map_err(|e| format!("cannot re-read the file: {e}"))?;
     let style = Style::of(&root);
     let mut actions = Vec::new();
     let mut errors = Vec::new();
@@ -159,7 +159,7 @@ fn edit_file(text: &str, targets: &[(Target, &Edit)]) -> Result<Edited, String> 
             }
         }
     }
-    Ok((root.to_string(), changes, errors))
+    Ok((json5::restore_bom(text, root.to_string()), changes, errors))
 }
 
 /// The value node (or property, for a key) at `path` inside the file.

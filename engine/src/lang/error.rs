@@ -16,6 +16,8 @@ pub enum LangErrorKind {
     Regex,
     Recursion,
     Template,
+    /// Nesting beyond what evaluation may recurse through.
+    Nesting,
 }
 
 impl LangErrorKind {
@@ -30,6 +32,7 @@ impl LangErrorKind {
             LangErrorKind::Regex => "invalid regular expression",
             LangErrorKind::Recursion => "recursive definition",
             LangErrorKind::Template => "template error",
+            LangErrorKind::Nesting => "nested too deeply",
         }
     }
 
@@ -43,6 +46,7 @@ impl LangErrorKind {
             LangErrorKind::Regex => "clawcheck::lang::regex",
             LangErrorKind::Recursion => "clawcheck::lang::recursion",
             LangErrorKind::Template => "clawcheck::lang::template",
+            LangErrorKind::Nesting => "clawcheck::lang::nesting",
         }
     }
 }

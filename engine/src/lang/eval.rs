@@ -11,6 +11,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use super::ast::BinOp;
+use super::budget::Budget;
 use super::builtins::MacroKind;
 use super::compile::{Compiled, Ir};
 use super::value::{Key, Map, Value};
@@ -47,6 +48,8 @@ pub struct Caches {
     /// the last list the site saw. A site that sees the same list again reuses
     /// it; a new list replaces it, so memory stays bounded.
     joins: RefCell<HashMap<usize, Rc<JoinIndex>>>,
+    /// The step and depth budget of the rule being evaluated.
+    pub budget: Budget,
 }
 
 /// An index of a list by a key expression: the positions of the elements
@@ -59,9 +62,18 @@ struct JoinIndex {
 
 impl Caches {
     pub fn new(definitions: usize) -> Caches {
-        Caches { defs: (0..definitions).map(|_| OnceCell::new()).collect(), joins: RefCell::new(HashMap::new()) }
+        Caches {
+            defs: (0..definitions).map(|_| OnceCell::new()).collect(),
+            joins: RefCell::new(HashMap::new()),
+            budget: Budget::default(),
+        }
     }
 }
+
+/// Stack that 16 levels of evaluation may use (debug builds have large
+/// frames), and how much more to allocate when less is left.
+const RED_ZONE: usize = 512 * 1024;
+const STACK_GROWTH: usize = 4 * 1024 * 1024;
 
 /// Lists shorter than this are scanned: hashing costs more than comparing.
 const JOIN_MIN_LEN: usize = 16;
@@ -87,7 +99,27 @@ impl Env<'_> {
         self.run(&c.ir, &mut frame)
     }
 
+    /// Evaluates one node within the rule's budget: once it is spent,
+    /// every node answers null at once.
     fn run(&self, ir: &Ir, frame: &mut Vec<Value>) -> Value {
+        let budget = &self.caches.budget;
+        if !budget.enter() {
+            return Value::Null;
+        }
+        // Every few levels, make sure the stack has room for the next ones
+        // (stacker grows it on the heap if not): a deep chain of definitions
+        // stays within [`super::budget::DEPTH`] but may still outgrow a small
+        // thread stack, such as a test thread's or a worker's.
+        let value = if budget.depth().is_multiple_of(16) {
+            stacker::maybe_grow(RED_ZONE, STACK_GROWTH, || self.node(ir, frame))
+        } else {
+            self.node(ir, frame)
+        };
+        budget.leave();
+        value
+    }
+
+    fn node(&self, ir: &Ir, frame: &mut Vec<Value>) -> Value {
         match ir {
             Ir::Const(v) => v.clone(),
             Ir::List(items) => Value::list(items.iter().map(|i| self.run(i, frame)).collect()),
@@ -111,7 +143,10 @@ impl Env<'_> {
             }
             Ir::Builtin(b, args) => {
                 let vals: Vec<Value> = args.iter().map(|a| self.run(a, frame)).collect();
-                (b.call)(&vals)
+                let out = (b.call)(&vals);
+                // Building a large list or string costs its size.
+                self.caches.budget.charge(size_cost(&out));
+                out
             }
             Ir::Macro { kind, list, slot, body } => {
                 let items = iteration_items(self.run(list, frame));
@@ -153,6 +188,12 @@ impl Env<'_> {
             Ir::Binary(op, a, b) => {
                 let x = self.run(a, frame);
                 let y = self.run(b, frame);
+                // Concatenation costs its result's size, charged before it is
+                // built: a chain of doublings stops at the budget, not at the
+                // end of memory.
+                if *op == BinOp::Add && !self.caches.budget.charge(size_cost(&x) + size_cost(&y)) {
+                    return Value::Null;
+                }
                 binary(*op, &x, &y)
             }
             Ir::Cond(c, a, b) => {
@@ -194,7 +235,17 @@ impl Env<'_> {
     fn call_def(&self, id: usize, args: &[Ir], frame: &mut Vec<Value>) -> Value {
         let def = &self.defs[id];
         if def.params == 0 {
-            return self.caches.defs[id].get_or_init(|| self.eval(&def.body)).clone();
+            let cell = &self.caches.defs[id];
+            if let Some(v) = cell.get() {
+                return v.clone();
+            }
+            let v = self.eval(&def.body);
+            // A value cut short by the budget is not the definition's value:
+            // later rules must compute it afresh.
+            if !self.caches.budget.is_cut() {
+                let _ = cell.set(v.clone());
+            }
+            return v;
         }
         let mut callee = vec![Value::Null; def.body.frame.max(def.params)];
         for (slot, a) in args.iter().enumerate() {
@@ -295,6 +346,17 @@ impl Env<'_> {
     }
 }
 
+/// Steps charged for producing `v`, about one per byte of memory: a rule
+/// can build a few hundred MB at most before it is cut off.
+fn size_cost(v: &Value) -> u64 {
+    match v {
+        Value::Str(s) => s.len() as u64,
+        Value::List(l) => l.len() as u64 * 16,
+        Value::Map(m) => m.len() as u64 * 32,
+        _ => 0,
+    }
+}
+
 /// Lists iterate their elements; maps their `{key, value}` entries; anything
 /// else nothing.
 fn iteration_items(v: Value) -> std::sync::Arc<Vec<Value>> {
@@ -352,7 +414,8 @@ pub fn binary(op: BinOp, x: &Value, y: &Value) -> Value {
         },
         BinOp::Div => match (x, y) {
             (_, Int(0)) => Null,
-            (Int(a), Int(b)) if a % b == 0 => Int(a / b),
+            // checked: i64::MIN / -1 overflows.
+            (Int(a), Int(b)) if a.checked_rem(*b) == Some(0) && a.checked_div(*b).is_some() => Int(a / b),
             (_, Float(f)) if *f == 0.0 => Null,
             _ => num(x, y, |a, b| a / b),
         },

@@ -7,6 +7,7 @@
 //! `{expr}` interpolation in texts.
 
 pub mod ast;
+pub mod budget;
 pub mod builtins;
 pub mod compile;
 pub mod error;
@@ -18,6 +19,7 @@ mod tests;
 pub mod types;
 pub mod value;
 
+pub use budget::{Budget, Cutoff};
 pub use compile::{Compiled, DefSig, NameSource, Resolved, compile};
 pub use error::{LangError, LangErrorKind};
 pub use eval::{Caches, Definition, Env, RuleScope};

@@ -11,12 +11,52 @@ use super::error::{LangError, LangErrorKind};
 #[grammar = "lang/grammar.pest"]
 struct Grammar;
 
+/// How deeply an expression may nest: subexpressions, operators in a chain
+/// (`a + b + c` nests two deep), prefix operators and postfix steps. The
+/// built-in pack's deepest expression nests 32; the limit keeps building, compiling, evaluating and
+/// dropping the tree (all recursive) far from the end of the stack.
+pub const MAX_NESTING: usize = 128;
+
 /// Parses one expression.
 pub fn parse(src: &str) -> Result<Expr, LangError> {
     let mut pairs = Grammar::parse(Rule::program, src).map_err(|e| syntax_error(src, e))?;
     let program = pairs.next().expect("program rule always yields one pair");
+    check_nesting(&program)?;
     let expr = program.into_inner().next().expect("program holds an expression");
     build(expr)
+}
+
+/// Rejects an expression whose syntax tree would nest deeper than
+/// [`MAX_NESTING`], walking pest's pairs with an explicit stack (no
+/// recursion, whatever the input).
+fn check_nesting(program: &Pair<Rule>) -> Result<(), LangError> {
+    let mut stack = vec![(program.clone(), 0usize)];
+    while let Some((pair, depth)) = stack.pop() {
+        let children = || pair.clone().into_inner().count();
+        let levels = match pair.as_rule() {
+            Rule::expr | Rule::list_lit | Rule::map_lit | Rule::call => 1,
+            Rule::or_expr
+            | Rule::and_expr
+            | Rule::cmp_expr
+            | Rule::coalesce
+            | Rule::bitand
+            | Rule::additive
+            | Rule::mult => children() / 2,
+            Rule::not_expr | Rule::unary | Rule::postfix => children().saturating_sub(1),
+            _ => 0,
+        };
+        let depth = depth + levels;
+        if depth > MAX_NESTING {
+            return Err(LangError::new(
+                LangErrorKind::Nesting,
+                span_of(&pair),
+                format!("the expression nests deeper than {MAX_NESTING} levels"),
+            )
+            .with_help("split it into named definitions or `let` entries"));
+        }
+        stack.extend(pair.into_inner().map(|p| (p, depth)));
+    }
+    Ok(())
 }
 
 fn syntax_error(src: &str, err: pest::error::Error<Rule>) -> LangError {
@@ -99,7 +139,39 @@ fn node(kind: ExprKind, span: Span) -> Expr {
     Expr { kind, span }
 }
 
+/// Skips the precedence levels a subexpression passes through without an
+/// operator (`expr` → `cond` → `or_expr` → ... → `postfix` → `primary` is
+/// a dozen pairs for a plain literal) in a loop, so building recurses once
+/// per real level of nesting, not once per grammar rule.
+fn skip_passthrough(mut pair: Pair<Rule>) -> Pair<Rule> {
+    loop {
+        let passthrough = match pair.as_rule() {
+            Rule::expr => true,
+            Rule::cond
+            | Rule::or_expr
+            | Rule::and_expr
+            | Rule::not_expr
+            | Rule::cmp_expr
+            | Rule::coalesce
+            | Rule::bitand
+            | Rule::additive
+            | Rule::mult
+            | Rule::unary
+            | Rule::postfix => pair.clone().into_inner().nth(1).is_none(),
+            _ => false,
+        };
+        if !passthrough {
+            return pair;
+        }
+        match pair.clone().into_inner().next() {
+            Some(inner) => pair = inner,
+            None => return pair,
+        }
+    }
+}
+
 fn build(pair: Pair<Rule>) -> Result<Expr, LangError> {
+    let pair = skip_passthrough(pair);
     let span = span_of(&pair);
     match pair.as_rule() {
         Rule::expr => build(pair.into_inner().next().expect("expr has one child")),

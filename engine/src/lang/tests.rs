@@ -213,3 +213,64 @@ fn index_by_and_group_by() {
         Value::from_json(&serde_json::json!([1, "a", [1], {"a": 1, "b": 2}]))
     );
 }
+
+/// Evaluates `src` and returns the value with the reason the budget cut
+/// it off, if it did.
+fn eval_budgeted(src: &str) -> (Value, Option<super::Cutoff>) {
+    let expr = parse(src).unwrap_or_else(|e| panic!("parse {src}: {e:?}"));
+    let (c, _) = compile(&expr, &names(), &[]).unwrap_or_else(|e| panic!("compile {src}: {e:?}"));
+    let roots = [Value::from_json(&serde_json::json!({}))];
+    let globals = [groups()];
+    let caches = crate::lang::Caches::new(0);
+    let env = Env { roots: &roots, globals: &globals, defs: &[], caches: &caches, rule: None };
+    let v = env.eval(&c);
+    (v, caches.budget.reset())
+}
+
+#[test]
+fn hostile_nesting_is_a_rule_error_not_a_stack_overflow() {
+    let deep = [
+        "not ".repeat(100_000) + "true",
+        "-".repeat(100_000) + "1",
+        vec!["1"; 100_000].join(" + "),
+        "[".repeat(100_000) + &"]".repeat(100_000),
+        "(".repeat(100_000) + "1" + &")".repeat(100_000),
+        "x".to_string() + &".a".repeat(100_000),
+    ];
+    for src in &deep {
+        let err = parse(src).expect_err("too deep");
+        assert!(matches!(err.kind, LangErrorKind::Nesting | LangErrorKind::Syntax), "{:?}", err);
+    }
+    // Up to the limit, expressions parse, compile and evaluate (on a test
+    // thread's small stack, in a debug build).
+    let chain = vec!["1"; super::parser::MAX_NESTING].join(" + ");
+    assert_eq!(eval(&chain), Value::Int(super::parser::MAX_NESTING as i64));
+    // A list literal and the expression inside it are two levels each.
+    let nested = "[".repeat(super::parser::MAX_NESTING / 2 - 1) + &"]".repeat(super::parser::MAX_NESTING / 2 - 1);
+    assert!(eval(&nested).as_list().is_some());
+}
+
+#[test]
+fn a_runaway_loop_is_cut_off_by_the_step_budget() {
+    // A value computed past the cut is meaningless; the caller drops it.
+    let (_, cut) = eval_budgeted("range(100000).map(i, range(100000).count(j, j == i)).sum()");
+    assert_eq!(cut, Some(super::Cutoff::Steps));
+    // Doubling a string forty times would need a terabyte.
+    let doubling: String = (0..40).map(|i| format!("let s{} = s{i} + s{i}; ", i + 1)).collect();
+    let (_, cut) = eval_budgeted(&format!("let s0 = 'xxxxxxxxxxxxxxxx'; {doubling} len(s40)"));
+    assert_eq!(cut, Some(super::Cutoff::Steps));
+    // Ordinary work is far inside the budget.
+    let (v, cut) = eval_budgeted("range(1000).map(i, range(100).count(j, j < i)).sum()");
+    assert_eq!(cut, None);
+    assert!(v.as_int().is_some());
+}
+
+#[test]
+fn integer_overflow_answers_instead_of_panicking() {
+    let min = "(-9223372036854775807 - 1)";
+    assert!(matches!(eval(&format!("{min} / -1")), Value::Float(_)));
+    assert_eq!(eval(&format!("{min} % -1")), Value::Int(0));
+    assert_eq!(eval(&format!("{min} - 1")), Value::Int(i64::MIN));
+    assert_eq!(eval(&format!("-{min}")), Value::Int(i64::MAX));
+    assert_eq!(eval("9223372036854775807 * 2"), Value::Int(i64::MAX));
+}

@@ -146,38 +146,56 @@ impl FindingDiagnostic {
             Some(h) if !h.as_os_str().is_empty() => text.replace(&format!("{}/", h.display()), "~/"),
             _ => text.to_string(),
         };
-        let mut message =
-            if f.detail.is_empty() { f.title.clone() } else { format!("{}\n{}", f.title, shorten(&f.detail)) };
+        // Details echo config values, which may be huge: long lines are cut.
+        let mut message = if f.detail.is_empty() {
+            f.title.clone()
+        } else {
+            format!("{}\n{}", f.title, crate::excerpt::clip_lines(&shorten(&f.detail)))
+        };
         if f.refuses_start {
             message.push_str("\nOpenClaw itself refuses to start with this config.");
         }
+        // A snippet where the lines are short; on a long line, the positions.
+        let snippet = |file: FileId, message: &mut String| {
+            let labels = labels_for(file);
+            let text = &sources.get(file).text;
+            if crate::excerpt::showable(text, labels.iter().map(|l| l.offset()..l.offset() + l.len())) {
+                return (Some(source_for(file)), labels);
+            }
+            let name = tilde(&sources.get(file).path, home);
+            for l in &labels {
+                message.push('\n');
+                message.push_str(&crate::excerpt::locator(&name, text, l.offset()));
+            }
+            (None, Vec::new())
+        };
         let mut related: Vec<FindingDiagnostic> = files
             .iter()
             .skip(1)
-            .map(|&file| FindingDiagnostic {
-                code: String::new(),
-                message: format!("also in {}", tilde(&sources.get(file).path, home)),
-                help: None,
-                severity,
-                source: Some(source_for(file)),
-                labels: labels_for(file),
-                related: Vec::new(),
+            .map(|&file| {
+                let mut message = format!("also in {}", tilde(&sources.get(file).path, home));
+                let (source, labels) = snippet(file, &mut message);
+                FindingDiagnostic {
+                    code: String::new(),
+                    message,
+                    help: None,
+                    severity,
+                    source,
+                    labels,
+                    related: Vec::new(),
+                }
             })
             .collect();
         // The remediation closes the finding: after the last file's snippet.
-        let mut help = f.remediation.as_deref().map(shorten);
+        let mut help = f.remediation.as_deref().map(|r| crate::excerpt::clip_lines(&shorten(r)).into_owned());
         if let Some(last) = related.last_mut() {
             last.help = help.take();
         }
-        FindingDiagnostic {
-            code: f.check_id.clone(),
-            message,
-            help,
-            severity,
-            source: files.first().map(|&file| source_for(file)),
-            labels: files.first().map(|&file| labels_for(file)).unwrap_or_default(),
-            related,
-        }
+        let (source, labels) = match files.first() {
+            Some(&file) => snippet(file, &mut message),
+            None => (None, Vec::new()),
+        };
+        FindingDiagnostic { code: f.check_id.clone(), message, help, severity, source, labels, related }
     }
 }
 

@@ -18,7 +18,9 @@ pub struct RuleError {
     pub file: Arc<RuleSource>,
     pub span: Range<usize>,
     pub label: String,
-    source: miette::NamedSource<String>,
+    /// `None` when the span's line is too long to show (the message then
+    /// gives its position).
+    source: Option<miette::NamedSource<String>>,
     /// The other place involved, in another file (a duplicate's first
     /// definition).
     pub also: Vec<RuleError>,
@@ -28,11 +30,18 @@ pub struct RuleError {
 
 impl RuleError {
     pub fn new(code: &'static str, file: &Arc<RuleSource>, span: Range<usize>, message: impl Into<String>) -> Self {
+        let mut message = message.into();
+        let source = if crate::excerpt::showable(&file.text, std::iter::once(span.clone())) {
+            Some(file.named())
+        } else {
+            message = format!("{message}\n{}", crate::excerpt::locator(&file.name, &file.text, span.start));
+            None
+        };
         RuleError {
             code,
-            message: message.into(),
+            message,
             help: None,
-            source: file.named(),
+            source,
             file: file.clone(),
             span,
             label: "here".into(),
@@ -89,10 +98,11 @@ impl Diagnostic for RuleError {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source)
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.source.as_ref()?;
         Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(Some(self.label.clone()), self.span.clone()))))
     }
 

@@ -1,0 +1,109 @@
+//! Keeping diagnostics readable when the input is not: source snippets
+//! only where the lines are short, and long message lines cut.
+//!
+//! miette prints every line a label touches, whole, plus a line of context
+//! on each side. A minified config (or a hostile one: a million brackets,
+//! a 50 MB string) puts megabytes on one line, and a diagnostic would print
+//! them all, once per finding. A span on such a line is reported by
+//! position instead (`file:line:column`).
+
+use std::ops::Range;
+
+/// Longest line (in bytes) a snippet shows.
+pub const MAX_LINE: usize = 400;
+
+/// Longest line (in characters) of a message before it is cut.
+pub const MAX_MESSAGE_LINE: usize = 2000;
+
+/// Whether a snippet of `spans` in `text` is short enough to show: every
+/// line a span touches, and the context line on each side, is at most
+/// [`MAX_LINE`] bytes. Linear in the lines inspected.
+pub fn showable(text: &str, spans: impl IntoIterator<Item = Range<usize>>) -> bool {
+    spans.into_iter().all(|span| {
+        let start = floor(text, span.start.min(text.len()));
+        let end = floor(text, span.end.clamp(start, text.len()));
+        // One line of context before the first line and after the last.
+        let first = line_start(text, start);
+        let from = if first == 0 { 0 } else { line_start(text, first - 1) };
+        let last_end = line_end(text, end);
+        let to = if last_end >= text.len() { text.len() } else { line_end(text, last_end + 1) };
+        text[from..to].split('\n').all(|line| line.len() <= MAX_LINE)
+    })
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn position(text: &str, offset: usize) -> (usize, usize) {
+    let offset = floor(text, offset.min(text.len()));
+    let start = line_start(text, offset);
+    let line = text.as_bytes()[..start].iter().filter(|&&b| b == b'\n').count() + 1;
+    (line, text[start..offset].chars().count() + 1)
+}
+
+/// `name:line:column` of a byte offset, for a span [`showable`] refused.
+pub fn locator(name: &str, text: &str, offset: usize) -> String {
+    let (line, column) = position(text, offset);
+    format!("at {name}:{line}:{column} (the line is too long to show)")
+}
+
+/// `text` with every line longer than [`MAX_MESSAGE_LINE`] characters cut,
+/// saying how much was left out.
+pub fn clip_lines(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.len() <= MAX_MESSAGE_LINE || text.split('\n').all(|l| l.len() <= MAX_MESSAGE_LINE) {
+        return text.into();
+    }
+    let lines: Vec<String> = text
+        .split('\n')
+        .map(|line| match line.char_indices().nth(MAX_MESSAGE_LINE) {
+            Some((cut, _)) => {
+                let rest = line[cut..].chars().count();
+                format!("{}… ({rest} more characters)", &line[..cut])
+            }
+            None => line.to_string(),
+        })
+        .collect();
+    lines.join("\n").into()
+}
+
+fn line_start(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)
+}
+
+fn line_end(text: &str, offset: usize) -> usize {
+    text.as_bytes()[offset..].iter().position(|&b| b == b'\n').map_or(text.len(), |i| offset + i)
+}
+
+/// The nearest char boundary at or before `i`.
+fn floor(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_lines_are_shown_long_ones_located() {
+        let text = "{\n  a: 1,\n  b: 2\n}\n";
+        assert!(showable(text, [4..5, 12..13]));
+        let long = format!("{{\n  a: \"{}\",\n  b: 2\n}}", "x".repeat(10_000));
+        let b = long.find("b:").expect("b");
+        assert!(!showable(&long, std::iter::once(b..b + 1)), "the line before is long context");
+        assert!(showable(&format!("{long}\n\n\nz"), std::iter::once(long.len() + 3..long.len() + 4)));
+        assert_eq!(position(&long, b), (3, 3));
+        assert_eq!(position("é\néa", 5), (2, 2));
+        assert_eq!(position("é\néa", 4), (2, 1), "inside a character: its start");
+        assert_eq!(position("ab", 99), (1, 3));
+    }
+
+    #[test]
+    fn long_message_lines_are_cut() {
+        assert_eq!(clip_lines("short\nlines"), "short\nlines");
+        let long = format!("head\n{}\ntail", "é".repeat(MAX_MESSAGE_LINE + 5));
+        let clipped = clip_lines(&long);
+        assert!(clipped.ends_with("… (5 more characters)\ntail"), "{clipped}");
+        assert!(clipped.starts_with("head\n"));
+    }
+}
