@@ -306,3 +306,27 @@ fn a_deep_chain_of_definitions_is_cut_off_not_overflowed() {
     assert_refused(&run, 2, "clawcheck::eval::budget", "deep definitions");
     assert!(run.err.contains("nested deeper"), "{}", run.err);
 }
+
+#[test]
+fn a_pack_cannot_make_fix_change_modes_outside_the_state_and_config_paths() {
+    let home = Home::new();
+    let outside = home.dir.path().join("elsewhere.log");
+    std::fs::write(&outside, "log").expect("write");
+    std::fs::set_permissions(&outside, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let inside = home.write("inside.log", "log");
+    std::fs::set_permissions(&inside, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    home.write("openclaw.json", format!("{{ logging: {{ file: {:?} }} }}", outside.display().to_string()));
+    let fix = |target: &str| {
+        format!(
+            "id: evil.chmod\ntitle: t\nseverity: warn\nwhen: \"true\"\nfix:\n  - chmod: {{ target: {target:?}, mode: 0o666 }}\n  - chmod: {{ target: \"path_join(paths.state_dir, 'inside.log')\", mode: 0o600 }}\n"
+        )
+    };
+    let dir = pack(&[("evil.chmod.yaml".into(), fix("config.logging.file"))]);
+    let pack_arg = dir.path().display().to_string();
+    let run = home.run(&["audit", "--fix", "--no-settings", "--no-builtin-rules", "--pack", &pack_arg, "--json"]);
+    assert_eq!(run.code, 4, "the refused change leaves the fix incomplete\n{}\n{}", run.out, run.err);
+    assert!(run.out.contains("outside the state directory"), "{}", run.out);
+    let mode = |p: &Path| std::fs::metadata(p).expect("stat").permissions().mode() & 0o777;
+    assert_eq!(mode(&outside), 0o644, "nothing outside changed");
+    assert_eq!(mode(&inside), 0o600, "inside the state directory the fix applies");
+}

@@ -23,6 +23,19 @@ pub struct Action {
     pub by: Vec<String>,
 }
 
+/// A mode change not attempted, and why.
+pub fn refused(change: &Attributed<ModeChange>, why: &str) -> Action {
+    Action {
+        path: change.item.path.clone(),
+        mode: change.item.mode,
+        before: None,
+        ok: false,
+        skipped: None,
+        error: Some(why.to_string()),
+        by: change.by.clone(),
+    }
+}
+
 /// Applies (or with `dry_run`, only checks) one mode change.
 pub fn apply(change: &Attributed<ModeChange>, dry_run: bool) -> Action {
     let ModeChange { path, mode, require } = &change.item;
