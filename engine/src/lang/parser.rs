@@ -26,6 +26,14 @@ pub fn parse(src: &str) -> Result<Expr, LangError> {
     build(expr)
 }
 
+/// The binary-operator levels: operands separated by operators.
+fn is_chain(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::or_expr | Rule::and_expr | Rule::cmp_expr | Rule::coalesce | Rule::bitand | Rule::additive | Rule::mult
+    )
+}
+
 /// Rejects an expression whose syntax tree would nest deeper than
 /// [`MAX_NESTING`], walking pest's pairs with an explicit stack (no
 /// recursion, whatever the input).
@@ -35,13 +43,7 @@ fn check_nesting(program: &Pair<Rule>) -> Result<(), LangError> {
         let children = || pair.clone().into_inner().count();
         let levels = match pair.as_rule() {
             Rule::expr | Rule::list_lit | Rule::map_lit | Rule::call => 1,
-            Rule::or_expr
-            | Rule::and_expr
-            | Rule::cmp_expr
-            | Rule::coalesce
-            | Rule::bitand
-            | Rule::additive
-            | Rule::mult => children() / 2,
+            r if is_chain(r) => children() / 2,
             Rule::not_expr | Rule::unary | Rule::postfix => children().saturating_sub(1),
             _ => 0,
         };
@@ -147,17 +149,9 @@ fn skip_passthrough(mut pair: Pair<Rule>) -> Pair<Rule> {
     loop {
         let passthrough = match pair.as_rule() {
             Rule::expr => true,
-            Rule::cond
-            | Rule::or_expr
-            | Rule::and_expr
-            | Rule::not_expr
-            | Rule::cmp_expr
-            | Rule::coalesce
-            | Rule::bitand
-            | Rule::additive
-            | Rule::mult
-            | Rule::unary
-            | Rule::postfix => pair.clone().into_inner().nth(1).is_none(),
+            r if is_chain(r) || matches!(r, Rule::cond | Rule::not_expr | Rule::unary | Rule::postfix) => {
+                pair.clone().into_inner().nth(1).is_none()
+            }
             _ => false,
         };
         if !passthrough {
@@ -201,13 +195,7 @@ fn build(pair: Pair<Rule>) -> Result<Expr, LangError> {
                 _ => Ok(c),
             }
         }
-        Rule::or_expr
-        | Rule::and_expr
-        | Rule::cmp_expr
-        | Rule::coalesce
-        | Rule::bitand
-        | Rule::additive
-        | Rule::mult => build_binary_chain(pair),
+        r if is_chain(r) => build_binary_chain(pair),
         Rule::not_expr | Rule::unary => {
             let mut ops = Vec::new();
             let mut operand = None;
