@@ -18,14 +18,7 @@ fn clawcheck(args: &[&str], home: &Path) -> Run {
 /// A HOME with the demo state dir copied in, private permissions, and the
 /// include file world-readable.
 fn demo_home() -> (tempfile::TempDir, PathBuf) {
-    let home = tempfile::tempdir().expect("temp dir");
-    let state = home.path().join(".openclaw");
-    std::fs::create_dir(&state).expect("state dir");
-    for f in ["openclaw.json", "tools.json5"] {
-        std::fs::copy(paths::workspace().join("tests/fixtures/demo-state").join(f), state.join(f)).expect("copy");
-        std::fs::set_permissions(state.join(f), std::fs::Permissions::from_mode(0o600)).expect("chmod");
-    }
-    std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    let (home, state) = clawcheck_tests::demo::home();
     std::fs::set_permissions(state.join("tools.json5"), std::fs::Permissions::from_mode(0o644)).expect("chmod");
     (home, state)
 }

@@ -2,23 +2,14 @@
 //! outputs from one run, and baselines.
 
 use std::collections::BTreeMap;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use clawcheck_engine::input::Environment;
-use clawcheck_tests::{cli, paths};
+use clawcheck_tests::cli;
 
 /// A HOME with the demo state (weak config, an include) made private.
 fn demo() -> (tempfile::TempDir, PathBuf) {
-    let home = tempfile::tempdir().expect("temp dir");
-    let state = home.path().join(".openclaw");
-    std::fs::create_dir(&state).expect("state dir");
-    for f in ["openclaw.json", "tools.json5"] {
-        std::fs::copy(paths::workspace().join("tests/fixtures/demo-state").join(f), state.join(f)).expect("copy");
-        std::fs::set_permissions(state.join(f), std::fs::Permissions::from_mode(0o600)).expect("chmod");
-    }
-    std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o700)).expect("chmod");
-    (home, state)
+    clawcheck_tests::demo::home()
 }
 
 fn run(args: &[&str], home: &Path) -> cli::Run {

@@ -4,4 +4,5 @@
 
 pub mod case;
 pub mod cli;
+pub mod demo;
 pub mod paths;
