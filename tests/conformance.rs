@@ -25,6 +25,13 @@ fn known_gaps() -> BTreeMap<String, String> {
 fn check(pack: &Pack, case: &Case) -> Result<(), String> {
     let prepared = case.prepare().map_err(|e| format!("case setup failed: {e}"))?;
     let result = eval::audit(pack, &prepared.env, &prepared.overrides);
+    // The built-in pack stays within its budget and its read roots.
+    if let Ok(audit) = &result
+        && !audit.incomplete.is_empty()
+    {
+        let reasons: Vec<String> = audit.incomplete.iter().map(ToString::to_string).collect();
+        return Err(format!("the audit is incomplete: {}", reasons.join("; ")));
+    }
     match (case.expected(), result) {
         (Expected::Error { .. }, Err(_)) => Ok(()),
         // clawcheck audits configs OpenClaw refuses, and says so in a finding.

@@ -113,6 +113,11 @@ pub struct AuditArgs {
     /// gateway, in input order, auditing in parallel on every core.
     #[arg(long, value_name = "DIR|FILE|-", conflicts_with_all = ["config", "state_dir", "fix", "format", "json", "outputs", "baseline", "write_baseline"])]
     pub fleet: Option<PathBuf>,
+    /// Let facts read file contents under DIR too (they read only under the
+    /// state directory, the config's directory and the built-in pack's read
+    /// roots otherwise); repeatable.
+    #[arg(long = "allow-read", value_name = "DIR")]
+    pub allow_read: Vec<PathBuf>,
     /// When to use colour in the human report.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

@@ -39,4 +39,7 @@ pub struct Overrides {
     pub token: Option<String>,
     pub password: Option<String>,
     pub deep: bool,
+    /// `--allow-read DIR`: directories facts may read besides the state
+    /// directory, the config's directory and the pack's read roots.
+    pub allow_read: Vec<PathBuf>,
 }

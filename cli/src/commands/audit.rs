@@ -9,7 +9,7 @@ use clawcheck_engine::fix::{self, FixOptions, FixResult};
 use clawcheck_engine::input::Overrides;
 use clawcheck_engine::report::baseline::Baseline;
 use clawcheck_engine::report::{self, Finding, human};
-use clawcheck_engine::rules::Pack;
+use clawcheck_engine::rules::{Pack, RuleError};
 use clawcheck_engine::severity::Severity;
 
 use super::{load_pack_for_audit, settings_for};
@@ -25,7 +25,8 @@ struct Report {
     findings: Vec<Finding>,
     suppressed: Vec<Suppressed>,
     /// Rules cut off by their evaluation budget (the audit is incomplete).
-    cutoffs: Vec<eval::RuleCutoff>,
+    /// Why the audit is incomplete (rules cut off, facts not read).
+    incomplete: Vec<RuleError>,
 }
 
 /// Where each rendering goes: standard output, then `--output` files.
@@ -60,7 +61,8 @@ pub fn run(args: AuditArgs, io: &mut Io) -> u8 {
         let fail_on = args.fail_on.or(settings.fail_on).unwrap_or(FailOn::Critical);
         // `-` is standard input, not a file of that name in the working directory.
         let source = if source.as_os_str() == "-" { source.clone() } else { io.env.cwd.join(source) };
-        return super::fleet::run(&source, &pack, threshold(fail_on), io);
+        let allow_read: Vec<PathBuf> = args.allow_read.iter().map(|d| io.env.cwd.join(d)).collect();
+        return super::fleet::run(&source, &pack, threshold(fail_on), &allow_read, io);
     }
     let baseline = match args.baseline.as_ref().map(|b| Baseline::read(&io.env.cwd.join(b))).transpose() {
         Ok(b) => b,
@@ -73,6 +75,7 @@ pub fn run(args: AuditArgs, io: &mut Io) -> u8 {
         token: args.token.clone(),
         password: args.password.clone(),
         deep: false,
+        allow_read: args.allow_read.iter().map(|d| io.env.cwd.join(d)).collect(),
     };
     let paths = config::locate(&io.env, &overrides);
     let ctx =
@@ -93,19 +96,20 @@ pub fn run(args: AuditArgs, io: &mut Io) -> u8 {
     if let Err(code) = emit(io, &outputs, &write, color) {
         return code;
     }
-    if report_cutoffs(io, &report, color) {
+    if report_incomplete(io, &report, color) {
         return exit::USAGE;
     }
     findings_status(ctx.fail_on(), &report.findings)
 }
 
-/// Prints a diagnostic for each rule cut off by its evaluation budget;
-/// `true` if there was one (the audit is incomplete: exit status 2).
-fn report_cutoffs(io: &mut Io, report: &Report, color: bool) -> bool {
-    for cut in &report.cutoffs {
-        eprint(io, &cut.diagnostic(), color);
+/// Prints a diagnostic for each rule cut off by its evaluation budget and
+/// each fact not read (outside the read roots); `true` if there was one
+/// (the audit is incomplete: exit status 2).
+fn report_incomplete(io: &mut Io, report: &Report, color: bool) -> bool {
+    for d in &report.incomplete {
+        eprint(io, d, color);
     }
-    !report.cutoffs.is_empty()
+    !report.incomplete.is_empty()
 }
 
 /// What every step of one run needs.
@@ -160,7 +164,8 @@ fn run_fix(ctx: &Context, io: &mut Io, overrides: &Overrides, outputs: &Outputs)
         result.errors.insert(0, config_error_line(e));
     }
     let after = if args.dry_run || config_error.is_some() {
-        Ok(Report { loaded, findings: first.findings, suppressed: first.suppressed, cutoffs: first.cutoffs })
+        let incomplete = first.incomplete();
+        Ok(Report { loaded, findings: first.findings, suppressed: first.suppressed, incomplete })
     } else {
         config::load(paths, &io.env).map(|l| audit(ctx.pack, l, paths, overrides))
     };
@@ -180,7 +185,7 @@ fn run_fix(ctx: &Context, io: &mut Io, overrides: &Overrides, outputs: &Outputs)
     if let Err(code) = emit(io, outputs, &write, color) {
         return code;
     }
-    if report_cutoffs(io, &report, color) {
+    if report_incomplete(io, &report, color) {
         return exit::USAGE;
     }
     if config_error.is_some() {
@@ -194,9 +199,10 @@ fn run_fix(ctx: &Context, io: &mut Io, overrides: &Overrides, outputs: &Outputs)
 
 fn audit(pack: &Pack, loaded: LoadedConfig, paths: &Paths, overrides: &Overrides) -> Report {
     let outcome = eval::audit_loaded(pack, &loaded, paths, overrides);
+    let incomplete = outcome.incomplete();
     let mut findings = outcome.findings;
     report::sort(&mut findings);
-    Report { loaded, findings, suppressed: outcome.suppressed, cutoffs: outcome.cutoffs }
+    Report { loaded, findings, suppressed: outcome.suppressed, incomplete }
 }
 
 /// The report in `format`; with `fix`, the fix result comes first (text)

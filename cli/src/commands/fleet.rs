@@ -50,7 +50,7 @@ struct Outcome {
     error: bool,
 }
 
-pub fn run(source: &Path, pack: &Pack, fail_on: Option<Severity>, io: &mut Io) -> u8 {
+pub fn run(source: &Path, pack: &Pack, fail_on: Option<Severity>, allow_read: &[PathBuf], io: &mut Io) -> u8 {
     let mut failing = false;
     let mut errors = false;
     let mut emit = |outcomes: Vec<Outcome>, io: &mut Io| {
@@ -62,7 +62,7 @@ pub fn run(source: &Path, pack: &Pack, fail_on: Option<Severity>, io: &mut Io) -
     };
     let home = io.env.get("HOME").map(str::to_string);
     let audit_all = |items: Vec<Item>| -> Vec<Outcome> {
-        items.into_par_iter().map(|item| audit_one(item, pack, home.as_deref(), fail_on)).collect()
+        items.into_par_iter().map(|item| audit_one(item, pack, home.as_deref(), allow_read, fail_on)).collect()
     };
     let stdin_or_file = source.as_os_str() == "-" || source.is_file();
     if !stdin_or_file && source.is_dir() {
@@ -136,7 +136,13 @@ fn parse_line(line: &str, number: usize) -> Item {
     }
 }
 
-fn audit_one(item: Item, pack: &Pack, home: Option<&str>, fail_on: Option<Severity>) -> Outcome {
+fn audit_one(
+    item: Item,
+    pack: &Pack,
+    home: Option<&str>,
+    allow_read: &[PathBuf],
+    fail_on: Option<Severity>,
+) -> Outcome {
     let (id, result) = match item {
         Item::StateDir(dir) => {
             // The subdirectory's name: stable wherever the fleet directory sits.
@@ -146,7 +152,7 @@ fn audit_one(item: Item, pack: &Pack, home: Option<&str>, fail_on: Option<Severi
                 vars.insert("HOME".to_string(), h.to_string());
             }
             let env = Environment { vars, cwd: dir.clone() };
-            let overrides = Overrides { state_dir: Some(dir), ..Overrides::default() };
+            let overrides = Overrides { state_dir: Some(dir), allow_read: allow_read.to_vec(), ..Overrides::default() };
             let paths = config::locate(&env, &overrides);
             let result = config::load(&paths, &env)
                 .map(|loaded| eval::audit_loaded(pack, &loaded, &paths, &overrides))
@@ -173,13 +179,9 @@ fn audit_one(item: Item, pack: &Pack, home: Option<&str>, fail_on: Option<Severi
         Item::Bad { id, message } => (id, Err(message)),
     };
     match result {
-        Ok(outcome) if !outcome.cutoffs.is_empty() => {
-            let rules: Vec<String> = outcome
-                .cutoffs
-                .iter()
-                .map(|c| format!("rule {} was cut off: {}", c.rule, c.reason.describe()))
-                .collect();
-            Outcome { line: json!({"id": id, "error": rules.join("; ")}).to_string(), failing: false, error: true }
+        Ok(outcome) if !outcome.incomplete().is_empty() => {
+            let reasons: Vec<String> = outcome.incomplete().iter().map(ToString::to_string).collect();
+            Outcome { line: json!({"id": id, "error": reasons.join("; ")}).to_string(), failing: false, error: true }
         }
         Ok(outcome) => {
             let mut findings: Vec<Finding> = outcome.findings;

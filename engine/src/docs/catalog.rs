@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use crate::fix::FixOp;
 use crate::rules::rule::Phase;
-use crate::rules::{Pack, Rule};
+use crate::rules::{FactSource, Pack, Rule};
 
 /// What a rule's fix does: `mode`, `config` or both.
 fn fix_kinds(r: &Rule) -> String {
@@ -78,6 +78,7 @@ pub fn markdown(pack: &Pack) -> String {
             );
         }
     }
+    files_read(pack, &mut out);
     if !pack.not_covered.is_empty() {
         out.push_str("\n## Not covered\n\nChecks of the audited tool that need live state this pack cannot see.\n\n| checkId | severity | title | why not |\n| --- | --- | --- | --- |\n");
         for n in &pack.not_covered {
@@ -92,4 +93,34 @@ pub fn markdown(pack: &Pack) -> String {
         }
     }
     out
+}
+
+/// What the pack reads from the file system (its facts) and where reading
+/// file contents is allowed (its read roots): the documented, fixed set of
+/// places an audit looks at.
+fn files_read(pack: &Pack, out: &mut String) {
+    if pack.facts.is_empty() {
+        return;
+    }
+    out.push_str("\n## Files read\n\nThe facts rules see as `fs.<name>`, in the order they are gathered. `stat` reads metadata only; the other readers read contents, and only under the state directory, the config's directory and the read roots below (docs/security.md).\n\n| fact | reader | what |\n| --- | --- | --- |\n");
+    for f in &pack.facts {
+        let reader = match &f.source {
+            FactSource::Stat => "stat",
+            FactSource::ReadJson { strict: true } => "read_json (strict)",
+            FactSource::ReadJson { strict: false } => "read_json",
+            FactSource::ListDir => "list_dir",
+            FactSource::Sqlite { .. } => "sqlite",
+            FactSource::Walk(_) => "walk",
+        };
+        let each = if f.each { " (each)" } else { "" };
+        let what = f.description.as_deref().unwrap_or("").replace('|', "\\|");
+        let _ = writeln!(out, "| `{}` | {reader}{each} | {what} |", f.name);
+    }
+    if !pack.read_roots.is_empty() {
+        out.push_str("\n### Read roots\n\n| root | what |\n| --- | --- |\n");
+        for r in &pack.read_roots {
+            let what = r.description.as_deref().unwrap_or("").replace('|', "\\|");
+            let _ = writeln!(out, "| `{}` | {what} |", r.name);
+        }
+    }
 }

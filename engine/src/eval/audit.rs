@@ -18,16 +18,18 @@ pub struct Audit {
     pub findings: Vec<Finding>,
     /// Findings moved out by the config's suppressions.
     pub suppressed: Vec<Suppressed>,
-    /// Rules cut off by their evaluation budget.
-    pub cutoffs: Vec<super::run::RuleCutoff>,
+    /// Why the audit is incomplete (rules cut off, facts refused).
+    pub incomplete: Vec<crate::rules::RuleError>,
 }
 
 /// Audits the OpenClaw installation that `env` and `overrides` point at.
 pub fn audit(pack: &Pack, env: &Environment, overrides: &Overrides) -> Result<Audit, ConfigError> {
     let paths = config::locate(env, overrides);
     let loaded = config::load(&paths, env)?;
-    let Outcome { findings, suppressed, cutoffs } = audit_loaded(pack, &loaded, &paths, overrides);
-    Ok(Audit { paths, config: loaded, findings, suppressed, cutoffs })
+    let outcome = audit_loaded(pack, &loaded, &paths, overrides);
+    let incomplete = outcome.incomplete();
+    let Outcome { findings, suppressed, .. } = outcome;
+    Ok(Audit { paths, config: loaded, findings, suppressed, incomplete })
 }
 
 /// Runs the pack over an already loaded config.
@@ -45,7 +47,7 @@ pub fn audit_with(
     read: &mut crate::facts::Reader,
 ) -> Outcome {
     let roots = base_roots(pack, loaded, paths, overrides);
-    let mut evaluator = Evaluator::new(pack, roots, read);
+    let mut evaluator = Evaluator::allowing_reads(pack, roots, read, &overrides.allow_read);
     evaluator.run_all(loaded.tree.as_ref())
 }
 
@@ -54,7 +56,7 @@ pub fn audit_with(
 /// findings contribute nothing: an accepted risk is not "fixed".
 pub fn plan_fixes(pack: &Pack, loaded: &LoadedConfig, paths: &Paths, overrides: &Overrides) -> (Outcome, Plan) {
     let roots = base_roots(pack, loaded, paths, overrides);
-    let mut evaluator = Evaluator::new(pack, roots, &mut crate::facts::read_fs);
+    let mut evaluator = Evaluator::allowing_reads(pack, roots, &mut crate::facts::read_fs, &overrides.allow_read);
     evaluator.plan_fixes();
     let outcome = evaluator.run_all(loaded.tree.as_ref());
     let hardening = evaluator.hardening(loaded.tree.as_ref());

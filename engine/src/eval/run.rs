@@ -22,6 +22,18 @@ pub struct Outcome {
     /// Rules cut off by their evaluation budget: their findings are left
     /// out, and the audit is incomplete.
     pub cutoffs: Vec<RuleCutoff>,
+    /// Paths facts would have read outside the read roots: those facts
+    /// were taken as absent, and the audit is incomplete.
+    pub refused_reads: Vec<facts::confine::RefusedRead>,
+}
+
+impl Outcome {
+    /// Why the audit is incomplete (cut-off rules, refused reads), as
+    /// diagnostics; empty when it is complete.
+    pub fn incomplete(&self) -> Vec<crate::rules::RuleError> {
+        let cut = self.cutoffs.iter().map(RuleCutoff::diagnostic);
+        cut.chain(self.refused_reads.iter().map(facts::confine::RefusedRead::diagnostic)).collect()
+    }
 }
 
 /// A rule whose evaluation ran out of budget.
@@ -100,16 +112,37 @@ pub struct Evaluator<'p> {
     as_written: bool,
     /// Rules cut off so far.
     cutoffs: std::cell::RefCell<Vec<RuleCutoff>>,
+    /// Paths facts were not allowed to read.
+    refused_reads: Vec<facts::confine::RefusedRead>,
 }
 
 impl<'p> Evaluator<'p> {
     /// `roots` holds every root but `fs`; `read` answers the pack's fact
     /// declarations (the real file system, or synthetic facts).
-    pub fn new(pack: &'p Pack, mut roots: Vec<Value>, read: &mut facts::Reader) -> Self {
+    pub fn new(pack: &'p Pack, roots: Vec<Value>, read: &mut facts::Reader) -> Self {
+        Self::allowing_reads(pack, roots, read, &[])
+    }
+
+    /// As [`Evaluator::new`], letting facts read under `allow` too
+    /// (`--allow-read`).
+    pub fn allowing_reads(
+        pack: &'p Pack,
+        mut roots: Vec<Value>,
+        read: &mut facts::Reader,
+        allow: &[std::path::PathBuf],
+    ) -> Self {
         roots.resize(roots::COUNT, Value::Null);
-        facts::gather(pack, &mut roots, read);
+        let refused_reads = facts::gather(pack, &mut roots, read, allow);
         let caches = Caches::new(pack.defs.len());
-        Evaluator { pack, roots, caches, plan_fixes: false, as_written: false, cutoffs: Default::default() }
+        Evaluator {
+            pack,
+            roots,
+            caches,
+            plan_fixes: false,
+            as_written: false,
+            cutoffs: Default::default(),
+            refused_reads,
+        }
     }
 
     /// Evaluates rules as written, without packs' severity overrides.
@@ -153,7 +186,7 @@ impl<'p> Evaluator<'p> {
         let report: Vec<Finding> =
             self.pack.rules.iter().filter(|r| r.phase == Phase::Report).flat_map(|r| self.run_rule(r, tree)).collect();
         findings.extend(report);
-        Outcome { findings, suppressed, cutoffs: self.cutoffs.take() }
+        Outcome { findings, suppressed, cutoffs: self.cutoffs.take(), refused_reads: self.refused_reads.clone() }
     }
 
     /// Runs the fix-phase rules (after [`Self::finish`]): their findings are

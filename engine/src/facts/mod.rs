@@ -3,22 +3,32 @@
 //! environment, the resolved locations and earlier facts); the engine only
 //! reads them, so OpenClaw's layout lives in data, not in Rust.
 
+pub mod confine;
 pub mod file_stat;
 pub mod readers;
 pub mod synthetic;
 pub mod walk;
 
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
 use crate::lang::{Caches, Env, Map, Value};
 use crate::rules::{FactDecl, Pack, roots};
+use confine::{ReadRoots, RefusedRead};
 
 /// Reads one fact for one path (the real file system, or synthetic facts).
 pub type Reader<'a> = dyn FnMut(&FactDecl, &str) -> Value + 'a;
 
 /// Evaluates the pack's fact declarations in order and reads the paths
 /// they name, filling `roots[FS]` as it goes so each declaration can use
-/// the facts before it.
-pub fn gather(pack: &Pack, roots: &mut [Value], read: &mut Reader) {
+/// the facts before it. Facts that read contents read only under the read
+/// roots (see [`confine`]); `allow` adds directories the user allowed.
+/// Paths refused are returned, and their facts get absent records.
+pub fn gather(pack: &Pack, roots: &mut [Value], read: &mut Reader, allow: &[PathBuf]) -> Vec<RefusedRead> {
     let mut fs = Map::new();
+    let mut refused = Vec::new();
+    let base = base_read_roots(&roots[roots::PATHS], allow);
+    let mut real_paths = HashMap::new();
     for decl in &pack.facts {
         roots[roots::FS] = Value::map(fs.clone());
         // A fresh cache per declaration: definitions evaluated now must not
@@ -26,20 +36,69 @@ pub fn gather(pack: &Pack, roots: &mut [Value], read: &mut Reader) {
         let caches = Caches::new(pack.defs.len());
         let env = Env { roots, globals: &pack.globals, defs: &pack.defs, caches: &caches, rule: None };
         let value = env.eval(&decl.expr);
+        // Most paths lie under the state directory: the pack's roots (some
+        // costly to compute) are evaluated only for a path outside it.
+        let confined = confine::reads_contents(&decl.source);
+        let mut full: Option<ReadRoots> = None;
+        let mut read_one = |path: &str| {
+            let permitted = !confined
+                || base.permits_lexically(path)
+                || full
+                    .get_or_insert_with(|| {
+                        let mut r = base.clone();
+                        for root in &pack.read_roots {
+                            let v = env.eval(&root.expr);
+                            let dirs = if root.each {
+                                v.as_list().map(<[Value]>::to_vec).unwrap_or_default()
+                            } else {
+                                vec![v]
+                            };
+                            dirs.iter().filter_map(Value::as_str).for_each(|d| r.add(d, &mut real_paths));
+                        }
+                        r
+                    })
+                    .permits(path);
+            if permitted {
+                return read(decl, path);
+            }
+            refused.push(RefusedRead {
+                fact: decl.name.clone(),
+                path: path.to_string(),
+                file: decl.file.clone(),
+                span: decl.span.clone(),
+            });
+            synthetic::absent(decl, Some(path))
+        };
         let fact = if decl.each {
             let paths = value.as_list().map(<[Value]>::to_vec).unwrap_or_default();
-            Value::list(
-                paths.iter().filter_map(|p| p.as_str().filter(|s| !s.is_empty()).map(|s| read(decl, s))).collect(),
-            )
+            Value::list(paths.iter().filter_map(|p| p.as_str().filter(|s| !s.is_empty()).map(&mut read_one)).collect())
         } else {
             match value.as_str().filter(|s| !s.is_empty()) {
-                Some(p) => read(decl, p),
+                Some(p) => read_one(p),
                 None => synthetic::absent(decl, None),
             }
         };
         fs.insert(decl.name.clone(), fact);
     }
     roots[roots::FS] = Value::map(fs);
+    refused
+}
+
+/// The read roots every pack has: the state directory, the config file's
+/// directory, and the directories the user allowed.
+fn base_read_roots(paths: &Value, allow: &[PathBuf]) -> ReadRoots {
+    let cwd = paths.get("cwd");
+    let mut r = ReadRoots::new(Path::new(cwd.as_str().unwrap_or("/")));
+    let mut real = HashMap::new();
+    for key in ["state_dir", "config_dir"] {
+        if let Some(dir) = paths.get(key).as_str() {
+            r.add(dir, &mut real);
+        }
+    }
+    for dir in allow {
+        r.add(&dir.to_string_lossy(), &mut real);
+    }
+    r
 }
 
 /// The real reader.

@@ -9,9 +9,9 @@ use indexmap::IndexMap;
 use serde_saphyr::Spanned;
 
 use super::error::{PackErrors, RuleError};
-use super::model::{ExprText, FactSpec, GivenSpec, PackMeta, RuleFile, SeveritySpec, SharedFile};
+use super::model::{ExprText, FactSpec, GivenSpec, PackMeta, ReadRootSpec, RuleFile, SeveritySpec, SharedFile};
 use super::names::{PackScope, RuleNames};
-use super::pack::{FactDecl, FactKind, FactSource, Pack};
+use super::pack::{FactDecl, FactKind, FactSource, Pack, ReadRootDecl};
 use super::roots;
 use super::rule::{Example, Phase, Rule, Selection, SeverityRule};
 use super::source::RuleSource;
@@ -157,6 +157,7 @@ impl PackCompiler {
         let mut constants: IndexMap<String, (Arc<RuleSource>, serde_json::Value)> = IndexMap::new();
         let mut definitions: Vec<(Arc<RuleSource>, String, Spanned<ExprText>)> = Vec::new();
         let mut facts: Vec<(Arc<RuleSource>, String, Spanned<FactSpec>)> = Vec::new();
+        let mut read_roots: Vec<(Arc<RuleSource>, String, Spanned<ReadRootSpec>)> = Vec::new();
         let mut suppressions: Option<String> = None;
         let mut not_covered = Vec::new();
         let mut manifests: Vec<(Arc<RuleSource>, PackMeta)> = Vec::new();
@@ -194,6 +195,7 @@ impl PackCompiler {
             }
             definitions.extend(s.definitions.into_iter().map(|(k, v)| (file.clone(), k, v)));
             facts.extend(s.facts.into_iter().map(|(k, v)| (file.clone(), k, v)));
+            read_roots.extend(s.read_roots.into_iter().map(|(k, v)| (file.clone(), k, v)));
         }
 
         let mut scope = PackScope {
@@ -254,6 +256,7 @@ impl PackCompiler {
 
         let defs = self.definitions(&mut scope, definitions);
         let fact_decls = self.facts(&scope, facts);
+        let read_root_decls = self.read_roots(&scope, read_roots);
 
         let mut report_scope = scope.clone();
         report_scope.hidden.clear();
@@ -306,6 +309,7 @@ impl PackCompiler {
             defs,
             defaults,
             facts: fact_decls,
+            read_roots: read_root_decls,
             suppressions,
             not_covered,
             rules: compiled_rules,
@@ -569,7 +573,72 @@ impl PackCompiler {
                 );
                 continue;
             }
-            out.push(FactDecl { name, source, each: *each, expr: c, kind, description: f.description.clone() });
+            let span = file.range(&spec.referenced);
+            out.push(FactDecl {
+                name,
+                source,
+                each: *each,
+                expr: c,
+                kind,
+                description: f.description.clone(),
+                file: file.clone(),
+                span,
+            });
+        }
+        out
+    }
+
+    /// Read roots widen where facts may read file contents, so only the
+    /// built-in pack may declare them; they see every fact (those gathered
+    /// so far when a fact is read, see `facts::confine`).
+    fn read_roots(
+        &mut self,
+        scope: &PackScope,
+        raw: Vec<(Arc<RuleSource>, String, Spanned<ReadRootSpec>)>,
+    ) -> Vec<ReadRootDecl> {
+        let mut out = Vec::new();
+        for (file, name, spec) in raw {
+            if &*file.pack != super::load::BUILTIN {
+                self.error(
+                    "clawcheck::rules::read_roots",
+                    &file,
+                    &spec.referenced,
+                    format!("read root `{name}`: only the built-in pack declares where facts may read"),
+                    Some(
+                        "facts read file contents only under the state directory, the config's directory and the \
+                         built-in pack's read roots; run `clawcheck audit --allow-read DIR` to let this pack read under DIR"
+                            .into(),
+                    ),
+                );
+                continue;
+            }
+            let (expr, each) = match (&spec.value.dir, &spec.value.dir_each) {
+                (Some(e), None) => (e, false),
+                (None, Some(e)) => (e, true),
+                _ => {
+                    self.error(
+                        "clawcheck::rules::read_roots",
+                        &file,
+                        &spec.referenced,
+                        format!("read root `{name}` needs exactly one of dir and dir_each"),
+                        None,
+                    );
+                    continue;
+                }
+            };
+            let Some((c, _)) = self.expr((&file, expr), scope, &[]) else { continue };
+            let expected = if each { Ty::list(Ty::Str) } else { Ty::Str };
+            if !c.ty.fits(&expected) {
+                self.error(
+                    "clawcheck::lang::type",
+                    &file,
+                    &expr.referenced,
+                    format!("read root `{name}` needs a {expected}, found {}", c.ty),
+                    None,
+                );
+                continue;
+            }
+            out.push(ReadRootDecl { name, each, expr: c, description: spec.value.description.clone() });
         }
         out
     }

@@ -14,5 +14,5 @@ pub mod source;
 
 pub use error::{PackErrors, RuleError};
 pub use load::PackLoader;
-pub use pack::{FactDecl, FactKind, FactSource, Pack};
+pub use pack::{FactDecl, FactKind, FactSource, Pack, ReadRootDecl};
 pub use rule::{Rule, Selection, SeverityRule};

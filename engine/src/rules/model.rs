@@ -283,6 +283,24 @@ pub struct FactSpec {
     pub description: Option<String>,
 }
 
+/// A directory under which facts may read file contents, besides the state
+/// directory and the config's directory. Only the built-in pack declares
+/// read roots: a pack from elsewhere cannot widen what clawcheck reads.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReadRootSpec {
+    /// The directory (an expression yielding a path).
+    #[serde(default)]
+    #[schemars(with = "Option<ExprText>")]
+    pub dir: Option<Spanned<ExprText>>,
+    /// Several directories (an expression yielding a list of paths).
+    #[serde(default)]
+    #[schemars(with = "Option<ExprText>")]
+    pub dir_each: Option<Spanned<ExprText>>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
 /// `pack.yaml` and `_*.yaml`: what many rules share.
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -292,6 +310,11 @@ pub struct SharedFile {
     #[serde(default)]
     #[schemars(with = "IndexMap<String, FactSpec>")]
     pub facts: IndexMap<String, Spanned<FactSpec>>,
+    /// Directories facts may read besides the state and config directories
+    /// (built-in pack only).
+    #[serde(default)]
+    #[schemars(with = "IndexMap<String, ReadRootSpec>")]
+    pub read_roots: IndexMap<String, Spanned<ReadRootSpec>>,
     #[serde(default)]
     pub constants: IndexMap<String, serde_json::Value>,
     #[serde(default)]

@@ -41,6 +41,19 @@ pub struct FactDecl {
     pub expr: Compiled,
     pub kind: Option<FactKind>,
     pub description: Option<String>,
+    /// Where it is declared (for diagnostics about what it read).
+    pub file: Arc<RuleSource>,
+    pub span: std::ops::Range<usize>,
+}
+
+/// A directory (or, with `each`, a list of them) under which facts may read
+/// file contents; see `facts::confine`.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct ReadRootDecl {
+    pub name: String,
+    pub each: bool,
+    pub expr: Compiled,
+    pub description: Option<String>,
 }
 
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
@@ -56,6 +69,9 @@ pub struct Pack {
     /// config.
     pub defaults: Value,
     pub facts: Vec<FactDecl>,
+    /// Directories besides the state and config directories where facts
+    /// may read file contents.
+    pub read_roots: Vec<ReadRootDecl>,
     /// Dotted config path of the suppression list, when the pack declares one.
     pub suppressions: Option<String>,
     /// Checks the pack knows of but does not implement.
