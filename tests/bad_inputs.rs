@@ -186,6 +186,20 @@ fn a_config_that_cannot_be_read_is_a_config_error() {
 }
 
 #[test]
+fn an_oversized_config_or_an_endless_device_is_refused_not_read_whole() {
+    let home = Home::new();
+    let config = home.write("openclaw.json", "");
+    // Sparse: 64 MiB and one byte of zeros, past the cap.
+    std::fs::File::options().write(true).open(&config).expect("open").set_len((64 << 20) + 1).expect("grow");
+    assert_refused(&home.audit(), 3, "clawcheck::config::size", "config over 64 MiB");
+
+    let home = Home::new();
+    let run = home.run(&["audit", "--no-settings", "--config", "/dev/zero"]);
+    assert_refused(&run, 3, "clawcheck::config::size", "--config /dev/zero");
+    assert!(run.err.contains("larger than 64 MiB"), "{}", run.err);
+}
+
+#[test]
 fn an_unset_variable_stays_visible_and_is_reported() {
     let home = Home::new();
     home.write("openclaw.json", "{ gateway: { auth: { mode: 'token', token: '${CLAWCHECK_SURELY_UNSET}' } } }");
@@ -244,6 +258,19 @@ fn malformed_rules_and_packs_are_rule_errors() {
                 format!("id: x.y\ntitle: t\nseverity: warn\nexamples: {}{}", "[".repeat(100_000), "]".repeat(100_000)),
             )],
             "clawcheck::rules::yaml",
+        ),
+        (
+            "alias bomb",
+            vec![
+                (
+                    "_bomb.yaml".into(),
+                    (1..10).fold(String::from("constants:\n  a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"), |y, i| {
+                        y + &format!("  a{i}: &a{i} [{}]\n", vec![format!("*a{}", i - 1); 10].join(", "))
+                    }),
+                ),
+                rule("x.y", "true"),
+            ],
+            "expanded",
         ),
         (
             "file name mismatch",

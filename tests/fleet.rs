@@ -97,13 +97,21 @@ fn an_ndjson_fleet_keeps_input_order_and_reports_bad_lines_without_stopping() {
         r#"[1, 2]"#,
         r#"{"id": 7, "config": {}}"#,
     ];
-    std::fs::write(dir.path().join("fleet.ndjson"), input.join("\n")).expect("write");
+    let mut bytes = input.join("\n").into_bytes();
+    // A line that is not UTF-8 is an error line too, and the run goes on.
+    bytes.extend_from_slice(b"\n{\"id\": \"\xff\"}\r\n{\"id\": \"crlf\", \"config\": {}}\r\n");
+    std::fs::write(dir.path().join("fleet.ndjson"), bytes).expect("write");
     let run = cli::run(&["audit", "--fleet", "fleet.ndjson", "--no-settings"], env(dir.path(), dir.path()));
     assert_eq!(run.code, 3, "a line that could not be audited makes the run exit 3\n{}", run.err);
     let out = lines(&run.out);
     let ids: Vec<Value> = out.iter().map(|l| l["id"].clone()).collect();
     // Bare configs and bad lines are named by their line number; blank lines are skipped.
-    assert_eq!(ids, serde_json::json!(["funnel", 2, 4, "bad-config", 6, 7]).as_array().expect("ids").clone());
+    assert_eq!(
+        ids,
+        serde_json::json!(["funnel", 2, 4, "bad-config", 6, 7, 8, "crlf"]).as_array().expect("ids").clone()
+    );
+    assert!(out[6]["error"].as_str().is_some_and(|e| e.contains("not UTF-8")), "{}", out[6]);
+    assert!(out[7].get("findings").is_some(), "CRLF line ends are fine: {}", out[7]);
 
     let funnel = keys(&out[0]["findings"]);
     assert!(funnel.iter().any(|k| k.0 == "gateway.tailscale_funnel" && k.1 == "critical"), "{funnel:?}");

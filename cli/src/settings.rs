@@ -88,11 +88,14 @@ pub fn find(cwd: &Path, explicit: Option<&Path>) -> Option<PathBuf> {
 
 pub fn load(path: Option<&Path>) -> Result<Settings, SettingsError> {
     let Some(path) = path else { return Ok(Settings { builtin: true, ..Settings::default() }) };
-    let text = std::fs::read_to_string(path).map_err(|e| SettingsError {
-        message: format!("cannot read {}: {e}", path.display()),
-        source: NamedSource::new(path.display().to_string(), String::new()),
-        span: (0, 0).into(),
-    })?;
+    let text =
+        clawcheck_engine::bounded::read_string(path, clawcheck_engine::bounded::SETTINGS_BYTES).map_err(|e| {
+            SettingsError {
+                message: format!("cannot read {}: {e}", path.display()),
+                source: NamedSource::new(path.display().to_string(), String::new()),
+                span: (0, 0).into(),
+            }
+        })?;
     let error = |message: String, span: SourceSpan| SettingsError {
         message,
         source: NamedSource::new(path.display().to_string(), text.clone()).with_language("yaml"),

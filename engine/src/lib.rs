@@ -8,6 +8,7 @@
 //! JSONPath selectors; [`eval`] runs rules; [`fix`] holds declared fixes;
 //! [`report`] renders findings.
 
+pub mod bounded;
 pub mod config;
 pub mod docs;
 pub mod eval;

@@ -89,19 +89,22 @@ pub fn run(source: &Path, pack: &Pack, fail_on: Option<Severity>, allow_read: &[
                 }
             }
         };
+        let mut reader = reader;
         let mut batch = Vec::with_capacity(BATCH);
-        for (n, line) in reader.lines().enumerate() {
-            let line = match line {
-                Ok(l) => l,
+        let mut number = 0;
+        loop {
+            number += 1;
+            let item = match next_line(&mut reader) {
+                Ok(None) => break,
+                Ok(Some(Ok(line))) if line.trim().is_empty() => continue,
+                Ok(Some(Ok(line))) => parse_line(&line, number),
+                Ok(Some(Err(message))) => Item::Bad { id: json!(number), message },
                 Err(e) => {
-                    let _ = writeln!(io.err, "error: reading line {}: {e}", n + 1);
+                    let _ = writeln!(io.err, "error: reading line {number}: {e}");
                     return exit::USAGE;
                 }
             };
-            if line.trim().is_empty() {
-                continue;
-            }
-            batch.push(parse_line(&line, n + 1));
+            batch.push(item);
             if batch.len() == BATCH {
                 emit(audit_all(std::mem::take(&mut batch)), io);
             }
@@ -118,6 +121,25 @@ pub fn run(source: &Path, pack: &Pack, fail_on: Option<Severity>, allow_read: &[
     } else {
         exit::OK
     }
+}
+
+/// The next line (without its newline), or why it cannot be one: longer
+/// than a config may be (the rest of it is skipped), or not UTF-8. `None`
+/// at the end of the input.
+fn next_line(reader: &mut dyn BufRead) -> std::io::Result<Option<Result<String, String>>> {
+    let limit = clawcheck_engine::bounded::CONFIG_BYTES;
+    let mut buf = Vec::new();
+    let n = std::io::Read::take(&mut *reader, limit + 1).read_until(b'\n', &mut buf)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    if buf.last() == Some(&b'\n') {
+        buf.pop();
+    } else if buf.len() as u64 > limit {
+        reader.skip_until(b'\n')?;
+        return Ok(Some(Err(format!("the line is {}", clawcheck_engine::bounded::too_large(limit)))));
+    }
+    Ok(Some(String::from_utf8(buf).map_err(|e| format!("not UTF-8 (byte {})", e.utf8_error().valid_up_to() + 1))))
 }
 
 fn parse_line(line: &str, number: usize) -> Item {

@@ -232,7 +232,7 @@ impl<'a> IncludeResolver<'a> {
                 "OpenClaw rejects hard-linked include files; copy the file instead",
             ));
         }
-        let text = read_text(&canonical).map_err(|e| match e {
+        let text = read_text(&canonical, MAX_BYTES).map_err(|e| match e {
             TextError::Io(e) => err(
                 self,
                 "clawcheck::config::include_missing",
@@ -283,9 +283,9 @@ pub(crate) enum TextError {
     NotUtf8(String),
 }
 
-/// Reads a file as UTF-8 text, saying where it is not.
-pub(crate) fn read_text(path: &Path) -> Result<String, TextError> {
-    let bytes = std::fs::read(path).map_err(TextError::Io)?;
+/// Reads a file (at most `limit` bytes) as UTF-8 text, saying where it is not.
+pub(crate) fn read_text(path: &Path, limit: u64) -> Result<String, TextError> {
+    let bytes = crate::bounded::read(path, limit).map_err(TextError::Io)?;
     String::from_utf8(bytes).map_err(|e| {
         let bad = e.utf8_error().valid_up_to();
         let bytes = e.as_bytes();
@@ -333,7 +333,11 @@ pub fn deep_merge(base: Node, over: Node) -> Node {
 
 /// Reads the main config file into `sources` (used by the loader).
 pub fn read_root(sources: &mut SourceMap, path: &Path) -> Result<FileId, ConfigError> {
-    let text = read_text(path).map_err(|e| match e {
+    let text = read_text(path, crate::bounded::CONFIG_BYTES).map_err(|e| match e {
+        TextError::Io(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
+            ConfigError::new("clawcheck::config::size", format!("config {} is {e}", path.display()))
+                .help("a gateway config is kilobytes; check that --config or OPENCLAW_CONFIG_PATH names the right file")
+        }
         TextError::Io(e) => ConfigError::new(
             "clawcheck::config::read",
             format!("cannot read config {}: {}", path.display(), io_reason(&e)),

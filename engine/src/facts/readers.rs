@@ -65,7 +65,7 @@ pub fn read_json(path: &Path, strict: bool) -> Value {
     if meta.len() > MAX_JSON_BYTES {
         return with_error(m, Some(format!("larger than {MAX_JSON_BYTES} bytes")));
     }
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::bounded::read_string(path, MAX_JSON_BYTES) {
         Ok(t) => t,
         Err(e) => return with_error(m, Some(e.to_string())),
     };

@@ -38,7 +38,8 @@ pub fn replace(path: &Path, expected: &str, text: &str) -> Result<(), WriteError
     if meta.file_type().is_symlink() {
         return Err(WriteError::Symlink);
     }
-    let current = fs::read(path).map_err(|e| WriteError::Io(format!("cannot read it: {e}")))?;
+    let current = crate::bounded::read(path, crate::bounded::CONFIG_BYTES)
+        .map_err(|e| WriteError::Io(format!("cannot read it: {e}")))?;
     if current != expected.as_bytes() {
         return Err(WriteError::Changed);
     }

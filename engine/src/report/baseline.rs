@@ -38,8 +38,8 @@ impl Baseline {
     }
 
     pub fn read(path: &Path) -> Result<Baseline, String> {
-        let text =
-            std::fs::read_to_string(path).map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
+        let text = crate::bounded::read_string(path, crate::bounded::BASELINE_BYTES)
+            .map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
         let b: Baseline = serde_json::from_str(&text)
             .map_err(|e| format!("baseline {} is not a clawcheck baseline: {e}", path.display()))?;
         if b.version != 1 {

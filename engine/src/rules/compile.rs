@@ -1241,9 +1241,13 @@ fn topo_order(deps: &[Vec<usize>]) -> (Vec<usize>, Vec<usize>) {
 fn yaml_message(full: &str) -> String {
     let first = full.lines().next().unwrap_or(full);
     let first = first.strip_prefix("error: ").unwrap_or(first);
-    match first.find(": ") {
-        Some(i) if first.starts_with("line ") => first[i + 2..].to_string(),
-        _ => first.to_string(),
+    let message = match first.find(": ") {
+        Some(i) if first.starts_with("line ") => &first[i + 2..],
+        _ => first,
+    };
+    match message.strip_prefix("budget breached: ") {
+        Some(limit) => format!("the YAML is too large once its aliases are expanded (limit reached: {limit})"),
+        None => message.to_string(),
     }
 }
 

@@ -88,7 +88,7 @@ impl PackLoader {
         paths.sort();
         for p in paths {
             let rel = p.strip_prefix(dir).unwrap_or(&p).to_string_lossy().replace('\\', "/");
-            match std::fs::read_to_string(&p) {
+            match crate::bounded::read_string(&p, crate::bounded::RULE_FILE_BYTES) {
                 Ok(text) => self.push(format!("rules/{rel}"), None, Arc::from(text), BUILTIN),
                 Err(e) => self.read_error(&p, format!("cannot read {}: {e}", p.display())),
             }
@@ -112,7 +112,7 @@ impl PackLoader {
         paths.sort();
         let mut texts = Vec::new();
         for p in paths {
-            match std::fs::read_to_string(&p) {
+            match crate::bounded::read_string(&p, crate::bounded::RULE_FILE_BYTES) {
                 Ok(text) => texts.push((p, text)),
                 Err(e) => self.read_error(&p, format!("cannot read {}: {e}", p.display())),
             }
