@@ -12,6 +12,7 @@ mod net;
 mod numbers;
 pub(crate) mod paths;
 mod query;
+mod schema;
 mod strings;
 mod types;
 
@@ -195,6 +196,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(net::BUILTINS)
         .chain(paths::BUILTINS)
         .chain(query::BUILTINS)
+        .chain(schema::BUILTINS)
 }
 
 pub fn lookup(name: &str) -> Option<&'static Builtin> {

@@ -1,0 +1,175 @@
+//! Checking a value's keys against a JSON Schema: the structural subset
+//! (`type`, `properties`, `additionalProperties`, `items`, `anyOf`, `oneOf`)
+//! that decides which keys an object may have. A tool's config schema,
+//! exported as data, then tells a rule which keys the tool would reject.
+//!
+//! It is conservative where JSON Schema is ambiguous for this question: a
+//! `$ref`, a `patternProperties` or an `allOf` accepts every key below it,
+//! and of the `anyOf`/`oneOf` branches that fit the value's type, a key is
+//! reported only when no branch accepts the whole value.
+
+use super::{Builtin, P, Ret};
+use crate::lang::value::{Map, Value};
+
+#[rustfmt::skip]
+pub(super) const BUILTINS: &[Builtin] = &[
+    Builtin { name: "schema_unknown_keys", params: &[P::Any, P::Map], optional: 0, variadic: false, ret: Ret::ListOf(P::Map), summary: "the keys of the value a JSON Schema does not allow (additionalProperties: false), as {path, key} with path the list of keys and indexes to the object holding it", call: unknown_keys },
+];
+
+fn unknown_keys(a: &[Value]) -> Value {
+    let mut out = Vec::new();
+    walk(&a[0], &a[1], &mut Vec::new(), &mut out);
+    Value::list(out)
+}
+
+/// Whether the schema's `type` admits the value (no `type`: anything).
+fn type_fits(value: &Value, schema: &Value) -> bool {
+    let name = match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Int(_) => "integer",
+        Value::Float(_) => "number",
+        Value::Str(_) => "string",
+        Value::List(_) => "array",
+        Value::Map(_) => "object",
+    };
+    let fits = |t: &Value| t.as_str().is_some_and(|t| t == name || (t == "number" && name == "integer"));
+    match schema.get("type") {
+        Value::Null => true,
+        Value::List(types) => types.iter().any(fits),
+        t => fits(&t),
+    }
+}
+
+fn walk(value: &Value, schema: &Value, path: &mut Vec<Value>, out: &mut Vec<Value>) {
+    let Some(s) = schema.as_map() else { return };
+    if s.contains_key("$ref") || s.contains_key("patternProperties") || s.contains_key("allOf") {
+        return;
+    }
+    for union in ["anyOf", "oneOf"] {
+        if let Some(branches) = s.get(union).and_then(Value::as_list) {
+            let fitting: Vec<&Value> = branches.iter().filter(|b| type_fits(value, b)).collect();
+            let mut best: Option<Vec<Value>> = None;
+            for b in fitting {
+                let mut found = Vec::new();
+                walk(value, b, path, &mut found);
+                if best.as_ref().is_none_or(|f| found.len() < f.len()) {
+                    best = Some(found);
+                }
+            }
+            out.extend(best.unwrap_or_default());
+        }
+    }
+    match value {
+        Value::Map(m) => object(m, s, path, out),
+        Value::List(items) => {
+            if let Some(item) = s.get("items").filter(|i| i.as_map().is_some()) {
+                for (i, v) in items.iter().enumerate() {
+                    path.push(Value::Int(i as i64));
+                    walk(v, item, path, out);
+                    path.pop();
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn object(m: &Map, s: &Map, path: &mut Vec<Value>, out: &mut Vec<Value>) {
+    let properties = s.get("properties").and_then(Value::as_map);
+    let additional = s.get("additionalProperties");
+    if properties.is_none() && additional.is_none() {
+        return;
+    }
+    for (k, v) in m.iter() {
+        match (properties.and_then(|p| p.get(k)), additional) {
+            (Some(sub), _) => {
+                path.push(Value::str(k));
+                walk(v, sub, path, out);
+                path.pop();
+            }
+            (None, Some(Value::Bool(false))) => {
+                let mut r = Map::new();
+                r.insert("path".into(), Value::list(path.clone()));
+                r.insert("key".into(), Value::str(k));
+                out.push(Value::map(r));
+            }
+            (None, Some(sub @ Value::Map(_))) => {
+                path.push(Value::str(k));
+                walk(v, sub, path, out);
+                path.pop();
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(text: &str) -> Value {
+        Value::from_json(&serde_json::from_str(text).unwrap())
+    }
+
+    fn unknown(value: &str, schema: &str) -> Vec<String> {
+        let found = unknown_keys(&[json(value), json(schema)]);
+        found
+            .as_list()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let mut parts: Vec<String> = r
+                    .get("path")
+                    .as_list()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p.as_str().map_or_else(|| format!("{p:?}"), str::to_string))
+                    .collect();
+                parts.push(r.get("key").as_str().unwrap().to_string());
+                parts.join(".")
+            })
+            .collect()
+    }
+
+    const SCHEMA: &str = r##"{
+        "type": "object", "additionalProperties": false,
+        "properties": {
+            "gateway": {"type": "object", "additionalProperties": false, "properties": {"bind": {}}},
+            "list": {"type": "array", "items": {"type": "object", "additionalProperties": false, "properties": {"id": {}}}},
+            "open": {"type": "object", "additionalProperties": true},
+            "entries": {"type": "object", "additionalProperties": {"type": "object", "additionalProperties": false, "properties": {"on": {}}}},
+            "either": {"anyOf": [
+                {"type": "string"},
+                {"type": "object", "additionalProperties": false, "properties": {"a": {}}},
+                {"type": "object", "additionalProperties": false, "properties": {"b": {}}}
+            ]},
+            "ref": {"$ref": "#/$defs/x"}
+        }
+    }"##;
+
+    #[test]
+    fn keys_the_schema_does_not_list_are_reported_where_they_are() {
+        assert_eq!(
+            unknown(r#"{"gatewayy": 1, "gateway": {"bind": "lan", "bnd": 2}}"#, SCHEMA),
+            ["gatewayy", "gateway.bnd"]
+        );
+        assert_eq!(unknown(r#"{"list": [{"id": 1}, {"idd": 2}]}"#, SCHEMA), ["list.Int(1).idd"]);
+        assert_eq!(unknown(r#"{"entries": {"x": {"on": true, "of": 1}}}"#, SCHEMA), ["entries.x.of"]);
+    }
+
+    #[test]
+    fn open_objects_refs_and_unions_are_read_conservatively() {
+        assert!(unknown(r#"{"open": {"anything": 1}, "ref": {"whatever": 1}}"#, SCHEMA).is_empty());
+        assert!(unknown(r#"{"either": {"a": 1}}"#, SCHEMA).is_empty());
+        assert!(unknown(r#"{"either": {"b": 1}}"#, SCHEMA).is_empty());
+        assert!(unknown(r#"{"either": "text"}"#, SCHEMA).is_empty());
+        assert_eq!(unknown(r#"{"either": {"a": 1, "c": 2}}"#, SCHEMA), ["either.c"]);
+    }
+
+    #[test]
+    fn values_of_the_wrong_type_are_not_this_functions_business() {
+        assert!(unknown(r#"{"gateway": "lan", "list": {"x": 1}}"#, SCHEMA).is_empty());
+        assert!(unknown(r#""not an object""#, SCHEMA).is_empty());
+    }
+}
