@@ -42,6 +42,14 @@ fn check(pack: &Pack, case: &Case) -> Result<(), String> {
         )),
         (Expected::Report { .. }, Err(e)) => Err(format!("clawcheck could not load the config: {e}")),
         (Expected::Report { findings, suppressed, summary, .. }, Ok(audit)) => {
+            // OpenClaw ran its audit, so it accepted the config: no finding (ours included)
+            // may say it refuses to start.
+            if let Some(f) = audit.findings.iter().find(|f| f.refuses_start) {
+                return Err(format!(
+                    "OpenClaw accepts this config, but {} says it refuses it: {}",
+                    f.check_id, f.detail
+                ));
+            }
             let mut expected: Vec<Key> = findings.into_iter().filter(|k| pack.implements(&k.check_id)).collect();
             // clawcheck's own checks (extensions) have nothing to compare with.
             let own: Vec<&clawcheck_engine::report::Finding> =
