@@ -65,8 +65,10 @@ pub fn read_json(path: &Path, strict: bool) -> Value {
     if meta.len() > MAX_JSON_BYTES {
         return with_error(m, Some(format!("larger than {MAX_JSON_BYTES} bytes")));
     }
-    let text = match crate::bounded::read_string(path, MAX_JSON_BYTES) {
-        Ok(t) => t,
+    // Decoded as Node's readFileSync(path, "utf8") decodes it: a byte that is
+    // not UTF-8 becomes U+FFFD rather than making the file unreadable.
+    let text = match crate::bounded::read(path, MAX_JSON_BYTES) {
+        Ok(bytes) => String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
         Err(e) => return with_error(m, Some(e.to_string())),
     };
     if strict {
@@ -204,6 +206,18 @@ mod tests {
         let plain = dir.path().join("c.json");
         std::fs::write(&plain, r#"{"a": [1, 2]}"#).unwrap();
         assert_eq!(read_json(&plain, true).get("value").get("a").as_list().map(<[Value]>::len), Some(2));
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_read_as_replacement_characters_as_in_node() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("mcporter.json");
+        std::fs::write(&p, b"{\"command\": \"notes-\xff-server\"}").unwrap();
+        for strict in [true, false] {
+            let v = read_json(&p, strict);
+            assert!(v.get("error").is_null(), "{v:?}");
+            assert_eq!(v.get("value").get("command").as_str(), Some("notes-\u{fffd}-server"));
+        }
     }
 
     #[test]
