@@ -149,6 +149,20 @@ fn run_query(path: &Path, query: &str) -> rusqlite::Result<Vec<Value>> {
     conn.busy_timeout(Duration::from_millis(500))?;
     let deadline = Instant::now() + MAX_SQL_TIME;
     conn.progress_handler(10_000, Some(move || Instant::now() > deadline))?;
+    // Only reading: a read-only connection still lets ATTACH open another
+    // database, PRAGMA change settings and BEGIN hold a lock; the
+    // authorizer refuses everything but selecting, reading columns and
+    // calling (built-in) functions.
+    conn.authorizer(Some(|ctx: rusqlite::hooks::AuthContext<'_>| {
+        use rusqlite::hooks::{AuthAction, Authorization};
+        match ctx.action {
+            AuthAction::Select | AuthAction::Read { .. } | AuthAction::Recursive => Authorization::Allow,
+            AuthAction::Function { function_name } if !function_name.eq_ignore_ascii_case("load_extension") => {
+                Authorization::Allow
+            }
+            _ => Authorization::Deny,
+        }
+    }))?;
     let mut stmt = conn.prepare(query)?;
     if !stmt.readonly() {
         return Err(rusqlite::Error::InvalidQuery);
@@ -233,6 +247,33 @@ mod tests {
         assert!(v.get("error").as_str().is_some());
         let v = sqlite(&db, "select k from t");
         assert_eq!(v.get("rows").as_list().map(<[Value]>::len), Some(1));
+    }
+
+    #[test]
+    fn sqlite_queries_cannot_write_attach_or_reconfigure() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("s.sqlite");
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch("create table t(k text); insert into t values ('a');").unwrap();
+        drop(conn);
+        let copy = dir.path().join("copy.sqlite");
+        let other = dir.path().join("other.sqlite");
+        std::fs::copy(&db, &other).unwrap();
+        for query in [
+            format!("VACUUM INTO '{}'", copy.display()),
+            format!("ATTACH DATABASE '{}' AS o", other.display()),
+            "PRAGMA journal_mode = DELETE".to_string(),
+            "PRAGMA table_info(t)".to_string(),
+            "BEGIN".to_string(),
+            "SELECT load_extension('x')".to_string(),
+            "select k from t; delete from t".to_string(),
+        ] {
+            let v = sqlite(&db, &query);
+            assert!(v.get("error").as_str().is_some(), "{query} was allowed: {v:?}");
+        }
+        assert!(!copy.exists(), "VACUUM INTO wrote a file");
+        let v = sqlite(&db, "WITH x AS (SELECT k FROM t) SELECT upper(k) AS k FROM x");
+        assert_eq!(v.get("rows").index(&Value::Int(0)).get("k").as_str(), Some("A"));
     }
 
     #[test]
