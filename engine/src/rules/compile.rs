@@ -561,18 +561,7 @@ impl PackCompiler {
             };
             let record = roots::fact_ty(&source);
             earlier.insert(name.clone(), if *each { Ty::list(record) } else { record });
-            let Some((c, _)) = self.expr((&file, expr), &names, &[]) else { continue };
-            let expected = if *each { Ty::list(Ty::Str) } else { Ty::Str };
-            if !c.ty.fits(&expected) {
-                self.error(
-                    "clawcheck::lang::type",
-                    &file,
-                    &expr.referenced,
-                    format!("fact `{name}` needs a {expected}, found {}", c.ty),
-                    None,
-                );
-                continue;
-            }
+            let Some(c) = self.path_expr((&file, expr), &names, *each, &format!("fact `{name}`")) else { continue };
             let span = file.range(&spec.referenced);
             out.push(FactDecl {
                 name,
@@ -586,6 +575,25 @@ impl PackCompiler {
             });
         }
         out
+    }
+
+    /// Compiles an expression that names a path (or, with `each`, a list of
+    /// paths) for `what` (a fact, a read root).
+    fn path_expr(&mut self, located: Located, names: &dyn NameSource, each: bool, what: &str) -> Option<Compiled> {
+        let (c, _) = self.expr(located, names, &[])?;
+        let expected = if each { Ty::list(Ty::Str) } else { Ty::Str };
+        if !c.ty.fits(&expected) {
+            let (file, at) = located;
+            self.error(
+                "clawcheck::lang::type",
+                file,
+                &at.referenced,
+                format!("{what} needs a {expected}, found {}", c.ty),
+                None,
+            );
+            return None;
+        }
+        Some(c)
     }
 
     /// Read roots widen where facts may read file contents, so only the
@@ -626,18 +634,7 @@ impl PackCompiler {
                     continue;
                 }
             };
-            let Some((c, _)) = self.expr((&file, expr), scope, &[]) else { continue };
-            let expected = if each { Ty::list(Ty::Str) } else { Ty::Str };
-            if !c.ty.fits(&expected) {
-                self.error(
-                    "clawcheck::lang::type",
-                    &file,
-                    &expr.referenced,
-                    format!("read root `{name}` needs a {expected}, found {}", c.ty),
-                    None,
-                );
-                continue;
-            }
+            let Some(c) = self.path_expr((&file, expr), scope, each, &format!("read root `{name}`")) else { continue };
             out.push(ReadRootDecl { name, each, expr: c, description: spec.value.description.clone() });
         }
         out
