@@ -288,6 +288,16 @@ fn malformed_rules_and_packs_are_rule_errors() {
             "clawcheck::lang::recursion",
         ),
         (
+            "fact path of the wrong type",
+            vec![("pack.yaml".into(), "pack: { name: p }\nfacts:\n  x: { read_json: '1 + 1' }\n".into())],
+            "clawcheck::lang::type",
+        ),
+        (
+            "read roots outside the built-in pack",
+            vec![("pack.yaml".into(), "pack: { name: p }\nread_roots:\n  all: { dir: \"'/'\" }\n".into())],
+            "clawcheck::rules::read_roots",
+        ),
+        (
             "broken manifest",
             vec![("pack.yaml".into(), "pack: { name: p, extends: [nowhere] }\n".into())],
             "clawcheck::rules::extends",
