@@ -327,6 +327,23 @@ fn a_runaway_rule_is_cut_off_and_named() {
 }
 
 #[test]
+fn a_runaway_fact_path_is_cut_off_and_named() {
+    let home = Home::new();
+    home.write("openclaw.json", "{}");
+    let dir = pack(&[
+        (
+            "pack.yaml".into(),
+            "pack: { name: p }\nfacts:\n  spin: { read_json: \"str(len(range(100000).flat_map(i, range(100000))))\" }\n"
+                .into(),
+        ),
+        rule("p.uses_it", "fs.spin.exists == false"),
+    ]);
+    let run = home.run(&["audit", "--no-settings", "--no-builtin-rules", "--pack", &dir.path().display().to_string()]);
+    assert_refused(&run, 2, "clawcheck::eval::budget", "runaway fact");
+    assert!(run.err.contains("fact `spin` was cut off"), "{}", run.err);
+}
+
+#[test]
 fn a_deep_chain_of_definitions_is_cut_off_not_overflowed() {
     // Each definition nests 100 levels and calls the next: far deeper in
     // all than evaluation may go.

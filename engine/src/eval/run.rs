@@ -22,17 +22,17 @@ pub struct Outcome {
     /// Rules cut off by their evaluation budget: their findings are left
     /// out, and the audit is incomplete.
     pub cutoffs: Vec<RuleCutoff>,
-    /// Paths facts would have read outside the read roots: those facts
-    /// were taken as absent, and the audit is incomplete.
-    pub refused_reads: Vec<facts::confine::RefusedRead>,
+    /// Facts that could not be gathered (outside the read roots, cut off):
+    /// they were taken as absent, and the audit is incomplete.
+    pub fact_problems: Vec<facts::confine::FactProblem>,
 }
 
 impl Outcome {
-    /// Why the audit is incomplete (cut-off rules, refused reads), as
+    /// Why the audit is incomplete (cut-off rules, facts not gathered), as
     /// diagnostics; empty when it is complete.
     pub fn incomplete(&self) -> Vec<crate::rules::RuleError> {
         let cut = self.cutoffs.iter().map(RuleCutoff::diagnostic);
-        cut.chain(self.refused_reads.iter().map(facts::confine::RefusedRead::diagnostic)).collect()
+        cut.chain(self.fact_problems.iter().map(facts::confine::FactProblem::diagnostic)).collect()
     }
 }
 
@@ -112,8 +112,8 @@ pub struct Evaluator<'p> {
     as_written: bool,
     /// Rules cut off so far.
     cutoffs: std::cell::RefCell<Vec<RuleCutoff>>,
-    /// Paths facts were not allowed to read.
-    refused_reads: Vec<facts::confine::RefusedRead>,
+    /// Facts that could not be gathered.
+    fact_problems: Vec<facts::confine::FactProblem>,
 }
 
 impl<'p> Evaluator<'p> {
@@ -132,7 +132,7 @@ impl<'p> Evaluator<'p> {
         allow: &[std::path::PathBuf],
     ) -> Self {
         roots.resize(roots::COUNT, Value::Null);
-        let refused_reads = facts::gather(pack, &mut roots, read, allow);
+        let fact_problems = facts::gather(pack, &mut roots, read, allow);
         let caches = Caches::new(pack.defs.len());
         Evaluator {
             pack,
@@ -141,7 +141,7 @@ impl<'p> Evaluator<'p> {
             plan_fixes: false,
             as_written: false,
             cutoffs: Default::default(),
-            refused_reads,
+            fact_problems,
         }
     }
 
@@ -186,7 +186,7 @@ impl<'p> Evaluator<'p> {
         let report: Vec<Finding> =
             self.pack.rules.iter().filter(|r| r.phase == Phase::Report).flat_map(|r| self.run_rule(r, tree)).collect();
         findings.extend(report);
-        Outcome { findings, suppressed, cutoffs: self.cutoffs.take(), refused_reads: self.refused_reads.clone() }
+        Outcome { findings, suppressed, cutoffs: self.cutoffs.take(), fact_problems: self.fact_problems.clone() }
     }
 
     /// Runs the fix-phase rules (after [`Self::finish`]): their findings are

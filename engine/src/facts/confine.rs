@@ -83,31 +83,52 @@ impl ReadRoots {
     }
 }
 
-/// A path a fact would have read outside the read roots; the fact got the
-/// record of an absent file instead.
+/// Why a fact is missing from an audit (its record is that of an absent
+/// file, and the audit is incomplete).
 #[derive(Clone, Debug)]
-pub struct RefusedRead {
+pub enum FactIssue {
+    /// It named a path outside the read roots.
+    OutsideRoots { path: String },
+    /// Its path expression (or the read roots') ran out of budget.
+    CutOff(crate::lang::Cutoff),
+}
+
+/// A fact the audit could not gather, and where it is declared.
+#[derive(Clone, Debug)]
+pub struct FactProblem {
     pub fact: String,
-    pub path: String,
+    pub issue: FactIssue,
     pub file: Arc<RuleSource>,
     pub span: Range<usize>,
 }
 
-impl RefusedRead {
-    /// The diagnostic: which fact, which path, pointing at the declaration.
+impl FactProblem {
+    /// The diagnostic: which fact, why, pointing at the declaration.
     pub fn diagnostic(&self) -> RuleError {
-        RuleError::new(
-            "clawcheck::facts::outside_roots",
-            &self.file,
-            self.span.clone(),
-            format!("fact `{}` was not read: {} is outside the directories clawcheck reads", self.fact, self.path),
-        )
-        .help(Some(
-            "facts read file contents only under the state directory, the config's directory and the built-in \
-             pack's read roots (docs/security.md); the audit treated the file as absent. Pass --allow-read DIR \
-             if this pack should read there"
-                .into(),
-        ))
+        match &self.issue {
+            FactIssue::OutsideRoots { path } => RuleError::new(
+                "clawcheck::facts::outside_roots",
+                &self.file,
+                self.span.clone(),
+                format!("fact `{}` was not read: {path} is outside the directories clawcheck reads", self.fact),
+            )
+            .help(Some(
+                "facts read file contents only under the state directory, the config's directory and the built-in \
+                 pack's read roots (docs/security.md); the audit treated the file as absent. Pass --allow-read DIR \
+                 if this pack should read there"
+                    .into(),
+            )),
+            FactIssue::CutOff(reason) => RuleError::new(
+                "clawcheck::eval::budget",
+                &self.file,
+                self.span.clone(),
+                format!("fact `{}` was cut off: {}", self.fact, reason.describe()),
+            )
+            .help(Some(
+                "the audit treated it as absent; make its path expression cheaper, or report it to the pack's authors"
+                    .into(),
+            )),
+        }
     }
 }
 

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use crate::lang::{Caches, Env, Map, Value};
 use crate::rules::{FactDecl, Pack, roots};
-use confine::{ReadRoots, RefusedRead};
+use confine::{FactIssue, FactProblem, ReadRoots};
 
 /// Reads one fact for one path (the real file system, or synthetic facts).
 pub type Reader<'a> = dyn FnMut(&FactDecl, &str) -> Value + 'a;
@@ -23,8 +23,9 @@ pub type Reader<'a> = dyn FnMut(&FactDecl, &str) -> Value + 'a;
 /// they name, filling `roots[FS]` as it goes so each declaration can use
 /// the facts before it. Facts that read contents read only under the read
 /// roots (see [`confine`]); `allow` adds directories the user allowed.
-/// Paths refused are returned, and their facts get absent records.
-pub fn gather(pack: &Pack, roots: &mut [Value], read: &mut Reader, allow: &[PathBuf]) -> Vec<RefusedRead> {
+/// Facts that could not be gathered (a path refused, an expression cut off
+/// by its budget) are returned, and get absent records.
+pub fn gather(pack: &Pack, roots: &mut [Value], read: &mut Reader, allow: &[PathBuf]) -> Vec<FactProblem> {
     let mut fs = Map::new();
     let mut refused = Vec::new();
     let base = base_read_roots(&roots[roots::PATHS], allow);
@@ -61,15 +62,15 @@ pub fn gather(pack: &Pack, roots: &mut [Value], read: &mut Reader, allow: &[Path
             if permitted {
                 return read(decl, path);
             }
-            refused.push(RefusedRead {
+            refused.push(FactProblem {
                 fact: decl.name.clone(),
-                path: path.to_string(),
+                issue: FactIssue::OutsideRoots { path: path.to_string() },
                 file: decl.file.clone(),
                 span: decl.span.clone(),
             });
             synthetic::absent(decl, Some(path))
         };
-        let fact = if decl.each {
+        let mut fact = if decl.each {
             let paths = value.as_list().map(<[Value]>::to_vec).unwrap_or_default();
             Value::list(paths.iter().filter_map(|p| p.as_str().filter(|s| !s.is_empty()).map(&mut read_one)).collect())
         } else {
@@ -78,6 +79,16 @@ pub fn gather(pack: &Pack, roots: &mut [Value], read: &mut Reader, allow: &[Path
                 None => synthetic::absent(decl, None),
             }
         };
+        // A path computed past the budget is not the path the pack meant.
+        if let Some(cut) = caches.budget.reset() {
+            fact = if decl.each { Value::list(Vec::new()) } else { synthetic::absent(decl, None) };
+            refused.push(FactProblem {
+                fact: decl.name.clone(),
+                issue: FactIssue::CutOff(cut),
+                file: decl.file.clone(),
+                span: decl.span.clone(),
+            });
+        }
         fs.insert(decl.name.clone(), fact);
     }
     roots[roots::FS] = Value::map(fs);
