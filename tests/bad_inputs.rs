@@ -200,6 +200,19 @@ fn an_oversized_config_or_an_endless_device_is_refused_not_read_whole() {
 }
 
 #[test]
+fn a_named_pipe_for_a_config_does_not_hang_the_audit() {
+    let home = Home::new();
+    let fifo = home.state().join("openclaw.json");
+    let status = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs");
+    assert!(status.success());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(home.audit()));
+    let run = rx.recv_timeout(std::time::Duration::from_secs(60)).expect("the audit hung on a FIFO");
+    // Nobody writes to it: it reads as an empty file.
+    assert_refused(&run, 3, "clawcheck::config::syntax", "FIFO config");
+}
+
+#[test]
 fn an_unset_variable_stays_visible_and_is_reported() {
     let home = Home::new();
     home.write("openclaw.json", "{ gateway: { auth: { mode: 'token', token: '${CLAWCHECK_SURELY_UNSET}' } } }");

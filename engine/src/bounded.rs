@@ -20,13 +20,32 @@ pub const BASELINE_BYTES: u64 = 64 * MIB;
 /// The file's bytes, or an error of kind `FileTooLarge` once more than
 /// `limit` bytes have been read.
 pub fn read(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
-    let file = std::fs::File::open(path)?;
+    let file = open(path)?;
     let mut bytes = Vec::new();
     file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
         return Err(too_large(limit));
     }
     Ok(bytes)
+}
+
+/// Opens for reading without waiting for a writer: opening a named pipe
+/// (FIFO) nobody writes to blocks forever, so it is opened non-blocking and
+/// switched back to blocking reads. A pipe with a writer (`--config
+/// <(...)`) is then read to its end, one without reads as empty.
+#[cfg(unix)]
+fn open(path: &Path) -> io::Result<std::fs::File> {
+    use rustix::fs::{OFlags, fcntl_getfl, fcntl_setfl};
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new().read(true).custom_flags(OFlags::NONBLOCK.bits() as i32).open(path)?;
+    let flags = fcntl_getfl(&file)?;
+    fcntl_setfl(&file, flags - OFlags::NONBLOCK)?;
+    Ok(file)
+}
+
+#[cfg(not(unix))]
+fn open(path: &Path) -> io::Result<std::fs::File> {
+    std::fs::File::open(path)
 }
 
 /// As [`read`], as UTF-8 text (`InvalidData` if it is not).
@@ -56,6 +75,26 @@ mod tests {
         assert_eq!(e.to_string(), "larger than 9 bytes");
         // An endless device stops at the cap instead of filling memory.
         assert_eq!(read(Path::new("/dev/zero"), 4 * MIB).unwrap_err().to_string(), "larger than 4 MiB");
+        std::fs::write(&p, [0xff, 0xfe]).unwrap();
+        assert_eq!(read_string(&p, 10).unwrap_err().kind(), io::ErrorKind::InvalidData);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_named_pipe_without_a_writer_reads_as_empty_instead_of_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("openclaw.json");
+        rustix::fs::mkfifoat(rustix::fs::CWD, &fifo, rustix::fs::Mode::from_raw_mode(0o600)).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || tx.send(read(&fifo, 10).map(|b| b.len()).ok()));
+        let got = rx.recv_timeout(std::time::Duration::from_secs(20)).expect("reading a FIFO blocked");
+        assert_eq!(got, Some(0));
+    }
+
+    #[test]
+    fn invalid_utf8_is_invalid_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f");
         std::fs::write(&p, [0xff, 0xfe]).unwrap();
         assert_eq!(read_string(&p, 10).unwrap_err().kind(), io::ErrorKind::InvalidData);
     }

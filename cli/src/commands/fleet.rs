@@ -64,7 +64,9 @@ pub fn run(source: &Path, pack: &Pack, fail_on: Option<Severity>, allow_read: &[
     let audit_all = |items: Vec<Item>| -> Vec<Outcome> {
         items.into_par_iter().map(|item| audit_one(item, pack, home.as_deref(), allow_read, fail_on)).collect()
     };
-    let stdin_or_file = source.as_os_str() == "-" || source.is_file();
+    // Anything but a directory is read as NDJSON: a file, `-`, or a pipe
+    // such as `--fleet <(generate-configs)`.
+    let stdin_or_file = source.as_os_str() == "-" || (source.exists() && !source.is_dir());
     if !stdin_or_file && source.is_dir() {
         let mut dirs: Vec<PathBuf> = match std::fs::read_dir(source) {
             Ok(entries) => entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect(),
