@@ -183,6 +183,13 @@ fn a_config_that_cannot_be_read_is_a_config_error() {
     let state_arg = state.display().to_string();
     let run = home.run(&["audit", "--no-settings", "--state-dir", &state_arg]);
     assert_refused(&run, 3, "clawcheck::config::state_dir", "state dir is a file");
+
+    let home = Home::new();
+    let looped = home.dir.path().join("loop");
+    std::os::unix::fs::symlink(&looped, &looped).expect("symlink");
+    let run = home.run(&["audit", "--no-settings", "--state-dir", &looped.display().to_string()]);
+    assert_refused(&run, 3, "clawcheck::config::state_dir", "state dir is a symlink loop");
+    assert!(run.err.contains("cannot be read"), "{}", run.err);
 }
 
 #[test]

@@ -52,10 +52,19 @@ pub struct LoadedConfig {
 /// Loads the config at `paths.config`.
 pub fn load(paths: &Paths, env: &Environment) -> Result<LoadedConfig, ConfigError> {
     let mut sources = SourceMap::default();
-    if std::fs::metadata(&paths.state_dir).is_ok_and(|m| !m.is_dir()) {
+    // A missing state directory is a fresh install (defaults are audited);
+    // one that is a file, a symlink loop or unreachable is a mistake.
+    let problem = match std::fs::metadata(&paths.state_dir) {
+        Ok(m) if !m.is_dir() => Some("is not a directory".to_string()),
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Some(format!("cannot be read: {}", include::io_reason(&e)))
+        }
+        _ => None,
+    };
+    if let Some(problem) = problem {
         return Err(ConfigError::new(
             "clawcheck::config::state_dir",
-            format!("the state directory {} is not a directory", paths.state_dir.display()),
+            format!("the state directory {} {problem}", paths.state_dir.display()),
         )
         .help("point --state-dir (or OPENCLAW_STATE_DIR) at OpenClaw's state directory"));
     }
