@@ -14,6 +14,8 @@ pub const CONFIG_BYTES: u64 = 64 * MIB;
 pub const RULE_FILE_BYTES: u64 = 16 * MIB;
 /// clawcheck.yaml.
 pub const SETTINGS_BYTES: u64 = MIB;
+/// A `.env` file (the working directory's, the state directory's).
+pub const DOTENV_BYTES: u64 = MIB;
 /// A `--baseline` file.
 pub const BASELINE_BYTES: u64 = 64 * MIB;
 

@@ -123,8 +123,10 @@ fn effective_env(env: &Environment, state_dir: Option<&Path>, source: &Value) ->
     let mut vars = env.vars.clone();
     let dotenv_files = state_dir.map(|s| vec![env.cwd.join(".env"), s.join(".env")]).unwrap_or_default();
     for file in dotenv_files {
-        if let Ok(iter) = dotenvy::from_path_iter(&file) {
-            for (k, v) in iter.flatten() {
+        // Read through the size cap (and without waiting on a pipe); a file
+        // that cannot be read is skipped, as a missing one is.
+        if let Ok(bytes) = crate::bounded::read(&file, crate::bounded::DOTENV_BYTES) {
+            for (k, v) in dotenvy::from_read_iter(bytes.as_slice()).flatten() {
                 vars.entry(k).or_insert(v);
             }
         }
@@ -171,4 +173,30 @@ fn runtime_view(tree: &Node, env: &BTreeMap<String, String>, notes: &mut Vec<Inp
         }
         None
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dotenv_files_fill_in_what_the_process_does_not_set_and_huge_ones_are_skipped() {
+        let cwd = tempfile::tempdir().unwrap();
+        let state = tempfile::tempdir().unwrap();
+        std::fs::write(cwd.path().join(".env"), "FROM_CWD=cwd\nSHARED=cwd\n").unwrap();
+        std::fs::write(state.path().join(".env"), "FROM_STATE=state\nSHARED=state\nSET=dotenv\n").unwrap();
+        let mut vars = BTreeMap::new();
+        vars.insert("SET".to_string(), "process".to_string());
+        let env = Environment { vars, cwd: cwd.path().to_path_buf() };
+        let got = effective_env(&env, Some(state.path()), &Value::Null);
+        assert_eq!(got["FROM_CWD"], "cwd");
+        assert_eq!(got["FROM_STATE"], "state");
+        assert_eq!(got["SHARED"], "cwd", "the working directory's .env comes first");
+        assert_eq!(got["SET"], "process", "no .env overrides the process");
+
+        let big = format!("BIG=1\n{}", "# padding\n".repeat(200_000));
+        std::fs::write(state.path().join(".env"), big).unwrap();
+        let got = effective_env(&env, Some(state.path()), &Value::Null);
+        assert!(!got.contains_key("BIG"), "a .env over 1 MiB is skipped");
+    }
 }
