@@ -268,6 +268,12 @@ fn malformed_rules_and_packs_are_rule_errors() {
         ("syntax error", vec![rule("x.y", "1 +")], "clawcheck::lang::syntax"),
         ("unknown name", vec![rule("x.y", "nope == 1")], "clawcheck::lang::unknown_name"),
         ("bad regex", vec![rule("x.y", "matches('a', '(')")], "clawcheck::lang::regex"),
+        // Found by fuzzing: a syntax error at a multi-byte character used to panic.
+        (
+            "syntax error at a multi-byte character",
+            vec![("x.y.yaml".into(), "id: x.y\ntitle: t\nseverity: warn\nwhen: \"contains('a', \u{651}x)\"\n".into())],
+            "clawcheck::lang::syntax",
+        ),
         ("huge regex", vec![rule("x.y", "matches('a', 'a{1000}{1000}{1000}')")], "clawcheck::lang::regex"),
         ("deep nesting", vec![rule("x.y", &"not ".repeat(100_000))], "clawcheck::lang::"),
         ("long chain", vec![rule("x.y", &(vec!["1"; 50_000].join(" + ") + " > 0"))], "clawcheck::lang::nesting"),

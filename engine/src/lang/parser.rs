@@ -68,7 +68,9 @@ fn syntax_error(src: &str, err: pest::error::Error<Rule>) -> LangError {
             // trailing whitespace (which maps to the next line of a YAML file).
             let end = src.trim_end().len();
             let p = p.min(end);
-            p..(p + 1).min(end).max(p)
+            // One character, however many bytes it takes.
+            let next = src[p..end].chars().next().map_or(p, |c| p + c.len_utf8());
+            p..next
         }
         pest::error::InputLocation::Span((a, b)) => a..b,
     };

@@ -274,3 +274,15 @@ fn integer_overflow_answers_instead_of_panicking() {
     assert_eq!(eval(&format!("-{min}")), Value::Int(i64::MAX));
     assert_eq!(eval("9223372036854775807 * 2"), Value::Int(i64::MAX));
 }
+
+/// Found by the rule_pack fuzz target: a syntax error at a character of
+/// several bytes pointed into the middle of it, and mapping that span into
+/// the YAML file panicked.
+#[test]
+fn syntax_error_spans_cover_whole_characters() {
+    for src in ["contains('a', \u{651}x)", "1 + \u{1F600}", "\u{e9}"] {
+        let err = parse(src).expect_err("a syntax error");
+        assert!(src.is_char_boundary(err.span.start) && src.is_char_boundary(err.span.end), "{src}: {:?}", err.span);
+        assert!(err.span.end > err.span.start, "{src}: the span covers the character");
+    }
+}

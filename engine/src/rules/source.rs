@@ -123,6 +123,9 @@ impl RuleSource {
     /// indentation removed), so value and raw text are aligned character by
     /// character.
     pub fn map_inner(&self, loc: &Location, value: &str, inner: Range<usize>) -> Range<usize> {
+        // A span that does not fall on character boundaries (a bug upstream)
+        // still maps to the characters it touches rather than panicking.
+        let inner = floor_boundary(value, inner.start)..floor_boundary(value, inner.end);
         let raw_range = self.range(loc);
         let raw = self.text.get(raw_range.clone()).unwrap_or("");
         let offsets = align(value, raw);
@@ -140,6 +143,15 @@ impl RuleSource {
         };
         start..end.min(self.text.len())
     }
+}
+
+/// `i` moved back to the nearest character boundary of `s` (and into it).
+fn floor_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 /// For each character of `value` (and one past the end), the byte offset
