@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use super::chmod::{self, Action};
 use super::edit::{self, FileEdit};
 use super::plan::Plan;
+use super::roots::WriteRoots;
 use super::write;
 use crate::config::{LoadedConfig, Paths};
 
@@ -67,18 +68,8 @@ pub fn apply(plan: &Plan, loaded: &LoadedConfig, paths: &Paths, options: FixOpti
         }
     }
     let changes = plan.edits.iter().map(|e| &e.item.change).filter(|c| done.contains(*c)).cloned().collect();
-    let roots = write_roots(loaded, paths);
-    let actions = plan
-        .modes
-        .iter()
-        .map(|m| match within(&m.item.path, &roots) {
-            true => chmod::apply(m, options.dry_run),
-            false => chmod::refused(
-                m,
-                "outside the state directory and the config's directory; clawcheck changes nothing there",
-            ),
-        })
-        .collect();
+    let roots = WriteRoots::new(loaded, paths);
+    let actions = plan.modes.iter().map(|m| chmod::apply(m, &roots, options.dry_run)).collect();
     FixResult {
         dry_run: options.dry_run,
         state_dir: paths.state_dir.clone(),
@@ -89,29 +80,4 @@ pub fn apply(plan: &Plan, loaded: &LoadedConfig, paths: &Paths, options: FixOpti
         actions,
         errors,
     }
-}
-
-/// Where `--fix` may change modes, resolved: the state directory, the
-/// config file's directory, and each file the config includes. A rule pack
-/// cannot widen it: a fix aimed elsewhere (a path taken from the config,
-/// say) is refused.
-fn write_roots(loaded: &LoadedConfig, paths: &Paths) -> Vec<PathBuf> {
-    let mut roots = vec![paths.state_dir.clone()];
-    roots.extend(paths.config.parent().map(std::path::Path::to_path_buf));
-    roots.extend(loaded.sources.iter().map(|(_, s)| s.path.clone()));
-    roots.into_iter().map(|r| std::fs::canonicalize(&r).unwrap_or(r)).collect()
-}
-
-/// Whether `path` lies under one of `roots` once its directory's symlinks
-/// are resolved (its own last component is never followed: chmod skips
-/// symlinks).
-fn within(path: &std::path::Path, roots: &[PathBuf]) -> bool {
-    let resolved = match (path.parent(), path.file_name()) {
-        (Some(dir), Some(name)) => {
-            std::fs::canonicalize(dir).map(|d| d.join(name)).unwrap_or_else(|_| path.to_path_buf())
-        }
-        _ => path.to_path_buf(),
-    };
-    let lexical = crate::lang::builtins::normalize_path(&resolved);
-    roots.iter().any(|r| lexical.starts_with(r))
 }

@@ -5,15 +5,20 @@
 //! it [`planned`] for each finding; [`plan`] merges the findings' fixes and
 //! refuses conflicts; [`locate`] finds the file and in-file path of each
 //! edit; [`edit`] rewrites texts through the concrete syntax tree; [`write`]
-//! replaces files atomically; [`chmod`] changes modes; [`apply`] runs it all.
+//! replaces files atomically; [`chmod`] changes modes inside the write
+//! [`roots`]; [`apply`] runs it all. [`nofollow`] reaches files for both
+//! without following symlinks.
 
 pub mod apply;
 pub mod chmod;
 pub mod edit;
 pub mod locate;
 pub mod model;
+#[cfg(unix)]
+pub mod nofollow;
 pub mod plan;
 pub mod planned;
+pub mod roots;
 pub mod write;
 
 pub use apply::{FixOptions, FixResult, apply};
