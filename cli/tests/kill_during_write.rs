@@ -1,7 +1,11 @@
 //! `clawcheck audit --fix` killed at any moment (SIGKILL, no chance to clean
 //! up) leaves the config either as it was or as the fix writes it, never
 //! half written: the new text goes to a temporary file that replaces the
-//! config by `rename`.
+//! config by `rename`. Nor does it leave a named copy of the new config
+//! that outlives the next run: the temporary file has no name while it is
+//! written, is private, and one left between naming and renaming is removed
+//! by the next `--fix`. (`fix::write`'s unit tests check the same steps
+//! deterministically.)
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -24,6 +28,20 @@ fn make_state(dir: &Path, text: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&state).expect("state dir");
     std::fs::write(state.join("openclaw.json"), text).expect("config");
     state
+}
+
+/// The temporary files beside the config, with their modes and texts.
+fn temps(state: &Path) -> Vec<(String, u32, String)> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::read_dir(state)
+        .expect("state dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.to_string_lossy().contains(".clawcheck.tmp"))
+        .map(|p| {
+            let mode = std::fs::metadata(&p).expect("temp").permissions().mode() & 0o7777;
+            (p.display().to_string(), mode, std::fs::read_to_string(&p).unwrap_or_default())
+        })
+        .collect()
 }
 
 fn fix(home: &Path, state: &Path) -> std::process::Child {
@@ -52,6 +70,7 @@ fn a_kill_at_any_moment_leaves_the_old_or_the_new_config() {
     let fixed = std::fs::read_to_string(state.join("openclaw.json")).expect("fixed config");
     assert_ne!(fixed, original, "the fix changes the config");
     assert!(fixed.contains("groupPolicy: 'allowlist'") && fixed.contains("// note 9999: keep this line"));
+    assert_eq!(temps(&state), Vec::new(), "a complete run leaves no temporary file");
 
     // Kill runs at moments spread over a whole run's duration (and a bit
     // beyond, since a loaded machine runs slower than the reference run).
@@ -71,7 +90,21 @@ fn a_kill_at_any_moment_leaves_the_old_or_the_new_config() {
             "attempt {i}: the config is neither the old nor the new text ({} bytes)",
             text.len()
         );
-        text == fixed
+        let left = temps(&state);
+        if text == fixed {
+            assert!(left.is_empty(), "attempt {i}: the rename consumed the temporary name: {:?}", left[0].0);
+            return true;
+        }
+        // Killed before the rename: at most a private copy of the new text
+        // (killed between naming and renaming), which the next run removes.
+        for (path, mode, content) in &left {
+            assert_eq!((*mode, content == &fixed), (0o600, true), "attempt {i}: {path}");
+        }
+        assert!(fix(home.path(), &state).wait().expect("waits").success(), "attempt {i}: the next run");
+        let text = std::fs::read_to_string(state.join("openclaw.json")).expect("config");
+        assert!(text == fixed, "attempt {i}: the next run fixes the config");
+        assert_eq!(temps(&state), Vec::new(), "attempt {i}: the next run leaves no temporary file");
+        false
     };
     let delays = (0..attempts).map(|i| {
         full_run.mul_f64(1.25 * f64::from(i) / f64::from(attempts)) + Duration::from_micros(u64::from(i) * 37)

@@ -42,6 +42,9 @@ impl FixResult {
 }
 
 pub fn apply(plan: &Plan, loaded: &LoadedConfig, paths: &Paths, options: FixOptions) -> FixResult {
+    if !options.dry_run {
+        remove_stale_temps(loaded, paths);
+    }
     let mut errors: Vec<String> = plan.conflicts.iter().map(|c| c.message()).collect();
     let (rendered, edit_errors) = edit::render(&plan.edits, loaded);
     errors.extend(edit_errors.into_iter().map(|e| format!("{}: {}", e.change, e.message)));
@@ -79,5 +82,17 @@ pub fn apply(plan: &Plan, loaded: &LoadedConfig, paths: &Paths, options: FixOpti
         files,
         actions,
         errors,
+    }
+}
+
+/// Removes the temporary files a killed run left beside the config and its
+/// includes: they hold a whole new config, secrets included.
+fn remove_stale_temps(loaded: &LoadedConfig, paths: &Paths) {
+    let sources = loaded.sources.iter().filter(|(_, s)| !s.via_symlink).map(|(_, s)| s.path.as_path());
+    let mut seen = BTreeSet::new();
+    for path in std::iter::once(paths.config.as_path()).chain(sources) {
+        if seen.insert(path) {
+            write::remove_stale_temps(path);
+        }
     }
 }

@@ -5,11 +5,14 @@
 //! it [`planned`] for each finding; [`plan`] merges the findings' fixes and
 //! refuses conflicts; [`locate`] finds the file and in-file path of each
 //! edit; [`edit`] rewrites texts through the concrete syntax tree; [`write`]
-//! replaces files atomically; [`chmod`] changes modes inside the write
+//! replaces files atomically (through a [`temp`] file, keeping a [`backup`]);
+//! [`chmod`] changes modes inside the write
 //! [`roots`]; [`apply`] runs it all. [`nofollow`] reaches files for both
 //! without following symlinks.
 
 pub mod apply;
+#[cfg(unix)]
+pub mod backup;
 pub mod chmod;
 pub mod edit;
 pub mod locate;
@@ -19,6 +22,8 @@ pub mod nofollow;
 pub mod plan;
 pub mod planned;
 pub mod roots;
+#[cfg(unix)]
+pub mod temp;
 pub mod write;
 
 pub use apply::{FixOptions, FixResult, apply};
