@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use jsonc_parser::cst::{CstInputValue, CstNode, CstRootNode, ObjectPropName};
+use jsonc_parser::cst::{CstInputValue, CstNode, CstObjectProp, CstRootNode, ObjectPropName};
 
 use super::locate::{Locator, Target};
 use super::model::PatchOp;
@@ -86,6 +86,8 @@ enum Action<'e> {
     Set(CstNode, &'e Edit),
     Remove(CstNode, &'e Edit),
     Append(CstNode, Vec<PathSeg>, &'e Edit),
+    /// A shadowed duplicate of a key an edit sets or removes.
+    Drop(CstObjectProp),
 }
 
 type Edited = (String, Vec<String>, Vec<EditError>);
@@ -101,12 +103,15 @@ fn edit_file(text: &str, targets: &[(Target, &Edit)]) -> Result<Edited, String> 
     for (target, edit) in targets {
         let fail = |message: String| EditError { change: edit.change.clone(), message };
         match (target, edit.op) {
-            (Target::Existing { in_file, .. }, PatchOp::Remove) => match navigate(&root, in_file) {
-                Some(node) => actions.push(Action::Remove(node, edit)),
-                None => errors.push(fail(format!("cannot find {} in the file", dotted(in_file)))),
-            },
-            (Target::Existing { in_file, .. }, PatchOp::Add | PatchOp::Replace) => match navigate(&root, in_file) {
-                Some(node) => actions.push(Action::Set(node, edit)),
+            (Target::Existing { in_file, .. }, op) => match navigate(&root, in_file) {
+                Some(node) => {
+                    actions.extend(shadowed(&node).into_iter().map(Action::Drop));
+                    actions.push(if op == PatchOp::Remove {
+                        Action::Remove(node, edit)
+                    } else {
+                        Action::Set(node, edit)
+                    });
+                }
                 None => errors.push(fail(format!("cannot find {} in the file", dotted(in_file)))),
             },
             (Target::Missing { .. }, PatchOp::Remove) => {}
@@ -134,6 +139,7 @@ fn edit_file(text: &str, targets: &[(Target, &Edit)]) -> Result<Edited, String> 
                 remove(node);
                 changes.push(edit.change.clone());
             }
+            Action::Drop(prop) => prop.remove(),
             Action::Append(container, missing, edit) => {
                 let value = edit.value.as_ref().expect("add and replace carry a value");
                 let (first, rest) = missing.split_first().expect("something is missing");
@@ -163,13 +169,16 @@ fn edit_file(text: &str, targets: &[(Target, &Edit)]) -> Result<Edited, String> 
 }
 
 /// The value node (or property, for a key) at `path` inside the file.
+/// Of duplicate keys the last is taken: it is the one in effect, for
+/// JSON5 and `JSON.parse` (so for OpenClaw) as for clawcheck's reading.
 fn navigate(root: &CstRootNode, path: &[PathSeg]) -> Option<CstNode> {
     let mut node = root.value()?;
     for (i, seg) in path.iter().enumerate() {
         let last = i + 1 == path.len();
         node = match seg {
             PathSeg::Key(k) => {
-                let prop = node.as_object()?.get(k)?;
+                let prop =
+                    node.as_object()?.properties().into_iter().rfind(|p| p.decoded_name().as_deref() == Some(k))?;
                 // A removal takes the whole property, key and comma.
                 if last { CstNode::from(prop) } else { prop.value()? }
             }
@@ -177,6 +186,24 @@ fn navigate(root: &CstRootNode, path: &[PathSeg]) -> Option<CstNode> {
         };
     }
     Some(node)
+}
+
+/// The earlier duplicates of the property `node` (none for a value that
+/// is not a property). An edit that sets or removes a key removes them
+/// too: left in place, a removal would bring the shadowed value back into
+/// effect, and a set would leave the file saying two things, as OpenClaw's
+/// own write (which serialises the parsed object) never does.
+fn shadowed(node: &CstNode) -> Vec<CstObjectProp> {
+    let Some(prop) = node.as_object_prop() else { return Vec::new() };
+    let (Some(name), Some(object)) = (prop.decoded_name(), prop.parent().and_then(|p| p.as_object())) else {
+        return Vec::new();
+    };
+    let index = prop.child_index();
+    object
+        .properties()
+        .into_iter()
+        .filter(|p| p.child_index() < index && p.decoded_name().as_deref() == Some(name.as_str()))
+        .collect()
 }
 
 fn set(node: CstNode, value: &Value, style: &Style) {
@@ -413,6 +440,32 @@ mod tests {
         );
         let reparsed = loaded(&out);
         assert_eq!(reparsed.source.to_json(), serde_json::json!({"list": ["b", "z"]}));
+    }
+
+    /// Of duplicate keys the last is in effect (JSON5, `JSON.parse`, and
+    /// clawcheck's reading): the edit goes there, and the shadowed
+    /// duplicates of the key it sets go away.
+    #[test]
+    fn duplicate_keys_are_edited_where_they_take_effect() {
+        let text =
+            "{\n  telegram: {\n    groupPolicy: 'allowlist',\n    // effective\n    groupPolicy: 'open',\n  },\n}\n";
+        let out = apply(text, &[edit(PatchOp::Replace, "telegram.groupPolicy", Some(Value::str("allowlist")))]);
+        assert_eq!(out, "{\n  telegram: {\n    // effective\n    groupPolicy: 'allowlist',\n  },\n}\n");
+
+        let text = "{ a: 1, b: 2, a: 3, c: 4, a: 5 }";
+        assert_eq!(
+            loaded(&apply(text, &[edit(PatchOp::Remove, "a", None)])).source.to_json(),
+            serde_json::json!({"b": 2, "c": 4})
+        );
+
+        // A duplicated container: the last one is in effect, the first is
+        // left as it is (nothing of it is read).
+        let text = "{ c: { x: 'open' }, c: { x: 'open', y: 1 } }";
+        let out = apply(text, &[edit(PatchOp::Replace, "c.x", Some(Value::str("allowlist")))]);
+        assert_eq!(out, "{ c: { x: 'open' }, c: { x: 'allowlist', y: 1 } }");
+        let out = apply(text, &[edit(PatchOp::Add, "c.z", Some(Value::Int(2)))]);
+        assert_eq!(loaded(&out).source.to_json(), serde_json::json!({"c": {"x": "open", "y": 1, "z": 2}}));
+        assert!(out.starts_with("{ c: { x: 'open' }, c: {"), "{out}");
     }
 
     #[test]
