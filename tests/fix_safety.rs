@@ -293,6 +293,22 @@ fn a_link_at_the_backup_name_is_not_written_through() {
     assert_eq!(std::fs::read_to_string(&bak).expect("bak"), text);
     let moved = home.state().join("openclaw.json.bak.1");
     assert_eq!(std::fs::read_link(&moved).expect("the link moved along the ring"), victim);
+
+    // With directories (not empty) at `.bak.1` .. `.bak.4`, the link at
+    // `.bak` cannot move on: the backup is then not made, rather than
+    // written through the link.
+    std::fs::remove_file(&moved).expect("rm");
+    for n in 1..=4 {
+        std::fs::create_dir_all(home.state().join(format!("openclaw.json.bak.{n}/full"))).expect("mkdir");
+    }
+    std::fs::remove_file(&bak).expect("rm");
+    std::os::unix::fs::symlink(&victim, &bak).expect("symlink");
+    let text = "{ channels: { signal: { groupPolicy: 'open' } } }\n";
+    home.write("openclaw.json", text, 0o600);
+    let (code, fix) = home.fix(&[]);
+    assert_eq!((code, &fix["configWritten"]), (0, &Value::Bool(true)), "{fix}");
+    assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "keep");
+    assert_eq!(std::fs::read_link(&bak).expect("the link stays"), victim);
 }
 
 /// `groupPolicy` twice in one object: the last is in effect, so that is

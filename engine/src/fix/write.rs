@@ -333,6 +333,20 @@ mod tests {
         assert_eq!(fs::read_to_string(bak(&p, 0)).unwrap(), "a");
         assert!(fs::symlink_metadata(bak(&p, 1)).unwrap().file_type().is_symlink(), "the planted link moved on");
 
+        // Directories (not empty) at `.bak.1` .. `.bak.4` keep the link at
+        // `.bak` from moving on: the new backup is then not made, rather
+        // than made through it.
+        fs::remove_file(bak(&p, 1)).unwrap();
+        for n in 1..=4 {
+            fs::create_dir_all(bak(&p, n).join("full")).unwrap();
+        }
+        fs::remove_file(bak(&p, 0)).unwrap();
+        std::os::unix::fs::symlink(&victim, bak(&p, 0)).unwrap();
+        replace(&p, "b", "c").unwrap();
+        assert_eq!(fs::read_to_string(&p).unwrap(), "c");
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "keep");
+        assert!(fs::symlink_metadata(bak(&p, 0)).unwrap().file_type().is_symlink());
+
         let linked = dir.path().join("linked");
         std::os::unix::fs::symlink(outside.path(), &linked).unwrap();
         fs::write(outside.path().join("openclaw.json"), "a").unwrap();
