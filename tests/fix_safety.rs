@@ -471,3 +471,33 @@ fn swapping_in_symlinks_during_fix_never_changes_a_file_outside() {
     assert!(count(&a, "done") > 0 && count(&a, "symlink") > 0, "both sides of the file swap were seen: {seen:?}");
     assert!(count(&b, "done") > 0 && count(&b, "outside") > 0, "both sides of the directory swap were seen: {seen:?}");
 }
+
+/// A symlinked state directory keeps OpenClaw's outcomes: the link itself
+/// is skipped as a symlink, what is in the directory it names is fixed,
+/// and what is not there is missing (not "outside").
+#[test]
+fn a_symlinked_state_directory_keeps_openclaws_outcomes() {
+    let home = Home::new();
+    let data = home.path().join("data");
+    std::fs::rename(home.state(), &data).expect("move the state dir");
+    std::os::unix::fs::symlink(&data, home.state()).expect("symlink");
+    chmod(&data.join("openclaw.json"), 0o644);
+    std::fs::create_dir(data.join("credentials")).expect("dir");
+    chmod(&data.join("credentials"), 0o755);
+
+    let (code, fix) = home.fix(&[]);
+    assert_eq!(code, 0, "{fix}");
+    let all = outcomes(&fix);
+    let state = home.state();
+    assert_eq!(
+        all[..4],
+        [
+            (state.display().to_string(), "symlink".to_string()),
+            (state.join("openclaw.json").display().to_string(), "done".to_string()),
+            (state.join("credentials").display().to_string(), "done".to_string()),
+            (state.join("agents/main").display().to_string(), "missing".to_string()),
+        ]
+    );
+    assert!(all[4..].iter().all(|(_, o)| o == "missing"), "{all:?}");
+    assert_eq!((mode(&data.join("openclaw.json")), mode(&data.join("credentials"))), (0o600, 0o700));
+}

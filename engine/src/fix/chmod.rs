@@ -12,6 +12,7 @@
 
 use std::path::PathBuf;
 
+#[cfg(unix)]
 use super::model::Require;
 use super::plan::Attributed;
 use super::planned::ModeChange;

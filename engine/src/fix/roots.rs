@@ -20,7 +20,11 @@ use crate::lang::builtins::normalize_path;
 pub struct WriteRoots {
     /// Directories a mode change may be made in (and to).
     dirs: Vec<PathBuf>,
-    /// Files whose own mode may change: the config and its includes.
+    /// The same directories as named (`..` resolved, symlinks not): a
+    /// path whose directory does not exist is only missing under them.
+    named_dirs: Vec<PathBuf>,
+    /// Paths whose own mode may change, their last component not followed:
+    /// the state directory as named, the config and its includes.
     files: Vec<PathBuf>,
     /// `/`, the home directory and every directory above it.
     guarded: Vec<PathBuf>,
@@ -61,31 +65,30 @@ impl WriteRoots {
     /// directory, the config file and each file it includes, minus the
     /// guarded directories.
     pub fn new(loaded: &LoadedConfig, paths: &Paths) -> WriteRoots {
-        let mut guarded = Vec::new();
+        let mut guarded = vec![PathBuf::from("/")];
         for home in [normalize_path(&paths.home), real(&paths.home)] {
             for dir in home.ancestors() {
-                if !guarded.iter().any(|g: &PathBuf| g == dir) {
+                if !guarded.iter().any(|g| g == dir) {
                     guarded.push(dir.to_path_buf());
                 }
             }
         }
-        if guarded.is_empty() {
-            guarded.push(PathBuf::from("/"));
-        }
-        let mut roots = WriteRoots { dirs: Vec::new(), files: Vec::new(), guarded };
+        let mut roots = WriteRoots { guarded, ..WriteRoots::default() };
         let config_dir = paths.config.parent().map(Path::to_path_buf);
         for dir in std::iter::once(paths.state_dir.clone()).chain(config_dir) {
-            let dir = real(&dir);
-            if !roots.is_guarded(&dir) && !roots.dirs.contains(&dir) {
+            let (named, dir) = (normalize_path(&dir), real(&dir));
+            if !roots.is_guarded(&dir) && !roots.is_guarded(&named) && !roots.dirs.contains(&dir) {
                 roots.dirs.push(dir);
+                roots.named_dirs.push(named);
             }
         }
-        // The config's own last component is not followed: a symlinked
-        // config is skipped by chmod, never changed through.
-        let files =
-            std::iter::once(real_parent(&paths.config)).chain(loaded.sources.iter().map(|(_, s)| real_parent(&s.path)));
+        // Their own last component is not followed: a symlinked state
+        // directory or config is skipped by chmod, never changed through.
+        let files = [real_parent(&paths.state_dir), real_parent(&paths.config)]
+            .into_iter()
+            .chain(loaded.sources.iter().map(|(_, s)| real_parent(&s.path)));
         for file in files.flatten() {
-            if !roots.files.contains(&file) {
+            if !roots.is_guarded(&file) && !roots.files.contains(&file) {
                 roots.files.push(file);
             }
         }
@@ -136,7 +139,7 @@ impl WriteRoots {
     /// Whether `path` (lexical) lies inside a root, for a path whose
     /// directory cannot be resolved.
     fn contains(&self, path: &Path) -> bool {
-        self.files.iter().any(|f| f == path) || self.dirs.iter().any(|d| path.starts_with(d))
+        self.files.iter().any(|f| f == path) || self.dirs.iter().chain(&self.named_dirs).any(|d| path.starts_with(d))
     }
 }
 
@@ -153,7 +156,7 @@ fn real_parent(path: &Path) -> Option<PathBuf> {
     Some(real(parent).join(name))
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
     use crate::config::SourceMap;
@@ -214,5 +217,26 @@ mod tests {
         assert_eq!(r.place(&state.join("none/x")), Err(NotPlaced::Missing));
         assert_eq!(refused(r.place(&state.join("../x"))), OUTSIDE);
         assert_eq!(refused(r.place(&home.join("elsewhere/x"))), OUTSIDE);
+    }
+
+    /// A symlinked state directory (OpenClaw's `fs.state_dir.symlink`): its
+    /// own chmod is placed (and then skipped as a symlink), what is inside
+    /// is placed in the real directory, and what is missing there is missing.
+    #[test]
+    fn a_symlinked_state_directory_is_placed_as_named_and_as_real() {
+        let home = tempfile::tempdir().unwrap();
+        let home = home.path().canonicalize().unwrap();
+        let data = home.join("data");
+        std::fs::create_dir_all(data.join("credentials")).unwrap();
+        let state = home.join(".openclaw");
+        std::os::unix::fs::symlink(&data, &state).unwrap();
+        let r = roots(&home, &state, &state.join("openclaw.json"));
+        assert_eq!(r.dirs, vec![data.clone()]);
+        assert_eq!(r.files, vec![state.clone(), data.join("openclaw.json")]);
+        let placed = r.place(&state).unwrap();
+        assert_eq!((placed.dir, placed.name.to_str(), placed.is_root), (home.clone(), Some(".openclaw"), true));
+        assert_eq!(r.place(&state.join("credentials/x.json")).unwrap().dir, data.join("credentials"));
+        assert_eq!(r.place(&state.join("agents/main")), Err(NotPlaced::Missing));
+        assert_eq!(r.place(&data.join("agents/main")), Err(NotPlaced::Missing));
     }
 }

@@ -69,6 +69,7 @@ pub fn remove_stale_temps(_: &Path) -> usize {
 }
 
 /// The real path of `path`'s directory, and its file name.
+#[cfg(unix)]
 fn split(path: &Path) -> Result<(std::path::PathBuf, std::ffi::OsString), WriteError> {
     let name = path.file_name().ok_or_else(|| WriteError::Io("it has no file name".into()))?;
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
