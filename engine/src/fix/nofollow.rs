@@ -42,11 +42,13 @@ pub fn open_dir(path: &Path) -> io::Result<Dir> {
     let flags = LOOKUP | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
     let mut fd: Option<OwnedFd> = None;
     let mut owners = Vec::new();
+    let mut walked = std::path::PathBuf::new();
     for component in path.components() {
+        walked.push(component);
         let next = match (component, &fd) {
             (Component::RootDir, None) => openat(CWD, "/", flags, Mode::empty())?,
             (Component::Normal(name), Some(dir)) => openat(dir, name, flags, Mode::empty()).map_err(|e| {
-                io::Error::other(format!("cannot open {} without following a symlink: {e}", shown(path, name)))
+                io::Error::other(format!("cannot open {} without following a symlink: {e}", walked.display()))
             })?,
             _ => {
                 return Err(io::Error::new(
@@ -66,18 +68,6 @@ pub fn open_dir(path: &Path) -> io::Result<Dir> {
     }
     let fd = fd.ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "an empty path"))?;
     Ok(Dir { fd, owners })
-}
-
-/// The path up to and including `name`, for messages.
-fn shown(path: &Path, name: &OsStr) -> String {
-    let mut out = std::path::PathBuf::new();
-    for c in path.components() {
-        out.push(c);
-        if c.as_os_str() == name {
-            break;
-        }
-    }
-    out.display().to_string()
 }
 
 /// What is at a name inside a directory.
@@ -132,8 +122,15 @@ mod tests {
         std::os::unix::fs::symlink(real.join("a"), real.join("link")).unwrap();
         let opened = open_dir(&real.join("a")).unwrap();
         assert_eq!(opened.owners.len(), real.join("a").components().count());
-        let err = open_dir(&real.join("link")).unwrap_err().to_string();
         let expected = format!("cannot open {} without following a symlink: ", real.join("link").display());
+        let err = open_dir(&real.join("link")).unwrap_err().to_string();
+        assert!(err.starts_with(&expected), "{err}");
+        // The message names the link on the way, not an earlier directory
+        // of the same name.
+        std::fs::create_dir(real.join("same")).unwrap();
+        std::os::unix::fs::symlink(real.join("a"), real.join("same/same")).unwrap();
+        let err = open_dir(&real.join("same/same/x")).unwrap_err().to_string();
+        let expected = format!("cannot open {} without following a symlink: ", real.join("same/same").display());
         assert!(err.starts_with(&expected), "{err}");
         assert!(open_dir(Path::new("relative")).is_err());
         assert!(open_dir(&real.join("a/../a")).is_err());
