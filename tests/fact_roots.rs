@@ -108,3 +108,28 @@ fn only_the_built_in_pack_declares_read_roots() {
     assert!(run.err.contains("clawcheck::rules::read_roots"), "{}", run.err);
     assert!(run.err.contains("pack.yaml:"), "points at the pack file:\n{}", run.err);
 }
+
+/// A built-in fact that cannot be read is reported at its declaration in
+/// `rules/pack.yaml`, with the snippet: the precompiled pack keeps no
+/// texts, so the diagnostic takes the embedded one (it used to print
+/// "Failed to read contents for label").
+#[test]
+fn a_built_in_fact_outside_the_roots_is_shown_at_its_declaration() {
+    let (home, _state) = demo::home();
+    let mut vars = BTreeMap::new();
+    vars.insert("HOME".to_string(), home.path().display().to_string());
+    let run = cli::run(
+        &["audit", "--no-settings", "--state-dir", "/", "--fail-on", "never"],
+        Environment { vars, cwd: home.path().to_path_buf() },
+    );
+    assert_eq!(run.code, 2, "{}", run.err);
+    assert!(!run.err.contains("Failed to read contents"), "{}", run.err);
+    let declared = clawcheck_tests::paths::workspace().join("rules/pack.yaml");
+    let text = std::fs::read_to_string(declared).unwrap();
+    let line = text.lines().position(|l| l.trim_start().starts_with("list_dir_each: \"state_agent_ids")).unwrap() + 1;
+    let at = format!("[rules/pack.yaml:{line}:5]");
+    let diagnostic = run.err.split("clawcheck::facts::outside_roots").find(|d| d.contains("`session_dirs`"));
+    let diagnostic = diagnostic.unwrap_or_else(|| panic!("no session_dirs diagnostic:\n{}", run.err));
+    assert!(diagnostic.contains(&at), "expected {at} in:\n{diagnostic}");
+    assert!(diagnostic.contains("list_dir_each:"), "{diagnostic}");
+}

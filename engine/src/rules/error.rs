@@ -31,6 +31,7 @@ pub struct RuleError {
 impl RuleError {
     pub fn new(code: &'static str, file: &Arc<RuleSource>, span: Range<usize>, message: impl Into<String>) -> Self {
         let mut message = message.into();
+        let file = &RuleSource::with_builtin_text(file);
         let source = if crate::excerpt::showable(&file.text, std::iter::once(span.clone())) {
             Some(file.named())
         } else {

@@ -19,6 +19,14 @@ use super::source::RuleSource;
 
 include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
+/// The embedded text of a built-in rule file, by its diagnostic name
+/// (`rules/<path>`): a precompiled pack keeps names only, and a diagnostic
+/// about one of its files (a fact it could not read) needs the text back.
+pub(crate) fn builtin_text(name: &str) -> Option<&'static str> {
+    let rel = name.strip_prefix("rules/")?;
+    BUILTIN_FILES.iter().find(|(r, _)| *r == rel).map(|(_, text)| *text)
+}
+
 /// The pack name files of the built-in pack carry.
 pub const BUILTIN: &str = "builtin";
 

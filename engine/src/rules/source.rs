@@ -27,6 +27,23 @@ fn empty_text() -> Arc<str> {
 }
 
 impl RuleSource {
+    /// `source` with its text, which a precompiled built-in pack leaves out
+    /// (it is embedded in the binary all the same); other sources as they are.
+    pub fn with_builtin_text(source: &Arc<RuleSource>) -> Arc<RuleSource> {
+        if !source.text.is_empty() || source.pack.as_ref() != super::load::BUILTIN {
+            return source.clone();
+        }
+        match super::load::builtin_text(&source.name) {
+            Some(text) => Arc::new(RuleSource {
+                name: source.name.clone(),
+                path: source.path.clone(),
+                text: Arc::from(text),
+                pack: source.pack.clone(),
+            }),
+            None => source.clone(),
+        }
+    }
+
     pub fn named(&self) -> miette::NamedSource<String> {
         miette::NamedSource::new(&self.name, self.text.to_string()).with_language("yaml")
     }
