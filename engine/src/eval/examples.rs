@@ -41,7 +41,8 @@ pub fn run_rule_examples(pack: &Pack, rule: &Rule) -> Vec<ExampleOutcome> {
     rule.examples.iter().map(|ex| run_example(pack, rule, ex)).collect()
 }
 
-fn run_example(pack: &Pack, rule: &Rule, ex: &Example) -> ExampleOutcome {
+/// Runs one example of `rule`.
+pub fn run_example(pack: &Pack, rule: &Rule, ex: &Example) -> ExampleOutcome {
     let (problem, findings) = match evaluate(pack, rule, &ex.spec) {
         Ok(findings) => {
             let mut problems = Vec::new();

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod examples;
 pub mod fixes;
 pub mod inputs;
+pub mod mutants;
 pub mod run;
 pub mod suppress;
 

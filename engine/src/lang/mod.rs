@@ -12,6 +12,7 @@ pub mod builtins;
 pub mod compile;
 pub mod error;
 pub mod eval;
+pub mod mutate;
 pub mod parser;
 pub mod template;
 #[cfg(test)]

@@ -11,10 +11,11 @@ use serde_saphyr::Spanned;
 use super::error::{PackErrors, RuleError};
 use super::model::{ExprText, FactSpec, GivenSpec, PackMeta, ReadRootSpec, RuleFile, SeveritySpec, SharedFile};
 use super::names::{PackScope, RuleNames};
-use super::pack::{FactDecl, FactKind, FactSource, Pack, ReadRootDecl};
+use super::pack::{EquivalentMutant, FactDecl, FactKind, FactSource, Pack, ReadRootDecl};
 use super::roots;
 use super::rule::{Example, Phase, Rule, Selection, SeverityRule};
 use super::source::RuleSource;
+use super::written::{Site, Written, WrittenExpr};
 use crate::fix::{FixOp, FixTarget, FixValue, PatchOp, Require, parse_mode, parse_pointer};
 use crate::lang::builtins::{self};
 use crate::lang::compile::free_names;
@@ -160,6 +161,7 @@ impl PackCompiler {
         let mut read_roots: Vec<(Arc<RuleSource>, String, Spanned<ReadRootSpec>)> = Vec::new();
         let mut suppressions: Option<String> = None;
         let mut not_covered = Vec::new();
+        let mut equivalent_mutants = Vec::new();
         let mut manifests: Vec<(Arc<RuleSource>, PackMeta)> = Vec::new();
         for (file, s) in shared {
             if let Some(meta) = s.pack {
@@ -167,6 +169,32 @@ impl PackCompiler {
                 metas.push(super::pack::PackInfo::from(&meta));
             }
             not_covered.extend(s.not_covered);
+            for entry in s.equivalent_mutants {
+                let span = file.range(&entry.referenced);
+                let spec = entry.value;
+                if spec.reason.trim().is_empty() || spec.mutant.trim().is_empty() {
+                    self.errors.push(
+                        RuleError::new(
+                            "clawcheck::rules::equivalent_mutant",
+                            &file,
+                            span,
+                            "an equivalent mutant needs the mutant and the reason it cannot be killed",
+                        )
+                        .help(Some(
+                            "copy `mutant` from `clawcheck rules test --mutants` and say why no config tells it apart"
+                                .into(),
+                        )),
+                    );
+                    continue;
+                }
+                equivalent_mutants.push(EquivalentMutant {
+                    rule: spec.rule,
+                    mutant: spec.mutant,
+                    reason: spec.reason,
+                    file: file.clone(),
+                    span,
+                });
+            }
             if let Some(spec) = s.suppressions {
                 if suppressions.is_some() {
                     self.error(
@@ -314,6 +342,7 @@ impl PackCompiler {
             not_covered,
             rules: compiled_rules,
             sources: files,
+            equivalent_mutants,
         }
     }
 
@@ -740,16 +769,7 @@ impl PackCompiler {
         let when = raw.when.as_ref().and_then(|w| self.condition((file, w), &per_match, "`when`"));
 
         // Texts, severity and locations: per match, or over `matches`.
-        let matches_ty = {
-            let mut fields: IndexMap<String, Ty> = IndexMap::new();
-            fields.insert("path".into(), Ty::Str);
-            fields.insert("value".into(), at_ty.clone());
-            for (n, t) in vars.iter().chain(let_names.iter()) {
-                fields.insert(n.clone(), t.clone());
-            }
-            Ty::list(Ty::Record(Arc::new(fields)))
-        };
-        let agg_vars = vec![("matches".to_string(), matches_ty)];
+        let agg_vars = vec![("matches".to_string(), matches_ty(&at_ty, &vars, &let_names))];
         let aggregate_names = RuleNames { pack: scope, lets: &[], vars: &agg_vars, at: None };
         let text_names: &dyn NameSource = if raw.aggregate { &aggregate_names } else { &per_match };
 
@@ -796,6 +816,7 @@ impl PackCompiler {
             raw.refuses_start.as_ref().and_then(|r| self.condition((file, r), text_names, "`refuses_start`"));
         let fix = self.fixes(file, &raw, &per_match);
         let examples = self.examples(file, &raw, phase);
+        let written = written(file, &raw);
 
         if self.errors.len() > errors_before {
             return None;
@@ -827,6 +848,7 @@ impl PackCompiler {
             docs: raw.docs,
             examples,
             id_span,
+            written,
         })
     }
 
@@ -1186,6 +1208,50 @@ impl PackCompiler {
         }
         out
     }
+}
+
+/// The type of `matches` in an aggregated rule's texts and severity: one
+/// record per match, with its path, value, bound keys and `let` entries.
+pub(crate) fn matches_ty(at: &Ty, vars: &[(String, Ty)], lets: &[(String, Ty)]) -> Ty {
+    let mut fields: IndexMap<String, Ty> = IndexMap::new();
+    fields.insert("path".into(), Ty::Str);
+    fields.insert("value".into(), at.clone());
+    for (n, t) in vars.iter().chain(lets) {
+        fields.insert(n.clone(), t.clone());
+    }
+    Ty::list(Ty::Record(Arc::new(fields)))
+}
+
+/// The rule's predicates as written, for `rules test --mutants`.
+fn written(file: &Arc<RuleSource>, raw: &RuleFile) -> Written {
+    let mut out = Written::default();
+    let mut keep = |site: Site, text: &Spanned<ExprText>| {
+        out.exprs.push(WrittenExpr { site, text: text.value.0.clone(), loc: text.referenced });
+    };
+    if let Some(each) = &raw.each {
+        keep(Site::Each, each);
+    }
+    for (i, (_, text)) in raw.lets.iter().enumerate() {
+        keep(Site::Let(i), text);
+    }
+    if let Some(when) = &raw.when {
+        keep(Site::When, when);
+    }
+    match raw.severity.as_ref().map(|s| (&s.value, s)) {
+        Some((SeveritySpec::Fixed(_), spec)) => out.severities.push(file.range(&spec.referenced)),
+        Some((SeveritySpec::Cases(cases), _)) => {
+            for (i, (level, cond)) in cases.iter().filter_map(|c| c.iter().next()).enumerate() {
+                keep(Site::Case(i), cond);
+                // The level is the key just before its condition.
+                let at = file.range(&cond.referenced).start;
+                let line_start = file.text[..at].rfind('\n').map_or(0, |i| i + 1);
+                let start = file.text[line_start..at].rfind(level.as_str()).map_or(at, |i| line_start + i);
+                out.severities.push(start..start + if start == at { 0 } else { level.len() });
+            }
+        }
+        None => {}
+    }
+    out
 }
 
 /// Orders definitions so dependencies come first; returns the order and the

@@ -11,6 +11,7 @@ pub mod pack;
 pub mod roots;
 pub mod rule;
 pub mod source;
+pub mod written;
 
 pub use error::{PackErrors, RuleError};
 pub use load::PackLoader;

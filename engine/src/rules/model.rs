@@ -331,6 +331,25 @@ pub struct SharedFile {
     /// (listed in the generated catalog so readers see the whole picture).
     #[serde(default)]
     pub not_covered: Vec<NotCovered>,
+    /// Mutants of this pack's rules that no config can tell apart from the
+    /// rule (`clawcheck rules test --mutants`), each with the reason; a
+    /// reviewed list that only shrinks.
+    #[serde(default)]
+    #[schemars(with = "Vec<EquivalentMutantSpec>")]
+    pub equivalent_mutants: Vec<Spanned<EquivalentMutantSpec>>,
+}
+
+/// A surviving mutant judged equivalent to its rule.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EquivalentMutantSpec {
+    /// The rule id as written (`channels.{provider}.dm.open`).
+    pub rule: String,
+    /// The mutant as `rules test --mutants` describes it
+    /// (``when: `a < b` → `a <= b` ``).
+    pub mutant: String,
+    /// Why no config tells the mutant and the rule apart.
+    pub reason: String,
 }
 
 #[derive(Clone, Debug, Deserialize, serde::Serialize, JsonSchema)]

@@ -78,6 +78,20 @@ pub struct Pack {
     pub not_covered: Vec<super::model::NotCovered>,
     pub rules: Vec<Rule>,
     pub sources: Vec<Arc<RuleSource>>,
+    /// Surviving mutants the packs list as equivalent (only `rules test
+    /// --mutants` reads them).
+    #[serde(skip)]
+    pub equivalent_mutants: Vec<EquivalentMutant>,
+}
+
+/// An `equivalent_mutants` entry of a shared file.
+#[derive(Clone, Debug)]
+pub struct EquivalentMutant {
+    pub rule: String,
+    pub mutant: String,
+    pub reason: String,
+    pub file: Arc<RuleSource>,
+    pub span: std::ops::Range<usize>,
 }
 
 /// What a pack's manifest says about the pack itself.

@@ -90,6 +90,10 @@ pub struct Rule {
     pub examples: Vec<Example>,
     /// Byte range of the `id:` value, for diagnostics about the rule itself.
     pub id_span: Range<usize>,
+    /// The predicates as written, for `rules test --mutants` (left out of
+    /// a precompiled pack with the examples).
+    #[serde(skip)]
+    pub written: super::written::Written,
 }
 
 impl Rule {
