@@ -186,6 +186,12 @@ pub struct TestArgs {
     /// now (review the diff before committing it).
     #[arg(long)]
     pub update: bool,
+    /// Then mutate each rule (flip a comparison, drop an operand of
+    /// and/or, negate a condition, shift a number by one, change or swap a
+    /// severity) and report every mutant its examples do not kill, except
+    /// those the pack lists in `equivalent_mutants`.
+    #[arg(long, conflicts_with = "update")]
+    pub mutants: bool,
 }
 
 #[derive(Args, Debug)]

@@ -2,6 +2,7 @@ pub mod audit;
 pub mod completions;
 pub mod explain;
 mod fleet;
+mod mutants;
 pub mod rules;
 mod scaffold;
 mod update_examples;

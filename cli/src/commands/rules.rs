@@ -1,6 +1,7 @@
 //! `clawcheck rules test|check|list|docs`.
 
 use clawcheck_engine::eval::examples::{self, ExampleOutcome};
+use clawcheck_engine::eval::mutants as mutation;
 use clawcheck_engine::fix::FixOp;
 use clawcheck_engine::rules::rule::Phase;
 use clawcheck_engine::rules::{Pack, RuleError};
@@ -89,9 +90,9 @@ fn list(pack: &Pack) -> String {
 }
 
 fn test(args: &TestArgs, io: &mut Io) -> u8 {
-    let update = args.update;
+    let (update, mutants) = (args.update, args.mutants);
     let args = &args.rules;
-    let pack = match load(args, io) {
+    let mut pack = match load(args, io) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -139,7 +140,19 @@ fn test(args: &TestArgs, io: &mut Io) -> u8 {
         outcomes.len() - failed.len(),
         failed.len()
     );
-    if failed.is_empty() { exit::OK } else { exit::FINDINGS }
+    if !failed.is_empty() {
+        if mutants {
+            let _ = writeln!(io.err, "mutants not run: every example must pass first");
+        }
+        return exit::FINDINGS;
+    }
+    if !mutants {
+        return exit::OK;
+    }
+    let indexes: Vec<usize> =
+        pack.rules.iter().enumerate().filter(|(_, r)| !only_dirs || r.file.path.is_some()).map(|(i, _)| i).collect();
+    let report = mutation::run(&mut pack, &indexes, |e| !only_dirs || e.file.path.is_some());
+    super::mutants::print(&report, indexes.len(), io, color)
 }
 
 /// The generated documents, by path under the docs directory: the function
