@@ -2,8 +2,11 @@
 //!
 //! `exists` and `symlink` come from `lstat` (the path itself); `kind`,
 //! `mode` and ownership from `stat` (the target), because that is what
-//! protects the data. A broken symlink exists but is not `resolved`, and
-//! has no mode, so permission rules stay quiet on it, as OpenClaw's do.
+//! protects the data. A broken symlink exists but is not `resolved`: it has
+//! no `kind`, and its mode and ownership are the link's own (0777 on
+//! Linux), as OpenClaw's `inspectPathPermissions` keeps the `lstat`
+//! metadata when the target cannot be read, so a dangling state directory
+//! or config link is reported as a symlink and as writable by others.
 
 use std::path::Path;
 
@@ -12,29 +15,30 @@ use crate::lang::{Map, Value};
 pub fn stat(path: &Path) -> Value {
     let mut m = Map::new();
     m.insert("path".into(), Value::str(path.to_string_lossy()));
-    let lmeta = std::fs::symlink_metadata(path);
-    let exists = lmeta.is_ok();
-    let symlink = lmeta.as_ref().is_ok_and(|md| md.file_type().is_symlink());
-    let meta = if symlink { std::fs::metadata(path) } else { lmeta };
-    m.insert("exists".into(), Value::Bool(exists));
+    let lmeta = std::fs::symlink_metadata(path).ok();
+    let symlink = lmeta.as_ref().is_some_and(|md| md.file_type().is_symlink());
+    let target = if symlink { std::fs::metadata(path).ok() } else { lmeta.clone() };
+    m.insert("exists".into(), Value::Bool(lmeta.is_some()));
     m.insert("symlink".into(), Value::Bool(symlink));
     m.insert("realpath".into(), realpath_via_ancestor(path).map_or(Value::Null, |p| Value::str(p.to_string_lossy())));
-    m.insert("resolved".into(), Value::Bool(meta.is_ok()));
-    match meta {
-        Ok(md) => {
-            let kind = if md.is_dir() {
-                "dir"
-            } else if md.is_file() {
-                "file"
-            } else {
-                "other"
-            };
-            m.insert("kind".into(), Value::str(kind));
-            insert_unix(&mut m, &md);
+    m.insert("resolved".into(), Value::Bool(target.is_some()));
+    let kind = target.as_ref().map(|md| {
+        if md.is_dir() {
+            "dir"
+        } else if md.is_file() {
+            "file"
+        } else {
+            "other"
+        }
+    });
+    m.insert("kind".into(), kind.map_or(Value::Null, Value::str));
+    match target.as_ref().or(lmeta.as_ref()) {
+        Some(md) => {
+            insert_unix(&mut m, md);
             m.insert("size".into(), Value::Int(md.len() as i64));
         }
-        Err(_) => {
-            for k in ["kind", "mode", "uid", "gid", "links", "size"] {
+        None => {
+            for k in ["mode", "uid", "gid", "links", "size"] {
                 m.insert(k.into(), Value::Null);
             }
         }
@@ -105,9 +109,13 @@ mod tests {
         assert!(stat(&missing).get("realpath").as_str().unwrap().ends_with("/f.json/x"));
         let b = stat(&broken);
         assert_eq!(
-            (b.get("exists"), b.get("resolved"), b.get("mode")),
-            (Value::Bool(true), Value::Bool(false), Value::Null)
+            (b.get("exists"), b.get("symlink"), b.get("resolved"), b.get("kind")),
+            (Value::Bool(true), Value::Bool(true), Value::Bool(false), Value::Null)
         );
+        let own = std::fs::symlink_metadata(&broken).unwrap().permissions().mode() & 0o7777;
+        assert_eq!(b.get("mode").as_int(), Some(i64::from(own)), "a dangling link has its own mode");
+        let gone = stat(&dir.path().join("missing"));
+        assert_eq!((gone.get("exists"), gone.get("mode")), (Value::Bool(false), Value::Null));
         assert_eq!(stat(&dir.path().join("missing")).get("exists"), Value::Bool(false));
     }
 }

@@ -74,9 +74,14 @@ pub fn present(decl: &FactDecl, path: &str, given: &serde_json::Value) -> Value 
             };
             m.insert(k.clone(), value);
         }
+        // A dangling symlink: no target, so no kind; its mode is the
+        // link's own (0777 unless the example says otherwise), as a real
+        // stat fact reports it.
         if decl.source == FactSource::Stat && obj.get("resolved") == Some(&serde_json::Value::Bool(false)) {
-            for k in ["kind", "mode", "uid", "gid", "links", "size"] {
-                m.insert(k.into(), Value::Null);
+            m.insert("kind".into(), Value::Null);
+            if !obj.contains_key("mode") {
+                let link = m.get("symlink") == Some(&Value::Bool(true));
+                m.insert("mode".into(), if link { Value::Int(0o777) } else { Value::Null });
             }
         }
     }
