@@ -1,12 +1,13 @@
 //! `clawcheck rules test --mutants`: mutation testing of rules. A tiny pack
 //! with one gap in its examples (reported at its line and column, exit 1),
 //! the example that closes it (exit 0), `equivalent_mutants` entries
-//! (accepted, and an error once they are stale).
+//! (accepted, and an error once they are stale), and the built-in pack,
+//! whose examples kill every mutant not listed as equivalent.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use clawcheck_engine::eval::mutants::{self, Status};
+use clawcheck_engine::eval::mutants::{self, MutationReport, Status};
 use clawcheck_engine::input::Environment;
 use clawcheck_engine::rules::PackLoader;
 use clawcheck_tests::cli;
@@ -169,4 +170,34 @@ fn mutants_wait_for_the_examples_to_pass() {
     let plain = run(&["rules", "test", "p", "--no-builtin-rules"], pack_dir(RULE, &[]).path());
     assert_eq!(plain.code, 0, "without --mutants the gap is not looked for");
     assert!(!plain.out.contains("mutants"), "{}", plain.out);
+}
+
+/// The built-in pack's examples kill every mutant of every rule, except
+/// those `rules/_mutants/equivalent.yaml` lists with a reason; and every
+/// entry there is still a surviving mutant (the list only shrinks).
+#[test]
+fn the_builtin_pack_kills_every_mutant_it_does_not_list_as_equivalent() {
+    let mut pack = PackLoader::new().builtin().load().expect("the built-in pack loads");
+    let all: Vec<usize> = (0..pack.rules.len()).collect();
+    let report = mutants::run(&mut pack, &all, |_| true);
+    let problems = problems(&report);
+    assert!(problems.is_empty(), "{} problem(s):\n{}", problems.len(), problems.join("\n"));
+    assert_eq!(report.unviable, 0, "every mutant of the built-in pack compiles");
+    assert!(report.mutants.len() > 800, "{} mutants: is the pack mutated at all?", report.mutants.len());
+}
+
+fn problems(report: &MutationReport) -> Vec<String> {
+    let mut out: Vec<String> = report
+        .survivors()
+        .map(|m| {
+            let before = &m.file.text[..m.span.start];
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("{}:{line}:{col}: {} survives: {}", m.file.name, m.rule, m.mutant)
+        })
+        .collect();
+    out.extend(
+        report.stale.iter().map(|s| format!("stale equivalent: {} {}: {}", s.entry.rule, s.entry.mutant, s.why)),
+    );
+    out
 }
