@@ -123,7 +123,8 @@ impl Mutator<'_> {
             ExprKind::Unary(UnOp::Not, operand) => {
                 let at = e.span.start..e.span.start + token_at(self.text, e.span.start).len();
                 let mutated = self.source(&operand.span);
-                self.push(Operator::Negate, at, e, path, (**operand).clone(), mutated, "`not` removed");
+                let m = self.mutant(Operator::Negate, e, path, (**operand).clone(), &mutated);
+                self.out.push(Mutant { span: at, label: "`not` removed".into(), ..m });
                 // Negating the operand would only remove the `not` again.
                 self.children(e, path, |_| Position { boolean: true, negatable: false });
                 return;
@@ -226,10 +227,9 @@ impl Mutator<'_> {
                 .collect::<Vec<_>>()
                 .join(&format!(" {word} "));
             let dropped = operands[skip].1;
-            let mut m =
-                self.mutant(Operator::DropOperand, dropped.span.clone(), e, path, replacement, mutated, "dropped");
-            m.original = self.source(&dropped.span);
-            self.out.push(m);
+            let m = self.mutant(Operator::DropOperand, e, path, replacement, &mutated);
+            let (span, original) = (dropped.span.clone(), self.source(&dropped.span));
+            self.out.push(Mutant { span, original, label: "dropped".into(), ..m });
         }
     }
 
@@ -245,7 +245,8 @@ impl Mutator<'_> {
                 &self.text[at.end..whole.end]
             ));
             let label = format!("`{}` → `{}`", op.symbol(), to.symbol());
-            self.push(Operator::Comparison, at.clone(), e, path, Expr { kind, span: e.span.clone() }, mutated, &label);
+            let m = self.mutant(Operator::Comparison, e, path, Expr { kind, span: e.span.clone() }, &mutated);
+            self.out.push(Mutant { span: at.clone(), label, ..m });
         }
     }
 
@@ -258,7 +259,8 @@ impl Mutator<'_> {
                 (Expr { kind: ExprKind::Unary(UnOp::Not, Box::new(e.clone())), span: e.span.clone() }, mutated)
             }
         };
-        self.push(Operator::Negate, e.span.clone(), e, path, replacement, mutated, "negated");
+        let m = self.mutant(Operator::Negate, e, path, replacement, &mutated);
+        self.out.push(Mutant { label: "negated".into(), ..m });
     }
 
     /// A number replaced by `written`, described within the expression
@@ -266,8 +268,8 @@ impl Mutator<'_> {
     /// short, so that two equal numbers in one rule read differently.
     fn shift(&mut self, e: &Expr, path: &[usize], kind: ExprKind, written: String, sign: &str) {
         let replacement = Expr { kind, span: e.span.clone() };
-        let label = format!("{sign} 1");
-        let mut m = self.mutant(Operator::Shift, e.span.clone(), e, path, replacement, written.clone(), &label);
+        let mut m = self.mutant(Operator::Shift, e, path, replacement, &written);
+        m.label = format!("{sign} 1");
         if let Some((_, up)) = path.split_last() {
             let parent = self.balanced(&node_at(self.root, up).span);
             if squash(&self.text[parent.clone()]).len() <= CONTEXT {
@@ -282,38 +284,15 @@ impl Mutator<'_> {
         self.out.push(m);
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn push(
-        &mut self,
-        operator: Operator,
-        at: Span,
-        e: &Expr,
-        path: &[usize],
-        replacement: Expr,
-        mutated: String,
-        label: &str,
-    ) {
-        let m = self.mutant(operator, at, e, path, replacement, mutated, label);
-        self.out.push(m);
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn mutant(
-        &self,
-        operator: Operator,
-        at: Span,
-        e: &Expr,
-        path: &[usize],
-        replacement: Expr,
-        mutated: String,
-        label: &str,
-    ) -> Mutant {
+    /// The whole expression with the node `e` (at `path`) replaced,
+    /// described as `e` → `mutated` and pointing at `e`.
+    fn mutant(&self, operator: Operator, e: &Expr, path: &[usize], replacement: Expr, mutated: &str) -> Mutant {
         Mutant {
             operator,
-            span: at,
+            span: e.span.clone(),
             original: self.source(&e.span),
-            mutated: squash(&mutated),
-            label: label.to_string(),
+            mutated: squash(mutated),
+            label: String::new(),
             expr: replace(self.root, path, replacement),
         }
     }
