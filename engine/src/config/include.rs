@@ -35,6 +35,9 @@ pub struct IncludeResolver<'a> {
     roots: Vec<PathBuf>,
     files: Vec<PathBuf>,
     chain: Vec<PathBuf>,
+    /// The config path of the node being resolved (where an include found
+    /// there is merged).
+    mount: Vec<String>,
 }
 
 impl<'a> IncludeResolver<'a> {
@@ -45,7 +48,7 @@ impl<'a> IncludeResolver<'a> {
         let mut roots = vec![dir];
         roots.extend(extra_roots.into_iter().map(|r| normalize_path(&r)));
         let chain = vec![std::fs::canonicalize(root_config).unwrap_or_else(|_| root_config.to_path_buf())];
-        IncludeResolver { sources, roots, files: Vec::new(), chain }
+        IncludeResolver { sources, roots, files: Vec::new(), chain, mount: Vec::new() }
     }
 
     pub fn resolve_root(mut self, tree: Node, config_path: &Path) -> Result<Resolved, ConfigError> {
@@ -60,8 +63,10 @@ impl<'a> IncludeResolver<'a> {
                 let include = members.shift_remove(INCLUDE_KEY);
                 let mut resolved = IndexMap::with_capacity(members.len());
                 for (k, m) in members {
-                    let child = self.resolve(m.node, dir, depth)?;
-                    resolved.insert(k, Member { key: m.key, node: child });
+                    self.mount.push(k.clone());
+                    let child = self.resolve(m.node, dir, depth);
+                    self.mount.pop();
+                    resolved.insert(k, Member { key: m.key, node: child? });
                 }
                 let Some(include) = include else {
                     return Ok(Node { kind: NodeKind::Object(resolved), origin: node.origin });
@@ -94,7 +99,14 @@ impl<'a> IncludeResolver<'a> {
                 Ok(out)
             }
             NodeKind::Array(items) => {
-                let items = items.into_iter().map(|n| self.resolve(n, dir, depth)).collect::<Result<_, _>>()?;
+                let mut resolved = Vec::with_capacity(items.len());
+                for (i, n) in items.into_iter().enumerate() {
+                    self.mount.push(i.to_string());
+                    let item = self.resolve(n, dir, depth);
+                    self.mount.pop();
+                    resolved.push(item?);
+                }
+                let items = resolved;
                 Ok(Node { kind: NodeKind::Array(items), origin: node.origin })
             }
             kind => Ok(Node { kind, origin: node.origin }),
@@ -247,6 +259,7 @@ impl<'a> IncludeResolver<'a> {
             ),
         })?;
         let file = self.sources.add(canonical.clone(), text);
+        self.sources.set_mount(file, self.mount.join("."));
         if std::fs::symlink_metadata(&lexical).is_ok_and(|m| m.file_type().is_symlink()) {
             self.sources.mark_symlink(file);
         }

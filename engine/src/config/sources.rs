@@ -15,6 +15,11 @@ pub struct SourceFile {
     /// canonicalisation, the config path itself): `--fix` does not write
     /// through it.
     pub via_symlink: bool,
+    /// The dotted config path its root value is merged at: empty for the
+    /// config itself, the place of the `$include` for an include file (so
+    /// the file's own keys are read at their real paths when masking
+    /// secrets).
+    pub mount: String,
 }
 
 /// All files read while loading one config, in the order they were read.
@@ -25,13 +30,26 @@ pub struct SourceMap {
 
 impl SourceMap {
     pub fn add(&mut self, path: PathBuf, text: impl Into<Arc<str>>) -> FileId {
-        self.files.push(SourceFile { path, text: text.into(), via_symlink: false });
+        self.files.push(SourceFile { path, text: text.into(), via_symlink: false, mount: String::new() });
         FileId(self.files.len() as u32 - 1)
     }
 
     /// Records that the file was reached through a symlink.
     pub fn mark_symlink(&mut self, id: FileId) {
         self.files[id.0 as usize].via_symlink = true;
+    }
+
+    /// Records where the file's root value is merged into the config.
+    pub fn set_mount(&mut self, id: FileId, mount: String) {
+        self.files[id.0 as usize].mount = mount;
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
     }
 
     pub fn get(&self, id: FileId) -> &SourceFile {

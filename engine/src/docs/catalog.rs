@@ -79,6 +79,7 @@ pub fn markdown(pack: &Pack) -> String {
         }
     }
     files_read(pack, &mut out);
+    secrets(pack, &mut out);
     if !pack.not_covered.is_empty() {
         out.push_str("\n## Not covered\n\nChecks of the audited tool that need live state this pack cannot see.\n\n| checkId | severity | title | why not |\n| --- | --- | --- | --- |\n");
         for n in &pack.not_covered {
@@ -93,6 +94,31 @@ pub fn markdown(pack: &Pack) -> String {
         }
     }
     out
+}
+
+/// Which config values no output shows (docs/security.md, "Secrets").
+fn secrets(pack: &Pack, out: &mut String) {
+    if pack.secrets.iter().all(|d| d.keys.is_empty() && d.mask_only.is_empty() && d.values.is_empty()) {
+        return;
+    }
+    out.push_str("\n## Secrets\n\nConfig values no output shows: snippets and diffs mask them in place (`\"••••••••(24)\"`), free text has them scrubbed (docs/security.md). Patterns are regular expressions over the dotted config path, matched without regard to case; a value is secret when its key or any key above it matches.\n\n| pack | pattern | what |\n| --- | --- | --- |\n");
+    let cell = |p: &str| format!("`{}`", p.replace('|', "\\|"));
+    for d in &pack.secrets {
+        let rows = d
+            .keys
+            .iter()
+            .map(|k| (cell(k), "secret: masked and scrubbed".to_string()))
+            .chain(d.except.iter().map(|k| (cell(k), "not secret through this pack's keys".to_string())))
+            .chain(
+                d.mask_only.iter().map(|k| (cell(k), "masked where written, not scrubbed from free text".to_string())),
+            )
+            .chain(
+                d.values.iter().map(|v| (cell(&v.path), format!("secret when the value matches {}", cell(&v.value)))),
+            );
+        for (pattern, what) in rows {
+            let _ = writeln!(out, "| {} | {pattern} | {what} |", d.pack);
+        }
+    }
 }
 
 /// What the pack reads from the file system (its facts) and where reading

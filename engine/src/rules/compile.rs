@@ -9,7 +9,9 @@ use indexmap::IndexMap;
 use serde_saphyr::Spanned;
 
 use super::error::{PackErrors, RuleError};
-use super::model::{ExprText, FactSpec, GivenSpec, PackMeta, ReadRootSpec, RuleFile, SeveritySpec, SharedFile};
+use super::model::{
+    ExprText, FactSpec, GivenSpec, PackMeta, ReadRootSpec, RuleFile, SecretsSpec, SeveritySpec, SharedFile,
+};
 use super::names::{PackScope, RuleNames};
 use super::pack::{EquivalentMutant, FactDecl, FactKind, FactSource, Pack, ReadRootDecl};
 use super::roots;
@@ -20,6 +22,8 @@ use crate::fix::{FixOp, FixTarget, FixValue, PatchOp, Require, parse_mode, parse
 use crate::lang::builtins::{self};
 use crate::lang::compile::free_names;
 use crate::lang::{Compiled, DefSig, Definition, LangError, NameSource, Template, Ty, Value, compile, parser};
+use crate::redact::policy::pattern;
+use crate::redact::{SecretsDecl, ValueDecl};
 use crate::select::Query;
 use crate::severity::Severity;
 
@@ -51,6 +55,17 @@ pub fn compile_pack(files: Vec<Arc<RuleSource>>) -> Result<Pack, PackErrors> {
     }
     let pack = c.build(shared, rules, files);
     if c.errors.is_empty() { Ok(pack) } else { Err(PackErrors(c.errors)) }
+}
+
+/// Only the `secrets:` section of a pack manifest: the built-in pack's
+/// secrets apply even when its rules are not loaded.
+pub fn secrets_only(file: Arc<RuleSource>) -> Result<Vec<SecretsDecl>, PackErrors> {
+    let mut c = PackCompiler { errors: Vec::new() };
+    let decls = match c.parse_yaml::<SharedFile>(&file) {
+        Some(s) => c.secrets(s.secrets.into_iter().map(|spec| (file.clone(), spec)).collect()),
+        None => Vec::new(),
+    };
+    if c.errors.is_empty() { Ok(decls) } else { Err(PackErrors(c.errors)) }
 }
 
 struct PackCompiler {
@@ -160,6 +175,7 @@ impl PackCompiler {
         let mut facts: Vec<(Arc<RuleSource>, String, Spanned<FactSpec>)> = Vec::new();
         let mut read_roots: Vec<(Arc<RuleSource>, String, Spanned<ReadRootSpec>)> = Vec::new();
         let mut suppressions: Option<String> = None;
+        let mut secrets: Vec<(Arc<RuleSource>, SecretsSpec)> = Vec::new();
         let mut not_covered = Vec::new();
         let mut equivalent_mutants = Vec::new();
         let mut manifests: Vec<(Arc<RuleSource>, PackMeta)> = Vec::new();
@@ -195,6 +211,7 @@ impl PackCompiler {
                     span,
                 });
             }
+            secrets.extend(s.secrets.map(|spec| (file.clone(), spec)));
             if let Some(spec) = s.suppressions {
                 if suppressions.is_some() {
                     self.error(
@@ -285,6 +302,7 @@ impl PackCompiler {
         let defs = self.definitions(&mut scope, definitions);
         let fact_decls = self.facts(&scope, facts);
         let read_root_decls = self.read_roots(&scope, read_roots);
+        let secret_decls = self.secrets(secrets);
 
         let mut report_scope = scope.clone();
         report_scope.hidden.clear();
@@ -339,6 +357,8 @@ impl PackCompiler {
             facts: fact_decls,
             read_roots: read_root_decls,
             suppressions,
+            secrets: secret_decls,
+            secret_policy: Default::default(),
             not_covered,
             rules: compiled_rules,
             sources: files,
@@ -665,6 +685,59 @@ impl PackCompiler {
             };
             let Some(c) = self.path_expr((&file, expr), scope, each, &format!("read root `{name}`")) else { continue };
             out.push(ReadRootDecl { name, each, expr: c, description: spec.value.description.clone() });
+        }
+        out
+    }
+
+    /// The `secrets:` sections, one per pack (a pack's `except` covers its
+    /// own `keys` only, so no pack unmasks another's secrets). Every
+    /// pattern must compile.
+    fn secrets(&mut self, raw: Vec<(Arc<RuleSource>, SecretsSpec)>) -> Vec<SecretsDecl> {
+        let mut out: Vec<SecretsDecl> = Vec::new();
+        for (file, spec) in raw {
+            let mut checked = |list: &[Spanned<String>], what: &str| -> Vec<String> {
+                list.iter()
+                    .filter(|p| match pattern(&p.value) {
+                        Ok(_) => true,
+                        Err(e) => {
+                            self.error(
+                                "clawcheck::rules::secrets",
+                                &file,
+                                &p.referenced,
+                                format!("invalid `{what}` pattern in secrets: {e}"),
+                                Some(
+                                    "a regular expression over the dotted config path, such as `(^|\\.)apiKey$`".into(),
+                                ),
+                            );
+                            false
+                        }
+                    })
+                    .map(|p| p.value.clone())
+                    .collect()
+            };
+            let keys = checked(&spec.keys, "keys");
+            let except = checked(&spec.except, "except");
+            let mask_only = checked(&spec.mask_only, "mask_only");
+            let values: Vec<ValueDecl> = spec
+                .values
+                .iter()
+                .filter_map(|v| {
+                    let path = checked(std::slice::from_ref(&v.path), "values.path").pop()?;
+                    let value = checked(std::slice::from_ref(&v.value), "values.value").pop()?;
+                    Some(ValueDecl { path, value })
+                })
+                .collect();
+            let decl = match out.iter_mut().find(|d| d.pack == *file.pack) {
+                Some(d) => d,
+                None => {
+                    out.push(SecretsDecl { pack: file.pack.to_string(), ..Default::default() });
+                    out.last_mut().expect("just pushed")
+                }
+            };
+            decl.keys.extend(keys);
+            decl.except.extend(except);
+            decl.mask_only.extend(mask_only);
+            decl.values.extend(values);
         }
         out
     }

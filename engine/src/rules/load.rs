@@ -206,8 +206,15 @@ impl PackLoader {
 
     pub fn load(self) -> Result<Pack, PackErrors> {
         let mut errors = self.errors;
+        let builtin_secrets = (!self.builtin_loaded).then(|| builtin_secrets(self.builtin_dir.as_deref()));
         match compile_on_big_stack(self.files) {
-            Ok(pack) if errors.is_empty() => Ok(pack),
+            Ok(mut pack) if errors.is_empty() => {
+                // The built-in pack's secrets stay secret without its rules.
+                if let Some(decls) = builtin_secrets {
+                    pack.secrets.splice(0..0, decls);
+                }
+                Ok(pack)
+            }
             Ok(_) => Err(PackErrors(errors)),
             Err(PackErrors(more)) => {
                 errors.extend(more);
@@ -215,6 +222,25 @@ impl PackLoader {
             }
         }
     }
+}
+
+/// The `secrets:` section of the built-in pack's manifest (from `dir` when
+/// the built-in pack is read from disk). Should it not compile, every value
+/// is taken as secret: masking too much is safe, too little is not.
+fn builtin_secrets(dir: Option<&Path>) -> Vec<crate::redact::SecretsDecl> {
+    let from_dir =
+        dir.and_then(|d| crate::bounded::read_string(&d.join("pack.yaml"), crate::bounded::RULE_FILE_BYTES).ok());
+    let embedded = BUILTIN_FILES.iter().find(|(rel, _)| *rel == "pack.yaml").map(|(_, text)| text.to_string());
+    let text = from_dir.or(embedded).unwrap_or_default();
+    let file = Arc::new(RuleSource {
+        name: "rules/pack.yaml".into(),
+        path: None,
+        text: Arc::from(text),
+        pack: Arc::from(BUILTIN),
+    });
+    super::compile::secrets_only(file).unwrap_or_else(|_| {
+        vec![crate::redact::SecretsDecl { pack: BUILTIN.into(), keys: vec![String::new()], ..Default::default() }]
+    })
 }
 
 fn is_manifest(p: &Path) -> bool {

@@ -327,6 +327,9 @@ pub struct SharedFile {
     #[serde(default)]
     #[schemars(with = "Option<SuppressionSpec>")]
     pub suppressions: Option<Spanned<SuppressionSpec>>,
+    /// Which config values are secrets, kept out of every output.
+    #[serde(default)]
+    pub secrets: Option<SecretsSpec>,
     /// Checks of the audited tool this pack does not implement, and why
     /// (listed in the generated catalog so readers see the whole picture).
     #[serde(default)]
@@ -361,6 +364,47 @@ pub struct NotCovered {
     #[serde(default)]
     pub title: Option<String>,
     pub reason: String,
+}
+
+/// Which config values are secrets: no output shows them (snippets and
+/// diffs mask them in place, free text has them scrubbed; see
+/// docs/security.md). Every pattern is a regular expression over a dotted
+/// config path (`channels.telegram.botToken`, `agents.list.0.apiKey`),
+/// matched without regard to case; a value is secret when its own key or
+/// any key above it matches. A pack can add secrets, never unmask another
+/// pack's: its `except` applies to its own `keys` only.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsSpec {
+    /// Keys whose values are secrets: masked, and scrubbed from free text.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub keys: Vec<Spanned<String>>,
+    /// Paths that are not secrets through this pack's `keys` (`maxTokens`).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub except: Vec<Spanned<String>>,
+    /// Keys whose values are masked in snippets and diffs but not scrubbed
+    /// from free text: maps that mix secrets with settings findings quote.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub mask_only: Vec<Spanned<String>>,
+    /// Values that are secrets when the value matches too (a URL carrying
+    /// credentials).
+    #[serde(default)]
+    pub values: Vec<SecretValueSpec>,
+}
+
+/// A key whose value is a secret when it matches `value`.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecretValueSpec {
+    /// A pattern over the dotted config path.
+    #[schemars(with = "String")]
+    pub path: Spanned<String>,
+    /// A pattern over the value.
+    #[schemars(with = "String")]
+    pub value: Spanned<String>,
 }
 
 /// The config path of a list of suppressions: `{checkId, titleIncludes?,

@@ -74,6 +74,12 @@ pub struct Pack {
     pub read_roots: Vec<ReadRootDecl>,
     /// Dotted config path of the suppression list, when the pack declares one.
     pub suppressions: Option<String>,
+    /// Which config values are secrets: one section per pack, the built-in
+    /// pack's always first and always there (even without its rules).
+    pub secrets: Vec<crate::redact::SecretsDecl>,
+    /// `secrets` compiled (on first use).
+    #[serde(skip)]
+    pub secret_policy: std::sync::OnceLock<Arc<crate::redact::SecretPolicy>>,
     /// Checks the pack knows of but does not implement.
     pub not_covered: Vec<super::model::NotCovered>,
     pub rules: Vec<Rule>,
@@ -136,6 +142,11 @@ impl Pack {
     /// audited tool does not have).
     pub fn is_extension(&self, check_id: &str) -> bool {
         self.rules.iter().any(|r| r.extension && r.covers(check_id))
+    }
+
+    /// The secrets policy of every loaded pack.
+    pub fn secret_policy(&self) -> Arc<crate::redact::SecretPolicy> {
+        self.secret_policy.get_or_init(|| Arc::new(crate::redact::SecretPolicy::new(&self.secrets))).clone()
     }
 
     pub fn rule(&self, id_source: &str) -> Option<&Rule> {

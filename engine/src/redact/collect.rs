@@ -1,0 +1,149 @@
+//! The secret values of one loaded config, for the scrubber: every string
+//! at a secret key (as written and as resolved), whatever a SecretRef
+//! resolved to, the variables `${VAR}` substituted into a secret, the
+//! environment variables whose names are secret keys, and the command
+//! line's `--token` and `--password`.
+//!
+//! Free text is scrubbed only of values that cannot turn up in it by
+//! chance; the rest stay masked where they are written (snippets, diffs)
+//! but are left alone in free text, where replacing them would garble
+//! OpenClaw's own wording:
+//! - values shorter than [`MIN_SCRUB_CHARS`] characters (`"abc"` would hit
+//!   every word containing it);
+//! - plain words: ASCII letters only and shorter than [`PLAIN_WORD_CHARS`]
+//!   (a password `password` is in the title "Gateway password looks
+//!   short", an env value `production` in many a sentence);
+//! - values also written at a key that is not secret: they are shown there
+//!   in any case, and findings quote them from there (an env var holding
+//!   the same path as `agents.defaults.workspace`).
+
+use std::collections::{BTreeMap, HashSet};
+
+use super::policy::{SecretPolicy, Tier};
+use super::scan::concrete;
+use crate::config::secret_ref;
+use crate::config::{LoadedConfig, Node, NodeKind};
+use crate::lang::Value;
+
+/// Shortest value scrubbed from free text, in characters.
+pub const MIN_SCRUB_CHARS: usize = 6;
+
+/// A value of letters only is a plain word below this many characters.
+pub const PLAIN_WORD_CHARS: usize = 12;
+
+/// Whether a secret value is scrubbed from free text (see the module docs).
+pub fn scrubbable(value: &str) -> bool {
+    let chars = value.chars().count();
+    let plain_word = chars < PLAIN_WORD_CHARS && value.chars().all(|c| c.is_ascii_alphabetic());
+    chars >= MIN_SCRUB_CHARS && !plain_word
+}
+
+/// The values to scrub from free text for `loaded` (and `extra`: the
+/// command line's secrets).
+pub fn scrub_values(loaded: &LoadedConfig, policy: &SecretPolicy, extra: &[String]) -> Vec<String> {
+    let mut w = Walk { policy, env: &loaded.env, secrets: Vec::new(), public: HashSet::new(), path: String::new() };
+    if let Some(tree) = &loaded.tree {
+        w.node(tree, Some(&loaded.runtime), None);
+    }
+    let Walk { mut secrets, public, .. } = w;
+    secrets.extend(loaded.env.iter().filter(|(k, _)| policy.env_is_secret(k)).map(|(_, v)| v.clone()));
+    secrets.extend(extra.iter().cloned());
+    // A value padded with blanks is also found without them.
+    let trimmed: Vec<String> =
+        secrets.iter().filter(|s| s.trim() != s.as_str()).map(|s| s.trim().to_string()).collect();
+    secrets.extend(trimmed);
+    secrets.retain(|s| scrubbable(s) && !public.contains(s.as_str()));
+    secrets.sort_unstable();
+    secrets.dedup();
+    secrets
+}
+
+struct Walk<'a> {
+    policy: &'a SecretPolicy,
+    env: &'a BTreeMap<String, String>,
+    secrets: Vec<String>,
+    /// Strings written at keys that are not secret at all.
+    public: HashSet<String>,
+    path: String,
+}
+
+impl Walk<'_> {
+    fn node(&mut self, node: &Node, runtime: Option<&Value>, tier: Option<Tier>) {
+        if secret_ref::recognise(node).is_some() {
+            // A reference: not a secret itself, but what it resolved to is.
+            self.secrets.extend(runtime.and_then(Value::as_str).map(str::to_string));
+            return;
+        }
+        let len = self.path.len();
+        match &node.kind {
+            NodeKind::Object(members) => {
+                let map = runtime.and_then(Value::as_map);
+                for (k, m) in members {
+                    if !self.path.is_empty() {
+                        self.path.push('.');
+                    }
+                    self.path.push_str(k);
+                    let t = if tier == Some(Tier::Secret) { tier } else { tier.max(self.policy.key_tier(&self.path)) };
+                    self.node(&m.node, map.and_then(|r| r.get(k)), t);
+                    self.path.truncate(len);
+                }
+            }
+            NodeKind::Array(items) => {
+                let list = runtime.and_then(Value::as_list);
+                for (i, item) in items.iter().enumerate() {
+                    if !self.path.is_empty() {
+                        self.path.push('.');
+                    }
+                    self.path.push_str(&i.to_string());
+                    self.node(item, list.and_then(|l| l.get(i)), tier);
+                    self.path.truncate(len);
+                }
+            }
+            NodeKind::Str(s) => {
+                let resolved = runtime.and_then(Value::as_str).unwrap_or(s);
+                if tier == Some(Tier::Secret) || self.policy.value_is_secret(&self.path, s) {
+                    for v in [s.as_str(), resolved] {
+                        if concrete(v) {
+                            self.secrets.push(v.to_string());
+                        }
+                    }
+                    // The variables substituted into it are secrets on their own too.
+                    for name in placeholders(s) {
+                        self.secrets.extend(self.env.get(name).cloned());
+                    }
+                } else if tier.is_none() {
+                    self.public.insert(s.clone());
+                    self.public.insert(resolved.to_string());
+                }
+            }
+            NodeKind::Int(i) if tier == Some(Tier::Secret) => self.secrets.push(i.to_string()),
+            NodeKind::Float(f) if tier == Some(Tier::Secret) => self.secrets.push(f.to_string()),
+            _ => {}
+        }
+    }
+}
+
+/// The variable names of the `${NAME}` placeholders in `text`.
+fn placeholders(text: &str) -> impl Iterator<Item = &str> {
+    text.match_indices("${").filter_map(move |(i, _)| {
+        let body = &text[i + 2..];
+        body.find('}').map(|end| &body[..end])
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_is_scrubbed_from_free_text() {
+        assert!(!scrubbable("abc12"), "five characters");
+        assert!(scrubbable("abc123"), "six");
+        assert!(!scrubbable("password"), "a plain word");
+        assert!(!scrubbable("Production"), "a plain word");
+        assert!(scrubbable("abcdefghijkl"), "twelve letters are not a plain word");
+        assert!(scrubbable("hooks-secret"));
+        assert!(scrubbable("passw0rd"));
+        assert_eq!(placeholders("a ${A} b ${B_C}x ${").collect::<Vec<_>>(), ["A", "B_C"]);
+    }
+}

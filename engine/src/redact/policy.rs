@@ -1,0 +1,184 @@
+//! Which config values are secrets: the `secrets:` sections of the loaded
+//! packs, as data (the built-in pack ports OpenClaw's own notion), compiled
+//! into one policy the maskers and the scrubber ask.
+//!
+//! Patterns are regular expressions over a dotted config path
+//! (`channels.telegram.botToken`, `agents.list.0.apiKey`), matched without
+//! regard to case, as OpenClaw matches its sensitive paths. A value is
+//! secret when its own key's path or the path of any key above it matches:
+//! everything under `serviceAccount` is secret, as in OpenClaw.
+
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use serde::{Deserialize, Serialize};
+
+/// Compiled size limit of one pattern set, as for the predicate language's
+/// regexes: a pack cannot make matching a path expensive.
+const SIZE_LIMIT: usize = 1 << 20;
+
+/// One pack's `secrets:` section, as compiled into a pack (patterns are
+/// kept as text: a precompiled pack is serialised).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretsDecl {
+    /// The pack it comes from (its `except` applies to its own entries only).
+    pub pack: String,
+    /// Paths whose values are secrets: masked in snippets and diffs, and
+    /// scrubbed from free text.
+    pub keys: Vec<String>,
+    /// Paths that are not secrets through this pack's `keys`.
+    pub except: Vec<String>,
+    /// Paths whose values are masked in snippets and diffs but not scrubbed
+    /// from free text (maps that mix secrets with settings findings quote).
+    pub mask_only: Vec<String>,
+    /// Values that are secrets only when the value itself matches too
+    /// (a URL that carries credentials).
+    pub values: Vec<ValueDecl>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValueDecl {
+    pub path: String,
+    pub value: String,
+}
+
+/// How secret a value is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Tier {
+    /// Masked in snippets and diffs only.
+    Masked,
+    /// Masked, and scrubbed from free text.
+    Secret,
+}
+
+/// The compiled `secrets:` sections of every loaded pack.
+#[derive(Debug)]
+pub struct SecretPolicy {
+    groups: Vec<Group>,
+}
+
+#[derive(Debug)]
+struct Group {
+    keys: RegexSet,
+    except: RegexSet,
+    mask_only: RegexSet,
+    values: Vec<(Regex, Regex)>,
+}
+
+/// Compiles one pattern set the way the policy matches it; the pack
+/// compiler uses it to report a bad pattern at its line.
+pub fn pattern_set(patterns: &[String]) -> Result<RegexSet, regex::Error> {
+    RegexSetBuilder::new(patterns).case_insensitive(true).size_limit(SIZE_LIMIT).build()
+}
+
+/// Compiles one pattern the way the policy matches it.
+pub fn pattern(p: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(p).case_insensitive(true).size_limit(SIZE_LIMIT).build()
+}
+
+impl Group {
+    fn new(d: &SecretsDecl) -> Result<Group, regex::Error> {
+        let values = d
+            .values
+            .iter()
+            .map(|v| Ok((pattern(&v.path)?, pattern(&v.value)?)))
+            .collect::<Result<_, regex::Error>>()?;
+        Ok(Group {
+            keys: pattern_set(&d.keys)?,
+            except: pattern_set(&d.except)?,
+            mask_only: pattern_set(&d.mask_only)?,
+            values,
+        })
+    }
+
+    /// Fail safe: a section whose patterns cannot be compiled (the pack
+    /// compiler rejects them, so only a damaged precompiled pack gets here)
+    /// makes every value secret rather than none.
+    fn everything() -> Group {
+        let all = pattern_set(&[String::new()]).expect("the empty pattern compiles");
+        let none = RegexSet::empty();
+        Group { keys: all.clone(), except: none, mask_only: all, values: Vec::new() }
+    }
+}
+
+impl SecretPolicy {
+    pub fn new(decls: &[SecretsDecl]) -> SecretPolicy {
+        SecretPolicy { groups: decls.iter().map(|d| Group::new(d).unwrap_or_else(|_| Group::everything())).collect() }
+    }
+
+    /// How secret the value of the key at `path` is by the key itself (not
+    /// counting the keys above it).
+    pub fn key_tier(&self, path: &str) -> Option<Tier> {
+        let mut tier = None;
+        for g in &self.groups {
+            if g.keys.is_match(path) && !g.except.is_match(path) {
+                return Some(Tier::Secret);
+            }
+            if g.mask_only.is_match(path) {
+                tier = Some(Tier::Masked);
+            }
+        }
+        tier
+    }
+
+    /// Whether the string `value` at `path` is a secret by its content (a
+    /// URL with credentials at a URL key).
+    pub fn value_is_secret(&self, path: &str, value: &str) -> bool {
+        self.groups.iter().flat_map(|g| &g.values).any(|(p, v)| p.is_match(path) && v.is_match(value))
+    }
+
+    /// Whether an environment variable's value is a secret: its name read
+    /// as a key (`OPENCLAW_GATEWAY_TOKEN`, `OPENAI_API_KEY`).
+    pub fn env_is_secret(&self, name: &str) -> bool {
+        self.key_tier(name) == Some(Tier::Secret)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy() -> SecretPolicy {
+        SecretPolicy::new(&[SecretsDecl {
+            pack: "builtin".into(),
+            keys: vec!["token$".into(), "password".into()],
+            except: vec!["passwordfile$".into()],
+            mask_only: vec![r"^env\.vars\.".into()],
+            values: vec![ValueDecl { path: r"\.baseUrl$".into(), value: "://[^/@]*@".into() }],
+        }])
+    }
+
+    #[test]
+    fn keys_except_and_mask_only() {
+        let p = policy();
+        assert_eq!(p.key_tier("gateway.auth.token"), Some(Tier::Secret));
+        assert_eq!(p.key_tier("gateway.auth.TOKEN"), Some(Tier::Secret), "case does not matter");
+        assert_eq!(p.key_tier("gateway.auth.tokens"), None);
+        assert_eq!(p.key_tier("gateway.auth.passwordFile"), None);
+        assert_eq!(p.key_tier("env.vars.HOME"), Some(Tier::Masked));
+        assert_eq!(p.key_tier("env.vars.GW_TOKEN"), Some(Tier::Secret));
+        assert!(p.env_is_secret("OPENCLAW_GATEWAY_PASSWORD"));
+        assert!(!p.env_is_secret("PATH"));
+        assert!(p.value_is_secret("models.providers.x.baseUrl", "https://u:p@host/v1"));
+        assert!(!p.value_is_secret("models.providers.x.baseUrl", "https://host/v1"));
+        assert!(!p.value_is_secret("models.providers.x.url", "https://u:p@host/v1"));
+    }
+
+    #[test]
+    fn another_pack_cannot_unmask_the_builtin_keys() {
+        let mut decls = vec![SecretsDecl { pack: "builtin".into(), keys: vec!["token$".into()], ..Default::default() }];
+        decls.push(SecretsDecl {
+            pack: "other".into(),
+            keys: vec!["pin$".into()],
+            except: vec![".*".into()],
+            ..Default::default()
+        });
+        let p = SecretPolicy::new(&decls);
+        assert_eq!(p.key_tier("gateway.auth.token"), Some(Tier::Secret));
+        assert_eq!(p.key_tier("door.pin"), None, "its except covers its own keys");
+    }
+
+    #[test]
+    fn a_broken_section_makes_everything_secret() {
+        let p = SecretPolicy::new(&[SecretsDecl { keys: vec!["(".into()], ..Default::default() }]);
+        assert_eq!(p.key_tier("gateway.bind"), Some(Tier::Secret));
+    }
+}
