@@ -1,5 +1,6 @@
 //! Keeping diagnostics readable when the input is not: source snippets
-//! only where the lines are short, and long message lines cut.
+//! only where the lines are short, spans over many lines shown by their
+//! first and last lines, and long message lines cut.
 //!
 //! miette prints every line a label touches, whole, plus a line of context
 //! on each side. A minified config (or a hostile one: a million brackets,
@@ -14,6 +15,57 @@ pub const MAX_LINE: usize = 400;
 
 /// Longest line (in characters) of a message before it is cut.
 pub const MAX_MESSAGE_LINE: usize = 2000;
+
+/// Most lines a label shows whole. A span over more lines (a whole object
+/// with 3,000 accounts, a file missing its last `}`) shows its first and
+/// its last line only, each with one line of context.
+pub const MAX_SPAN_LINES: usize = 3;
+
+/// The labels that show `span` of `text`: the span itself, or, past
+/// [`MAX_SPAN_LINES`] lines, one on its first line saying where it ends and
+/// one on its last line saying how many lines are not shown. Line numbers
+/// stay those of the file (miette shows the two as separate excerpts).
+pub fn labels(text: &str, span: Range<usize>, label: Option<&str>, primary: bool) -> Vec<miette::LabeledSpan> {
+    let make = |text: Option<String>, range: Range<usize>| {
+        if primary {
+            miette::LabeledSpan::new_primary_with_span(text, range)
+        } else {
+            miette::LabeledSpan::new_with_span(text, range)
+        }
+    };
+    let parts = parts(text, span.clone());
+    let [first, last] = parts.as_slice() else {
+        return vec![make(label.map(str::to_string), span)];
+    };
+    let (first_line, _) = position(text, first.start);
+    let (last_line, _) = position(text, last.start);
+    let hidden = last_line - first_line - 1;
+    let head = match label {
+        Some(l) => format!("{l} (to line {last_line})"),
+        None => format!("to line {last_line}"),
+    };
+    let tail = format!("… {hidden} lines not shown … (from line {first_line})");
+    vec![make(Some(head), first.clone()), make(Some(tail), last.clone())]
+}
+
+/// The ranges a diagnostic shows of `span`: the span, or its first line and
+/// its last line (from its first non-blank character) when it covers more
+/// than [`MAX_SPAN_LINES`] lines.
+pub fn parts(text: &str, span: Range<usize>) -> Vec<Range<usize>> {
+    let start = floor(text, span.start.min(text.len()));
+    let end = floor(text, span.end.clamp(start, text.len()));
+    let body = &text.as_bytes()[start..end];
+    if body.iter().filter(|&&b| b == b'\n').count() < MAX_SPAN_LINES {
+        return std::iter::once(start..end).collect();
+    }
+    // The last line is the one with the span's last visible character (a
+    // span to the end of the file ends after its final line break).
+    let end = start + text[start..end].trim_end().len();
+    let first_end = line_end(text, start);
+    let last_start = line_start(text, end);
+    let indent = text[last_start..end].len() - text[last_start..end].trim_start().len();
+    vec![start..first_end, (last_start + indent).min(end)..end]
+}
 
 /// Whether a snippet of `spans` in `text` is short enough to show: every
 /// line a span touches, and the context line on each side, is at most
@@ -96,6 +148,28 @@ mod tests {
         assert_eq!(position("é\néa", 5), (2, 2));
         assert_eq!(position("é\néa", 4), (2, 1), "inside a character: its start");
         assert_eq!(position("ab", 99), (1, 3));
+    }
+
+    #[test]
+    fn long_spans_show_their_first_and_last_lines() {
+        let text = "{\n  a: {\n    x: 1,\n    y: 2,\n    z: 3\n  }\n}\n";
+        let a = text.find("a:").unwrap();
+        let close = text.find("  }").unwrap() + 3;
+        assert_eq!(parts(text, a..close), vec![a..text.find("\n    x").unwrap(), close - 1..close]);
+        let cut = labels(text, a..close, Some("a"), false);
+        let texts: Vec<_> = cut.iter().map(|l| l.label().unwrap_or_default().to_string()).collect();
+        assert_eq!(texts, ["a (to line 6)", "… 3 lines not shown … (from line 2)"]);
+        // Up to MAX_SPAN_LINES lines: the span, whole.
+        let x = text.find("x:").unwrap();
+        let z = text.find("z: 3").unwrap() + 4;
+        assert_eq!(parts(text, x..z), std::iter::once(x..z).collect::<Vec<_>>());
+        assert_eq!(labels(text, x..z, Some("x"), true).len(), 1);
+        let w = text.find("y:").unwrap();
+        assert_eq!(parts(text, a..w).len(), 1, "three line breaks: shown whole");
+        assert_eq!(parts(text, a..z).len(), 2, "four: cut");
+        // To the end of the file: the last line with text.
+        let end = text.len();
+        assert_eq!(parts(text, a..end), vec![a..text.find("\n    x").unwrap(), end - 2..end - 1]);
     }
 
     #[test]

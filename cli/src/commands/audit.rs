@@ -7,6 +7,7 @@ use clawcheck_engine::config::{self, ConfigError, LoadedConfig, Paths, SourceMap
 use clawcheck_engine::eval::{self, Suppressed};
 use clawcheck_engine::fix::{self, FixOptions, FixResult};
 use clawcheck_engine::input::Overrides;
+use clawcheck_engine::redact::Redactor;
 use clawcheck_engine::report::baseline::Baseline;
 use clawcheck_engine::report::{self, Finding, human};
 use clawcheck_engine::rules::{Pack, RuleError};
@@ -19,14 +20,57 @@ use crate::diagnostics::eprint;
 use crate::exit;
 use crate::settings::Settings;
 
-/// One finished audit, ready to print.
+/// One finished audit, ready to print: its texts scrubbed of the config's
+/// secrets (so baselines and fingerprints never hold one either), and the
+/// redactor that masks the config's snippets.
 struct Report {
     loaded: LoadedConfig,
     findings: Vec<Finding>,
     suppressed: Vec<Suppressed>,
-    /// Rules cut off by their evaluation budget (the audit is incomplete).
     /// Why the audit is incomplete (rules cut off, facts not read).
     incomplete: Vec<RuleError>,
+    redactor: Redactor,
+}
+
+impl Report {
+    fn new(
+        pack: &Pack,
+        loaded: LoadedConfig,
+        overrides: &Overrides,
+        mut findings: Vec<Finding>,
+        mut suppressed: Vec<Suppressed>,
+        mut incomplete: Vec<RuleError>,
+    ) -> Report {
+        let redactor = redactor(pack, &loaded, overrides);
+        for f in findings.iter_mut().chain(suppressed.iter_mut().map(|s| &mut s.finding)) {
+            redactor.finding(f);
+        }
+        for s in &mut suppressed {
+            if let Some(r) = &mut s.reason {
+                redactor.scrub_in_place(r);
+            }
+        }
+        for d in &mut incomplete {
+            redactor.scrub_in_place(&mut d.message);
+            if let Some(h) = &mut d.help {
+                redactor.scrub_in_place(h);
+            }
+        }
+        report::sort(&mut findings);
+        Report { loaded, findings, suppressed, incomplete, redactor }
+    }
+}
+
+/// The secrets of `loaded` (and of the command line's --token/--password).
+fn redactor(pack: &Pack, loaded: &LoadedConfig, overrides: &Overrides) -> Redactor {
+    let extra: Vec<String> = overrides.token.iter().chain(&overrides.password).cloned().collect();
+    Redactor::new(pack.secret_policy(), loaded, &extra)
+}
+
+/// A config error as printed: its excerpt masked by the packs' secrets.
+fn eprint_config_error(io: &mut Io, e: &mut ConfigError, pack: &Pack, color: bool) {
+    e.redact(&pack.secret_policy());
+    eprint(io, e, color);
 }
 
 /// Where each rendering goes: standard output, then `--output` files.
@@ -85,8 +129,8 @@ pub fn run(args: AuditArgs, io: &mut Io) -> u8 {
     }
     let loaded = match config::load(&paths, &io.env) {
         Ok(l) => l,
-        Err(e) => {
-            eprint(io, &e, color);
+        Err(mut e) => {
+            eprint_config_error(io, &mut e, &pack, color);
             return exit::CONFIG;
         }
     };
@@ -151,8 +195,8 @@ fn run_fix(ctx: &Context, io: &mut Io, overrides: &Overrides, outputs: &Outputs)
     let (args, paths, color) = (ctx.args, ctx.paths, ctx.color);
     let (loaded, config_error) = match config::load(paths, &io.env) {
         Ok(l) => (l, None),
-        Err(e) => {
-            eprint(io, &e, color);
+        Err(mut e) => {
+            eprint_config_error(io, &mut e, ctx.pack, color);
             let empty =
                 LoadedConfig::from_tree(SourceMap::default(), None, Vec::new(), &io.env, Some(&paths.state_dir));
             (empty, Some(e))
@@ -163,25 +207,24 @@ fn run_fix(ctx: &Context, io: &mut Io, overrides: &Overrides, outputs: &Outputs)
     if let Some(e) = &config_error {
         result.errors.insert(0, config_error_line(e));
     }
+    // The fix's diffs show the files it planned on, as that config's secrets mask them.
+    let fix_redactor = redactor(ctx.pack, &loaded, overrides);
     let after = if args.dry_run || config_error.is_some() {
         let incomplete = first.incomplete();
-        Ok(Report { loaded, findings: first.findings, suppressed: first.suppressed, incomplete })
+        Ok(Report::new(ctx.pack, loaded, overrides, first.findings, first.suppressed, incomplete))
     } else {
         config::load(paths, &io.env).map(|l| audit(ctx.pack, l, paths, overrides))
     };
     let report = match after {
-        Ok(mut r) => {
-            report::sort(&mut r.findings);
-            r
-        }
-        Err(e) => {
-            eprint(io, &e, color);
+        Ok(r) => r,
+        Err(mut e) => {
+            eprint_config_error(io, &mut e, ctx.pack, color);
             return exit::CONFIG;
         }
     };
     let Some(report) = ctx.record_baseline(io, report) else { return exit::USAGE };
-    let write =
-        |io: &mut Io, format: Format, color: bool| render(ctx, format, &report, Some(&result), &io.env.cwd, color);
+    let fix = (&result, &fix_redactor);
+    let write = |io: &mut Io, format: Format, color: bool| render(ctx, format, &report, Some(fix), &io.env.cwd, color);
     if let Err(code) = emit(io, outputs, &write, color) {
         return code;
     }
@@ -200,14 +243,19 @@ fn run_fix(ctx: &Context, io: &mut Io, overrides: &Overrides, outputs: &Outputs)
 fn audit(pack: &Pack, loaded: LoadedConfig, paths: &Paths, overrides: &Overrides) -> Report {
     let outcome = eval::audit_loaded(pack, &loaded, paths, overrides);
     let incomplete = outcome.incomplete();
-    let mut findings = outcome.findings;
-    report::sort(&mut findings);
-    Report { loaded, findings, suppressed: outcome.suppressed, incomplete }
+    Report::new(pack, loaded, overrides, outcome.findings, outcome.suppressed, incomplete)
 }
 
 /// The report in `format`; with `fix`, the fix result comes first (text)
 /// or wraps the report as OpenClaw's `--fix --json` does.
-fn render(ctx: &Context, format: Format, r: &Report, fix: Option<&FixResult>, cwd: &Path, color: bool) -> String {
+fn render(
+    ctx: &Context,
+    format: Format,
+    r: &Report,
+    fix: Option<(&FixResult, &Redactor)>,
+    cwd: &Path,
+    color: bool,
+) -> String {
     match format {
         Format::Human => {
             let opts = human::HumanOptions { color, width: 100, home: Some(ctx.paths.home.clone()) };
@@ -216,20 +264,23 @@ fn render(ctx: &Context, format: Format, r: &Report, fix: Option<&FixResult>, cw
                 config_exists: r.loaded.tree.is_some(),
                 state_dir: &ctx.paths.state_dir,
             };
-            let text =
-                human::render(&r.findings, r.suppressed.len(), &r.loaded.sources, &r.loaded.notes, &subject, &opts);
+            let (sources, notes) = (&r.loaded.sources, &r.loaded.notes);
+            let text = human::render(&r.findings, r.suppressed.len(), sources, notes, &subject, &opts, &r.redactor);
             match fix {
-                Some(result) => format!("{}\n{text}", report::fix::human(result, Some(ctx.paths.home.as_path()))),
+                Some((result, redactor)) => {
+                    format!("{}\n{text}", report::fix::human(result, Some(ctx.paths.home.as_path()), redactor))
+                }
                 None => text,
             }
         }
         Format::Json => {
             let ts = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
-            let mut value = report::json::report(&r.findings, &r.suppressed, &r.loaded.sources, &r.loaded.notes, ts);
-            if let Some(result) = fix {
+            let (sources, notes) = (&r.loaded.sources, &r.loaded.notes);
+            let mut value = report::json::report(&r.findings, &r.suppressed, sources, notes, ts, &r.redactor);
+            if let Some((result, redactor)) = fix {
                 let diagnostics = value.as_object_mut().and_then(|o| o.remove("secretDiagnostics"));
                 value = serde_json::json!({
-                    "fix": report::fix::json(result),
+                    "fix": report::fix::json(result, redactor),
                     "report": value,
                     "secretDiagnostics": diagnostics.unwrap_or_else(|| serde_json::json!([])),
                 });
@@ -238,10 +289,10 @@ fn render(ctx: &Context, format: Format, r: &Report, fix: Option<&FixResult>, cw
         }
         Format::Sarif => {
             let opts = report::sarif::SarifOptions { tool_version: env!("CARGO_PKG_VERSION"), base: cwd };
-            let value = report::sarif::report(&r.findings, &r.loaded.sources, ctx.pack, &opts);
+            let value = report::sarif::report(&r.findings, &r.loaded.sources, ctx.pack, &opts, &r.redactor);
             format!("{}\n", serde_json::to_string_pretty(&value).expect("JSON values serialise"))
         }
-        Format::Github => report::github::report(&r.findings, &r.loaded.sources, cwd),
+        Format::Github => report::github::report(&r.findings, &r.loaded.sources, cwd, &r.redactor),
     }
 }
 

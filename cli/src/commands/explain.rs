@@ -3,7 +3,7 @@
 //! does), its references and its examples.
 
 use clawcheck_engine::fix::FixOp;
-use clawcheck_engine::rules::model::ExpectSpec;
+use clawcheck_engine::rules::model::{ExampleSpec, ExpectSpec};
 use clawcheck_engine::rules::rule::Phase;
 use clawcheck_engine::rules::{Pack, Rule};
 
@@ -42,6 +42,29 @@ fn indent(text: &str, by: &str) -> String {
         .map(|l| if l.trim().is_empty() { String::new() } else { format!("{by}{l}") })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Every secret value of an example's inputs: its config's values at
+/// secret keys, its secret environment variables, its `cli` token and
+/// password.
+fn example_secrets(spec: &ExampleSpec, pack: &Pack) -> Vec<String> {
+    use clawcheck_engine::config::{LoadedConfig, SourceMap, json5};
+    let text = spec.json5.clone().or_else(|| spec.config.as_ref().map(|c| c.to_string()));
+    let mut sources = SourceMap::default();
+    let tree = text.and_then(|t| {
+        let id = sources.add("example.json5".into(), t);
+        json5::parse(&sources, id).ok()
+    });
+    let env = clawcheck_engine::input::Environment {
+        vars: spec.env.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        cwd: "/".into(),
+    };
+    let loaded = LoadedConfig::from_tree(sources, tree, Vec::new(), &env, None);
+    let extra: Vec<String> = ["token", "password"]
+        .iter()
+        .filter_map(|k| spec.cli.get(*k).and_then(|v| v.as_str()).map(str::to_string))
+        .collect();
+    clawcheck_engine::redact::collect::secret_values(&loaded, &pack.secret_policy(), &extra)
 }
 
 fn explain(rule: &Rule, pack: &Pack) -> String {
@@ -111,6 +134,8 @@ fn explain(rule: &Rule, pack: &Pack) -> String {
             out.push_str(&format!("  {}.{name} {outcome}\n", ex.index + 1));
             let file: &str = &rule.file.text;
             let text = file.get(ex.span.clone()).unwrap_or_default();
+            // Examples are configs: their secrets are masked as an audit's are.
+            let text = &clawcheck_engine::redact::mask_values(text, &example_secrets(&ex.spec, pack));
             // Later lines carry the file's indentation; the first starts after it.
             let column = ex.span.start - file[..ex.span.start].rfind('\n').map_or(0, |i| i + 1);
             let dedented: Vec<&str> =

@@ -6,7 +6,8 @@
 //! file (`-` for standard input) with one config per line, either a config
 //! object or `{"id": ..., "config": {...}}` (audited as configs alone: no
 //! state directory, no environment). Input is read in batches, so a stream
-//! of any length runs in bounded memory.
+//! of any length runs in bounded memory. Each line is scrubbed of that
+//! gateway's secrets.
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -15,6 +16,7 @@ use clawcheck_engine::config::{self, LoadedConfig, Paths, SourceMap, json5};
 use clawcheck_engine::eval;
 use clawcheck_engine::facts::synthetic;
 use clawcheck_engine::input::{Environment, Overrides};
+use clawcheck_engine::redact::{Redactor, SecretPolicy};
 use clawcheck_engine::report::{self, Finding, Summary};
 use clawcheck_engine::rules::Pack;
 use clawcheck_engine::severity::Severity;
@@ -61,8 +63,9 @@ pub fn run(source: &Path, pack: &Pack, fail_on: Option<Severity>, allow_read: &[
         }
     };
     let home = io.env.get("HOME").map(str::to_string);
+    let policy = pack.secret_policy();
     let audit_all = |items: Vec<Item>| -> Vec<Outcome> {
-        items.into_par_iter().map(|item| audit_one(item, pack, home.as_deref(), allow_read, fail_on)).collect()
+        items.into_par_iter().map(|item| audit_one(item, pack, &policy, home.as_deref(), allow_read, fail_on)).collect()
     };
     // Anything but a directory is read as NDJSON: a file, `-`, or a pipe
     // such as `--fleet <(generate-configs)`.
@@ -163,10 +166,16 @@ fn parse_line(line: &str, number: usize) -> Item {
 fn audit_one(
     item: Item,
     pack: &Pack,
+    policy: &std::sync::Arc<SecretPolicy>,
     home: Option<&str>,
     allow_read: &[PathBuf],
     fail_on: Option<Severity>,
 ) -> Outcome {
+    // A config that cannot be loaded has its error masked by the policy alone.
+    let config_error = |mut e: config::ConfigError| {
+        e.redact(policy);
+        e.to_string()
+    };
     let (id, result) = match item {
         Item::StateDir(dir) => {
             // The subdirectory's name: stable wherever the fleet directory sits.
@@ -179,8 +188,11 @@ fn audit_one(
             let overrides = Overrides { state_dir: Some(dir), allow_read: allow_read.to_vec(), ..Overrides::default() };
             let paths = config::locate(&env, &overrides);
             let result = config::load(&paths, &env)
-                .map(|loaded| eval::audit_loaded(pack, &loaded, &paths, &overrides))
-                .map_err(|e| e.to_string());
+                .map(|loaded| {
+                    let outcome = eval::audit_loaded(pack, &loaded, &paths, &overrides);
+                    (outcome, Redactor::new(policy.clone(), &loaded, &[]))
+                })
+                .map_err(config_error);
             (id, result)
         }
         Item::Config { id, text } => {
@@ -192,23 +204,26 @@ fn audit_one(
             };
             let mut sources = SourceMap::default();
             let file = sources.add(paths.config.clone(), text);
-            let result = json5::parse(&sources, file).map_err(|e| e.to_string()).map(|tree| {
+            let result = json5::parse(&sources, file).map_err(config_error).map(|tree| {
                 let loaded = LoadedConfig::from_tree(sources, Some(tree), Vec::new(), &Environment::default(), None);
                 // No state directory: every file fact is absent.
                 let mut nothing = |decl: &_, path: &str| synthetic::absent(decl, Some(path));
-                eval::audit_with(pack, &loaded, &paths, &Overrides::default(), &mut nothing)
+                let outcome = eval::audit_with(pack, &loaded, &paths, &Overrides::default(), &mut nothing);
+                (outcome, Redactor::new(policy.clone(), &loaded, &[]))
             });
             (id, result)
         }
         Item::Bad { id, message } => (id, Err(message)),
     };
     match result {
-        Ok(outcome) if !outcome.incomplete().is_empty() => {
-            let reasons: Vec<String> = outcome.incomplete().iter().map(ToString::to_string).collect();
+        Ok((outcome, redactor)) if !outcome.incomplete().is_empty() => {
+            let reasons: Vec<String> =
+                outcome.incomplete().iter().map(|d| redactor.scrub(&d.to_string()).into_owned()).collect();
             Outcome { line: json!({"id": id, "error": reasons.join("; ")}).to_string(), failing: false, error: true }
         }
-        Ok(outcome) => {
+        Ok((outcome, redactor)) => {
             let mut findings: Vec<Finding> = outcome.findings;
+            findings.iter_mut().for_each(|f| redactor.finding(f));
             report::sort(&mut findings);
             let summary = Summary::of(&findings);
             let failing = fail_on.is_some_and(|t| findings.iter().any(|f| f.severity >= t));

@@ -275,7 +275,7 @@ impl<'a> IncludeResolver<'a> {
     }
 
     fn error_at(&self, code: &'static str, at: Origin, message: impl Into<String>, help: &str) -> ConfigError {
-        ConfigError::new(code, message).at(self.sources.named(at.file), at.span(), "this include").help(help)
+        ConfigError::new(code, message).at(self.sources, at.file, at.span(), "this include").help(help)
     }
 }
 

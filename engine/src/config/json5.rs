@@ -54,7 +54,7 @@ pub fn parse(sources: &SourceMap, file: FileId) -> Result<Node, ConfigError> {
     let text = &*without_bom(&sources.get(file).text);
     let syntax = |range: std::ops::Range<usize>, message: String| {
         ConfigError::new("clawcheck::config::syntax", format!("JSON5 parse failed: {message}"))
-            .at(sources.named(file), range, "here")
+            .at(sources, file, range, "here")
             .help("OpenClaw refuses to start with a config it cannot parse; fix the syntax and re-run")
     };
     let parsed = parse_to_ast(text, &CollectOptions::default(), &parse_options()).map_err(|e| {

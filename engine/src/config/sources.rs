@@ -63,10 +63,4 @@ impl SourceMap {
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
     }
-
-    /// The file as a miette source, named by its path.
-    pub fn named(&self, id: FileId) -> miette::NamedSource<String> {
-        let f = self.get(id);
-        miette::NamedSource::new(f.path.display().to_string(), f.text.to_string()).with_language("json5")
-    }
 }

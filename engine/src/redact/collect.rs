@@ -41,6 +41,19 @@ pub fn scrubbable(value: &str) -> bool {
 /// The values to scrub from free text for `loaded` (and `extra`: the
 /// command line's secrets).
 pub fn scrub_values(loaded: &LoadedConfig, policy: &SecretPolicy, extra: &[String]) -> Vec<String> {
+    let (mut secrets, public) = gather(loaded, policy, extra);
+    secrets.retain(|s| scrubbable(s) && !public.contains(s.as_str()));
+    secrets
+}
+
+/// Every secret value of `loaded`, however short (for masking a text known
+/// to be a config, such as a rule example, where values are whole words).
+pub fn secret_values(loaded: &LoadedConfig, policy: &SecretPolicy, extra: &[String]) -> Vec<String> {
+    gather(loaded, policy, extra).0
+}
+
+/// The secret values, and the strings written at keys that are not secret.
+fn gather(loaded: &LoadedConfig, policy: &SecretPolicy, extra: &[String]) -> (Vec<String>, HashSet<String>) {
     let mut w = Walk { policy, env: &loaded.env, secrets: Vec::new(), public: HashSet::new(), path: String::new() };
     if let Some(tree) = &loaded.tree {
         w.node(tree, Some(&loaded.runtime), None);
@@ -52,10 +65,10 @@ pub fn scrub_values(loaded: &LoadedConfig, policy: &SecretPolicy, extra: &[Strin
     let trimmed: Vec<String> =
         secrets.iter().filter(|s| s.trim() != s.as_str()).map(|s| s.trim().to_string()).collect();
     secrets.extend(trimmed);
-    secrets.retain(|s| scrubbable(s) && !public.contains(s.as_str()));
+    secrets.retain(|s| concrete(s));
     secrets.sort_unstable();
     secrets.dedup();
-    secrets
+    (secrets, public)
 }
 
 struct Walk<'a> {

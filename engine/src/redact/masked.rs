@@ -3,6 +3,9 @@
 //! still point at the same places.
 
 use std::ops::Range;
+use std::sync::Arc;
+
+use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
 /// How a masked value reads: eight bullets and its length in characters.
 /// The length tells a reader which value it was (a 40-character token, a
@@ -80,10 +83,64 @@ impl Masked {
         if offset == orig.start || !end { new.start } else { new.end }
     }
 
+    /// Where `offset` of the masked text was in the original (the start of
+    /// the value, for an offset inside a mask).
+    pub fn original(&self, offset: usize) -> usize {
+        let i = self.map.partition_point(|(_, new)| new.start <= offset);
+        if i == 0 {
+            return offset;
+        }
+        let (orig, new) = &self.map[i - 1];
+        if offset >= new.end { offset - new.end + orig.end } else { orig.start }
+    }
+
     /// A span of the original, in the masked text.
     pub fn span(&self, span: Range<usize>) -> Range<usize> {
         let start = self.offset(span.start, false);
         start..self.offset(span.end, true).max(start)
+    }
+}
+
+/// A masked file as miette reads it: the masked text, with the positions
+/// it reports (the `file:line:column` heading a snippet) those of the
+/// original file. Masking keeps every line break, so only columns differ.
+#[derive(Debug)]
+pub struct MaskedSource {
+    name: String,
+    masked: Arc<Masked>,
+    original: Arc<str>,
+}
+
+impl MaskedSource {
+    pub fn new(name: String, masked: Arc<Masked>, original: Arc<str>) -> MaskedSource {
+        MaskedSource { name, masked, original }
+    }
+}
+
+impl SourceCode for MaskedSource {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.masked.text.read_span(span, before, after)?;
+        let mut column = inner.column();
+        if before == 0 {
+            // The column (in bytes, as miette counts) of the span's start in the file.
+            let at = self.masked.original(span.offset()).min(self.original.len());
+            column = at - self.original.as_bytes()[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        }
+        let contents = MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            column,
+            inner.line_count(),
+        )
+        .with_language("json5");
+        Ok(Box::new(contents))
     }
 }
 
@@ -108,6 +165,10 @@ mod tests {
         // Inside the value: the start of the mask, or its end for a span's end.
         assert_eq!(m.offset(v + 2, false), v + 1);
         assert_eq!(m.offset(v + 2, true), v + 1 + mask(3).len());
+        // And back.
+        assert_eq!(m.original(new_bind), bind);
+        assert_eq!(m.original(v + 3), v + 1, "inside a mask: the start of the value");
+        assert_eq!(m.original(2), 2);
     }
 
     #[test]

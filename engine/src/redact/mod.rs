@@ -24,7 +24,7 @@ use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::sync::Arc;
 
-pub use masked::{Edit, Masked, mask};
+pub use masked::{Edit, Masked, MaskedSource, mask};
 pub use policy::{SecretPolicy, SecretsDecl, Tier, ValueDecl};
 pub use scrub::Scrubber;
 
@@ -37,7 +37,7 @@ pub struct Redactor {
     policy: Arc<SecretPolicy>,
     scrubber: Scrubber,
     /// Each config file's text and mount, and its masked form once asked for.
-    files: Vec<(Arc<str>, String, OnceCell<Masked>)>,
+    files: Vec<(Arc<str>, String, OnceCell<Arc<Masked>>)>,
 }
 
 impl Redactor {
@@ -70,9 +70,14 @@ impl Redactor {
     /// A config file as snippets show it: secrets masked in place, and any
     /// other occurrence of a secret value (a comment, a copy at another
     /// key) scrubbed.
-    pub fn source(&self, file: FileId) -> &Masked {
+    pub fn source(&self, file: FileId) -> &Arc<Masked> {
         let (text, mount, masked) = &self.files[file.0 as usize];
-        masked.get_or_init(|| self.mask_text(text, mount))
+        masked.get_or_init(|| Arc::new(self.mask_text(text, mount)))
+    }
+
+    /// A config file, masked, as a miette source named `name`.
+    pub fn named_source(&self, file: FileId, name: String) -> MaskedSource {
+        MaskedSource::new(name, self.source(file).clone(), self.files[file.0 as usize].0.clone())
     }
 
     /// Masks a config text whose root value sits at `mount` (a file's new
@@ -113,7 +118,7 @@ impl Redactor {
     }
 }
 
-fn files(sources: &SourceMap) -> Vec<(Arc<str>, String, OnceCell<Masked>)> {
+fn files(sources: &SourceMap) -> Vec<(Arc<str>, String, OnceCell<Arc<Masked>>)> {
     sources.iter().map(|(_, f)| (f.text.clone(), f.mount.clone(), OnceCell::new())).collect()
 }
 
@@ -121,7 +126,11 @@ fn files(sources: &SourceMap) -> Vec<(Arc<str>, String, OnceCell<Masked>)> {
 /// place and every other occurrence of a `scrubber` value masked too.
 pub fn mask_text(text: &str, mount: &str, policy: &SecretPolicy, scrubber: &Scrubber) -> Masked {
     let mut edits: Vec<Edit> = scan::scan(text, mount, policy).iter().map(|f| edit(text, f)).collect();
-    edits.extend(scrubber.find(text).into_iter().map(|(range, chars)| Edit { range, text: mask(chars) }));
+    // A value found elsewhere is replaced by its mask, and its line breaks kept.
+    edits.extend(scrubber.find(text).into_iter().map(|(range, chars)| {
+        let breaks = text[range.clone()].matches('\n').count();
+        Edit { range, text: mask(chars) + &"\n".repeat(breaks) }
+    }));
     if edits.is_empty() {
         return Masked::unchanged(text);
     }
@@ -139,6 +148,26 @@ fn edit(text: &str, f: &scan::Found) -> Edit {
     Edit { range: f.inner.clone(), text: replacement }
 }
 
+/// `text` (a rule example as written in YAML, say) with every occurrence
+/// of a `values` entry that stands as a whole scalar (not inside a longer
+/// word) replaced by its mask.
+pub fn mask_values(text: &str, values: &[String]) -> String {
+    let scrubber = Scrubber::new(values.iter().cloned());
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (range, chars) in scrubber.find(text) {
+        if word(text[..range.start].chars().next_back()) || word(text[range.end..].chars().next()) {
+            continue;
+        }
+        out.push_str(&text[at..range.start]);
+        out.push_str(&mask(chars));
+        at = range.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,5 +180,14 @@ mod tests {
         let m = mask_text(text, "", &policy, &scrubber);
         assert_eq!(m.text, "{\n  token: \"••••••••(17)\\\n\", // was: ••••••••(12)\n  bind: \"lan\"\n}\n");
         assert_eq!(m.text.lines().count(), text.lines().count());
+    }
+
+    #[test]
+    fn whole_values_are_masked_in_an_example() {
+        let text = "config: { gateway: { auth: { token: abc, mode: abc-mode }, name: xabc } }";
+        assert_eq!(
+            mask_values(text, &["abc".to_string()]),
+            "config: { gateway: { auth: { token: ••••••••(3), mode: abc-mode }, name: xabc } }"
+        );
     }
 }

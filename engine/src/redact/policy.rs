@@ -15,6 +15,11 @@ use serde::{Deserialize, Serialize};
 /// regexes: a pack cannot make matching a path expensive.
 const SIZE_LIMIT: usize = 1 << 20;
 
+/// Longest config path (in bytes) matched against the patterns. A longer
+/// one (keys of megabytes, thousands of levels) is taken as secret without
+/// matching, so a hostile config cannot make every key cost its whole path.
+pub const MAX_PATH_BYTES: usize = 4096;
+
 /// One pack's `secrets:` section, as compiled into a pack (patterns are
 /// kept as text: a precompiled pack is serialised).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,9 +109,18 @@ impl SecretPolicy {
         SecretPolicy { groups: decls.iter().map(|d| Group::new(d).unwrap_or_else(|_| Group::everything())).collect() }
     }
 
+    /// Every value secret: for a text no policy has been given for yet (a
+    /// syntax error found before any pack is known to the config loader).
+    pub fn everything() -> SecretPolicy {
+        SecretPolicy { groups: vec![Group::everything()] }
+    }
+
     /// How secret the value of the key at `path` is by the key itself (not
     /// counting the keys above it).
     pub fn key_tier(&self, path: &str) -> Option<Tier> {
+        if path.len() > MAX_PATH_BYTES {
+            return Some(Tier::Secret);
+        }
         let mut tier = None;
         for g in &self.groups {
             if g.keys.is_match(path) && !g.except.is_match(path) {
@@ -122,6 +136,9 @@ impl SecretPolicy {
     /// Whether the string `value` at `path` is a secret by its content (a
     /// URL with credentials at a URL key).
     pub fn value_is_secret(&self, path: &str, value: &str) -> bool {
+        if path.len() > MAX_PATH_BYTES {
+            return true;
+        }
         self.groups.iter().flat_map(|g| &g.values).any(|(p, v)| p.is_match(path) && v.is_match(value))
     }
 
@@ -160,6 +177,9 @@ mod tests {
         assert!(p.value_is_secret("models.providers.x.baseUrl", "https://u:p@host/v1"));
         assert!(!p.value_is_secret("models.providers.x.baseUrl", "https://host/v1"));
         assert!(!p.value_is_secret("models.providers.x.url", "https://u:p@host/v1"));
+        let long = format!("a.{}", "b".repeat(MAX_PATH_BYTES));
+        assert_eq!(p.key_tier(&long[..MAX_PATH_BYTES]), None);
+        assert_eq!(p.key_tier(&long), Some(Tier::Secret), "too long to match: secret");
     }
 
     #[test]

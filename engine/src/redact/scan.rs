@@ -8,11 +8,19 @@
 //! secret, and so is a string that is only a `${VAR}` placeholder: neither
 //! is masked. Booleans and `null` are not secrets; numbers at a secret key
 //! are masked like strings.
+//!
+//! Linear in the text: nesting deeper than [`MAX_DEPTH`] is not tracked
+//! (everything in it is masked), and an object stops collecting members for
+//! the SecretRef test past the three a SecretRef has.
 
 use std::ops::Range;
 
 use super::policy::{SecretPolicy, Tier};
 use crate::config::secret_ref::SOURCES;
+
+/// Deepest nesting tracked. The parser rejects configs nested deeper than
+/// 512 levels; below this depth a broken file's values are all masked.
+pub const MAX_DEPTH: usize = 1024;
 
 /// A secret value written in the text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,7 +40,8 @@ pub struct Found {
 /// `$include` for an include file).
 pub fn scan(text: &str, mount: &str, policy: &SecretPolicy) -> Vec<Found> {
     let mut s = Scanner { bytes: text.as_bytes(), text, at: 0 };
-    let mut st = State { policy, path: mount.to_string(), frames: Vec::new(), out: Vec::new() };
+    let mut st =
+        State { policy, path: mount.to_string(), frames: Vec::new(), out: Vec::new(), overflow: 0, masked_last: false };
     let root_tier = mount_tier(mount, policy);
     // The root value: what comes before any bracket is at the mount itself.
     let mut root = Slot { tier: root_tier, path_len: mount.len() };
@@ -188,10 +197,18 @@ struct State<'a> {
     path: String,
     frames: Vec<Frame>,
     out: Vec<Found>,
+    /// Brackets open beyond MAX_DEPTH.
+    overflow: usize,
+    /// Beyond MAX_DEPTH: the last token was a scalar just masked (a key,
+    /// if a colon follows).
+    masked_last: bool,
 }
 
 impl State<'_> {
     fn token(&mut self, tok: Tok, root: &mut Slot, text: &str) {
+        if self.overflow > 0 || (self.frames.len() >= MAX_DEPTH && matches!(tok, Tok::Open(_))) {
+            return self.too_deep(tok, text);
+        }
         match tok {
             Tok::Open(b) => {
                 let slot = self.value_slot(root);
@@ -280,6 +297,40 @@ impl State<'_> {
         }
     }
 
+    /// Beyond MAX_DEPTH: brackets are counted, every scalar but a key is
+    /// masked.
+    fn too_deep(&mut self, tok: Tok, text: &str) {
+        if matches!(tok, Tok::Colon) && std::mem::take(&mut self.masked_last) {
+            self.out.pop();
+        }
+        let found = match tok {
+            Tok::Open(_) => {
+                self.overflow += 1;
+                None
+            }
+            Tok::Close(_) => {
+                self.overflow -= 1;
+                None
+            }
+            Tok::Colon | Tok::Comma => None,
+            Tok::Str { range, inner } => {
+                let value = decode(&text[inner.clone()]);
+                concrete(&value).then_some(Found { range, inner, value, tier: Tier::Secret })
+            }
+            Tok::Word(range) => {
+                let word = &text[range.clone()];
+                (!matches!(word, "true" | "false" | "null")).then(|| Found {
+                    range: range.clone(),
+                    inner: range,
+                    value: word.to_string(),
+                    tier: Tier::Secret,
+                })
+            }
+        };
+        self.masked_last = found.is_some();
+        self.out.extend(found);
+    }
+
     /// In an object, before its `:`: the next string or word is a key.
     fn expecting_key(&self) -> bool {
         self.frames.last().is_some_and(|f| f.object && f.key.is_none())
@@ -317,7 +368,8 @@ impl State<'_> {
         match self.frames.last_mut() {
             Some(f) if f.object => {
                 match (string, &f.key) {
-                    (Some(s), Some(k)) => f.strings.push((k.clone(), s)),
+                    // A SecretRef has three members at most.
+                    (Some(s), Some(k)) if f.strings.len() < 3 => f.strings.push((k.clone(), s)),
                     _ => f.other_member = true,
                 }
                 f.pending.extend(found);
@@ -470,6 +522,17 @@ mod tests {
         // Stray brackets do not derail the path.
         let text = "{ a: ] } { token: \"x\" }";
         assert_eq!(values(text, ""), vec![secret("x")]);
+    }
+
+    #[test]
+    fn nesting_past_the_limit_is_masked_whole() {
+        let deep = format!("{}{{ name: \"n\", flag: true }}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert_eq!(values(&deep, ""), vec![secret("n")]);
+        let shallow = format!("{}{{ name: \"n\" }}{}", "[".repeat(MAX_DEPTH - 1), "]".repeat(MAX_DEPTH - 1));
+        assert_eq!(values(&shallow, ""), vec![]);
+        // After the deep part closes, paths are tracked again.
+        let after = format!("{{ a: {}{}, token: \"t\", name: \"n\" }}", "[".repeat(2000), "]".repeat(2000));
+        assert_eq!(values(&after, ""), vec![secret("t")]);
     }
 
     #[test]

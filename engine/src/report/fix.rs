@@ -1,7 +1,8 @@
 //! What `--fix` did, as OpenClaw's `fix` object (`ok`, `stateDir`,
 //! `configPath`, `configWritten`, `changes`, `actions`, `errors`) and as
 //! text: the changes, unified diffs of the edited files for a dry run,
-//! the mode changes, and what could not be done.
+//! the mode changes, and what could not be done. Diffs show the files with
+//! their secrets masked, and every text is scrubbed of secret values.
 
 use serde_json::{Value, json};
 use similar::TextDiff;
@@ -9,24 +10,29 @@ use similar::TextDiff;
 use super::human::tilde;
 use crate::fix::FixResult;
 use crate::fix::chmod::Action;
+use crate::fix::edit::FileEdit;
+use crate::redact::Redactor;
 
-pub fn json(result: &FixResult) -> Value {
-    let actions: Vec<Value> = result.actions.iter().map(action_json).collect();
+/// `redactor` is the one of the config the fix was planned on (its files
+/// are those the fix edits).
+pub fn json(result: &FixResult, redactor: &Redactor) -> Value {
+    let texts = scrubbed(result, redactor);
+    let actions: Vec<Value> = texts.actions.iter().map(action_json).collect();
     let mut v = json!({
         "ok": result.ok(),
         "stateDir": result.state_dir.display().to_string(),
         "configPath": result.config_path.display().to_string(),
         "configWritten": result.config_written,
-        "changes": result.changes,
+        "changes": texts.changes,
         "actions": actions,
-        "errors": result.errors,
+        "errors": texts.errors,
         "filesWritten": result.files.iter().filter(|_| !result.dry_run).map(|f| f.path.display().to_string()).collect::<Vec<_>>(),
     });
     if result.dry_run {
         let diffs: Vec<Value> = result
             .files
             .iter()
-            .map(|f| json!({"path": f.path.display().to_string(), "diff": diff(&f.path.display().to_string(), &f.before, &f.after)}))
+            .map(|f| json!({"path": f.path.display().to_string(), "diff": masked_diff(f, redactor)}))
             .collect();
         let obj = v.as_object_mut().expect("an object");
         obj.insert("dryRun".into(), json!(true));
@@ -53,8 +59,44 @@ pub fn diff(name: &str, before: &str, after: &str) -> String {
     TextDiff::from_lines(before, after).unified_diff().context_radius(3).header(name, name).to_string()
 }
 
+/// The diff of an edited file with the secrets of both versions masked in
+/// place (so the diff keeps its lines) and scrubbed everywhere else.
+fn masked_diff(f: &FileEdit, redactor: &Redactor) -> String {
+    let mount = redactor.mount(f.file);
+    let name = f.path.display().to_string();
+    let name = redactor.scrub(&name);
+    diff(&name, &redactor.mask_text(&f.before, mount).text, &redactor.mask_text(&f.after, mount).text)
+}
+
+/// The texts of a fix result scrubbed of secret values (a change line such
+/// as `gateway.auth.token=<old> -> <new>` may quote one), without its
+/// files (their texts are masked when diffed).
+fn scrubbed(result: &FixResult, redactor: &Redactor) -> FixResult {
+    let mut r = FixResult {
+        dry_run: result.dry_run,
+        state_dir: result.state_dir.clone(),
+        config_path: result.config_path.clone(),
+        config_written: result.config_written,
+        changes: result.changes.clone(),
+        files: Vec::new(),
+        actions: result.actions.clone(),
+        errors: result.errors.clone(),
+    };
+    for text in r.changes.iter_mut().chain(r.errors.iter_mut()) {
+        redactor.scrub_in_place(text);
+    }
+    for a in &mut r.actions {
+        if let Some(e) = &mut a.error {
+            redactor.scrub_in_place(e);
+        }
+    }
+    r
+}
+
 /// The fix section of the human report.
-pub fn human(result: &FixResult, home: Option<&std::path::Path>) -> String {
+pub fn human(result: &FixResult, home: Option<&std::path::Path>, redactor: &Redactor) -> String {
+    let files = &result.files;
+    let result = &scrubbed(result, redactor);
     let mut out = String::new();
     let heading = if result.dry_run { "Fix plan (dry run: nothing was written)" } else { "Fixes" };
     out.push_str(&format!("{heading}\n"));
@@ -63,11 +105,11 @@ pub fn human(result: &FixResult, home: Option<&std::path::Path>) -> String {
         out.push_str("  nothing to fix\n");
     }
     if result.dry_run {
-        for f in &result.files {
+        for f in files {
             out.push('\n');
-            out.push_str(&diff(&f.path.display().to_string(), &f.before, &f.after));
+            out.push_str(&masked_diff(f, redactor));
         }
-        if !result.files.is_empty() {
+        if !files.is_empty() {
             out.push('\n');
         }
     }

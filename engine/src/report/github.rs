@@ -1,12 +1,14 @@
 //! GitHub Actions workflow commands: one `::error` / `::warning` /
 //! `::notice` line per finding, with the file, line and column of its first
 //! config location, so findings show up as annotations on a pull request.
+//! Every text is scrubbed of secret values.
 
 use std::path::Path;
 
 use super::finding::Finding;
 use super::json::line_col;
 use crate::config::SourceMap;
+use crate::redact::Redactor;
 use crate::severity::Severity;
 
 /// Escapes a message as the runner expects (`%`, CR, LF).
@@ -19,9 +21,11 @@ fn property(s: &str) -> String {
     data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub fn report(findings: &[Finding], sources: &SourceMap, base: &Path) -> String {
+pub fn report(findings: &[Finding], sources: &SourceMap, base: &Path, redactor: &Redactor) -> String {
     let mut out = String::new();
     for f in findings {
+        let mut f = f.clone();
+        redactor.finding(&mut f);
         let command = match f.severity {
             Severity::Critical => "error",
             Severity::Warn => "warning",

@@ -1,15 +1,17 @@
 //! The human-readable report: findings grouped by severity, each rendered by
 //! miette with a snippet of the config (or include file) lines that caused
-//! it, then a summary line.
+//! it, then a summary line. Snippets show the config as the [`Redactor`]
+//! masks it, and every text is scrubbed of secret values.
 
 use std::fmt;
 use std::path::Path;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 
 use super::finding::Finding;
 use super::summary::Summary;
 use crate::config::{FileId, InputNote, SourceMap};
+use crate::redact::{MaskedSource, Redactor};
 use crate::severity::Severity;
 
 pub struct HumanOptions {
@@ -42,6 +44,7 @@ pub fn render(
     notes: &[InputNote],
     subject: &Subject,
     opts: &HumanOptions,
+    redactor: &Redactor,
 ) -> String {
     let home = opts.home.as_deref();
     let theme = if opts.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
@@ -55,7 +58,7 @@ pub fn render(
         tilde(subject.state_dir, home)
     ));
     for note in notes {
-        out.push_str(&format!("[secrets] {}\n", note.message));
+        out.push_str(&format!("[secrets] {}\n", redactor.scrub(&note.message)));
     }
     for sev in Severity::ALL {
         let group: Vec<&Finding> = findings.iter().filter(|f| f.severity == sev).collect();
@@ -64,7 +67,9 @@ pub fn render(
         }
         out.push_str(&format!("\n{} ({})\n\n", sev.as_str().to_uppercase(), group.len()));
         for f in group {
-            let diag = FindingDiagnostic::new(f, sources, home);
+            let mut f = f.clone();
+            redactor.finding(&mut f);
+            let diag = FindingDiagnostic::new(&f, sources, home, redactor);
             let mut text = String::new();
             if handler.render_report(&mut text, &diag).is_err() {
                 text = format!("{}: {}\n", f.check_id, f.title);
@@ -107,13 +112,13 @@ struct FindingDiagnostic {
     message: String,
     help: Option<String>,
     severity: miette::Severity,
-    source: Option<NamedSource<String>>,
+    source: Option<MaskedSource>,
     labels: Vec<LabeledSpan>,
     related: Vec<FindingDiagnostic>,
 }
 
 impl FindingDiagnostic {
-    fn new(f: &Finding, sources: &SourceMap, home: Option<&Path>) -> Self {
+    fn new(f: &Finding, sources: &SourceMap, home: Option<&Path>, redactor: &Redactor) -> Self {
         let mut files: Vec<FileId> = Vec::new();
         for l in &f.locations {
             if let Some(o) = l.origin
@@ -122,20 +127,6 @@ impl FindingDiagnostic {
                 files.push(o.file);
             }
         }
-        let labels_for = |file: FileId| -> Vec<LabeledSpan> {
-            f.locations
-                .iter()
-                .filter_map(|l| {
-                    l.origin
-                        .filter(|o| o.file == file)
-                        .map(|o| LabeledSpan::new_with_span(Some(l.label.clone()), o.span()))
-                })
-                .collect()
-        };
-        let source_for = |file: FileId| {
-            let s = sources.get(file);
-            NamedSource::new(tilde(&s.path, home), s.text.to_string()).with_language("json5")
-        };
         let severity = match f.severity {
             Severity::Critical => miette::Severity::Error,
             Severity::Warn => miette::Severity::Warning,
@@ -155,17 +146,30 @@ impl FindingDiagnostic {
         if f.refuses_start {
             message.push_str("\nOpenClaw itself refuses to start with this config.");
         }
-        // A snippet where the lines are short; on a long line, the positions.
+        // A snippet of the masked file where the lines are short (a span over
+        // many lines by its first and last); on a long line, the positions.
         let snippet = |file: FileId, message: &mut String| {
-            let labels = labels_for(file);
-            let text = &sources.get(file).text;
-            if crate::excerpt::showable(text, labels.iter().map(|l| l.offset()..l.offset() + l.len())) {
-                return (Some(source_for(file)), labels);
-            }
+            let masked = redactor.source(file);
+            let spans: Vec<(&str, std::ops::Range<usize>, std::ops::Range<usize>)> = f
+                .locations
+                .iter()
+                .filter_map(|l| {
+                    let o = l.origin.filter(|o| o.file == file)?;
+                    Some((l.label.as_str(), o.span(), masked.span(o.span())))
+                })
+                .collect();
+            let parts = spans.iter().flat_map(|(_, _, m)| crate::excerpt::parts(&masked.text, m.clone()));
             let name = tilde(&sources.get(file).path, home);
-            for l in &labels {
+            if crate::excerpt::showable(&masked.text, parts) {
+                let labels = spans
+                    .into_iter()
+                    .flat_map(|(label, _, m)| crate::excerpt::labels(&masked.text, m, Some(label), false))
+                    .collect();
+                return (Some(redactor.named_source(file, name)), labels);
+            }
+            for (_, original, _) in &spans {
                 message.push('\n');
-                message.push_str(&crate::excerpt::locator(&name, text, l.offset()));
+                message.push_str(&crate::excerpt::locator(&name, &sources.get(file).text, original.start));
             }
             (None, Vec::new())
         };

@@ -2,7 +2,8 @@
 //! (`ts`, `summary`, `findings`, `suppressedFindings` when present,
 //! `secretDiagnostics`), so existing `jq` pipelines keep working. Each
 //! finding additionally carries `locations` (file, line, column, config
-//! path) when it points into the config.
+//! path) when it points into the config. Every text is scrubbed of secret
+//! values.
 
 use serde_json::{Map, Value, json};
 
@@ -10,6 +11,7 @@ use super::finding::Finding;
 use super::summary::Summary;
 use crate::config::{InputNote, SourceMap};
 use crate::eval::Suppressed;
+use crate::redact::Redactor;
 
 pub fn report(
     findings: &[Finding],
@@ -17,7 +19,13 @@ pub fn report(
     sources: &SourceMap,
     notes: &[InputNote],
     ts: u64,
+    redactor: &Redactor,
 ) -> Value {
+    let finding = |f: &Finding, sources: &SourceMap| {
+        let mut f = f.clone();
+        redactor.finding(&mut f);
+        finding(&f, sources)
+    };
     let summary = Summary::of(findings);
     let mut out = Map::new();
     out.insert("ts".into(), json!(ts));
@@ -29,7 +37,7 @@ pub fn report(
             .map(|s| {
                 let mut v = finding(&s.finding, sources);
                 let suppression = match &s.reason {
-                    Some(r) => json!({ "reason": r }),
+                    Some(r) => json!({ "reason": redactor.scrub(r) }),
                     None => json!({}),
                 };
                 v.as_object_mut().expect("finding is an object").insert("suppression".into(), suppression);
@@ -40,12 +48,13 @@ pub fn report(
     }
     out.insert(
         "secretDiagnostics".into(),
-        Value::Array(notes.iter().map(|n| Value::String(n.message.clone())).collect()),
+        Value::Array(notes.iter().map(|n| Value::String(redactor.scrub(&n.message).into_owned())).collect()),
     );
     Value::Object(out)
 }
 
-pub fn finding(f: &Finding, sources: &SourceMap) -> Value {
+/// One finding as JSON (its texts as they are: [`report`] scrubs them).
+fn finding(f: &Finding, sources: &SourceMap) -> Value {
     let mut m = Map::new();
     m.insert("checkId".into(), json!(f.check_id));
     m.insert("severity".into(), json!(f.severity.as_str()));

@@ -3,7 +3,7 @@
 //! how to fix, docs link, default level), and each finding with its level,
 //! message, physical locations in the config files (the first as the
 //! location, the others as related locations, each with its label) and a
-//! stable partial fingerprint.
+//! stable partial fingerprint. Every text is scrubbed of secret values.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -17,6 +17,7 @@ use super::finding::{Finding, Location as FindingLocation};
 use super::fingerprint::fingerprint;
 use super::json::line_col;
 use crate::config::SourceMap;
+use crate::redact::Redactor;
 use crate::rules::Pack;
 use crate::severity::Severity;
 
@@ -107,7 +108,22 @@ fn descriptor(check_id: &str, findings: &[&Finding], pack: &Pack) -> ReportingDe
     d
 }
 
-pub fn report(findings: &[Finding], sources: &SourceMap, pack: &Pack, opts: &SarifOptions) -> serde_json::Value {
+pub fn report(
+    findings: &[Finding],
+    sources: &SourceMap,
+    pack: &Pack,
+    opts: &SarifOptions,
+    redactor: &Redactor,
+) -> serde_json::Value {
+    let findings: Vec<Finding> = findings
+        .iter()
+        .map(|f| {
+            let mut f = f.clone();
+            redactor.finding(&mut f);
+            f
+        })
+        .collect();
+    let findings = findings.as_slice();
     let mut by_id: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in findings {
         by_id.entry(f.check_id.as_str()).or_default().push(f);

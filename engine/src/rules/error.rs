@@ -32,7 +32,7 @@ impl RuleError {
     pub fn new(code: &'static str, file: &Arc<RuleSource>, span: Range<usize>, message: impl Into<String>) -> Self {
         let mut message = message.into();
         let file = &RuleSource::with_builtin_text(file);
-        let source = if crate::excerpt::showable(&file.text, std::iter::once(span.clone())) {
+        let source = if crate::excerpt::showable(&file.text, crate::excerpt::parts(&file.text, span.clone())) {
             Some(file.named())
         } else {
             message = format!("{message}\n{}", crate::excerpt::locator(&file.name, &file.text, span.start));
@@ -104,7 +104,8 @@ impl Diagnostic for RuleError {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         self.source.as_ref()?;
-        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(Some(self.label.clone()), self.span.clone()))))
+        let labels = crate::excerpt::labels(&self.file.text, self.span.clone(), Some(&self.label), true);
+        Some(Box::new(labels.into_iter()))
     }
 
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
