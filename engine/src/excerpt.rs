@@ -54,13 +54,13 @@ pub fn labels(text: &str, span: Range<usize>, label: Option<&str>, primary: bool
 pub fn parts(text: &str, span: Range<usize>) -> Vec<Range<usize>> {
     let start = floor(text, span.start.min(text.len()));
     let end = floor(text, span.end.clamp(start, text.len()));
-    let body = &text.as_bytes()[start..end];
-    if body.iter().filter(|&&b| b == b'\n').count() < MAX_SPAN_LINES {
-        return std::iter::once(start..end).collect();
-    }
     // The last line is the one with the span's last visible character (a
     // span to the end of the file ends after its final line break).
-    let end = start + text[start..end].trim_end().len();
+    let last = start + text[start..end].trim_end().len();
+    if text.as_bytes()[start..last].iter().filter(|&&b| b == b'\n').count() < MAX_SPAN_LINES {
+        return std::iter::once(start..end).collect();
+    }
+    let end = last;
     let first_end = line_end(text, start);
     let last_start = line_start(text, end);
     let indent = text[last_start..end].len() - text[last_start..end].trim_start().len();

@@ -2,7 +2,8 @@
 //! at a secret key (as written and as resolved), whatever a SecretRef
 //! resolved to, the variables `${VAR}` substituted into a secret, the
 //! environment variables whose names are secret keys, and the command
-//! line's `--token` and `--password`.
+//! line's `--token` and `--password`. A value is also found as JSON escapes
+//! it (a pack may print a whole map).
 //!
 //! Free text is scrubbed only of values that cannot turn up in it by
 //! chance; the rest stay masked where they are written (snippets, diffs)
@@ -43,6 +44,12 @@ pub fn scrubbable(value: &str) -> bool {
 pub fn scrub_values(loaded: &LoadedConfig, policy: &SecretPolicy, extra: &[String]) -> Vec<String> {
     let (mut secrets, public) = gather(loaded, policy, extra);
     secrets.retain(|s| scrubbable(s) && !public.contains(s.as_str()));
+    // A value printed inside JSON (a pack may print a whole map) is escaped.
+    let escaped: Vec<String> = secrets
+        .iter()
+        .filter_map(|s| serde_json::to_string(s).ok().map(|j| j[1..j.len() - 1].to_string()).filter(|j| j != s))
+        .collect();
+    secrets.extend(escaped);
     secrets
 }
 
