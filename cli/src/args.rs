@@ -18,7 +18,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Audit an OpenClaw config and state directory.
-    Audit(AuditArgs),
+    Audit(Box<AuditArgs>),
     /// Work with rule packs.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -88,9 +88,15 @@ pub struct AuditArgs {
     /// Report only findings that are not in this baseline file.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
-    /// Record the current findings as a baseline in FILE.
+    /// Record the current findings as a baseline in FILE (the run then
+    /// exits 0 whatever it found).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// Directory SARIF and GitHub annotations name files from (default: the
+    /// settings file's directory, else the git work tree around the working
+    /// directory, else the working directory).
+    #[arg(long, value_name = "DIR")]
+    pub source_root: Option<PathBuf>,
     /// Audit as if the gateway used this auth mode (as `openclaw security audit --auth`).
     #[arg(long, value_enum)]
     pub auth: Option<AuthMode>,

@@ -50,7 +50,7 @@ pub fn run(argv: impl IntoIterator<Item = String>, io: &mut Io) -> u8 {
         }
     };
     match cli.command {
-        args::Command::Audit(a) => commands::audit::run(a, io),
+        args::Command::Audit(a) => commands::audit::run(*a, io),
         args::Command::Rules(r) => commands::rules::run(r, io),
         args::Command::Explain(a) => commands::explain::run(&a, io),
         args::Command::Completions(a) => commands::completions::completions(&a, io),

@@ -45,6 +45,8 @@ pub struct Settings {
     pub fail_on: Option<FailOn>,
     pub config: Option<PathBuf>,
     pub state_dir: Option<PathBuf>,
+    /// The directory of the settings file in use (reports name files from it).
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug)]
@@ -126,5 +128,6 @@ pub fn load(path: Option<&Path>) -> Result<Settings, SettingsError> {
         fail_on,
         config: file.config.map(|c| base.join(c)),
         state_dir: file.state_dir.map(|s| base.join(s)),
+        dir: Some(base.to_path_buf()),
     })
 }

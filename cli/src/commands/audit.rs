@@ -9,6 +9,7 @@ use clawcheck_engine::fix::{self, FixOptions, FixResult};
 use clawcheck_engine::input::Overrides;
 use clawcheck_engine::redact::Redactor;
 use clawcheck_engine::report::baseline::Baseline;
+use clawcheck_engine::report::portable::{Anchors, SourceRoot};
 use clawcheck_engine::report::{self, Finding, human};
 use clawcheck_engine::rules::{Pack, RuleError};
 use clawcheck_engine::severity::Severity;
@@ -30,6 +31,8 @@ struct Report {
     /// Why the audit is incomplete (rules cut off, facts not read).
     incomplete: Vec<RuleError>,
     redactor: Redactor,
+    /// Findings left out because the baseline lists them.
+    hidden: usize,
 }
 
 impl Report {
@@ -57,7 +60,7 @@ impl Report {
             }
         }
         report::sort(&mut findings);
-        Report { loaded, findings, suppressed, incomplete, redactor }
+        Report { loaded, findings, suppressed, incomplete, redactor, hidden: 0 }
     }
 }
 
@@ -140,10 +143,11 @@ pub fn run(args: AuditArgs, io: &mut Io) -> u8 {
     if let Err(code) = emit(io, &outputs, &write, color) {
         return code;
     }
+    note_hidden(io, &outputs, &report);
     if report_incomplete(io, &report, color) {
         return exit::USAGE;
     }
-    findings_status(ctx.fail_on(), &report.findings)
+    ctx.findings_status(&report.findings)
 }
 
 /// Prints a diagnostic for each rule cut off by its evaluation budget and
@@ -171,18 +175,48 @@ impl Context<'_> {
         self.args.fail_on.or(self.settings.fail_on).unwrap_or(FailOn::Critical)
     }
 
+    /// The exit status the findings left give: recording a baseline accepts
+    /// them all, so that run succeeds.
+    fn findings_status(&self, findings: &[Finding]) -> u8 {
+        if self.args.write_baseline.is_some() {
+            return exit::OK;
+        }
+        findings_status(self.fail_on(), findings)
+    }
+
+    /// How fingerprints name files: from the state and config directories.
+    fn anchors(&self) -> Anchors {
+        Anchors::new(&self.paths.state_dir, &self.paths.config)
+    }
+
+    /// The directory SARIF and GitHub annotations name files from:
+    /// `--source-root`, else the settings file's directory, else the git
+    /// work tree around the working directory, else the working directory.
+    fn source_root(&self, cwd: &Path) -> SourceRoot {
+        let dir = match (&self.args.source_root, &self.settings.dir) {
+            (Some(d), _) => cwd.join(d),
+            (None, Some(d)) => cwd.join(d),
+            (None, None) => {
+                cwd.ancestors().find(|d| std::fs::symlink_metadata(d.join(".git")).is_ok()).unwrap_or(cwd).to_path_buf()
+            }
+        };
+        SourceRoot::new(&dir)
+    }
+
     /// Writes `--write-baseline` (all current findings), then leaves out
     /// the findings `--baseline` lists. `None` when the file cannot be written.
     fn record_baseline(&self, io: &mut Io, mut report: Report) -> Option<Report> {
         if let Some(path) = &self.args.write_baseline {
             let path = io.env.cwd.join(path);
-            if let Err(e) = std::fs::write(&path, Baseline::of(&report.findings).to_json()) {
+            if let Err(e) = std::fs::write(&path, Baseline::of(&report.findings, &self.anchors()).to_json()) {
                 let _ = writeln!(io.err, "error: cannot write baseline {}: {e}", path.display());
                 return None;
             }
         }
         if let Some(b) = self.baseline {
-            report.findings = b.new_findings(report.findings);
+            let (findings, hidden) = b.new_findings(report.findings, &self.anchors());
+            report.findings = findings;
+            report.hidden = hidden;
         }
         Some(report)
     }
@@ -228,6 +262,7 @@ fn run_fix(ctx: &Context, io: &mut Io, overrides: &Overrides, outputs: &Outputs)
     if let Err(code) = emit(io, outputs, &write, color) {
         return code;
     }
+    note_hidden(io, outputs, &report);
     if report_incomplete(io, &report, color) {
         return exit::USAGE;
     }
@@ -237,7 +272,7 @@ fn run_fix(ctx: &Context, io: &mut Io, overrides: &Overrides, outputs: &Outputs)
     if !result.ok() || result.actions.iter().any(|a| a.error.is_some()) {
         return exit::FIX_INCOMPLETE;
     }
-    findings_status(ctx.fail_on(), &report.findings)
+    ctx.findings_status(&report.findings)
 }
 
 fn audit(pack: &Pack, loaded: LoadedConfig, paths: &Paths, overrides: &Overrides) -> Report {
@@ -265,7 +300,8 @@ fn render(
                 state_dir: &ctx.paths.state_dir,
             };
             let (sources, notes) = (&r.loaded.sources, &r.loaded.notes);
-            let text = human::render(&r.findings, r.suppressed.len(), sources, notes, &subject, &opts, &r.redactor);
+            let hidden = human::Hidden { suppressed: r.suppressed.len(), baseline: r.hidden };
+            let text = human::render(&r.findings, hidden, sources, notes, &subject, &opts, &r.redactor);
             match fix {
                 Some((result, redactor)) => {
                     format!("{}\n{text}", report::fix::human(result, Some(ctx.paths.home.as_path()), redactor))
@@ -288,11 +324,22 @@ fn render(
             format!("{}\n", serde_json::to_string_pretty(&value).expect("JSON values serialise"))
         }
         Format::Sarif => {
-            let opts = report::sarif::SarifOptions { tool_version: env!("CARGO_PKG_VERSION"), base: cwd };
+            let root = ctx.source_root(cwd);
+            let anchors = ctx.anchors();
+            let opts =
+                report::sarif::SarifOptions { tool_version: env!("CARGO_PKG_VERSION"), root: &root, anchors: &anchors };
             let value = report::sarif::report(&r.findings, &r.loaded.sources, ctx.pack, &opts, &r.redactor);
             format!("{}\n", serde_json::to_string_pretty(&value).expect("JSON values serialise"))
         }
-        Format::Github => report::github::report(&r.findings, &r.loaded.sources, cwd, &r.redactor),
+        Format::Github => report::github::report(&r.findings, &r.loaded.sources, &ctx.source_root(cwd), &r.redactor),
+    }
+}
+
+/// Says how many findings the baseline hid on standard error when standard
+/// output is for a machine (the human report says it in its summary).
+fn note_hidden(io: &mut Io, outputs: &Outputs, report: &Report) {
+    if outputs.stdout != Format::Human && report.hidden > 0 {
+        let _ = writeln!(io.err, "{}", human::hidden_by_baseline(report.hidden));
     }
 }
 

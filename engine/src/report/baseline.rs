@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::finding::Finding;
 use super::fingerprint::fingerprint;
+use super::portable::Anchors;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Baseline {
@@ -27,10 +28,14 @@ pub struct Entry {
 }
 
 impl Baseline {
-    pub fn of(findings: &[Finding]) -> Baseline {
+    pub fn of(findings: &[Finding], anchors: &Anchors) -> Baseline {
         let mut entries: Vec<Entry> = findings
             .iter()
-            .map(|f| Entry { fingerprint: fingerprint(f), check_id: f.check_id.clone(), title: f.title.clone() })
+            .map(|f| Entry {
+                fingerprint: fingerprint(f, anchors),
+                check_id: f.check_id.clone(),
+                title: f.title.clone(),
+            })
             .collect();
         entries.sort_by(|a, b| (&a.check_id, &a.fingerprint).cmp(&(&b.check_id, &b.fingerprint)));
         entries.dedup_by(|a, b| a.fingerprint == b.fingerprint);
@@ -56,9 +61,13 @@ impl Baseline {
         format!("{}\n", serde_json::to_string_pretty(self).expect("a baseline serialises"))
     }
 
-    /// The findings the baseline does not list.
-    pub fn new_findings(&self, findings: Vec<Finding>) -> Vec<Finding> {
+    /// The findings the baseline does not list, and how many it hid.
+    pub fn new_findings(&self, findings: Vec<Finding>, anchors: &Anchors) -> (Vec<Finding>, usize) {
         let known: BTreeSet<&str> = self.findings.iter().map(|e| e.fingerprint.as_str()).collect();
-        findings.into_iter().filter(|f| !known.contains(fingerprint(f).as_str())).collect()
+        let total = findings.len();
+        let new: Vec<Finding> =
+            findings.into_iter().filter(|f| !known.contains(fingerprint(f, anchors).as_str())).collect();
+        let hidden = total - new.len();
+        (new, hidden)
     }
 }

@@ -1,12 +1,13 @@
 //! GitHub Actions workflow commands: one `::error` / `::warning` /
 //! `::notice` line per finding, with the file, line and column of its first
 //! config location, so findings show up as annotations on a pull request.
+//! Files are named relative to the source root, as in SARIF (GitHub only
+//! annotates files of the repository).
 //! Every text is scrubbed of secret values.
-
-use std::path::Path;
 
 use super::finding::Finding;
 use super::json::line_col;
+use super::portable::SourceRoot;
 use crate::config::SourceMap;
 use crate::redact::Redactor;
 use crate::severity::Severity;
@@ -21,7 +22,7 @@ fn property(s: &str) -> String {
     data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub fn report(findings: &[Finding], sources: &SourceMap, base: &Path, redactor: &Redactor) -> String {
+pub fn report(findings: &[Finding], sources: &SourceMap, root: &SourceRoot, redactor: &Redactor) -> String {
     let mut out = String::new();
     for f in findings {
         let mut f = f.clone();
@@ -35,14 +36,14 @@ pub fn report(findings: &[Finding], sources: &SourceMap, base: &Path, redactor: 
         if let Some(file) = f.locations.iter().find_map(|l| l.origin.is_none().then_some(l.file.as_ref()).flatten())
             && f.locations.iter().all(|l| l.origin.is_none())
         {
-            let path = file.strip_prefix(base).unwrap_or(file);
-            props.push(format!("file={}", property(&path.to_string_lossy())));
+            let path = root.relative(file).unwrap_or_else(|| file.display().to_string());
+            props.push(format!("file={}", property(&path)));
         } else if let Some(o) = f.locations.iter().find_map(|l| l.origin) {
             let file = sources.get(o.file);
             let (line, col) = line_col(&file.text, o.start);
             let (end_line, end_col) = line_col(&file.text, o.end);
-            let path = file.path.strip_prefix(base).unwrap_or(&file.path);
-            props.push(format!("file={}", property(&path.to_string_lossy())));
+            let path = root.relative(&file.path).unwrap_or_else(|| file.path.display().to_string());
+            props.push(format!("file={}", property(&path)));
             props.push(format!("line={line},col={col},endLine={end_line},endColumn={end_col}"));
         }
         props.push(format!("title={}", property(&format!("{}: {}", f.check_id, f.title))));

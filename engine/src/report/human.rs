@@ -30,6 +30,20 @@ pub fn tilde(path: &Path, home: Option<&Path>) -> String {
     }
 }
 
+/// Findings the report leaves out, counted in its summary.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Hidden {
+    /// By `security.audit.suppressions` in the config.
+    pub suppressed: usize,
+    /// By `--baseline`.
+    pub baseline: usize,
+}
+
+/// The line that says how many findings a baseline hid.
+pub fn hidden_by_baseline(n: usize) -> String {
+    format!("{n} finding{} hidden by the baseline", if n == 1 { "" } else { "s" })
+}
+
 /// What the report is about, for its heading.
 pub struct Subject<'a> {
     pub config: &'a Path,
@@ -39,7 +53,7 @@ pub struct Subject<'a> {
 
 pub fn render(
     findings: &[Finding],
-    suppressed: usize,
+    hidden: Hidden,
     sources: &SourceMap,
     notes: &[InputNote],
     subject: &Subject,
@@ -94,10 +108,15 @@ pub fn render(
         "\nSummary: {} critical · {} warn · {} info\n",
         summary.critical, summary.warn, summary.info
     ));
-    if suppressed > 0 {
+    if hidden.suppressed > 0 {
         out.push_str(&format!(
-            "Suppressed: {suppressed} finding(s) by security.audit.suppressions (see --json suppressedFindings)\n"
+            "Suppressed: {} finding(s) by security.audit.suppressions (see --json suppressedFindings)\n",
+            hidden.suppressed
         ));
+    }
+    if hidden.baseline > 0 {
+        out.push_str(&hidden_by_baseline(hidden.baseline));
+        out.push('\n');
     }
     out
 }

@@ -9,6 +9,7 @@ pub mod fix;
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod portable;
 pub mod sarif;
 pub mod summary;
 

@@ -4,9 +4,14 @@
 //! message, physical locations in the config files (the first as the
 //! location, the others as related locations, each with its label) and a
 //! stable partial fingerprint. Every text is scrubbed of secret values.
+//!
+//! What GitHub code scanning and other consumers require beyond the schema:
+//! every result has a region (a finding about a whole file points at its
+//! first line), file URIs are relative to the `%SRCROOT%` base id and
+//! percent-encoded (see [`super::portable`]), tags are distinct, and rules
+//! carry `security-severity` (see [`security_severity`]) and `precision`.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use serde_sarif::sarif::{
     ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag, Region,
@@ -16,6 +21,7 @@ use serde_sarif::sarif::{
 use super::finding::{Finding, Location as FindingLocation};
 use super::fingerprint::fingerprint;
 use super::json::line_col;
+use super::portable::{Anchors, SourceRoot};
 use crate::config::SourceMap;
 use crate::redact::Redactor;
 use crate::rules::Pack;
@@ -23,10 +29,20 @@ use crate::severity::Severity;
 
 pub struct SarifOptions<'a> {
     pub tool_version: &'a str,
-    /// File URIs are written relative to this directory when they are
-    /// inside it (code-scanning services resolve them against the checkout).
-    pub base: &'a Path,
+    /// File URIs are written relative to this directory (`%SRCROOT%`) when
+    /// they are inside it: code-scanning services resolve them against the
+    /// checkout.
+    pub root: &'a SourceRoot,
+    /// How fingerprints name files.
+    pub anchors: &'a Anchors,
 }
+
+/// The base id relative URIs are resolved against.
+pub const SRCROOT: &str = "%SRCROOT%";
+
+/// The `precision` of every rule: a rule states a fact about the config,
+/// as OpenClaw's own audit does, not a guess.
+const PRECISION: &str = "very-high";
 
 fn level(s: Severity) -> ResultLevel {
     match s {
@@ -36,17 +52,33 @@ fn level(s: Severity) -> ResultLevel {
     }
 }
 
-fn uri(path: &Path, base: &Path) -> String {
-    match path.strip_prefix(base) {
-        Ok(rel) if !rel.as_os_str().is_empty() => rel.to_string_lossy().replace('\\', "/"),
-        _ => format!("file://{}", path.display()),
+/// GitHub's `security-severity`, a CVSS-like score in a string: it ranks
+/// critical findings as Critical (9.0 and up), warnings as Medium (4.0 to
+/// 6.9) and informational ones as Low (below 4.0).
+pub fn security_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "9.0",
+        Severity::Warn => "5.5",
+        Severity::Info => "2.0",
     }
 }
 
-fn location(l: &FindingLocation, sources: &SourceMap, base: &Path) -> Option<Location> {
+fn artifact(path: &std::path::Path, root: &SourceRoot) -> ArtifactLocation {
+    let (uri, relative) = root.uri_of(path);
+    let mut a = ArtifactLocation::builder().uri(uri).build();
+    if relative {
+        a.uri_base_id = Some(SRCROOT.to_string());
+    }
+    a
+}
+
+fn location(l: &FindingLocation, sources: &SourceMap, root: &SourceRoot) -> Option<Location> {
     if let Some(file) = &l.file {
+        // A finding about a whole file (its mode, its owner) points at the
+        // file's first line: consumers need a region to show it.
         let physical = PhysicalLocation::builder()
-            .artifact_location(ArtifactLocation::builder().uri(uri(file, base)).build())
+            .artifact_location(artifact(file, root))
+            .region(Region::builder().start_line(1).build())
             .build();
         return Some(
             Location::builder()
@@ -65,10 +97,7 @@ fn location(l: &FindingLocation, sources: &SourceMap, base: &Path) -> Option<Loc
         .end_line(end_line as i64)
         .end_column(end_column as i64)
         .build();
-    let physical = PhysicalLocation::builder()
-        .artifact_location(ArtifactLocation::builder().uri(uri(&file.path, base)).build())
-        .region(region)
-        .build();
+    let physical = PhysicalLocation::builder().artifact_location(artifact(&file.path, root)).region(region).build();
     Some(
         Location::builder()
             .physical_location(physical)
@@ -91,6 +120,17 @@ fn descriptor(check_id: &str, findings: &[&Finding], pack: &Pack) -> ReportingDe
         .map(|r| if r.starts_with("http") { r.clone() } else { format!("{base}{r}") });
     let highest = findings.iter().map(|f| f.severity).max().unwrap_or(Severity::Info);
     let area = check_id.split('.').next().unwrap_or_default().to_string();
+    let mut tags = vec!["security".to_string()];
+    if area != "security" && !area.is_empty() {
+        tags.push(area);
+    }
+    let properties = PropertyBag::builder()
+        .tags(tags)
+        .additional_properties(BTreeMap::from([
+            ("security-severity".to_string(), serde_json::json!(security_severity(highest))),
+            ("precision".to_string(), serde_json::json!(PRECISION)),
+        ]))
+        .build();
     let mut d = ReportingDescriptor::builder()
         .id(check_id.to_string())
         .name(rule.map_or_else(|| check_id.to_string(), |r| r.id_source.clone()))
@@ -98,7 +138,7 @@ fn descriptor(check_id: &str, findings: &[&Finding], pack: &Pack) -> ReportingDe
         .default_configuration(
             ReportingConfiguration::builder().level(serde_json::to_value(level(highest)).unwrap_or_default()).build(),
         )
-        .properties(PropertyBag::builder().tags(vec![area, "security".to_string()]).build())
+        .properties(properties)
         .build();
     if let Some(why) = docs.map(|d| d.why.split_whitespace().collect::<Vec<_>>().join(" ")) {
         d.full_description = Some(MultiformatMessageString::builder().text(why).build());
@@ -142,7 +182,7 @@ pub fn report(
                 text.push_str("\nFix: ");
                 text.push_str(r);
             }
-            let mut locations = f.locations.iter().filter_map(|l| location(l, sources, opts.base));
+            let mut locations = f.locations.iter().filter_map(|l| location(l, sources, opts.root));
             let first = locations.next();
             let related: Vec<Location> = locations.collect();
             let mut r = SarifResult::builder()
@@ -150,7 +190,7 @@ pub fn report(
                 .rule_index(ids.iter().position(|i| *i == f.check_id).unwrap_or(0) as i64)
                 .level(level(f.severity))
                 .message(Message::builder().text(text).build())
-                .partial_fingerprints(BTreeMap::from([("clawcheck/v1".to_string(), fingerprint(f))]))
+                .partial_fingerprints(BTreeMap::from([("clawcheck/v1".to_string(), fingerprint(f, opts.anchors))]))
                 .build();
             r.locations = first.map(|l| vec![l]);
             r.related_locations = (!related.is_empty()).then_some(related);
@@ -164,7 +204,12 @@ pub fn report(
         .information_uri("https://github.com/clawcheck/clawcheck".to_string())
         .rules(rules)
         .build();
-    let run = Run::builder().tool(Tool::builder().driver(driver).build()).results(results).build();
+    let base_ids = BTreeMap::from([(SRCROOT.to_string(), ArtifactLocation::builder().uri(opts.root.uri()).build())]);
+    let run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .original_uri_base_ids(base_ids)
+        .results(results)
+        .build();
     let sarif = Sarif::builder()
         .schema(serde_sarif::sarif::SCHEMA_URL.to_string())
         .version(serde_json::json!("2.1.0"))
