@@ -92,6 +92,15 @@ pub struct AuditArgs {
     /// exits 0 whatever it found).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// Report (and fix) only these checks: checkIds, prefixes such as `fs`
+    /// or globs such as `fs.*.perms_*`; comma-separated or repeated
+    /// (replaces `select:` of clawcheck.yaml).
+    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Never report (or fix) these checks; same forms as --select (adds to
+    /// `ignore:` of clawcheck.yaml).
+    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    pub ignore: Vec<String>,
     /// Directory SARIF and GitHub annotations name files from (default: the
     /// settings file's directory, else the git work tree around the working
     /// directory, else the working directory).

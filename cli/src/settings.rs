@@ -8,6 +8,10 @@
 //! fail_on: warn             # default for --fail-on
 //! config: gateway/openclaw.json   # default for --config
 //! state_dir: gateway/state        # default for --state-dir
+//! select: [gateway, fs]           # report only these checks (default: all)
+//! ignore:                         # never report these, each with its reason
+//!   - rule: fs.config.symlink
+//!     reason: the config is a link into our deploy tree
 //! ```
 //!
 //! Command-line flags win over the file.
@@ -17,6 +21,8 @@ use std::path::{Path, PathBuf};
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
+
+use clawcheck_engine::rules::filter::Selector;
 
 use crate::args::FailOn;
 
@@ -35,6 +41,18 @@ struct File {
     config: Option<String>,
     #[serde(default)]
     state_dir: Option<String>,
+    #[serde(default)]
+    select: Vec<Spanned<String>>,
+    #[serde(default)]
+    ignore: Vec<Spanned<IgnoreEntry>>,
+}
+
+/// One `ignore:` entry: which checks, and why they do not apply here.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IgnoreEntry {
+    rule: String,
+    reason: String,
 }
 
 /// The settings, paths resolved against the file's directory.
@@ -47,6 +65,10 @@ pub struct Settings {
     pub state_dir: Option<PathBuf>,
     /// The directory of the settings file in use (reports name files from it).
     pub dir: Option<PathBuf>,
+    /// `select:` selectors (see `clawcheck_engine::rules::filter`).
+    pub select: Vec<Selector>,
+    /// `ignore:` selectors (their reasons are for the reader).
+    pub ignore: Vec<Selector>,
 }
 
 #[derive(Debug)]
@@ -69,7 +91,9 @@ impl Diagnostic for SettingsError {
         Some(Box::new("clawcheck::settings"))
     }
     fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        Some(Box::new("keys: packs, builtin, fail_on, config, state_dir (see README, \"Pin a policy\")"))
+        Some(Box::new(
+            "keys: packs, builtin, fail_on, config, state_dir, select, ignore (see README, \"Pin a policy\")",
+        ))
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(&self.source)
@@ -122,7 +146,27 @@ pub fn load(path: Option<&Path>) -> Result<Settings, SettingsError> {
             )
         })?),
     };
+    let selector = |text: &str, span: serde_saphyr::Span| {
+        Selector::parse(text).map_err(|e| {
+            error(
+                format!("{e}"),
+                (span.byte_offset().unwrap_or(0) as usize, span.byte_len().unwrap_or(0) as usize).into(),
+            )
+        })
+    };
+    let select = file.select.iter().map(|s| selector(&s.value, s.referenced.span())).collect::<Result<_, _>>()?;
+    let mut ignore = Vec::new();
+    for entry in &file.ignore {
+        let span = entry.referenced.span();
+        if entry.value.reason.trim().is_empty() {
+            let at = (span.byte_offset().unwrap_or(0) as usize, span.byte_len().unwrap_or(0) as usize).into();
+            return Err(error(format!("ignore `{}` needs a reason", entry.value.rule), at));
+        }
+        ignore.push(selector(&entry.value.rule, span)?);
+    }
     Ok(Settings {
+        select,
+        ignore,
         packs: file.packs.iter().map(|p| base.join(p)).collect(),
         builtin: file.builtin.unwrap_or(true),
         fail_on,

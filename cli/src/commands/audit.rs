@@ -11,6 +11,7 @@ use clawcheck_engine::redact::Redactor;
 use clawcheck_engine::report::baseline::Baseline;
 use clawcheck_engine::report::portable::{Anchors, SourceRoot};
 use clawcheck_engine::report::{self, Finding, human};
+use clawcheck_engine::rules::filter::{CheckFilter, FilterError, Selector};
 use clawcheck_engine::rules::{Pack, RuleError};
 use clawcheck_engine::severity::Severity;
 
@@ -33,6 +34,8 @@ struct Report {
     redactor: Redactor,
     /// Findings left out because the baseline lists them.
     hidden: usize,
+    /// Findings left out by --select / --ignore.
+    ignored: usize,
 }
 
 impl Report {
@@ -60,7 +63,7 @@ impl Report {
             }
         }
         report::sort(&mut findings);
-        Report { loaded, findings, suppressed, incomplete, redactor, hidden: 0 }
+        Report { loaded, findings, suppressed, incomplete, redactor, hidden: 0, ignored: 0 }
     }
 }
 
@@ -104,12 +107,25 @@ pub fn run(args: AuditArgs, io: &mut Io) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
+    let filter = match check_filter(&args, &settings, &pack) {
+        Ok(f) => f,
+        Err(e) => {
+            eprint(io, &e, color);
+            return exit::USAGE;
+        }
+    };
     if let Some(source) = &args.fleet {
         let fail_on = args.fail_on.or(settings.fail_on).unwrap_or(FailOn::Critical);
         // `-` is standard input, not a file of that name in the working directory.
         let source = if source.as_os_str() == "-" { source.clone() } else { io.env.cwd.join(source) };
         let allow_read: Vec<PathBuf> = args.allow_read.iter().map(|d| io.env.cwd.join(d)).collect();
-        return super::fleet::run(&source, &pack, threshold(fail_on), &allow_read, io);
+        let fleet = super::fleet::FleetRun {
+            pack: &pack,
+            filter: &filter,
+            fail_on: threshold(fail_on),
+            allow_read: &allow_read,
+        };
+        return super::fleet::run(&source, &fleet, io);
     }
     let baseline = match args.baseline.as_ref().map(|b| Baseline::read(&io.env.cwd.join(b))).transpose() {
         Ok(b) => b,
@@ -125,8 +141,15 @@ pub fn run(args: AuditArgs, io: &mut Io) -> u8 {
         allow_read: args.allow_read.iter().map(|d| io.env.cwd.join(d)).collect(),
     };
     let paths = config::locate(&io.env, &overrides);
-    let ctx =
-        Context { args: &args, settings: &settings, pack: &pack, paths: &paths, color, baseline: baseline.as_ref() };
+    let ctx = Context {
+        args: &args,
+        settings: &settings,
+        pack: &pack,
+        paths: &paths,
+        color,
+        baseline: baseline.as_ref(),
+        filter: &filter,
+    };
     if args.fix {
         return run_fix(&ctx, io, &overrides, &outputs);
     }
@@ -168,6 +191,7 @@ struct Context<'a> {
     paths: &'a Paths,
     color: bool,
     baseline: Option<&'a Baseline>,
+    filter: &'a CheckFilter,
 }
 
 impl Context<'_> {
@@ -203,9 +227,13 @@ impl Context<'_> {
         SourceRoot::new(&dir)
     }
 
-    /// Writes `--write-baseline` (all current findings), then leaves out
-    /// the findings `--baseline` lists. `None` when the file cannot be written.
+    /// Leaves out the checks --select / --ignore leave out, writes
+    /// `--write-baseline` (all findings left), then leaves out the findings
+    /// `--baseline` lists. `None` when the file cannot be written.
     fn record_baseline(&self, io: &mut Io, mut report: Report) -> Option<Report> {
+        let total = report.findings.len();
+        report.findings.retain(|f| self.filter.keeps(&f.check_id));
+        report.ignored = total - report.findings.len();
         if let Some(path) = &self.args.write_baseline {
             let path = io.env.cwd.join(path);
             if let Err(e) = std::fs::write(&path, Baseline::of(&report.findings, &self.anchors()).to_json()) {
@@ -236,7 +264,7 @@ fn run_fix(ctx: &Context, io: &mut Io, overrides: &Overrides, outputs: &Outputs)
             (empty, Some(e))
         }
     };
-    let (first, plan) = eval::plan_fixes(ctx.pack, &loaded, paths, overrides);
+    let (first, plan) = eval::plan_fixes(ctx.pack, &loaded, paths, overrides, ctx.filter);
     let mut result = fix::apply(&plan, &loaded, paths, FixOptions { dry_run: args.dry_run });
     if let Some(e) = &config_error {
         result.errors.insert(0, config_error_line(e));
@@ -300,7 +328,7 @@ fn render(
                 state_dir: &ctx.paths.state_dir,
             };
             let (sources, notes) = (&r.loaded.sources, &r.loaded.notes);
-            let hidden = human::Hidden { suppressed: r.suppressed.len(), baseline: r.hidden };
+            let hidden = human::Hidden { suppressed: r.suppressed.len(), baseline: r.hidden, ignored: r.ignored };
             let text = human::render(&r.findings, hidden, sources, notes, &subject, &opts, &r.redactor);
             match fix {
                 Some((result, redactor)) => {
@@ -333,6 +361,19 @@ fn render(
         }
         Format::Github => report::github::report(&r.findings, &r.loaded.sources, &ctx.source_root(cwd), &r.redactor),
     }
+}
+
+/// The checks to report: `--select` (else `select:` of the settings), less
+/// `ignore:` of the settings and `--ignore`; every selector must match a
+/// rule of `pack`.
+fn check_filter(args: &AuditArgs, settings: &Settings, pack: &Pack) -> Result<CheckFilter, FilterError> {
+    let parse = |v: &[String]| v.iter().map(|s| Selector::parse(s)).collect::<Result<Vec<_>, _>>();
+    let select = if args.select.is_empty() { settings.select.clone() } else { parse(&args.select)? };
+    let mut ignore = settings.ignore.clone();
+    ignore.extend(parse(&args.ignore)?);
+    let filter = CheckFilter { select, ignore };
+    filter.check(pack)?;
+    Ok(filter)
 }
 
 /// Says how many findings the baseline hid on standard error when standard

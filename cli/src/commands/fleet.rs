@@ -19,6 +19,7 @@ use clawcheck_engine::input::{Environment, Overrides};
 use clawcheck_engine::redact::{Redactor, SecretPolicy};
 use clawcheck_engine::report::{self, Finding, Summary};
 use clawcheck_engine::rules::Pack;
+use clawcheck_engine::rules::filter::CheckFilter;
 use clawcheck_engine::severity::Severity;
 use rayon::prelude::*;
 use serde_json::{Value as Json, json};
@@ -52,7 +53,16 @@ struct Outcome {
     error: bool,
 }
 
-pub fn run(source: &Path, pack: &Pack, fail_on: Option<Severity>, allow_read: &[PathBuf], io: &mut Io) -> u8 {
+/// What every gateway of the fleet is audited with.
+pub struct FleetRun<'a> {
+    pub pack: &'a Pack,
+    pub filter: &'a CheckFilter,
+    pub fail_on: Option<Severity>,
+    pub allow_read: &'a [PathBuf],
+}
+
+pub fn run(source: &Path, fleet: &FleetRun, io: &mut Io) -> u8 {
+    let FleetRun { pack, filter, fail_on, allow_read } = *fleet;
     let mut failing = false;
     let mut errors = false;
     let mut emit = |outcomes: Vec<Outcome>, io: &mut Io| {
@@ -65,7 +75,10 @@ pub fn run(source: &Path, pack: &Pack, fail_on: Option<Severity>, allow_read: &[
     let home = io.env.get("HOME").map(str::to_string);
     let policy = pack.secret_policy();
     let audit_all = |items: Vec<Item>| -> Vec<Outcome> {
-        items.into_par_iter().map(|item| audit_one(item, pack, &policy, home.as_deref(), allow_read, fail_on)).collect()
+        items
+            .into_par_iter()
+            .map(|item| audit_one(item, pack, filter, &policy, home.as_deref(), allow_read, fail_on))
+            .collect()
     };
     // Anything but a directory is read as NDJSON: a file, `-`, or a pipe
     // such as `--fleet <(generate-configs)`.
@@ -166,6 +179,7 @@ fn parse_line(line: &str, number: usize) -> Item {
 fn audit_one(
     item: Item,
     pack: &Pack,
+    filter: &CheckFilter,
     policy: &std::sync::Arc<SecretPolicy>,
     home: Option<&str>,
     allow_read: &[PathBuf],
@@ -223,6 +237,7 @@ fn audit_one(
         }
         Ok((outcome, redactor)) => {
             let mut findings: Vec<Finding> = outcome.findings;
+            findings.retain(|f| filter.keeps(&f.check_id));
             findings.iter_mut().for_each(|f| redactor.finding(f));
             report::sort(&mut findings);
             let summary = Summary::of(&findings);

@@ -8,6 +8,7 @@ use crate::fix::Plan;
 use crate::input::{Environment, Overrides};
 use crate::report::Finding;
 use crate::rules::Pack;
+use crate::rules::filter::CheckFilter;
 
 /// Everything an audit produced.
 #[derive(Debug)]
@@ -54,12 +55,21 @@ pub fn audit_with(
 /// An audit for `--fix`: the findings carry their planned fixes, and the
 /// plan merges them with the fix-phase (hardening) rules' fixes. Suppressed
 /// findings contribute nothing: an accepted risk is not "fixed".
-pub fn plan_fixes(pack: &Pack, loaded: &LoadedConfig, paths: &Paths, overrides: &Overrides) -> (Outcome, Plan) {
+///
+/// Only findings `filter` keeps contribute fixes: a check the user ignores
+/// is not fixed either.
+pub fn plan_fixes(
+    pack: &Pack,
+    loaded: &LoadedConfig,
+    paths: &Paths,
+    overrides: &Overrides,
+    filter: &CheckFilter,
+) -> (Outcome, Plan) {
     let roots = base_roots(pack, loaded, paths, overrides);
     let mut evaluator = Evaluator::allowing_reads(pack, roots, &mut crate::facts::read_fs, &overrides.allow_read);
     evaluator.plan_fixes();
     let outcome = evaluator.run_all(loaded.tree.as_ref());
     let hardening = evaluator.hardening(loaded.tree.as_ref());
-    let plan = Plan::build(hardening.iter().chain(&outcome.findings));
+    let plan = Plan::build(hardening.iter().chain(&outcome.findings).filter(|f| filter.keeps(&f.check_id)));
     (outcome, plan)
 }

@@ -37,6 +37,8 @@ pub struct Hidden {
     pub suppressed: usize,
     /// By `--baseline`.
     pub baseline: usize,
+    /// By `--select` / `--ignore` (or the settings' `select:` / `ignore:`).
+    pub ignored: usize,
 }
 
 /// The line that says how many findings a baseline hid.
@@ -113,6 +115,9 @@ pub fn render(
             "Suppressed: {} finding(s) by security.audit.suppressions (see --json suppressedFindings)\n",
             hidden.suppressed
         ));
+    }
+    if hidden.ignored > 0 {
+        out.push_str(&format!("Ignored: {} finding(s) by --select / --ignore\n", hidden.ignored));
     }
     if hidden.baseline > 0 {
         out.push_str(&hidden_by_baseline(hidden.baseline));
