@@ -10,6 +10,9 @@ fn main() {
     let pack = clawcheck_engine::rules::PackLoader::new().builtin().load().unwrap_or_else(|e| {
         panic!("the built-in pack does not compile ({e}); run `clawcheck rules check` for details")
     });
+    // `--version` names the OpenClaw release the built-in rules mirror.
+    let mirrors = pack.metas.first().and_then(|m| m.version.clone()).unwrap_or_else(|| "unknown".into());
+    println!("cargo:rustc-env=CLAWCHECK_BUILTIN_PACK_VERSION={mirrors}");
     let out = std::path::PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("builtin.pack");
     std::fs::write(out, pack.to_bytes()).expect("write the precompiled pack");
 }

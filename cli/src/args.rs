@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Parser, Debug)]
 #[command(
     name = "clawcheck",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (built-in rules: OpenClaw ", env!("CLAWCHECK_BUILTIN_PACK_VERSION"), ")"),
     about = "Audit an OpenClaw gateway the way `openclaw security audit` does, with declarative rules"
 )]
 pub struct Cli {
@@ -77,7 +77,7 @@ pub struct AuditArgs {
     /// Shorthand for --format json (OpenClaw's `security audit --json` shape).
     #[arg(long, conflicts_with = "format")]
     pub json: bool,
-    /// Also write the report to FILE, as FORMAT (human, json, sarif, github;
+    /// Also write the report to FILE, as FORMAT (human, json, sarif, github, concise;
     /// default from the extension: .sarif, .json, .txt); repeatable.
     #[arg(long = "output", value_name = "[FORMAT=]FILE")]
     pub outputs: Vec<String>,
@@ -133,6 +133,12 @@ pub struct AuditArgs {
     /// roots otherwise); repeatable.
     #[arg(long = "allow-read", value_name = "DIR")]
     pub allow_read: Vec<PathBuf>,
+    /// Show only findings at or above --fail-on, and the summary.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Print how many findings each check produced instead of the findings.
+    #[arg(long, conflicts_with_all = ["json", "format"])]
+    pub statistics: bool,
     /// When to use colour in the human report.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -151,6 +157,8 @@ pub enum Format {
     Sarif,
     /// GitHub Actions annotations (workflow commands).
     Github,
+    /// One line per finding: `file:line:col severity checkId title`.
+    Concise,
 }
 
 impl Format {
@@ -269,12 +277,15 @@ pub enum ColorChoice {
 }
 
 impl ColorChoice {
-    /// Colour on a terminal unless NO_COLOR is set.
+    /// Colour on a terminal unless NO_COLOR is set (no-color.org) or the
+    /// terminal says it cannot show it (`TERM=dumb`).
     pub fn enabled(self, io: &crate::Io) -> bool {
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => io.terminal && io.env.get("NO_COLOR").is_none(),
+            ColorChoice::Auto => {
+                io.terminal && io.env.get("NO_COLOR").is_none_or(str::is_empty) && io.env.get("TERM") != Some("dumb")
+            }
         }
     }
 }

@@ -11,9 +11,18 @@ pub struct Run {
 
 /// Runs `clawcheck ARGS...` with `env` as its whole environment.
 pub fn run(args: &[&str], env: Environment) -> Run {
+    run_on(args, env, false)
+}
+
+/// As [`run`], as if standard output were a terminal.
+pub fn run_on_terminal(args: &[&str], env: Environment) -> Run {
+    run_on(args, env, true)
+}
+
+fn run_on(args: &[&str], env: Environment, terminal: bool) -> Run {
     let mut out = Vec::new();
     let mut err = Vec::new();
-    let mut io = clawcheck::Io { env, out: &mut out, err: &mut err, terminal: false };
+    let mut io = clawcheck::Io { env, out: &mut out, err: &mut err, terminal };
     let argv = std::iter::once("clawcheck").chain(args.iter().copied()).map(str::to_string);
     let code = clawcheck::run(argv, &mut io);
     Run { code, out: String::from_utf8(out).expect("utf-8"), err: String::from_utf8(err).expect("utf-8") }

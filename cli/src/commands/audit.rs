@@ -321,7 +321,15 @@ fn render(
 ) -> String {
     match format {
         Format::Human => {
-            let opts = human::HumanOptions { color, width: 100, home: Some(ctx.paths.home.clone()) };
+            if ctx.args.statistics {
+                return report::statistics::report(&r.findings);
+            }
+            let shown = match (ctx.args.quiet, threshold(ctx.fail_on())) {
+                (false, _) => human::Shown::All,
+                (true, Some(t)) => human::Shown::AtLeast(t),
+                (true, None) => human::Shown::Nothing,
+            };
+            let opts = human::HumanOptions { color, width: 100, home: Some(ctx.paths.home.clone()), shown };
             let subject = human::Subject {
                 config: &ctx.paths.config,
                 config_exists: r.loaded.tree.is_some(),
@@ -358,6 +366,14 @@ fn render(
                 report::sarif::SarifOptions { tool_version: env!("CARGO_PKG_VERSION"), root: &root, anchors: &anchors };
             let value = report::sarif::report(&r.findings, &r.loaded.sources, ctx.pack, &opts, &r.redactor);
             format!("{}\n", serde_json::to_string_pretty(&value).expect("JSON values serialise"))
+        }
+        Format::Concise => {
+            let findings: Vec<Finding> = match (ctx.args.quiet, threshold(ctx.fail_on())) {
+                (true, Some(t)) => r.findings.iter().filter(|f| f.severity >= t).cloned().collect(),
+                (true, None) => Vec::new(),
+                (false, _) => r.findings.clone(),
+            };
+            report::concise::report(&findings, &r.loaded.sources, &ctx.paths.config, cwd, &r.redactor)
         }
         Format::Github => report::github::report(&r.findings, &r.loaded.sources, &ctx.source_root(cwd), &r.redactor),
     }
@@ -411,7 +427,7 @@ fn outputs(args: &AuditArgs, cwd: &Path) -> Result<Outputs, String> {
         let (format, file) = match spec.split_once('=') {
             Some((f, file)) => match <Format as clap::ValueEnum>::from_str(f, true) {
                 Ok(format) => (format, file),
-                Err(_) => return Err(format!("--output {spec}: unknown format `{f}` (human, json, sarif, github)")),
+                Err(_) => return Err(format!("--output {spec}: unknown format `{f}` (human, json, sarif, github, concise)")),
             },
             None => match Format::of_file(spec) {
                 Some(format) => (format, spec.as_str()),

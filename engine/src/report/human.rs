@@ -19,6 +19,28 @@ pub struct HumanOptions {
     pub width: usize,
     /// Paths under this directory are shown with `~`.
     pub home: Option<std::path::PathBuf>,
+    /// Which findings are shown (all are counted in the summary).
+    pub shown: Shown,
+}
+
+/// Which findings the report shows: `--quiet` shows only those that fail
+/// the run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Shown {
+    #[default]
+    All,
+    AtLeast(Severity),
+    Nothing,
+}
+
+impl Shown {
+    fn includes(self, s: Severity) -> bool {
+        match self {
+            Shown::All => true,
+            Shown::AtLeast(m) => s >= m,
+            Shown::Nothing => false,
+        }
+    }
 }
 
 /// Shortens `path` with `~` for the home directory.
@@ -27,6 +49,21 @@ pub fn tilde(path: &Path, home: Option<&Path>) -> String {
         Some(rest) if rest.as_os_str().is_empty() => "~".into(),
         Some(rest) => format!("~/{}", rest.display()),
         None => path.display().to_string(),
+    }
+}
+
+/// `text` in bold, in the colour of `severity` (none: plain bold), when
+/// colour is on.
+fn paint(text: &str, severity: Option<Severity>, color: bool) -> String {
+    use owo_colors::OwoColorize;
+    if !color {
+        return text.to_string();
+    }
+    match severity {
+        Some(Severity::Critical) => text.red().bold().to_string(),
+        Some(Severity::Warn) => text.yellow().bold().to_string(),
+        Some(Severity::Info) => text.blue().bold().to_string(),
+        None => text.bold().to_string(),
     }
 }
 
@@ -78,10 +115,11 @@ pub fn render(
     }
     for sev in Severity::ALL {
         let group: Vec<&Finding> = findings.iter().filter(|f| f.severity == sev).collect();
-        if group.is_empty() {
+        if group.is_empty() || !opts.shown.includes(sev) {
             continue;
         }
-        out.push_str(&format!("\n{} ({})\n\n", sev.as_str().to_uppercase(), group.len()));
+        let header = format!("{} ({})", sev.as_str().to_uppercase(), group.len());
+        out.push_str(&format!("\n{}\n\n", paint(&header, Some(sev), opts.color)));
         for f in group {
             let mut f = f.clone();
             redactor.finding(&mut f);
@@ -106,10 +144,9 @@ pub fn render(
             }
         }
     }
-    out.push_str(&format!(
-        "\nSummary: {} critical · {} warn · {} info\n",
-        summary.critical, summary.warn, summary.info
-    ));
+    let worst = Severity::ALL.into_iter().find(|s| summary.count(*s) > 0);
+    let line = format!("Summary: {} critical · {} warn · {} info", summary.critical, summary.warn, summary.info);
+    out.push_str(&format!("\n{}\n", paint(&line, worst, opts.color)));
     if hidden.suppressed > 0 {
         out.push_str(&format!(
             "Suppressed: {} finding(s) by security.audit.suppressions (see --json suppressedFindings)\n",

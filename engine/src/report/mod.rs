@@ -3,6 +3,7 @@
 //! annotations; baselines of accepted findings.
 
 pub mod baseline;
+pub mod concise;
 pub mod finding;
 pub mod fingerprint;
 pub mod fix;
@@ -11,6 +12,7 @@ pub mod human;
 pub mod json;
 pub mod portable;
 pub mod sarif;
+pub mod statistics;
 pub mod summary;
 
 pub use finding::{Finding, Location};

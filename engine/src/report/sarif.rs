@@ -204,12 +204,21 @@ pub fn report(
         .information_uri("https://github.com/clawcheck/clawcheck".to_string())
         .rules(rules)
         .build();
+    // Each pack is an extension of the tool, with its version: the
+    // built-in one says which OpenClaw release its rules mirror.
+    let extensions: Vec<ToolComponent> = pack
+        .metas
+        .iter()
+        .map(|m| {
+            let mut c = ToolComponent::builder().name(m.name.clone()).build();
+            c.version = m.version.clone();
+            c
+        })
+        .collect();
+    let mut tool = Tool::builder().driver(driver).build();
+    tool.extensions = (!extensions.is_empty()).then_some(extensions);
     let base_ids = BTreeMap::from([(SRCROOT.to_string(), ArtifactLocation::builder().uri(opts.root.uri()).build())]);
-    let run = Run::builder()
-        .tool(Tool::builder().driver(driver).build())
-        .original_uri_base_ids(base_ids)
-        .results(results)
-        .build();
+    let run = Run::builder().tool(tool).original_uri_base_ids(base_ids).results(results).build();
     let sarif = Sarif::builder()
         .schema(serde_sarif::sarif::SCHEMA_URL.to_string())
         .version(serde_json::json!("2.1.0"))

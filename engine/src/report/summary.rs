@@ -22,4 +22,13 @@ impl Summary {
         }
         s
     }
+
+    /// The number of findings at `s`.
+    pub fn count(&self, s: Severity) -> usize {
+        match s {
+            Severity::Critical => self.critical,
+            Severity::Warn => self.warn,
+            Severity::Info => self.info,
+        }
+    }
 }
