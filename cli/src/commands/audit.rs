@@ -427,7 +427,9 @@ fn outputs(args: &AuditArgs, cwd: &Path) -> Result<Outputs, String> {
         let (format, file) = match spec.split_once('=') {
             Some((f, file)) => match <Format as clap::ValueEnum>::from_str(f, true) {
                 Ok(format) => (format, file),
-                Err(_) => return Err(format!("--output {spec}: unknown format `{f}` (human, json, sarif, github, concise)")),
+                Err(_) => {
+                    return Err(format!("--output {spec}: unknown format `{f}` (human, json, sarif, github, concise)"));
+                }
             },
             None => match Format::of_file(spec) {
                 Some(format) => (format, spec.as_str()),

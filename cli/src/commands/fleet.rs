@@ -42,8 +42,14 @@ enum Item {
     Bad {
         id: Json,
         message: String,
+        /// Where in the line (`line`, `column`), when the parser says.
+        at: Option<Json>,
     },
 }
+
+/// Why a gateway could not be audited, and where (`file`, `line`,
+/// `column`) when there is a place to point at.
+type Failure = (String, Option<Json>);
 
 /// What one audit gives: the output line, and whether it fails `--fail-on`
 /// or could not be read.
@@ -61,15 +67,47 @@ pub struct FleetRun<'a> {
     pub allow_read: &'a [PathBuf],
 }
 
+/// How the run went, for the closing summary and the exit status.
+#[derive(Default)]
+struct Tally {
+    gateways: usize,
+    failing: usize,
+    errors: usize,
+}
+
+/// A progress bar on standard error when it is a terminal (a count and a
+/// rate; a bar when the number of gateways is known), nothing otherwise.
+fn progress(io: &Io, total: Option<usize>) -> indicatif::ProgressBar {
+    if !io.terminal {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = match total {
+        Some(n) => indicatif::ProgressBar::new(n as u64).with_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} gateways ({per_sec}, {eta} left)")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        ),
+        None => indicatif::ProgressBar::new_spinner().with_style(
+            indicatif::ProgressStyle::with_template("{spinner} {pos} gateways ({per_sec})")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        ),
+    };
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    bar
+}
+
 pub fn run(source: &Path, fleet: &FleetRun, io: &mut Io) -> u8 {
     let FleetRun { pack, filter, fail_on, allow_read } = *fleet;
-    let mut failing = false;
-    let mut errors = false;
-    let mut emit = |outcomes: Vec<Outcome>, io: &mut Io| {
+    let mut tally = Tally::default();
+    let bar;
+    let mut emit = |outcomes: Vec<Outcome>, io: &mut Io, bar: &indicatif::ProgressBar| {
         for o in outcomes {
-            failing |= o.failing;
-            errors |= o.error;
-            let _ = writeln!(io.out, "{}", o.line);
+            tally.gateways += 1;
+            tally.failing += usize::from(o.failing);
+            tally.errors += usize::from(o.error);
+            bar.suspend(|| {
+                let _ = writeln!(io.out, "{}", o.line);
+            });
+            bar.inc(1);
         }
     };
     let home = io.env.get("HOME").map(str::to_string);
@@ -92,8 +130,9 @@ pub fn run(source: &Path, fleet: &FleetRun, io: &mut Io) -> u8 {
             }
         };
         dirs.sort();
+        bar = progress(io, Some(dirs.len()));
         for chunk in dirs.chunks(BATCH) {
-            emit(audit_all(chunk.iter().cloned().map(Item::StateDir).collect()), io);
+            emit(audit_all(chunk.iter().cloned().map(Item::StateDir).collect()), io, &bar);
         }
     } else if stdin_or_file {
         let reader: Box<dyn BufRead> = if source.as_os_str() == "-" {
@@ -108,6 +147,7 @@ pub fn run(source: &Path, fleet: &FleetRun, io: &mut Io) -> u8 {
             }
         };
         let mut reader = reader;
+        bar = progress(io, None);
         let mut batch = Vec::with_capacity(BATCH);
         let mut number = 0;
         loop {
@@ -116,7 +156,7 @@ pub fn run(source: &Path, fleet: &FleetRun, io: &mut Io) -> u8 {
                 Ok(None) => break,
                 Ok(Some(Ok(line))) if line.trim().is_empty() => continue,
                 Ok(Some(Ok(line))) => parse_line(&line, number),
-                Ok(Some(Err(message))) => Item::Bad { id: json!(number), message },
+                Ok(Some(Err(message))) => Item::Bad { id: json!(number), message, at: None },
                 Err(e) => {
                     let _ = writeln!(io.err, "error: reading line {number}: {e}");
                     return exit::USAGE;
@@ -124,17 +164,27 @@ pub fn run(source: &Path, fleet: &FleetRun, io: &mut Io) -> u8 {
             };
             batch.push(item);
             if batch.len() == BATCH {
-                emit(audit_all(std::mem::take(&mut batch)), io);
+                emit(audit_all(std::mem::take(&mut batch)), io, &bar);
             }
         }
-        emit(audit_all(batch), io);
+        emit(audit_all(batch), io, &bar);
     } else {
         let _ = writeln!(io.err, "error: --fleet {}: no such directory or file", source.display());
         return exit::USAGE;
     }
-    if errors {
+    bar.finish_and_clear();
+    let threshold = fail_on.map_or_else(|| "none".to_string(), |s| s.as_str().to_string());
+    let _ = writeln!(
+        io.err,
+        "fleet: {} gateway{}, {} failing --fail-on {threshold}, {} not audited",
+        tally.gateways,
+        if tally.gateways == 1 { "" } else { "s" },
+        tally.failing,
+        tally.errors
+    );
+    if tally.errors > 0 {
         exit::CONFIG
-    } else if failing {
+    } else if tally.failing > 0 {
         exit::FINDINGS
     } else {
         exit::OK
@@ -167,12 +217,19 @@ fn parse_line(line: &str, number: usize) -> Item {
             let id = o.remove("id").unwrap_or(id);
             match o.remove("config") {
                 Some(config @ Json::Object(_)) => Item::Config { id, text: config.to_string() },
-                _ => Item::Bad { id, message: "`config` must be an object".into() },
+                _ => Item::Bad { id, message: "`config` must be an object".into(), at: None },
             }
         }
         Ok(config @ Json::Object(_)) => Item::Config { id, text: config.to_string() },
-        Ok(_) => Item::Bad { id, message: "a line must be a config object or {\"id\", \"config\"}".into() },
-        Err(e) => Item::Bad { id, message: format!("not JSON: {e}") },
+        Ok(_) => Item::Bad { id, message: "a line must be a config object or {\"id\", \"config\"}".into(), at: None },
+        Err(e) => {
+            // serde_json counts lines within the one it was given; the place
+            // goes in `line` and `column`, counted in the whole input.
+            let at = json!({"line": number, "column": e.column()});
+            let text = e.to_string();
+            let message = text.rsplit_once(" at line ").map_or(text.as_str(), |(m, _)| m);
+            Item::Bad { id, message: format!("not JSON: {message}"), at: Some(at) }
+        }
     }
 }
 
@@ -186,9 +243,10 @@ fn audit_one(
     fail_on: Option<Severity>,
 ) -> Outcome {
     // A config that cannot be loaded has its error masked by the policy alone.
-    let config_error = |mut e: config::ConfigError| {
+    let config_error = |mut e: config::ConfigError| -> Failure {
         e.redact(policy);
-        e.to_string()
+        let at = e.position().map(|(file, line, column)| json!({"file": file, "line": line, "column": column}));
+        (e.to_string(), at)
     };
     let (id, result) = match item {
         Item::StateDir(dir) => {
@@ -227,7 +285,7 @@ fn audit_one(
             });
             (id, result)
         }
-        Item::Bad { id, message } => (id, Err(message)),
+        Item::Bad { id, message, at } => (id, Err((message, at))),
     };
     match result {
         Ok((outcome, redactor)) if !outcome.incomplete().is_empty() => {
@@ -252,6 +310,12 @@ fn audit_one(
             });
             Outcome { line: line.to_string(), failing, error: false }
         }
-        Err(message) => Outcome { line: json!({"id": id, "error": message}).to_string(), failing: false, error: true },
+        Err((message, at)) => {
+            let mut line = json!({"id": id, "error": message});
+            if let (Some(o), Some(Json::Object(at))) = (line.as_object_mut(), at) {
+                o.extend(at);
+            }
+            Outcome { line: line.to_string(), failing: false, error: true }
+        }
     }
 }

@@ -63,6 +63,13 @@ impl ConfigError {
         self
     }
 
+    /// The file, line and column (in characters) the error points at.
+    pub fn position(&self) -> Option<(&str, usize, usize)> {
+        let x = self.excerpt.as_deref()?;
+        let (line, column) = crate::excerpt::position(&x.text, x.span.start);
+        Some((x.name.as_str(), line, column))
+    }
+
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
