@@ -62,7 +62,7 @@ impl Report {
                 redactor.scrub_in_place(h);
             }
         }
-        report::sort(&mut findings);
+        report::sort(&mut findings, pack);
         Report { loaded, findings, suppressed, incomplete, redactor, hidden: 0, ignored: 0 }
     }
 }

@@ -297,7 +297,7 @@ fn audit_one(
             let mut findings: Vec<Finding> = outcome.findings;
             findings.retain(|f| filter.keeps(&f.check_id));
             findings.iter_mut().for_each(|f| redactor.finding(f));
-            report::sort(&mut findings);
+            report::sort(&mut findings, pack);
             let summary = Summary::of(&findings);
             let failing = fail_on.is_some_and(|t| findings.iter().any(|f| f.severity >= t));
             let line = json!({

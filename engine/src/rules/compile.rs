@@ -178,6 +178,7 @@ impl PackCompiler {
         let mut secrets: Vec<(Arc<RuleSource>, SecretsSpec)> = Vec::new();
         let mut not_covered = Vec::new();
         let mut equivalent_mutants = Vec::new();
+        let mut report_order: Vec<(Arc<RuleSource>, Spanned<String>)> = Vec::new();
         let mut manifests: Vec<(Arc<RuleSource>, PackMeta)> = Vec::new();
         for (file, s) in shared {
             if let Some(meta) = s.pack {
@@ -185,6 +186,7 @@ impl PackCompiler {
                 metas.push(super::pack::PackInfo::from(&meta));
             }
             not_covered.extend(s.not_covered);
+            report_order.extend(s.report_order.into_iter().map(|id| (file.clone(), id)));
             for entry in s.equivalent_mutants {
                 let span = file.range(&entry.referenced);
                 let spec = entry.value;
@@ -348,6 +350,7 @@ impl PackCompiler {
         }
         self.apply_overrides(&manifests, &mut compiled_rules, &written_ids);
         compiled_rules.sort_by(|a, b| a.id_source.cmp(&b.id_source));
+        let report_order = self.report_order(report_order, &compiled_rules);
         Pack {
             metas,
             scope,
@@ -363,7 +366,39 @@ impl PackCompiler {
             rules: compiled_rules,
             sources: files,
             equivalent_mutants,
+            report_order,
         }
+    }
+
+    /// `report_order:` entries, each the id of a loaded rule and listed once.
+    fn report_order(&mut self, entries: Vec<(Arc<RuleSource>, Spanned<String>)>, rules: &[Rule]) -> Vec<String> {
+        let mut order: Vec<String> = Vec::new();
+        for (file, id) in entries {
+            let span = file.range(&id.referenced);
+            let id = id.value;
+            if order.contains(&id) {
+                self.errors.push(RuleError::new(
+                    "clawcheck::rules::report_order",
+                    &file,
+                    span,
+                    format!("`{id}` is listed twice in report_order"),
+                ));
+            } else if !rules.iter().any(|r| r.id_source == id) {
+                let nearest = rules.iter().map(|r| r.id_source.as_str()).min_by_key(|r| strsim::levenshtein(r, &id));
+                self.errors.push(
+                    RuleError::new(
+                        "clawcheck::rules::report_order",
+                        &file,
+                        span,
+                        format!("report_order lists `{id}`, which no loaded rule has"),
+                    )
+                    .help(nearest.map(|n| format!("did you mean `{n}`?"))),
+                );
+            } else {
+                order.push(id);
+            }
+        }
+        order
     }
 
     /// Definitions are compiled in dependency order, so each one's result

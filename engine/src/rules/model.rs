@@ -330,6 +330,12 @@ pub struct SharedFile {
     /// Which config values are secrets, kept out of every output.
     #[serde(default)]
     pub secrets: Option<SecretsSpec>,
+    /// The order the audited tool reports its checks in, as rule ids: the
+    /// human report lists the findings of one severity in this order (a
+    /// rule not listed comes after those listed, by id).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub report_order: Vec<Spanned<String>>,
     /// Checks of the audited tool this pack does not implement, and why
     /// (listed in the generated catalog so readers see the whole picture).
     #[serde(default)]

@@ -88,6 +88,8 @@ pub struct Pack {
     /// --mutants` reads them).
     #[serde(skip)]
     pub equivalent_mutants: Vec<EquivalentMutant>,
+    /// Rule ids in the order the audited tool reports them (`report_order:`).
+    pub report_order: Vec<String>,
 }
 
 /// An `equivalent_mutants` entry of a shared file.
