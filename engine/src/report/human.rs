@@ -52,6 +52,35 @@ pub fn tilde(path: &Path, home: Option<&Path>) -> String {
     }
 }
 
+/// The lines that count findings the report leaves out.
+fn hidden_lines(out: &mut String, hidden: Hidden) {
+    if hidden.suppressed > 0 {
+        out.push_str(&format!(
+            "Suppressed: {} finding(s) by security.audit.suppressions (see --json suppressedFindings)\n",
+            hidden.suppressed
+        ));
+    }
+    if hidden.ignored > 0 {
+        out.push_str(&format!("Ignored: {} finding(s) by --select / --ignore\n", hidden.ignored));
+    }
+    if hidden.baseline > 0 {
+        out.push_str(&hidden_by_baseline(hidden.baseline));
+        out.push('\n');
+    }
+}
+
+/// The config places (file, start, end) a finding's snippet shows.
+type Places = Vec<(FileId, usize, usize)>;
+
+/// The places of `f`, in order.
+fn places(f: &Finding) -> Places {
+    let mut v: Vec<(FileId, usize, usize)> =
+        f.locations.iter().filter_map(|l| l.origin.map(|o| (o.file, o.start, o.end))).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
 /// `text` in bold, in the colour of `severity` (none: plain bold), when
 /// colour is on.
 fn paint(text: &str, severity: Option<Severity>, color: bool) -> String {
@@ -105,14 +134,22 @@ pub fn render(
     let summary = Summary::of(findings);
     let mut out = String::new();
     let config_note = if subject.config_exists { "" } else { " (not found: auditing defaults)" };
+    // The summary first, as OpenClaw's report opens: the counts are what
+    // a reader (or a CI log) needs before any detail.
+    out.push_str("OpenClaw security audit (clawcheck)\n");
+    let worst = Severity::ALL.into_iter().find(|s| summary.count(*s) > 0);
+    let line = format!("Summary: {} critical · {} warn · {} info", summary.critical, summary.warn, summary.info);
+    out.push_str(&format!("{}\n", paint(&line, worst, opts.color)));
+    hidden_lines(&mut out, hidden);
     out.push_str(&format!(
-        "OpenClaw security audit (clawcheck)\nconfig: {}{config_note}\nstate dir: {}\n",
+        "config: {}{config_note}\nstate dir: {}\n",
         tilde(subject.config, home),
         tilde(subject.state_dir, home)
     ));
     for note in notes {
         out.push_str(&format!("[secrets] {}\n", redactor.scrub(&note.message)));
     }
+    let mut shown_at: Vec<(Places, String)> = Vec::new();
     for sev in Severity::ALL {
         let group: Vec<&Finding> = findings.iter().filter(|f| f.severity == sev).collect();
         if group.is_empty() || !opts.shown.includes(sev) {
@@ -123,7 +160,14 @@ pub fn render(
         for f in group {
             let mut f = f.clone();
             redactor.finding(&mut f);
-            let diag = FindingDiagnostic::new(&f, sources, home, redactor);
+            let mut diag = FindingDiagnostic::new(&f, sources, home, redactor);
+            // Each distinct snippet once: a later finding at the same places
+            // refers to the first one shown there.
+            let place = places(&f);
+            match shown_at.iter().find(|(p, _)| !place.is_empty() && *p == place) {
+                Some((_, first)) => diag.refer_to(first, &f, sources, home),
+                None => shown_at.push((place, f.check_id.clone())),
+            }
             let mut text = String::new();
             if handler.render_report(&mut text, &diag).is_err() {
                 text = format!("{}: {}\n", f.check_id, f.title);
@@ -144,22 +188,6 @@ pub fn render(
             }
         }
     }
-    let worst = Severity::ALL.into_iter().find(|s| summary.count(*s) > 0);
-    let line = format!("Summary: {} critical · {} warn · {} info", summary.critical, summary.warn, summary.info);
-    out.push_str(&format!("\n{}\n", paint(&line, worst, opts.color)));
-    if hidden.suppressed > 0 {
-        out.push_str(&format!(
-            "Suppressed: {} finding(s) by security.audit.suppressions (see --json suppressedFindings)\n",
-            hidden.suppressed
-        ));
-    }
-    if hidden.ignored > 0 {
-        out.push_str(&format!("Ignored: {} finding(s) by --select / --ignore\n", hidden.ignored));
-    }
-    if hidden.baseline > 0 {
-        out.push_str(&hidden_by_baseline(hidden.baseline));
-        out.push('\n');
-    }
     out
 }
 
@@ -179,6 +207,20 @@ struct FindingDiagnostic {
 }
 
 impl FindingDiagnostic {
+    /// Drops the snippet, saying where it is: the same places as the
+    /// finding `first`, shown above.
+    fn refer_to(&mut self, first: &str, f: &Finding, sources: &SourceMap, home: Option<&Path>) {
+        self.source = None;
+        self.labels.clear();
+        self.related.clear();
+        if let Some(o) = f.locations.iter().find_map(|l| l.origin) {
+            let file = sources.get(o.file);
+            let (line, column) = crate::excerpt::position(&file.text, o.start);
+            self.message
+                .push_str(&format!("\n  at {}:{line}:{column} (shown above with {first})", tilde(&file.path, home)));
+        }
+    }
+
     fn new(f: &Finding, sources: &SourceMap, home: Option<&Path>, redactor: &Redactor) -> Self {
         let mut files: Vec<FileId> = Vec::new();
         for l in &f.locations {

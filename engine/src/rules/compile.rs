@@ -350,7 +350,7 @@ impl PackCompiler {
         }
         self.apply_overrides(&manifests, &mut compiled_rules, &written_ids);
         compiled_rules.sort_by(|a, b| a.id_source.cmp(&b.id_source));
-        let report_order = self.report_order(report_order, &compiled_rules);
+        let report_order = self.report_order(report_order, &compiled_rules, &written_ids);
         Pack {
             metas,
             scope,
@@ -370,8 +370,15 @@ impl PackCompiler {
         }
     }
 
-    /// `report_order:` entries, each the id of a loaded rule and listed once.
-    fn report_order(&mut self, entries: Vec<(Arc<RuleSource>, Spanned<String>)>, rules: &[Rule]) -> Vec<String> {
+    /// `report_order:` entries, each the id of a rule some loaded pack
+    /// writes (a rule another pack disables keeps its place unused) and
+    /// listed once.
+    fn report_order(
+        &mut self,
+        entries: Vec<(Arc<RuleSource>, Spanned<String>)>,
+        rules: &[Rule],
+        written: &BTreeSet<String>,
+    ) -> Vec<String> {
         let mut order: Vec<String> = Vec::new();
         for (file, id) in entries {
             let span = file.range(&id.referenced);
@@ -383,7 +390,7 @@ impl PackCompiler {
                     span,
                     format!("`{id}` is listed twice in report_order"),
                 ));
-            } else if !rules.iter().any(|r| r.id_source == id) {
+            } else if !written.contains(&id) {
                 let nearest = rules.iter().map(|r| r.id_source.as_str()).min_by_key(|r| strsim::levenshtein(r, &id));
                 self.errors.push(
                     RuleError::new(
