@@ -1,6 +1,7 @@
 //! Times each rule of the built-in pack on a generated config of N agents
 //! and N channel accounts (N from the first argument, default 400), most
-//! expensive first: where to look when the scaling benchmark grows.
+//! expensive first, with the evaluation steps each took: where to look when
+//! the scaling benchmark grows or a rule nears its budget.
 //! `cargo run --release -p clawcheck-engine --example rule_profile -- 1000`
 
 use std::time::Instant;
@@ -23,19 +24,21 @@ fn main() {
     let roots = base_roots(&pack, &loaded, &paths, &Overrides::default());
     let evaluator = Evaluator::new(&pack, roots, &mut clawcheck_engine::facts::read_fs);
     println!("facts: {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
-    let mut times: Vec<(f64, &str)> = pack
+    let mut times: Vec<(f64, u64, &str)> = pack
         .rules
         .iter()
         .map(|r| {
             let t = Instant::now();
             let _ = evaluator.run_rule(r, loaded.tree.as_ref());
-            (t.elapsed().as_secs_f64() * 1000.0, r.id_source.as_str())
+            (t.elapsed().as_secs_f64() * 1000.0, evaluator.last_rule_steps(), r.id_source.as_str())
         })
         .collect();
-    let total: f64 = times.iter().map(|(t, _)| t).sum();
+    let total: f64 = times.iter().map(|(t, _, _)| t).sum();
+    let most = times.iter().map(|(_, s, _)| *s).max().unwrap_or(0);
     times.sort_by(|a, b| b.0.total_cmp(&a.0));
     println!("rules: {total:.1} ms (first rule to use a definition pays for it)");
-    for (t, id) in times.iter().take(20) {
-        println!("{t:>10.2} ms  {id}");
+    println!("most steps of one rule: {most} of {}", clawcheck_engine::lang::budget::STEPS);
+    for (t, steps, id) in times.iter().take(20) {
+        println!("{t:>10.2} ms {steps:>12} steps  {id}");
     }
 }

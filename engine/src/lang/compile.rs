@@ -401,10 +401,8 @@ impl Compiler<'_> {
             }
             if builtins::regex_param(name) == Some(i)
                 && let Ir::Const(Value::Str(pattern)) = &ir
-                && regex_cache::get(pattern).is_none()
+                && let Err(msg) = regex_cache::compile(pattern)
             {
-                let msg =
-                    regex::Regex::new(pattern).err().map_or_else(|| "pattern too large".to_string(), |e| e.to_string());
                 let first = msg.lines().last().unwrap_or("invalid pattern").trim().to_string();
                 self.error_help(LangErrorKind::Regex, &a.span, format!("invalid regular expression: {first}"), None);
             }

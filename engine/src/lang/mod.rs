@@ -7,11 +7,14 @@
 //! `{expr}` interpolation in texts.
 
 pub mod ast;
+#[cfg(test)]
+mod bounds;
 pub mod budget;
 pub mod builtins;
 pub mod compile;
 pub mod error;
 pub mod eval;
+pub mod meter;
 pub mod mutate;
 pub mod parser;
 pub mod template;
