@@ -1,0 +1,154 @@
+//! What clawcheck does not take on trust: evaluation that costs more than
+//! the budget pays for, settings files written by someone else, packs that
+//! would read the environment, configs it cannot reach, arguments that are
+//! not UTF-8, rule examples that are not configs. Each gives its coded
+//! diagnostic and exact exit status.
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use clawcheck_engine::input::Environment;
+use clawcheck_tests::cli::{self, Run};
+
+/// A throw-away home with a private state directory.
+struct Home {
+    dir: tempfile::TempDir,
+}
+
+impl Home {
+    fn new() -> Home {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let state = dir.path().join(".openclaw");
+        std::fs::create_dir(&state).expect("state dir");
+        std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+        Home { dir }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn state(&self) -> PathBuf {
+        self.path().join(".openclaw")
+    }
+
+    fn config(&self, text: &str) -> PathBuf {
+        let path = self.state().join("openclaw.json");
+        std::fs::write(&path, text).expect("write");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        path
+    }
+
+    fn env(&self, cwd: &Path, vars: &[(&str, &str)]) -> Environment {
+        let mut all = BTreeMap::new();
+        all.insert("HOME".to_string(), self.path().display().to_string());
+        for (k, v) in vars {
+            all.insert((*k).to_string(), (*v).to_string());
+        }
+        Environment { vars: all, cwd: cwd.to_path_buf() }
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        cli::run(args, self.env(self.path(), &[]))
+    }
+}
+
+/// A pack directory holding `files`.
+fn pack(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).expect("write");
+    }
+    dir
+}
+
+fn rule(id: &str, when: &str, detail: &str) -> (String, String) {
+    (format!("{id}.yaml"), format!("id: {id}\ntitle: t\nseverity: warn\nwhen: {when:?}\ndetail: {detail:?}\n"))
+}
+
+fn files(rules: &[(String, String)]) -> Vec<(&str, &str)> {
+    rules.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect()
+}
+
+// ---- 4. the step budget charges builtins for their work ----------------------------------
+
+/// `n` strings of `len` letters, distinct, none a known node command.
+fn long_entries(n: usize, len: usize, seed: u8) -> Vec<String> {
+    (0..n)
+        .map(|i| {
+            (0..len).map(|j| (b'a' + ((i * 7 + j * 13 + usize::from(seed)) % 26) as u8) as char).collect::<String>()
+        })
+        .collect()
+}
+
+#[test]
+fn levenshtein_on_long_deny_entries_is_cut_off_by_the_budget() {
+    // The issue's line had ten 10 KB allow and ten 10 KB deny entries; two
+    // of each at 11,000 characters is the same attack, small enough that
+    // a budget that charged levenshtein a step would let it finish here
+    // (in seconds) instead of hanging. The built-in rule compares every
+    // unknown deny entry with every known command, the allow entries
+    // included: each comparison is 121 million cells, two exceed the
+    // 200 million steps.
+    let home = Home::new();
+    let config = serde_json::json!({"gateway": {"nodes": {"commands": {
+        "allow": long_entries(2, 11_000, 1), "deny": long_entries(2, 11_000, 2)
+    }}}});
+    home.config(&config.to_string());
+    let run = home.run(&["audit", "--no-settings", "--json"]);
+    assert_eq!(run.code, 2, "{}", run.err);
+    assert!(run.err.contains("clawcheck::eval::budget"), "{}", run.err);
+    assert!(run.err.contains("rule gateway.nodes.deny_commands_ineffective was cut off"), "{}", run.err);
+    assert!(run.err.contains("it took more than 200000000"), "{}", run.err);
+    assert_eq!(run.err.matches("was cut off").count(), 1, "only that rule: {}", run.err);
+    assert!(!run.out.contains("gateway.nodes.deny_commands_ineffective"), "a cut-off rule reports nothing");
+
+    // Short unknown entries: the same rule suggests the nearest commands.
+    let home = Home::new();
+    home.config(r#"{ gateway: { nodes: { commands: { deny: ["sytem.run"] } } } }"#);
+    let run = home.run(&["audit", "--no-settings", "--json", "--fail-on", "none"]);
+    assert_eq!(run.code, 0, "{}", run.err);
+    assert!(run.out.contains("sytem.run (did you mean: system.run"), "{}", run.out);
+}
+
+#[test]
+fn patterns_compiled_in_a_loop_are_cut_off_by_the_budget() {
+    let home = Home::new();
+    home.config("{}");
+    let rules = [
+        rule("p.patterns", r"range(100000).any(i, matches('x', '\\w{10}' + str(i)))", "d"),
+        rule("p.fine", "true", "still reported"),
+    ];
+    let dir = pack(&files(&rules));
+    let pack_arg = dir.path().display().to_string();
+    let run = home.run(&["audit", "--no-settings", "--no-builtin-rules", "--pack", &pack_arg, "--json"]);
+    assert_eq!(run.code, 2, "{}", run.err);
+    assert!(run.err.contains("rule p.patterns was cut off: it took more than 200000000"), "{}", run.err);
+    assert!(run.out.contains("still reported"), "{}", run.out);
+
+    // A handful of such patterns fits.
+    let rules = [rule("p.patterns", r"range(3).any(i, matches('x', '\\w{10}' + str(i))) == false", "three")];
+    let dir = pack(&files(&rules));
+    let pack_arg = dir.path().display().to_string();
+    let run = home.run(&["audit", "--no-settings", "--no-builtin-rules", "--pack", &pack_arg, "--json"]);
+    assert_eq!(run.code, 0, "{}", run.err);
+    assert!(run.out.contains("three"), "{}", run.out);
+}
+
+#[test]
+fn values_that_share_their_parts_are_cut_off_when_printed() {
+    // Sixty doublings: a few hundred steps to build, 2^60 leaves to print.
+    let mut lets = String::from("let m0 = ['a leaf of some length, printed again and again']; ");
+    for i in 1..=60 {
+        lets.push_str(&format!("let m{i} = [m{p}, m{p}]; ", p = i - 1));
+    }
+    let home = Home::new();
+    home.config("{}");
+    let rules = [rule("p.print", "true", &format!("{{{lets}m60}}"))];
+    let dir = pack(&files(&rules));
+    let pack_arg = dir.path().display().to_string();
+    let run = home.run(&["audit", "--no-settings", "--no-builtin-rules", "--pack", &pack_arg, "--json"]);
+    assert_eq!(run.code, 2, "{}", run.err);
+    assert!(run.err.contains("rule p.print was cut off"), "{}", run.err);
+}
