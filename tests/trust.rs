@@ -152,3 +152,81 @@ fn values_that_share_their_parts_are_cut_off_when_printed() {
     assert_eq!(run.code, 2, "{}", run.err);
     assert!(run.err.contains("rule p.print was cut off"), "{}", run.err);
 }
+
+// ---- 5. settings files someone else could have written are ignored -----------------------
+
+/// A config with a critical finding: exit status 1 under the default
+/// `fail_on: critical`, 0 under the `fail_on: none` a hostile settings
+/// file would set.
+const CRITICAL: &str = r#"{ gateway: { bind: "lan", auth: { mode: "none" } } }"#;
+
+/// Runs an audit from `home/sub`, below a `clawcheck.yaml` of `mode` in
+/// `home` that sets `fail_on: none`.
+fn audit_below_settings(mode: u32, chown_to: Option<u32>) -> (Run, PathBuf, Home) {
+    let home = Home::new();
+    home.config(CRITICAL);
+    let settings = home.path().join("clawcheck.yaml");
+    std::fs::write(&settings, "fail_on: none\n").expect("write");
+    std::fs::set_permissions(&settings, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    if let Some(uid) = chown_to {
+        std::os::unix::fs::chown(&settings, Some(uid), None).expect("chown (as root)");
+    }
+    let cwd = home.path().join("sub");
+    std::fs::create_dir(&cwd).expect("mkdir");
+    let run = cli::run(&["audit", "--json"], home.env(&cwd, &[]));
+    (run, settings, home)
+}
+
+#[test]
+fn settings_writable_by_others_are_ignored_with_a_warning() {
+    for (mode, who) in
+        [(0o646, "others (mode 0646)"), (0o664, "its group (mode 0664)"), (0o666, "its group and others")]
+    {
+        let (run, path, _home) = audit_below_settings(mode, None);
+        assert_eq!(run.code, 1, "fail_on stays critical: {}", run.err);
+        assert!(run.err.contains("clawcheck::settings::untrusted"), "{}", run.err);
+        let named = format!("ignoring settings file {}: it is writable by {who}", path.display());
+        assert!(run.err.replace("\n  │ ", " ").contains(&named), "{named}\n{}", run.err);
+        assert!(run.out.contains("\"severity\": \"critical\""), "{}", run.out);
+    }
+    // The user's own file, not writable by others, is obeyed.
+    for mode in [0o644, 0o600] {
+        let (run, _, _home) = audit_below_settings(mode, None);
+        assert_eq!(run.code, 0, "fail_on: none obeyed: {}", run.err);
+        assert!(!run.err.contains("untrusted"), "{}", run.err);
+    }
+}
+
+#[test]
+fn settings_owned_by_someone_else_are_ignored_with_a_warning() {
+    // Only root can give a file away; other users are held by the unit
+    // test of `owned::judge`. As root, root's own file is trusted.
+    if !rustix::process::geteuid().is_root() {
+        let (run, _, _home) = audit_below_settings(0o644, None);
+        assert_eq!(run.code, 0, "{}", run.err);
+        return;
+    }
+    let (run, path, _home) = audit_below_settings(0o644, Some(65534));
+    assert_eq!(run.code, 1, "fail_on stays critical: {}", run.err);
+    let named =
+        format!("ignoring settings file {}: it is owned by uid 65534, not by you (uid 0) or root", path.display());
+    assert!(run.err.replace("\n  │ ", " ").contains(&named), "{named}\n{}", run.err);
+    let (run, _, _home) = audit_below_settings(0o644, Some(0));
+    assert_eq!(run.code, 0, "root's own file is obeyed: {}", run.err);
+}
+
+#[test]
+fn an_explicit_settings_file_is_held_to_the_same_rule() {
+    let home = Home::new();
+    home.config(CRITICAL);
+    let settings = home.path().join("team.yaml");
+    std::fs::write(&settings, "fail_on: none\n").expect("write");
+    let path = settings.display().to_string();
+    std::fs::set_permissions(&settings, std::fs::Permissions::from_mode(0o666)).expect("chmod");
+    let run = home.run(&["audit", "--json", "--settings", &path]);
+    assert_eq!(run.code, 1, "{}", run.err);
+    assert!(run.err.contains("clawcheck::settings::untrusted"), "{}", run.err);
+    std::fs::set_permissions(&settings, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    let run = home.run(&["audit", "--json", "--settings", &path]);
+    assert_eq!(run.code, 0, "{}", run.err);
+}
