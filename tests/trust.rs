@@ -230,3 +230,77 @@ fn an_explicit_settings_file_is_held_to_the_same_rule() {
     let run = home.run(&["audit", "--json", "--settings", &path]);
     assert_eq!(run.code, 0, "{}", run.err);
 }
+
+// ---- 6. packs see only the environment the built-in pack declares ------------------------
+
+const CI_TOKEN: &str = "ghp_c1t0kenthatmustnotleak";
+
+/// Audits `config` with the built-in pack and a pack whose rule `p.sees`
+/// reports (and prints) the variable `name` when it has a value.
+fn audit_env(name: &str, config: &str, vars: &[(&str, &str)], extra: &[&str]) -> Run {
+    let home = Home::new();
+    home.config(config);
+    let rules = [rule("p.sees", &format!("env.{name} != null"), &format!("{name}=[{{env.{name}}}]"))];
+    let dir = pack(&files(&rules));
+    let pack_arg = dir.path().display().to_string();
+    let mut args = vec!["audit", "--no-settings", "--pack", &pack_arg, "--format", "sarif", "--fail-on", "none"];
+    args.extend_from_slice(extra);
+    cli::run(&args, home.env(home.path(), vars))
+}
+
+#[test]
+fn a_pack_cannot_read_an_undeclared_variable() {
+    let run = audit_env("GITHUB_TOKEN", "{}", &[("GITHUB_TOKEN", CI_TOKEN)], &[]);
+    assert_eq!(run.code, 0, "{}", run.err);
+    assert!(!run.out.contains("p.sees"), "GITHUB_TOKEN reads as absent: {}", run.out);
+    assert!(!run.out.contains(CI_TOKEN) && !run.err.contains(CI_TOKEN));
+    // Opened with --allow-env, the rule sees it (and the value is still
+    // masked where it is printed).
+    let run = audit_env("GITHUB_TOKEN", "{}", &[("GITHUB_TOKEN", CI_TOKEN)], &["--allow-env", "GITHUB_TOKEN"]);
+    assert_eq!(run.code, 0, "{}", run.err);
+    assert!(run.out.contains("\"ruleId\": \"p.sees\""), "{}", run.out);
+}
+
+#[test]
+fn declared_and_substituted_variables_stay_visible() {
+    // OPENCLAW_* is declared by the built-in pack.
+    let run = audit_env("OPENCLAW_PROFILE", "{}", &[("OPENCLAW_PROFILE", "work")], &[]);
+    assert!(run.out.contains("OPENCLAW_PROFILE=[work]"), "{}", run.out);
+    // A variable the config's own `${VAR}` reads.
+    let config = r#"{ agents: { defaults: { workspace: "${TEAM_DIR}/ws" } } }"#;
+    let run = audit_env("TEAM_DIR", config, &[("TEAM_DIR", "/srv/team")], &[]);
+    assert!(run.out.contains("TEAM_DIR=[/srv/team]"), "{}", run.out);
+    // Without the built-in pack nothing is declared.
+    let home = Home::new();
+    home.config("{}");
+    let rules = [rule("p.sees", "env.OPENCLAW_PROFILE != null", "seen")];
+    let dir = pack(&files(&rules));
+    let pack_arg = dir.path().display().to_string();
+    let args = ["audit", "--no-settings", "--no-builtin-rules", "--pack", &pack_arg, "--json"];
+    let run = cli::run(&args, home.env(home.path(), &[("OPENCLAW_PROFILE", "work")]));
+    assert_eq!(run.code, 0, "{}", run.err);
+    assert!(!run.out.contains("seen"), "{}", run.out);
+}
+
+#[test]
+fn settings_can_open_a_variable_and_packs_cannot_declare_one() {
+    let home = Home::new();
+    home.config("{}");
+    let rules = [rule("p.sees", "env.ACME_REGION != null", "region {env.ACME_REGION}")];
+    let dir = pack(&files(&rules));
+    std::fs::write(
+        home.path().join("clawcheck.yaml"),
+        format!("packs: [{}]\nallow_env: [ACME_REGION]\nfail_on: none\n", dir.path().display()),
+    )
+    .expect("write");
+    let run = cli::run(&["audit", "--json"], home.env(home.path(), &[("ACME_REGION", "eu-west")]));
+    assert_eq!(run.code, 0, "{}", run.err);
+    assert!(run.out.contains("region eu-west"), "{}", run.out);
+
+    let dir = pack(&[("pack.yaml", "pack: { name: greedy }\nenv: [GITHUB_TOKEN]\n")]);
+    let pack_arg = dir.path().display().to_string();
+    let run = home.run(&["rules", "check", &pack_arg]);
+    assert_eq!(run.code, 2, "{}", run.err);
+    assert!(run.err.contains("clawcheck::rules::env"), "{}", run.err);
+    assert!(run.err.contains("only the built-in pack declares which environment variables rules see"), "{}", run.err);
+}

@@ -12,6 +12,7 @@
 //! ignore:                         # never report these, each with its reason
 //!   - rule: fs.config.symlink
 //!     reason: the config is a link into our deploy tree
+//! allow_env: [ACME_REGION]        # more --allow-env names
 //! ```
 //!
 //! Command-line flags win over the file.
@@ -47,6 +48,8 @@ struct File {
     #[serde(default)]
     state_dir: Option<String>,
     #[serde(default)]
+    allow_env: Vec<String>,
+    #[serde(default)]
     select: Vec<Spanned<String>>,
     #[serde(default)]
     ignore: Vec<Spanned<IgnoreEntry>>,
@@ -74,6 +77,8 @@ pub struct Settings {
     pub select: Vec<Selector>,
     /// `ignore:` selectors (their reasons are for the reader).
     pub ignore: Vec<Selector>,
+    /// Environment variables rules may see besides the declared ones.
+    pub allow_env: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -97,7 +102,7 @@ impl Diagnostic for SettingsError {
     }
     fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
         Some(Box::new(
-            "keys: packs, builtin, fail_on, config, state_dir, select, ignore (see README, \"Pin a policy\")",
+            "keys: packs, builtin, fail_on, config, state_dir, select, ignore, allow_env (see README, \"Pin a policy\")",
         ))
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -217,6 +222,7 @@ pub fn load(path: Option<&Path>) -> Result<(Settings, Option<Untrusted>), Settin
         config: file.config.map(|c| base.join(c)),
         state_dir: file.state_dir.map(|s| base.join(s)),
         dir: Some(base.to_path_buf()),
+        allow_env: file.allow_env,
     };
     Ok((settings, None))
 }

@@ -46,6 +46,10 @@ pub struct LoadedConfig {
     /// Environment as OpenClaw sees it after loading `.env` files and the
     /// config's `env.vars` (existing variables are never overridden).
     pub env: BTreeMap<String, String>,
+    /// Variables the config itself reads: its `${VAR}` substitutions and
+    /// env SecretRefs (rules of every pack may see these, see
+    /// `eval::inputs`).
+    pub env_used: std::collections::BTreeSet<String>,
     pub notes: Vec<InputNote>,
 }
 
@@ -96,11 +100,12 @@ impl LoadedConfig {
         let source = tree.as_ref().map_or_else(|| Value::map(Default::default()), Node::to_value);
         let effective_env = effective_env(env, state_dir, &source);
         let mut notes = Vec::new();
+        let mut env_used = std::collections::BTreeSet::new();
         let runtime = match &tree {
-            Some(t) => runtime_view(t, &effective_env, &mut notes),
+            Some(t) => runtime_view(t, &effective_env, &mut notes, &mut env_used),
             None => source.clone(),
         };
-        LoadedConfig { sources, tree, source, runtime, include_files, env: effective_env, notes }
+        LoadedConfig { sources, tree, source, runtime, include_files, env: effective_env, env_used, notes }
     }
 }
 
@@ -141,8 +146,17 @@ fn effective_env(env: &Environment, state_dir: Option<&Path>, source: &Value) ->
     vars
 }
 
-fn runtime_view(tree: &Node, env: &BTreeMap<String, String>, notes: &mut Vec<InputNote>) -> Value {
-    let lookup = |name: &str| env.get(name).cloned();
+fn runtime_view(
+    tree: &Node,
+    env: &BTreeMap<String, String>,
+    notes: &mut Vec<InputNote>,
+    used: &mut std::collections::BTreeSet<String>,
+) -> Value {
+    let used = std::cell::RefCell::new(used);
+    let lookup = |name: &str| {
+        used.borrow_mut().insert(name.to_string());
+        env.get(name).cloned()
+    };
     tree.to_value_with(&mut |path, node| {
         let dotted = tree::dotted(path);
         if let Some(r) = secret_ref::recognise(node) {

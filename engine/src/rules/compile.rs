@@ -175,6 +175,7 @@ impl PackCompiler {
         let mut facts: Vec<(Arc<RuleSource>, String, Spanned<FactSpec>)> = Vec::new();
         let mut read_roots: Vec<(Arc<RuleSource>, String, Spanned<ReadRootSpec>)> = Vec::new();
         let mut suppressions: Option<String> = None;
+        let mut env_vars: Vec<String> = Vec::new();
         let mut secrets: Vec<(Arc<RuleSource>, SecretsSpec)> = Vec::new();
         let mut not_covered = Vec::new();
         let mut equivalent_mutants = Vec::new();
@@ -214,6 +215,23 @@ impl PackCompiler {
                 });
             }
             secrets.extend(s.secrets.map(|spec| (file.clone(), spec)));
+            if let Some(names) = s.env {
+                if &*file.pack == super::load::BUILTIN {
+                    env_vars.extend(names.value);
+                } else {
+                    self.error(
+                        "clawcheck::rules::env",
+                        &file,
+                        &names.referenced,
+                        "only the built-in pack declares which environment variables rules see",
+                        Some(
+                            "rules see the variables the built-in pack declares and the ones the config's `${VAR}` \
+                             substitutions use; run `clawcheck audit --allow-env NAME` to show this pack another"
+                                .into(),
+                        ),
+                    );
+                }
+            }
             if let Some(spec) = s.suppressions {
                 if suppressions.is_some() {
                     self.error(
@@ -359,6 +377,7 @@ impl PackCompiler {
             defaults,
             facts: fact_decls,
             read_roots: read_root_decls,
+            env_vars,
             suppressions,
             secrets: secret_decls,
             secret_policy: Default::default(),

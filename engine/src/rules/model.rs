@@ -315,6 +315,11 @@ pub struct SharedFile {
     #[serde(default)]
     #[schemars(with = "IndexMap<String, ReadRootSpec>")]
     pub read_roots: IndexMap<String, Spanned<ReadRootSpec>>,
+    /// Environment variables every pack may read through `env` (built-in
+    /// pack only): names, or prefixes ending in `*`.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub env: Option<Spanned<Vec<String>>>,
     #[serde(default)]
     pub constants: IndexMap<String, serde_json::Value>,
     #[serde(default)]
