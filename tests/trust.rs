@@ -304,3 +304,34 @@ fn settings_can_open_a_variable_and_packs_cannot_declare_one() {
     assert!(run.err.contains("clawcheck::rules::env"), "{}", run.err);
     assert!(run.err.contains("only the built-in pack declares which environment variables rules see"), "{}", run.err);
 }
+
+// ---- 7c. arguments that are not UTF-8 ----------------------------------------------------
+
+/// Runs clawcheck with raw OS-string arguments, as the binary gets them.
+fn run_os(args: &[std::ffi::OsString], env: Environment) -> Run {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let mut io = clawcheck::Io { env, out: &mut out, err: &mut err, terminal: false };
+    let argv = std::iter::once(std::ffi::OsString::from("clawcheck")).chain(args.iter().cloned());
+    let code = clawcheck::run(argv, &mut io);
+    Run { code, out: String::from_utf8_lossy(&out).into_owned(), err: String::from_utf8_lossy(&err).into_owned() }
+}
+
+#[test]
+fn a_path_that_is_not_utf8_is_a_path() {
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    let home = Home::new();
+    let dir = home.path().join(std::ffi::OsStr::from_bytes(b"gw-\xff"));
+    std::fs::create_dir(&dir).expect("mkdir");
+    let config = dir.join("openclaw.json");
+    std::fs::write(&config, CRITICAL).expect("write");
+    let os = |s: &str| std::ffi::OsString::from(s);
+    let args = [os("audit"), os("--no-settings"), os("--json"), os("--config"), config.clone().into_os_string()];
+    let run = run_os(&args, home.env(home.path(), &[]));
+    assert_eq!(run.code, 1, "audited like any other path: {}", run.err);
+    assert!(run.out.contains("\"severity\": \"critical\""), "{}", run.out);
+    // A text argument that is not UTF-8 is a usage error, not a panic.
+    let args = [os("audit"), os("--allow-env"), std::ffi::OsString::from_vec(b"X\xff".to_vec())];
+    let run = run_os(&args, home.env(home.path(), &[]));
+    assert_eq!(run.code, 2, "{}", run.err);
+    assert!(run.err.contains("invalid UTF-8"), "{}", run.err);
+}
