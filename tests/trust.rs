@@ -335,3 +335,29 @@ fn a_path_that_is_not_utf8_is_a_path() {
     assert_eq!(run.code, 2, "{}", run.err);
     assert!(run.err.contains("invalid UTF-8"), "{}", run.err);
 }
+
+// ---- 7e. a rule example whose config is not a mapping ------------------------------------
+
+#[test]
+fn an_example_config_that_is_not_a_mapping_is_a_rule_error() {
+    let home = Home::new();
+    let text = "id: p.ex\ntitle: t\nseverity: warn\nwhen: \"true\"\ndetail: d\nexamples:\n  - config: {}\n    expect: [warn]\n  - config: 5\n    expect: [warn]\n";
+    let dir = pack(&[("p.ex.yaml", text)]);
+    let pack_arg = dir.path().display().to_string();
+    for command in ["check", "test"] {
+        let run = home.run(&["rules", command, &pack_arg]);
+        assert_eq!(run.code, 2, "rules {command}: {}", run.err);
+        assert!(run.err.contains("clawcheck::rules::example"), "{}", run.err);
+        assert!(
+            run.err.contains("an example's `config` is a mapping (the OpenClaw config), not a number"),
+            "{}",
+            run.err
+        );
+        // At the second example (line 9, column 5).
+        assert!(run.err.contains("p.ex.yaml:9:5"), "{}", run.err);
+    }
+    // A mapping is fine.
+    let dir = pack(&[("p.ex.yaml", &text.replace("config: 5", "config: { a: 1 }"))]);
+    let run = home.run(&["rules", "test", &dir.path().display().to_string()]);
+    assert_eq!(run.code, 0, "{}", run.err);
+}

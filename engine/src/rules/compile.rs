@@ -1329,6 +1329,25 @@ impl PackCompiler {
                     self.error("clawcheck::rules::example", file, &ex.referenced, msg, None);
                 }
             }
+            // A config is a JSON object, as OpenClaw requires (`config: 5`
+            // would otherwise run as an empty config and pass silently).
+            if let Some(config) = ex.value.config.as_ref().filter(|c| !c.is_object()) {
+                let kind = match config {
+                    serde_json::Value::Null => "null",
+                    serde_json::Value::Bool(_) => "a boolean",
+                    serde_json::Value::Number(_) => "a number",
+                    serde_json::Value::String(_) => "a string",
+                    serde_json::Value::Array(_) => "a list",
+                    serde_json::Value::Object(_) => "a mapping",
+                };
+                self.error(
+                    "clawcheck::rules::example",
+                    file,
+                    &ex.referenced,
+                    format!("an example's `config` is a mapping (the OpenClaw config), not {kind}"),
+                    Some("write `config: { gateway: { bind: lan } }`, or `config: {}` for an empty config".into()),
+                );
+            }
             if ex.value.config.is_some() && ex.value.json5.is_some() {
                 self.error(
                     "clawcheck::rules::example",
