@@ -361,3 +361,35 @@ fn an_example_config_that_is_not_a_mapping_is_a_rule_error() {
     let run = home.run(&["rules", "test", &dir.path().display().to_string()]);
     assert_eq!(run.code, 0, "{}", run.err);
 }
+
+// ---- 7a. a config clawcheck cannot reach -------------------------------------------------
+
+#[test]
+fn a_config_behind_an_unreachable_directory_is_a_read_error() {
+    let home = Home::new();
+    // A symlink loop stops root too; a directory without search
+    // permission stops everyone else.
+    let looped = home.path().join("loop");
+    std::os::unix::fs::symlink(&looped, &looped).expect("symlink");
+    let mut cases = vec![looped.join("openclaw.json")];
+    if !rustix::process::geteuid().is_root() {
+        let closed = home.path().join("closed");
+        std::fs::create_dir(&closed).expect("mkdir");
+        std::fs::write(closed.join("openclaw.json"), "{}").expect("write");
+        std::fs::set_permissions(&closed, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+        cases.push(closed.join("openclaw.json"));
+    }
+    for config in cases {
+        let path = config.display().to_string();
+        let run = home.run(&["audit", "--no-settings", "--json", "--config", &path]);
+        assert_eq!(run.code, 3, "{}", run.err);
+        assert!(run.err.contains("clawcheck::config::read"), "{}", run.err);
+        assert!(run.err.contains(&format!("cannot read {path}")), "{}", run.err);
+    }
+    // Let the temporary directory be removed.
+    let _ = std::fs::set_permissions(home.path().join("closed"), std::fs::Permissions::from_mode(0o700));
+    // A config that is simply not there is still a fresh install.
+    let missing = home.path().join("nowhere").join("openclaw.json").display().to_string();
+    let run = home.run(&["audit", "--no-settings", "--json", "--fail-on", "none", "--config", &missing]);
+    assert_eq!(run.code, 0, "{}", run.err);
+}
