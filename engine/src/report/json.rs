@@ -85,10 +85,30 @@ fn finding(f: &Finding, sources: &SourceMap) -> Value {
     Value::Object(m)
 }
 
-/// 1-based line and column (in characters) of a byte offset.
+/// 1-based line and column (in characters) of a byte offset. A leading
+/// byte-order mark is not counted: editors do not show it, so the first
+/// character after it is in column 1.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
+    let start = if text.starts_with('\u{FEFF}') { '\u{FEFF}'.len_utf8() } else { 0 };
+    let before = &text[start.min(offset)..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::line_col;
+
+    #[test]
+    fn columns_are_characters_and_a_byte_order_mark_is_not_one() {
+        let text = "{ \"é東🦀\": 1,\n  b: 2 }";
+        assert_eq!(line_col(text, text.find(": 1").unwrap()), (1, 8));
+        assert_eq!(line_col(text, text.find('b').unwrap()), (2, 3));
+        let bom = format!("\u{FEFF}{text}");
+        assert_eq!(line_col(&bom, 0), (1, 1));
+        assert_eq!(line_col(&bom, 3), (1, 1));
+        assert_eq!(line_col(&bom, bom.find(": 1").unwrap()), (1, 8));
+        assert_eq!(line_col(&bom, bom.find('b').unwrap()), (2, 3));
+    }
 }
