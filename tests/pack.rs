@@ -1,6 +1,7 @@
 //! The built-in pack as a whole: it loads, every rule's examples pass, and
 //! every rule meets the pack's own bar (docs, at least two triggering and
-//! one quiet example, an example per severity, file named after the id).
+//! one quiet example, an example per severity, `at:` wherever a finding
+//! points, file named after the id).
 
 use clawcheck_engine::eval::examples;
 use clawcheck_engine::rules::PackLoader;
@@ -21,6 +22,24 @@ fn every_example_of_every_rule_passes() {
         })
         .collect();
     assert!(failures.is_empty(), "{} failing example(s):\n\n{}", failures.len(), failures.join("\n\n"));
+}
+
+/// Locations are tested: every expected finding that points somewhere
+/// says where (`at:`), so a rule pointing at `gateway.auth` instead of
+/// `gateway.auth.password` fails its own examples.
+#[test]
+fn every_example_says_where_its_findings_point() {
+    let pack = pack();
+    let mut problems = Vec::new();
+    for r in &pack.rules {
+        for ex in &r.examples {
+            let outcome = examples::run_example(&pack, r, ex);
+            for missing in outcome.unlocated(&ex.spec) {
+                problems.push(format!("{} example {}: {missing}", r.id_source, ex.index + 1));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{} expected finding(s) without `at:`:\n{}", problems.len(), problems.join("\n"));
 }
 
 #[test]

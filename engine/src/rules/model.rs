@@ -505,6 +505,12 @@ pub enum ExpectSpec {
         /// Whether the finding says OpenClaw refuses to start.
         #[serde(default)]
         refuses_start: Option<bool>,
+        /// Where the finding points: the config path of its primary
+        /// (first) location (`gateway.auth.password`), or the file's path
+        /// when it is about a file. `rules test` requires it of every
+        /// expected finding that has a location (see `Finding::at`).
+        #[serde(default)]
+        at: Option<String>,
     },
 }
 
