@@ -495,7 +495,11 @@ fn the_demo_no_longer_shows_its_tokens() {
     assert!(!r.out.contains("hooks-secret"), "the hooks token");
     assert!(!r.out.contains(BOT_TOKEN), "the bot token");
     assert!(!r.out.contains("AAHfiqks"), "no part of it either");
-    assert_eq!(r.out.matches(r#"token: "••••••••(12)""#).count(), 3, "the hooks token, masked, in each distinct snippet");
+    assert_eq!(
+        r.out.matches(r#"token: "••••••••(12)""#).count(),
+        3,
+        "the hooks token, masked, in each distinct snippet"
+    );
     assert_eq!(r.out.matches(r#"botToken: "••••••••(45)""#).count(), 3, "the bot token, masked");
     // A ${VAR} placeholder is a reference, not a secret: shown as written.
     assert!(r.out.contains(r#"token: "${DEMO_GATEWAY_TOKEN}""#));

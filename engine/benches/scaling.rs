@@ -29,7 +29,9 @@ use clawcheck_engine::config::{LoadedConfig, Paths};
 use clawcheck_engine::eval;
 use clawcheck_engine::fix::{self, FixOptions};
 use clawcheck_engine::input::Overrides;
+use clawcheck_engine::redact::Redactor;
 use clawcheck_engine::report::{self, human};
+use clawcheck_engine::rules::filter::CheckFilter;
 use clawcheck_engine::rules::{Pack, PackLoader};
 
 #[path = "fixtures.rs"]
@@ -90,12 +92,15 @@ fn audit_paths(dir: &Path) -> (LoadedConfig, Paths) {
 fn audit(pack: &Pack, dir: &Path) -> usize {
     let (loaded, paths) = audit_paths(dir);
     let outcome = eval::audit_loaded(pack, &loaded, &paths, &Overrides::default());
+    let redactor = Redactor::new(pack.secret_policy(), &loaded, &[]);
     let mut findings = outcome.findings;
-    report::sort(&mut findings);
-    let opts = human::HumanOptions { color: false, width: 100, home: None };
+    findings.iter_mut().for_each(|f| redactor.finding(f));
+    report::sort(&mut findings, pack);
+    let opts = human::HumanOptions { color: false, width: 100, home: None, shown: human::Shown::All };
     let subject = human::Subject { config: &paths.config, config_exists: true, state_dir: &paths.state_dir };
-    let text = human::render(&findings, outcome.suppressed.len(), &loaded.sources, &loaded.notes, &subject, &opts);
-    let json = report::json::report(&findings, &outcome.suppressed, &loaded.sources, &loaded.notes, 0);
+    let hidden = human::Hidden { suppressed: outcome.suppressed.len(), baseline: 0, ignored: 0 };
+    let text = human::render(&findings, hidden, &loaded.sources, &loaded.notes, &subject, &opts, &redactor);
+    let json = report::json::report(&findings, &outcome.suppressed, &loaded.sources, &loaded.notes, 0, &redactor);
     text.len() + json.to_string().len()
 }
 
@@ -103,15 +108,18 @@ fn audit(pack: &Pack, dir: &Path) -> usize {
 /// report of the first audit.
 fn fix_dry_run(pack: &Pack, dir: &Path) -> usize {
     let (loaded, paths) = audit_paths(dir);
-    let (first, plan) = eval::plan_fixes(pack, &loaded, &paths, &Overrides::default());
+    let (first, plan) = eval::plan_fixes(pack, &loaded, &paths, &Overrides::default(), &CheckFilter::default());
     let result = fix::apply(&plan, &loaded, &paths, FixOptions { dry_run: true });
     assert!(!result.files.is_empty(), "the dry run edits the config");
+    let redactor = Redactor::new(pack.secret_policy(), &loaded, &[]);
     let mut findings = first.findings;
-    report::sort(&mut findings);
-    let opts = human::HumanOptions { color: false, width: 100, home: None };
+    findings.iter_mut().for_each(|f| redactor.finding(f));
+    report::sort(&mut findings, pack);
+    let opts = human::HumanOptions { color: false, width: 100, home: None, shown: human::Shown::All };
     let subject = human::Subject { config: &paths.config, config_exists: true, state_dir: &paths.state_dir };
-    let text = human::render(&findings, first.suppressed.len(), &loaded.sources, &loaded.notes, &subject, &opts);
-    report::fix::human(&result, None).len() + text.len()
+    let hidden = human::Hidden { suppressed: first.suppressed.len(), baseline: 0, ignored: 0 };
+    let text = human::render(&findings, hidden, &loaded.sources, &loaded.notes, &subject, &opts, &redactor);
+    report::fix::human(&result, None, &redactor).len() + text.len()
 }
 
 /// Peak memory of an audit of the open gateway of `n` accounts, in this

@@ -266,13 +266,16 @@ impl FindingDiagnostic {
             if crate::excerpt::showable(&masked.text, parts) {
                 let labels = spans
                     .into_iter()
-                    .flat_map(|(label, _, m)| crate::excerpt::labels(&masked.text, m, Some(label), false))
+                    .flat_map(|(label, _, m)| {
+                        crate::excerpt::labels_with(&masked.text, m, Some(label), false, |o| masked.line(o))
+                    })
                     .collect();
                 return (Some(redactor.named_source(file, name)), labels);
             }
             for (_, original, _) in &spans {
+                let (line, column) = sources.get(file).position(original.start);
                 message.push('\n');
-                message.push_str(&crate::excerpt::locator(&name, &sources.get(file).text, original.start));
+                message.push_str(&crate::excerpt::locator_at(&name, line, column));
             }
             (None, Vec::new())
         };

@@ -75,7 +75,7 @@ fn finding(f: &Finding, sources: &SourceMap) -> Value {
             }
             let o = l.origin?;
             let file = sources.get(o.file);
-            let (line, column) = line_col(&file.text, o.start);
+            let (line, column) = line_col(file, o.start);
             Some(json!({"path": l.path, "file": file.path.display().to_string(), "line": line, "column": column, "label": l.label}))
         })
         .collect();
@@ -85,15 +85,12 @@ fn finding(f: &Finding, sources: &SourceMap) -> Value {
     Value::Object(m)
 }
 
-/// 1-based line and column (in characters) of a byte offset. A leading
-/// byte-order mark is not counted: editors do not show it, so the first
-/// character after it is in column 1.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let start = if text.starts_with('\u{FEFF}') { '\u{FEFF}'.len_utf8() } else { 0 };
-    let before = &text[start.min(offset)..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
+/// 1-based line and column (in characters) of a byte offset of a file,
+/// through its line index (counting from the start for every location
+/// made reports quadratic in the config's size). A leading byte-order mark
+/// is not counted: editors do not show it.
+pub fn line_col(file: &crate::config::sources::SourceFile, offset: usize) -> (usize, usize) {
+    file.position(offset)
 }
 
 #[cfg(test)]
