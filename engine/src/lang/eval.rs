@@ -164,19 +164,28 @@ impl Env<'_> {
                 let items = iteration_items(self.run(list, frame));
                 self.run_macro(*kind, &items, *slot, body, frame)
             }
-            Ir::Join { kind, list, slot, key, probe, body } => {
+            Ir::Join { kind, list, slot, key, probe, body, exact } => {
                 let listed = self.run(list, frame);
                 match &listed {
                     Value::List(items) if items.len() >= JOIN_MIN_LEN => {
                         let index = self.join_index(&listed, items, key, *slot);
                         let probe = meter::key(self.run(probe, frame), &self.caches.budget);
-                        let hits: &[usize] = probe.and_then(|p| index.positions.get(&p)).map_or(&[], Vec::as_slice);
+                        let matched: &[usize] =
+                            probe.and_then(|p| index.positions.get(&p)).map_or(&[], Vec::as_slice);
+                        // The index matched the equalities; the rest of the
+                        // predicate is checked on those matches.
+                        let mut hits = matched.iter().map(|&i| &items[i]).filter(|item| {
+                            *exact || {
+                                frame[*slot] = (*item).clone();
+                                self.run(body, frame).is_true()
+                            }
+                        });
                         match kind {
-                            MacroKind::Find => hits.first().map(|&i| items[i].clone()).unwrap_or_default(),
-                            MacroKind::Filter => Value::list(hits.iter().map(|&i| items[i].clone()).collect()),
-                            MacroKind::Any => Value::Bool(!hits.is_empty()),
-                            MacroKind::None => Value::Bool(hits.is_empty()),
-                            _ => Value::Int(hits.len() as i64),
+                            MacroKind::Find => hits.next().cloned().unwrap_or_default(),
+                            MacroKind::Filter => Value::list(hits.cloned().collect()),
+                            MacroKind::Any => Value::Bool(hits.next().is_some()),
+                            MacroKind::None => Value::Bool(hits.next().is_none()),
+                            _ => Value::Int(hits.count() as i64),
                         }
                     }
                     _ => {

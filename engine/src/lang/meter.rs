@@ -157,10 +157,19 @@ pub fn size_cost(v: &Value) -> u64 {
     }
 }
 
-/// `v`, a value just made, once its size is paid for; null when the budget
-/// cannot pay.
+/// `v`, a value a builtin handed back, once its size is paid for; null
+/// when the budget cannot pay. A value that already existed (`get` of a
+/// config subtree, `first` of a list: its storage is shared) cost no work
+/// to hand back and is charged nothing: charging its size for every lookup
+/// made a lookup per account of the accounts map quadratic in the budget.
 pub fn made(v: Value, budget: &Budget) -> Value {
-    if budget.charge(size_cost(&v)) { v } else { Value::Null }
+    let shared = match &v {
+        Value::Str(s) => std::sync::Arc::strong_count(s) > 1,
+        Value::List(l) => std::sync::Arc::strong_count(l) > 1,
+        Value::Map(m) => std::sync::Arc::strong_count(m) > 1,
+        _ => false,
+    };
+    if shared || budget.charge(size_cost(&v)) { v } else { Value::Null }
 }
 
 /// A string being printed: every byte is paid for before it is written.
