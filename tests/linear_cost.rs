@@ -111,3 +111,23 @@ fn a_legacy_roster_points_at_each_entry_by_its_index() {
         .collect();
     assert_eq!(paths, ["agents.list.3.model", "agents.list.17.model"]);
 }
+
+#[test]
+fn a_finding_with_many_places_shows_snippets_of_the_first_twelve() {
+    // Twenty agents with legacy models: one finding, twenty places.
+    let agents: Vec<String> =
+        (0..20).map(|i| format!("    \"a{i}\": {{ model: \"openai/gpt-3.5-turbo\" }},")).collect();
+    let config = format!("{{\n  agents: {{ entries: {{\n{}\n  }} }},\n}}\n", agents.join("\n"));
+    let home = home_with(&config);
+    let json: serde_json::Value = serde_json::from_str(&audit(home.path(), "json").out).expect("JSON");
+    let legacy = json["findings"].as_array().expect("findings").iter().find(|f| f["checkId"] == "models.legacy");
+    assert_eq!(legacy.expect("models.legacy")["locations"].as_array().expect("locations").len(), 20);
+
+    let human = audit(home.path(), "human").out;
+    let finding = human.split("\nmodels.legacy\n").nth(1).expect("the finding").split("  help:").next().expect("text");
+    assert!(finding.contains("(snippets of the first 12 places; 8 more in --json)"), "{finding}");
+    for i in 0..20 {
+        let label = format!("╰── agents.entries.a{i}.model\n");
+        assert_eq!(finding.contains(&label), i < 12, "a{i}: {finding}");
+    }
+}

@@ -191,6 +191,13 @@ pub fn render(
     out
 }
 
+/// Most places of one finding shown in snippets. A finding can point at
+/// every account of a large config; miette merges the snippets of one
+/// finding label by label, rereading everything between them each time, so
+/// thousands of labels cost the square of their spread, and print pages.
+/// JSON, SARIF and GitHub annotations list every place.
+const MAX_LABELS: usize = 12;
+
 /// A finding as a miette diagnostic: code = checkId, message = title and
 /// detail, help = remediation, labels = the config spans. Spans in other
 /// files (includes) become further diagnostics, one per file, rendered
@@ -222,8 +229,12 @@ impl FindingDiagnostic {
     }
 
     fn new(f: &Finding, sources: &SourceMap, home: Option<&Path>, redactor: &Redactor) -> Self {
+        // The first places get snippets; the others are counted.
+        let placed = || f.locations.iter().filter(|l| l.origin.is_some());
+        let shown: Vec<&crate::report::Location> = placed().take(MAX_LABELS).collect();
+        let hidden = placed().count() - shown.len();
         let mut files: Vec<FileId> = Vec::new();
-        for l in &f.locations {
+        for l in &shown {
             if let Some(o) = l.origin
                 && !files.contains(&o.file)
             {
@@ -249,12 +260,14 @@ impl FindingDiagnostic {
         if f.refuses_start {
             message.push_str("\nOpenClaw itself refuses to start with this config.");
         }
+        if hidden > 0 {
+            message.push_str(&format!("\n(snippets of the first {MAX_LABELS} places; {hidden} more in --json)"));
+        }
         // A snippet of the masked file where the lines are short (a span over
         // many lines by its first and last); on a long line, the positions.
         let snippet = |file: FileId, message: &mut String| {
             let masked = redactor.source(file);
-            let spans: Vec<(&str, std::ops::Range<usize>, std::ops::Range<usize>)> = f
-                .locations
+            let spans: Vec<(&str, std::ops::Range<usize>, std::ops::Range<usize>)> = shown
                 .iter()
                 .filter_map(|l| {
                     let o = l.origin.filter(|o| o.file == file)?;
