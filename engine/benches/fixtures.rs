@@ -127,6 +127,17 @@ pub fn open_state_dir(config: &str) -> tempfile::TempDir {
     dir
 }
 
+/// `keys` small settings (about 60 bytes each) under one plugin's config,
+/// which no rule walks: the most nodes per byte of config.
+pub fn wide(keys: usize) -> String {
+    let mut s = String::from("{\n  plugins: { entries: { bench: { config: {\n");
+    for i in 0..keys {
+        let _ = writeln!(s, "    \"setting-{i:07}\": \"value-{i:07}-abcdefghijklmnopqrstu\",");
+    }
+    s.push_str("  } } } },\n}\n");
+    s
+}
+
 /// A private state directory holding `config` as openclaw.json.
 pub fn state_dir(config: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -13,8 +13,10 @@
 //! - `fix`: what `clawcheck audit --fix --dry-run` does on it: load, plan,
 //!   edit (one edit per account), the diff and the report;
 //! - `rules`: n generated rules (plus the built-in pack) on one config;
-//! - `memory`: the peak memory of an audit of the open gateway, in a fresh
-//!   process, against the config's size in bytes.
+//! - `memory`: the peak memory of an audit (human and JSON reports), in a
+//!   fresh process, against the config's size in bytes and the reports',
+//!   for a locked-down config, the open gateway, and a config of n x 60
+//!   small keys.
 //!
 //! `cargo bench -p clawcheck-engine --bench scaling [-- STAGE...]`;
 //! `SCALING_SIZES=500,1000,2000` sets the sizes. Times are the CPU time of
@@ -122,19 +124,35 @@ fn fix_dry_run(pack: &Pack, dir: &Path) -> usize {
     report::fix::human(&result, None, &redactor).len() + text.len()
 }
 
-/// Peak memory of an audit of the open gateway of `n` accounts, in this
-/// (fresh) process: prints the config's size, the resident memory before
-/// loading it and the peak during the audit, in bytes.
-fn memory_child(n: usize) {
-    let dir = fixtures::open_state_dir(&fixtures::open_gateway(n));
+/// The configs the memory stage audits: `quiet` (n agents and n accounts,
+/// locked down: a few findings), `open` (the open gateway: findings on every
+/// account and agent, reports many times the config's size) and `wide` (n
+/// x 60 plugin settings of about 60 bytes each: almost a million keys, 58
+/// MB, at n = 16,000; the most nodes per byte).
+const SHAPES: [&str; 3] = ["quiet", "open", "wide"];
+
+fn shaped(shape: &str, n: usize) -> tempfile::TempDir {
+    match shape {
+        "quiet" => fixtures::state_dir(&fixtures::huge(n)),
+        "open" => fixtures::open_state_dir(&fixtures::open_gateway(n)),
+        _ => fixtures::state_dir(&fixtures::wide(n * 60)),
+    }
+}
+
+/// Peak memory of an audit (human and JSON reports) of a config, in this
+/// (fresh) process: prints the config's size, the reports' size, the
+/// resident memory before loading the config and the peak during the
+/// audit, in bytes.
+fn memory_child(shape: &str, n: usize) {
+    let dir = shaped(shape, n);
     let bytes = std::fs::metadata(dir.path().join("openclaw.json")).expect("the config").len();
     let pack = PackLoader::new().builtin().load().expect("the built-in pack loads");
     let before = status_kb("VmRSS");
     // Resets the peak to the current resident size (Linux 4.0 and later).
     let _ = std::fs::write("/proc/self/clear_refs", "5");
-    std::hint::black_box(audit(&pack, dir.path()));
+    let reports = std::hint::black_box(audit(&pack, dir.path()));
     let peak = status_kb("VmHWM");
-    println!("{bytes} {} {}", before * 1024, peak * 1024);
+    println!("{bytes} {reports} {} {}", before * 1024, peak * 1024);
 }
 
 /// A field of /proc/self/status, in kB (0 where there is none).
@@ -147,40 +165,43 @@ fn status_kb(field: &str) -> u64 {
 }
 
 fn memory(sizes: &[usize]) {
-    println!("memory: peak of an audit of the open gateway (human and JSON reports), in a fresh process");
+    println!("memory: peak resident memory of an audit (human and JSON reports), in a fresh process");
     let exe = std::env::current_exe().expect("the benchmark's path");
-    let mut multiples = Vec::new();
-    for &n in sizes {
-        let out = std::process::Command::new(&exe).args(["--memory-child", &n.to_string()]).output();
-        let Ok(out) = out else { continue };
-        let text = String::from_utf8_lossy(&out.stdout);
-        let nums: Vec<f64> = text.split_whitespace().filter_map(|w| w.parse().ok()).collect();
-        let [bytes, before, peak] = nums[..] else {
-            println!("  n = {n:>6}: not measured (no /proc/self/status?)");
-            continue;
-        };
-        let grew = (peak - before).max(0.0);
-        multiples.push(grew / bytes);
-        println!(
-            "  n = {n:>6}: config {:>7.1} MB, before {:>6.1} MB, peak {:>7.1} MB: {:.1}x the config",
-            bytes / 1e6,
-            before / 1e6,
-            peak / 1e6,
-            grew / bytes
-        );
+    for shape in SHAPES {
+        let mut multiples = Vec::new();
+        for &n in sizes {
+            let out = std::process::Command::new(&exe).args(["--memory-child", shape, &n.to_string()]).output();
+            let Ok(out) = out else { continue };
+            let text = String::from_utf8_lossy(&out.stdout);
+            let nums: Vec<f64> = text.split_whitespace().filter_map(|w| w.parse().ok()).collect();
+            let [bytes, reports, before, peak] = nums[..] else {
+                println!("  {shape} n = {n:>6}: not measured (no /proc/self/status?)");
+                continue;
+            };
+            let grew = (peak - before).max(0.0);
+            multiples.push((grew / bytes, grew / bytes.max(reports)));
+            println!(
+                "  {shape:>5} n = {n:>6}: config {:>6.1} MB, reports {:>6.1} MB, peak {:>6.1} MB above the {:.1} MB before: {:.1}x the config, {:.1}x the larger of config and reports",
+                bytes / 1e6,
+                reports / 1e6,
+                grew / 1e6,
+                before / 1e6,
+                grew / bytes,
+                grew / bytes.max(reports)
+            );
+        }
+        if let Some((c, r)) = multiples.iter().copied().reduce(|a, b| (a.0.max(b.0), a.1.max(b.1))) {
+            println!("  {shape}: at most {c:.1}x the config's size, {r:.1}x the larger of config and reports\n");
+        }
     }
-    if let Some(max) = multiples.iter().copied().reduce(f64::max) {
-        println!("  peak memory beyond the process's own: at most {max:.1}x the config's size");
-    }
-    println!();
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if let [flag, n] = &args[..]
+    if let [flag, shape, n] = &args[..]
         && flag == "--memory-child"
     {
-        memory_child(n.parse().expect("a size"));
+        memory_child(shape, n.parse().expect("a size"));
         return;
     }
     // cargo passes `--bench`; other arguments choose stages.

@@ -115,7 +115,7 @@ impl LoadedConfig {
         let mut notes = Vec::new();
         let mut env_used = std::collections::BTreeSet::new();
         let runtime = match &tree {
-            Some(t) => runtime_view(t, &effective_env, &mut notes, &mut env_used),
+            Some(t) => runtime_view(t, &source, &effective_env, &mut notes, &mut env_used),
             None => source.clone(),
         };
         LoadedConfig { sources, tree, source, runtime, include_files, env: effective_env, env_used, notes }
@@ -159,8 +159,12 @@ fn effective_env(env: &Environment, state_dir: Option<&Path>, source: &Value) ->
     vars
 }
 
+/// The runtime view: the source view with `${VAR}` substituted and
+/// SecretRefs resolved, sharing every unchanged part with `source`; the
+/// names of the variables it looked up go into `used`.
 fn runtime_view(
     tree: &Node,
+    source: &Value,
     env: &BTreeMap<String, String>,
     notes: &mut Vec<InputNote>,
     used: &mut std::collections::BTreeSet<String>,
@@ -170,7 +174,7 @@ fn runtime_view(
         used.borrow_mut().insert(name.to_string());
         env.get(name).cloned()
     };
-    tree.to_value_with(&mut |path, node| {
+    tree.to_value_over(source, &mut |path, node| {
         let dotted = tree::dotted(path);
         if let Some(r) = secret_ref::recognise(node) {
             let resolved = (r.source == "env").then(|| lookup(&r.id)).flatten().filter(|v| !v.is_empty());

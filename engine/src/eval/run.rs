@@ -456,16 +456,10 @@ pub fn locate(tree: Option<&Node>, path: &[PathSeg], label: Option<String>) -> L
     Location { path: dotted_path, label, origin: Some(origin), file: None }
 }
 
+/// Drops repeated locations, keeping the first of each (hashed: an
+/// aggregate finding can point at every account of the config).
 fn dedup(mut locations: Vec<Location>) -> Vec<Location> {
-    let mut seen = Vec::new();
-    locations.retain(|l| {
-        let key = (l.path.clone(), l.origin, l.file.clone());
-        if seen.contains(&key) {
-            false
-        } else {
-            seen.push(key);
-            true
-        }
-    });
+    let mut seen = std::collections::HashSet::new();
+    locations.retain(|l| seen.insert((l.path.clone(), l.origin, l.file.clone())));
     locations
 }
