@@ -149,7 +149,8 @@ pub fn render(
     for note in notes {
         out.push_str(&format!("[secrets] {}\n", redactor.scrub(&note.message)));
     }
-    let mut shown_at: Vec<(Places, String)> = Vec::new();
+    // Hashed: a large config has a finding per account.
+    let mut shown_at: std::collections::HashMap<Places, String> = std::collections::HashMap::new();
     for sev in Severity::ALL {
         let group: Vec<&Finding> = findings.iter().filter(|f| f.severity == sev).collect();
         if group.is_empty() || !opts.shown.includes(sev) {
@@ -164,9 +165,11 @@ pub fn render(
             // Each distinct snippet once: a later finding at the same places
             // refers to the first one shown there.
             let place = places(&f);
-            match shown_at.iter().find(|(p, _)| !place.is_empty() && *p == place) {
-                Some((_, first)) => diag.refer_to(first, &f, sources, home),
-                None => shown_at.push((place, f.check_id.clone())),
+            match shown_at.get(&place).filter(|_| !place.is_empty()) {
+                Some(first) => diag.refer_to(first, &f, sources, home),
+                None => {
+                    shown_at.insert(place, f.check_id.clone());
+                }
             }
             let mut text = String::new();
             if handler.render_report(&mut text, &diag).is_err() {
