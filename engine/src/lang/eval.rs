@@ -170,8 +170,7 @@ impl Env<'_> {
                     Value::List(items) if items.len() >= JOIN_MIN_LEN => {
                         let index = self.join_index(&listed, items, key, *slot);
                         let probe = meter::key(self.run(probe, frame), &self.caches.budget);
-                        let matched: &[usize] =
-                            probe.and_then(|p| index.positions.get(&p)).map_or(&[], Vec::as_slice);
+                        let matched: &[usize] = probe.and_then(|p| index.positions.get(&p)).map_or(&[], Vec::as_slice);
                         // The index matched the equalities; the rest of the
                         // predicate is checked on those matches.
                         let mut hits = matched.iter().map(|&i| &items[i]).filter(|item| {

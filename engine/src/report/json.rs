@@ -100,12 +100,16 @@ mod tests {
     #[test]
     fn columns_are_characters_and_a_byte_order_mark_is_not_one() {
         let text = "{ \"é東🦀\": 1,\n  b: 2 }";
-        assert_eq!(line_col(text, text.find(": 1").unwrap()), (1, 8));
-        assert_eq!(line_col(text, text.find('b').unwrap()), (2, 3));
+        let mut sources = crate::config::SourceMap::default();
+        let plain = sources.add("a.json".into(), text);
         let bom = format!("\u{FEFF}{text}");
-        assert_eq!(line_col(&bom, 0), (1, 1));
-        assert_eq!(line_col(&bom, 3), (1, 1));
-        assert_eq!(line_col(&bom, bom.find(": 1").unwrap()), (1, 8));
-        assert_eq!(line_col(&bom, bom.find('b').unwrap()), (2, 3));
+        let marked = sources.add("b.json".into(), bom.as_str());
+        let (plain, marked) = (sources.get(plain), sources.get(marked));
+        assert_eq!(line_col(plain, text.find(": 1").unwrap()), (1, 8));
+        assert_eq!(line_col(plain, text.find('b').unwrap()), (2, 3));
+        assert_eq!(line_col(marked, 0), (1, 1));
+        assert_eq!(line_col(marked, 3), (1, 1));
+        assert_eq!(line_col(marked, bom.find(": 1").unwrap()), (1, 8));
+        assert_eq!(line_col(marked, bom.find('b').unwrap()), (2, 3));
     }
 }
