@@ -3,6 +3,8 @@
 //! needs completes, with one step fewer it is cut off, and what it needs is
 //! what the documentation says.
 
+#![cfg(test)]
+
 use super::budget::STEPS;
 use super::builtins::regex_cache;
 use super::compile::{Compiled, DefSig, NameSource, Resolved, compile};

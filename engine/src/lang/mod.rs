@@ -7,8 +7,7 @@
 //! `{expr}` interpolation in texts.
 
 pub mod ast;
-#[cfg(test)]
-mod bounds;
+mod bounds; // a test module (`#![cfg(test)]` inside)
 pub mod budget;
 pub mod builtins;
 pub mod compile;
