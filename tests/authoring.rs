@@ -85,7 +85,10 @@ fn rules_test_update_rewrites_only_failing_expectations() {
     assert!(updated.out.contains("updated the expectations"), "{}", updated.out);
     let after = std::fs::read_to_string(dir.path().join("p/acme.t.funnel.yaml")).expect("read");
     let expected = rule
-        .replace("    expect:\n      - warn\n", "    expect:\n      [critical]\n")
+        .replace(
+            "    expect:\n      - warn\n",
+            "    expect:\n      [{ severity: critical, at: gateway.tailscale.mode }]\n",
+        )
         .replace("expect: [info]", "expect: []");
     assert_eq!(after, expected);
     assert_eq!(run(&["rules", "test", "p", "--no-builtin-rules"], dir.path()).code, 0);

@@ -5,6 +5,12 @@
 //! remediation texts. Cases that cannot pass yet are listed,
 //! with a reason, in `tests/conformance/known-gaps.yaml`; a listed case that
 //! passes fails the test, so the list only shrinks.
+//!
+//! Locations too: where OpenClaw's detail names config paths, clawcheck's
+//! primary location must be one of them (or inside one: a list item of a
+//! named list). Rules whose detail names paths for another reason are
+//! listed, with the reason, in `tests/conformance/location-differences.yaml`,
+//! which only shrinks as well.
 
 use std::collections::BTreeMap;
 
@@ -21,8 +27,77 @@ fn known_gaps() -> BTreeMap<String, String> {
     gaps.unwrap_or_default().into_iter().collect()
 }
 
-/// Runs one case; `Err` explains the disagreement.
-fn check(pack: &Pack, case: &Case) -> Result<(), String> {
+/// A finding whose primary location is none of the config paths OpenClaw
+/// names in its detail.
+struct Misplaced {
+    case: String,
+    rule: String,
+    ours: String,
+    named: Vec<String>,
+}
+
+/// The top-level sections of OpenClaw's config: a dotted word in a detail
+/// that starts with one of them is a config path.
+const SECTIONS: [&str; 22] = [
+    "gateway",
+    "hooks",
+    "channels",
+    "tools",
+    "agents",
+    "plugins",
+    "discovery",
+    "mcp",
+    "models",
+    "session",
+    "security",
+    "logging",
+    "commands",
+    "skills",
+    "browser",
+    "bindings",
+    "env",
+    "secrets",
+    "auth",
+    "messages",
+    "cron",
+    "approvals",
+];
+
+/// File name extensions: `channels.json5` is a file, not a config path.
+const EXTENSIONS: [&str; 5] = ["json", "json5", "jsonl", "sqlite", "md"];
+
+/// The config paths a detail names (`channels.discord.guilds.<id>.users`,
+/// `agents.entries.*.tools`, `bindings[].session`: placeholders, `*` and
+/// `[]` match any key).
+fn named_paths(detail: &str) -> Vec<String> {
+    let word = regex::Regex::new(r"[A-Za-z0-9_*<>/\[\]-]+(?:\.[A-Za-z0-9_*<>\[\]-]+)+").expect("regex");
+    word.find_iter(detail)
+        .map(|m| m.as_str().replace("[]", ".*"))
+        .filter(|p| p.split('.').next().is_some_and(|first| SECTIONS.contains(&first)))
+        .filter(|p| p.rsplit('.').next().is_none_or(|last| !EXTENSIONS.contains(&last)))
+        .collect()
+}
+
+/// `path` is `named` or inside it.
+fn within(path: &str, named: &str) -> bool {
+    let (ours, theirs): (Vec<&str>, Vec<&str>) = (path.split('.').collect(), named.split('.').collect());
+    theirs.len() <= ours.len()
+        && theirs.iter().zip(&ours).all(|(t, o)| t == o || *t == "*" || (t.starts_with('<') && t.ends_with('>')))
+}
+
+/// The location differences explained in `location-differences.yaml`:
+/// `<rule id>` for every case, `<case>/<rule id>` for one.
+fn location_differences() -> BTreeMap<String, String> {
+    let path = paths::workspace().join("tests/conformance/location-differences.yaml");
+    let text = std::fs::read_to_string(&path).expect("location-differences.yaml is readable");
+    let map: Option<indexmap::IndexMap<String, String>> =
+        serde_saphyr::from_str(&text).expect("location-differences.yaml is a map of rule to reason");
+    map.unwrap_or_default().into_iter().collect()
+}
+
+/// Runs one case; `Err` explains the disagreement. Findings whose location
+/// disagrees with the detail go to `misplaced`.
+fn check(pack: &Pack, case: &Case, misplaced: &mut Vec<Misplaced>) -> Result<(), String> {
     let prepared = case.prepare().map_err(|e| format!("case setup failed: {e}"))?;
     let result = eval::audit(pack, &prepared.env, &prepared.overrides);
     // The built-in pack stays within its budget and its read roots.
@@ -96,7 +171,9 @@ fn check(pack: &Pack, case: &Case) -> Result<(), String> {
             if all_implemented && [got.critical as u64, got.warn as u64, got.info as u64] != summary {
                 return Err(format!("summary differs: expected {summary:?}, got {got:?}"));
             }
-            compare_texts(case, &own, &prepared)
+            compare_texts(case, &own, &prepared)?;
+            compare_locations(case, &own, misplaced);
+            Ok(())
         }
     }
 }
@@ -138,6 +215,49 @@ fn compare_texts(
     if problems.is_empty() { Ok(()) } else { Err(problems.join("\n")) }
 }
 
+/// Collects the findings (of those whose texts equal OpenClaw's) whose
+/// primary location is none of the config paths the detail names. A
+/// finding about a file (its primary location is the file) is not compared.
+fn compare_locations(case: &Case, findings: &[clawcheck_engine::report::Finding], misplaced: &mut Vec<Misplaced>) {
+    for f in findings {
+        let named = named_paths(&f.detail);
+        if named.is_empty() || f.locations.first().is_some_and(|l| l.path.is_empty() && l.file.is_some()) {
+            continue;
+        }
+        let ours = f.locations.first().filter(|l| !l.path.is_empty()).map(|l| l.path.clone());
+        if ours.as_deref().is_some_and(|p| named.iter().any(|n| within(p, n))) {
+            continue;
+        }
+        misplaced.push(Misplaced {
+            case: case.name.clone(),
+            rule: f.rule.clone(),
+            ours: ours.unwrap_or_else(|| "(no config path)".into()),
+            named,
+        });
+    }
+}
+
+#[test]
+fn named_paths_and_within() {
+    assert_eq!(
+        named_paths(
+            r#"Set channels.discord.groupPolicy="allowlist" and configure channels.discord.guilds.<id>.channels."#
+        ),
+        ["channels.discord.groupPolicy", "channels.discord.guilds.<id>.channels"]
+    );
+    assert_eq!(
+        named_paths("see $HOME/.openclaw/openclaw.json, $HOME/.openclaw/channels.json5 and docs.openclaw.ai"),
+        Vec::<String>::new()
+    );
+    assert!(within("agents.defaults.sandbox.docker.binds.0", "agents.defaults.sandbox.docker.binds"));
+    assert!(within("agents.entries.ops.tools.exec.host", "agents.entries.*.tools.exec.host"));
+    assert!(within("channels.discord.guilds.111.channels", "channels.discord.guilds.<id>.channels"));
+    assert_eq!(named_paths(r#"- bindings[].session.groupScope="main""#), ["bindings.*.session.groupScope"]);
+    assert!(within("bindings.2.session.groupScope", "bindings.*.session.groupScope"));
+    assert!(!within("gateway.auth", "gateway.auth.password"), "an ancestor is not the named path");
+    assert!(!within("gateway.authx", "gateway.auth"));
+}
+
 #[test]
 fn recorded_cases_agree_with_the_reference() {
     // The pack as the binary embeds it (compiled at build time); the rule
@@ -154,8 +274,9 @@ fn recorded_cases_agree_with_the_reference() {
 
     let mut failures = Vec::new();
     let mut now_passing = Vec::new();
+    let mut misplaced = Vec::new();
     for case in &cases {
-        match (check(&pack, case), gaps.get(&case.name)) {
+        match (check(&pack, case, &mut misplaced), gaps.get(&case.name)) {
             (Ok(()), None) | (Err(_), Some(_)) => {}
             (Ok(()), Some(_)) => now_passing.push(case.name.clone()),
             (Err(msg), None) => {
@@ -190,14 +311,39 @@ fn recorded_cases_agree_with_the_reference() {
         failures.len(),
         failures.join("\n\n")
     );
+
+    let explained = location_differences();
+    let unexplained: Vec<String> = misplaced
+        .iter()
+        .filter(|m| !explained.contains_key(&m.rule) && !explained.contains_key(&format!("{}/{}", m.case, m.rule)))
+        .map(|m| {
+            format!("  {} {}: clawcheck points at {}, OpenClaw names {}", m.case, m.rule, m.ours, m.named.join(", "))
+        })
+        .collect();
+    assert!(
+        unexplained.is_empty(),
+        "{} finding(s) point elsewhere than OpenClaw's detail says (fix the rule's `at`, or explain the difference in tests/conformance/location-differences.yaml):\n{}",
+        unexplained.len(),
+        unexplained.join("\n")
+    );
+    let stale: Vec<&String> = explained
+        .keys()
+        .filter(|k| !misplaced.iter().any(|m| **k == m.rule || **k == format!("{}/{}", m.case, m.rule)))
+        .collect();
+    assert!(stale.is_empty(), "location-differences.yaml explains differences that no longer occur; remove {stale:?}");
 }
 
+/// The vendored cases are a copy of `../shared/conformance`, which CI
+/// clones beside this checkout: without it the copy cannot be checked, and
+/// the test fails rather than pass without looking.
 #[test]
 fn vendored_cases_match_the_shared_ones() {
-    let Some(shared) = paths::shared_cases() else {
-        eprintln!("../shared/conformance is not beside this checkout; using the vendored cases only");
-        return;
-    };
+    let shared = paths::shared_cases().unwrap_or_else(|| {
+        panic!(
+            "{} is missing: clone the shared repository beside this checkout (as CI does) to check the vendored cases",
+            paths::workspace().join("../shared/conformance").display()
+        )
+    });
     let list = |root: &std::path::Path| -> BTreeMap<String, Vec<u8>> {
         let mut out = BTreeMap::new();
         let mut stack = vec![root.to_path_buf()];

@@ -1,6 +1,7 @@
 //! The built-in pack as a whole: it loads, every rule's examples pass, and
 //! every rule meets the pack's own bar (docs, at least two triggering and
-//! one quiet example, an example per severity, file named after the id).
+//! one quiet example, an example per severity, `at:` wherever a finding
+//! points, every threshold exercised at its boundary, file named after the id).
 
 use clawcheck_engine::eval::examples;
 use clawcheck_engine::rules::PackLoader;
@@ -21,6 +22,56 @@ fn every_example_of_every_rule_passes() {
         })
         .collect();
     assert!(failures.is_empty(), "{} failing example(s):\n\n{}", failures.len(), failures.join("\n\n"));
+}
+
+/// Locations are tested: every expected finding that points somewhere
+/// says where (`at:`), so a rule pointing at `gateway.auth` instead of
+/// `gateway.auth.password` fails its own examples.
+#[test]
+fn every_example_says_where_its_findings_point() {
+    let pack = pack();
+    let mut problems = Vec::new();
+    for r in &pack.rules {
+        for ex in &r.examples {
+            let outcome = examples::run_example(&pack, r, ex);
+            for missing in outcome.unlocated(&ex.spec) {
+                problems.push(format!("{} example {}: {missing}", r.id_source, ex.index + 1));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{} expected finding(s) without `at:`:\n{}", problems.len(), problems.join("\n"));
+}
+
+/// Thresholds are pinned: every number a rule compares against with `<`,
+/// `<=`, `>` or `>=` (a literal or a pack constant such as
+/// `gateway_password_min_length`) is exercised at its boundary. Shifting it
+/// by one either way must fail an example, which takes examples on both
+/// sides of the boundary (23 and 24 characters against `< 24`); unlike other
+/// mutants, no threshold may be listed as equivalent.
+#[test]
+fn every_threshold_is_exercised_at_its_boundary() {
+    let mut pack = pack();
+    let all: Vec<usize> = (0..pack.rules.len()).collect();
+    let report = clawcheck_engine::eval::mutants::run(&mut pack, &all, |_| true);
+    let thresholds: Vec<_> = report.mutants.iter().filter(|m| m.threshold).collect();
+    assert!(thresholds.len() >= 16, "the built-in pack's thresholds are found: {}", thresholds.len());
+    assert!(
+        thresholds
+            .iter()
+            .any(|m| m.rule == "gateway.password_too_short" && m.mutant.contains("gateway_password_min_length")),
+        "the password length threshold is one"
+    );
+    let unpinned: Vec<String> = thresholds
+        .iter()
+        .filter(|m| !matches!(m.status, clawcheck_engine::eval::mutants::Status::Killed { .. }))
+        .map(|m| format!("{}: {} (add examples on both sides of the boundary)", m.rule, m.mutant))
+        .collect();
+    assert!(
+        unpinned.is_empty(),
+        "{} threshold(s) not exercised at their boundary:\n{}",
+        unpinned.len(),
+        unpinned.join("\n")
+    );
 }
 
 #[test]

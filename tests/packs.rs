@@ -78,7 +78,20 @@ fn a_repository_pins_its_policy_with_clawcheck_yaml() {
         "a 28-character token is short at 32: {found:?}"
     );
     assert!(!found.iter().any(|(id, _)| id == "models.weak_tier"), "disabled: {found:?}");
-    assert_eq!(run.code, 1, "fail_on: warn from clawcheck.yaml");
+    assert_eq!(run.code, 1, "a critical finding fails the run whatever fail_on says");
+
+    // With Telegram DMs disabled, the worst finding left is a warning: the run
+    // fails only because clawcheck.yaml says `fail_on: warn`.
+    let config = repo.join("state/openclaw.json");
+    let text = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(&config, text.replace(r#"dmPolicy: "pairing""#, r#"dmPolicy: "disabled""#)).expect("write");
+    let run = cli::run(&["audit", "--json"], env(dir.path(), &repo));
+    let found = ids(&serde_json::from_str(&run.out).expect("JSON"));
+    assert!(found.iter().all(|(_, sev)| sev != "critical"), "{found:?}");
+    assert!(found.contains(&("gateway.tailscale_serve".into(), "warn".into())), "{found:?}");
+    assert_eq!(run.code, 1, "fail_on: warn from clawcheck.yaml, on warnings alone: {found:?}");
+    let critical_only = cli::run(&["audit", "--json", "--fail-on", "critical"], env(dir.path(), &repo));
+    assert_eq!(critical_only.code, 0, "the same warnings pass --fail-on critical\n{}", critical_only.err);
 
     // The same directory without the settings file: the built-in pack alone.
     let plain = cli::run(&["audit", "--json", "--no-settings", "--state-dir", "state"], env(dir.path(), &repo));

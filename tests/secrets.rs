@@ -100,7 +100,7 @@ impl Gather<'_> {
         let join = |k: &str| if path.is_empty() { k.to_string() } else { format!("{path}.{k}") };
         match &node.kind {
             NodeKind::Object(members) => {
-                for (k, m) in members {
+                for (k, m) in members.iter() {
                     let p = join(k);
                     self.walk(&m.node, &p, secret || openclaw_sensitive(&p), masked || env_map(&p));
                 }
@@ -112,7 +112,7 @@ impl Gather<'_> {
             }
             NodeKind::Str(s) if secret || masked => {
                 if concrete(s) {
-                    self.found.push((s.clone(), secret));
+                    self.found.push((s.to_string(), secret));
                 }
                 // What `${VAR}` puts into a secret is one too.
                 for (i, _) in s.match_indices("${") {
@@ -124,7 +124,7 @@ impl Gather<'_> {
                 }
             }
             NodeKind::Str(s) => {
-                self.public.insert(s.clone());
+                self.public.insert(s.to_string());
             }
             _ => {}
         }
@@ -495,7 +495,11 @@ fn the_demo_no_longer_shows_its_tokens() {
     assert!(!r.out.contains("hooks-secret"), "the hooks token");
     assert!(!r.out.contains(BOT_TOKEN), "the bot token");
     assert!(!r.out.contains("AAHfiqks"), "no part of it either");
-    assert_eq!(r.out.matches(r#"token: "••••••••(12)""#).count(), 3, "the hooks token, masked, in each distinct snippet");
+    assert_eq!(
+        r.out.matches(r#"token: "••••••••(12)""#).count(),
+        3,
+        "the hooks token, masked, in each distinct snippet"
+    );
     assert_eq!(r.out.matches(r#"botToken: "••••••••(45)""#).count(), 3, "the bot token, masked");
     // A ${VAR} placeholder is a reference, not a secret: shown as written.
     assert!(r.out.contains(r#"token: "${DEMO_GATEWAY_TOKEN}""#));

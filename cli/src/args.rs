@@ -15,6 +15,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per run: the size of the audit's arguments does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Audit an OpenClaw config and state directory.
@@ -139,6 +141,11 @@ pub struct AuditArgs {
     /// Print how many findings each check produced instead of the findings.
     #[arg(long, conflicts_with_all = ["json", "format"])]
     pub statistics: bool,
+    /// Let rules see the environment variable NAME too (they see only the
+    /// variables the built-in pack declares and those the config's `${VAR}`
+    /// substitutions use otherwise); repeatable.
+    #[arg(long = "allow-env", value_name = "NAME")]
+    pub allow_env: Vec<String>,
     /// When to use colour in the human report.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

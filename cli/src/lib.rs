@@ -39,7 +39,10 @@ pub fn generated_docs(pack: &clawcheck_engine::rules::Pack) -> Vec<(String, Stri
 }
 
 /// Runs `clawcheck` with `argv` (program name first); returns the exit status.
-pub fn run(argv: impl IntoIterator<Item = String>, io: &mut Io) -> u8 {
+/// Arguments are OS strings: a path that is not UTF-8 is a path like any
+/// other (and a text argument that is not UTF-8 is a usage error), never a
+/// panic.
+pub fn run<T: Into<std::ffi::OsString> + Clone>(argv: impl IntoIterator<Item = T>, io: &mut Io) -> u8 {
     let cli = match args::Cli::try_parse_from(argv) {
         Ok(cli) => cli,
         Err(e) => {

@@ -12,9 +12,15 @@
 //! ignore:                         # never report these, each with its reason
 //!   - rule: fs.config.symlink
 //!     reason: the config is a link into our deploy tree
+//! allow_env: [ACME_REGION]        # more --allow-env names
 //! ```
 //!
 //! Command-line flags win over the file.
+//!
+//! A settings file is obeyed only when it belongs to the user running
+//! clawcheck (or root) and nobody else may write it (see
+//! [`clawcheck_engine::owned`]); otherwise a warning names it and it is
+//! ignored, as git ignores a repository owned by someone else.
 
 use std::path::{Path, PathBuf};
 
@@ -41,6 +47,8 @@ struct File {
     config: Option<String>,
     #[serde(default)]
     state_dir: Option<String>,
+    #[serde(default)]
+    allow_env: Vec<String>,
     #[serde(default)]
     select: Vec<Spanned<String>>,
     #[serde(default)]
@@ -69,6 +77,8 @@ pub struct Settings {
     pub select: Vec<Selector>,
     /// `ignore:` selectors (their reasons are for the reader).
     pub ignore: Vec<Selector>,
+    /// Environment variables rules may see besides the declared ones.
+    pub allow_env: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -92,7 +102,7 @@ impl Diagnostic for SettingsError {
     }
     fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
         Some(Box::new(
-            "keys: packs, builtin, fail_on, config, state_dir, select, ignore (see README, \"Pin a policy\")",
+            "keys: packs, builtin, fail_on, config, state_dir, select, ignore, allow_env (see README, \"Pin a policy\")",
         ))
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -100,6 +110,37 @@ impl Diagnostic for SettingsError {
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         Some(Box::new(std::iter::once(miette::LabeledSpan::new_primary_with_span(Some("here".into()), self.span))))
+    }
+}
+
+/// A settings file that was not obeyed, because someone other than the
+/// user could have written it (a warning: the run goes on with defaults).
+#[derive(Debug)]
+pub struct Untrusted {
+    path: PathBuf,
+    reason: clawcheck_engine::owned::Distrust,
+}
+
+impl std::fmt::Display for Untrusted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ignoring settings file {}: {}", self.path.display(), self.reason)
+    }
+}
+
+impl std::error::Error for Untrusted {}
+
+impl Diagnostic for Untrusted {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new("clawcheck::settings::untrusted"))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Warning)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(
+            "a settings file is obeyed only when you (or root) own it and neither its group nor others can write it; \
+             fix its owner or mode (chmod go-w), or run with --no-settings",
+        ))
     }
 }
 
@@ -112,16 +153,24 @@ pub fn find(cwd: &Path, explicit: Option<&Path>) -> Option<PathBuf> {
     cwd.ancestors().find_map(|dir| NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file()))
 }
 
-pub fn load(path: Option<&Path>) -> Result<Settings, SettingsError> {
-    let Some(path) = path else { return Ok(Settings { builtin: true, ..Settings::default() }) };
-    let text =
-        clawcheck_engine::bounded::read_string(path, clawcheck_engine::bounded::SETTINGS_BYTES).map_err(|e| {
-            SettingsError {
-                message: format!("cannot read {}: {e}", path.display()),
-                source: NamedSource::new(path.display().to_string(), String::new()),
-                span: (0, 0).into(),
-            }
-        })?;
+/// The settings of `path` (defaults without one), or defaults and the
+/// warning to print when the file is not trusted.
+pub fn load(path: Option<&Path>) -> Result<(Settings, Option<Untrusted>), SettingsError> {
+    let defaults = || Settings { builtin: true, ..Settings::default() };
+    let Some(path) = path else { return Ok((defaults(), None)) };
+    let cannot_read = |e: std::io::Error| SettingsError {
+        message: format!("cannot read {}: {e}", path.display()),
+        source: NamedSource::new(path.display().to_string(), String::new()),
+        span: (0, 0).into(),
+    };
+    use clawcheck_engine::owned::{self, Owned};
+    let bytes = match owned::read(path, clawcheck_engine::bounded::SETTINGS_BYTES).map_err(cannot_read)? {
+        Owned::Trusted(bytes) => bytes,
+        Owned::Distrusted(reason) => return Ok((defaults(), Some(Untrusted { path: path.to_path_buf(), reason }))),
+    };
+    let text = String::from_utf8(bytes).map_err(|_| {
+        cannot_read(std::io::Error::new(std::io::ErrorKind::InvalidData, "stream did not contain valid UTF-8"))
+    })?;
     let error = |message: String, span: SourceSpan| SettingsError {
         message,
         source: NamedSource::new(path.display().to_string(), text.clone()).with_language("yaml"),
@@ -164,7 +213,7 @@ pub fn load(path: Option<&Path>) -> Result<Settings, SettingsError> {
         }
         ignore.push(selector(&entry.value.rule, span)?);
     }
-    Ok(Settings {
+    let settings = Settings {
         select,
         ignore,
         packs: file.packs.iter().map(|p| base.join(p)).collect(),
@@ -173,5 +222,7 @@ pub fn load(path: Option<&Path>) -> Result<Settings, SettingsError> {
         config: file.config.map(|c| base.join(c)),
         state_dir: file.state_dir.map(|s| base.join(s)),
         dir: Some(base.to_path_buf()),
-    })
+        allow_env: file.allow_env,
+    };
+    Ok((settings, None))
 }

@@ -47,6 +47,97 @@ pub fn huge(n: usize) -> String {
     s
 }
 
+/// The channel providers [`open_gateway`] spreads its accounts over, with
+/// the credential keys each one's schema has; the first three carry a
+/// security adapter (their npm plugins are installed).
+const PROVIDERS: [(&str, &str); 5] = [
+    ("discord", "token: \"MTIz.fake.token.{i}\""),
+    ("signal", "account: \"+1555000{i}\""),
+    ("whatsapp", "sendReadReceipts: true"),
+    ("telegram", "botToken: \"{i}:AAHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0\""),
+    ("slack", "botToken: \"xoxb-{i}-fake\", appToken: \"xapp-{i}-fake\""),
+];
+
+/// `n` channel accounts (spread over five providers) with open group
+/// policies, every other one with open DMs, and credentials, and `n` agents
+/// with risky tool settings, as JSON5: the built-in pack reports on every
+/// account and agent, and `--fix` has an edit per account. Use with
+/// [`open_state_dir`], which installs the channel plugins so their security
+/// adapters are audited.
+pub fn open_gateway(n: usize) -> String {
+    let mut s = String::from(
+        "// generated: open channel accounts and risky agents\n{\n  gateway: { bind: \"lan\", auth: { mode: \"token\", token: \"0123456789abcdef0123456789abcdef\" } },\n  plugins: { entries: { discord: { enabled: true }, signal: { enabled: true }, whatsapp: { enabled: true }, slack: { enabled: true } } },\n  tools: { exec: { security: \"full\" }, elevated: { enabled: true } },\n",
+    );
+    s.push_str("  agents: {\n    defaults: { sandbox: { mode: \"off\" } },\n    entries: {\n");
+    for i in 0..n {
+        let (profile, security) = if i % 2 == 0 { ("full", "full") } else { ("coding", "allowlist") };
+        let _ = writeln!(
+            s,
+            "      \"agent-{i}\": {{ model: \"anthropic/claude-sonnet-4-5\", tools: {{ profile: \"{profile}\", exec: {{ security: \"{security}\", safeBins: [\"jq\", \"python3\"] }} }}, sandbox: {{ mode: \"off\" }} }},"
+        );
+    }
+    s.push_str("    },\n  },\n  channels: {\n");
+    for (p, (provider, credentials)) in PROVIDERS.iter().enumerate() {
+        let root = credentials.replace("{i}", "root");
+        let _ = writeln!(s, "    {provider}: {{\n      {root},\n      groupPolicy: \"open\",\n      accounts: {{");
+        for i in (p..n).step_by(PROVIDERS.len()) {
+            let credentials = credentials.replace("{i}", &i.to_string());
+            let dm = if i % 2 == 0 { "dmPolicy: \"open\", allowFrom: [\"*\"]" } else { "dmPolicy: \"pairing\"" };
+            let _ = writeln!(s, "        \"acct-{i}\": {{ {credentials}, {dm}, groupPolicy: \"open\" }},");
+        }
+        s.push_str("      },\n    },\n");
+    }
+    s.push_str("  },\n}\n");
+    s
+}
+
+/// A private state directory holding `config` as openclaw.json, with the
+/// npm channel plugins installed as the conformance cases install them
+/// (install records in the state database, a package at each install path).
+pub fn open_state_dir(config: &str) -> tempfile::TempDir {
+    let dir = state_dir(config);
+    let state = dir.path();
+    let cases = workspace().join("tests/conformance/cases");
+    std::fs::create_dir_all(state.join("state")).expect("mkdir state");
+    let db = state.join("state/openclaw.sqlite");
+    std::fs::copy(cases.join("_state-db-empty.sqlite"), &db).expect("copy the state database");
+    let records = std::fs::read_to_string(cases.join("_npm-plugins.json"))
+        .expect("the npm plugin records")
+        .replace("$STATE", &state.to_string_lossy());
+    let rows: serde_json::Value = serde_json::from_str(&records).expect("the records are JSON");
+    let conn = rusqlite::Connection::open(&db).expect("open the state database");
+    for (key, value) in rows.as_object().expect("an object") {
+        conn.execute(
+            "insert or replace into config_machine_state(state_key, value_json, updated_at_ms) values (?1, ?2, 0)",
+            rusqlite::params![key, value.to_string()],
+        )
+        .expect("insert an install record");
+    }
+    let installs = rows.pointer("/plugins.installedIndex/index/installRecords").and_then(|r| r.as_object());
+    for record in installs.into_iter().flat_map(|r| r.values()) {
+        let (Some(path), Some(name)) = (record["installPath"].as_str(), record["resolvedName"].as_str()) else {
+            continue;
+        };
+        std::fs::create_dir_all(path).expect("mkdir the install path");
+        let package =
+            serde_json::json!({"name": name, "version": record["version"], "openclaw": {"extensions": ["./index.ts"]}});
+        std::fs::write(Path::new(path).join("package.json"), package.to_string()).expect("write package.json");
+    }
+    private(state);
+    dir
+}
+
+/// `keys` small settings (about 60 bytes each) under one plugin's config,
+/// which no rule walks: the most nodes per byte of config.
+pub fn wide(keys: usize) -> String {
+    let mut s = String::from("{\n  plugins: { entries: { bench: { config: {\n");
+    for i in 0..keys {
+        let _ = writeln!(s, "    \"setting-{i:07}\": \"value-{i:07}-abcdefghijklmnopqrstu\",");
+    }
+    s.push_str("  } } } },\n}\n");
+    s
+}
+
 /// A private state directory holding `config` as openclaw.json.
 pub fn state_dir(config: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");

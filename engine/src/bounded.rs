@@ -22,7 +22,12 @@ pub const BASELINE_BYTES: u64 = 64 * MIB;
 /// The file's bytes, or an error of kind `FileTooLarge` once more than
 /// `limit` bytes have been read.
 pub fn read(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
-    let file = open(path)?;
+    read_open(open(path)?, limit)
+}
+
+/// As [`read`], from a file already opened (with [`open`]), so that what
+/// is read is the file the caller checked through the descriptor.
+pub fn read_open(file: std::fs::File, limit: u64) -> io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
     file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
@@ -36,7 +41,7 @@ pub fn read(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
 /// switched back to blocking reads. A pipe with a writer (`--config
 /// <(...)`) is then read to its end, one without reads as empty.
 #[cfg(unix)]
-fn open(path: &Path) -> io::Result<std::fs::File> {
+pub fn open(path: &Path) -> io::Result<std::fs::File> {
     use rustix::fs::{OFlags, fcntl_getfl, fcntl_setfl};
     use std::os::unix::fs::OpenOptionsExt;
     let file = std::fs::OpenOptions::new().read(true).custom_flags(OFlags::NONBLOCK.bits() as i32).open(path)?;
@@ -46,7 +51,7 @@ fn open(path: &Path) -> io::Result<std::fs::File> {
 }
 
 #[cfg(not(unix))]
-fn open(path: &Path) -> io::Result<std::fs::File> {
+pub fn open(path: &Path) -> io::Result<std::fs::File> {
     std::fs::File::open(path)
 }
 

@@ -26,6 +26,18 @@ pub const MAX_SPAN_LINES: usize = 3;
 /// one on its last line saying how many lines are not shown. Line numbers
 /// stay those of the file (miette shows the two as separate excerpts).
 pub fn labels(text: &str, span: Range<usize>, label: Option<&str>, primary: bool) -> Vec<miette::LabeledSpan> {
+    labels_with(text, span, label, primary, |offset| position(text, offset).0)
+}
+
+/// [`labels`], with the line of an offset from `line_of` (a line index:
+/// a report labels many spans of one file).
+pub fn labels_with(
+    text: &str,
+    span: Range<usize>,
+    label: Option<&str>,
+    primary: bool,
+    line_of: impl Fn(usize) -> usize,
+) -> Vec<miette::LabeledSpan> {
     let make = |text: Option<String>, range: Range<usize>| {
         if primary {
             miette::LabeledSpan::new_primary_with_span(text, range)
@@ -37,8 +49,7 @@ pub fn labels(text: &str, span: Range<usize>, label: Option<&str>, primary: bool
     let [first, last] = parts.as_slice() else {
         return vec![make(label.map(str::to_string), span)];
     };
-    let (first_line, _) = position(text, first.start);
-    let (last_line, _) = position(text, last.start);
+    let (first_line, last_line) = (line_of(first.start), line_of(last.start));
     let hidden = last_line - first_line - 1;
     let head = match label {
         Some(l) => format!("{l} (to line {last_line})"),
@@ -94,6 +105,12 @@ pub fn position(text: &str, offset: usize) -> (usize, usize) {
 /// `name:line:column` of a byte offset, for a span [`showable`] refused.
 pub fn locator(name: &str, text: &str, offset: usize) -> String {
     let (line, column) = position(text, offset);
+    locator_at(name, line, column)
+}
+
+/// `name:line:column` of a position (from a line index), for a span
+/// [`showable`] refused.
+pub fn locator_at(name: &str, line: usize, column: usize) -> String {
     format!("at {name}:{line}:{column} (the line is too long to show)")
 }
 

@@ -42,4 +42,7 @@ pub struct Overrides {
     /// `--allow-read DIR`: directories facts may read besides the state
     /// directory, the config's directory and the pack's read roots.
     pub allow_read: Vec<PathBuf>,
+    /// `--allow-env NAME`: environment variables rules may see besides
+    /// those the built-in pack declares and those the config uses.
+    pub allow_env: Vec<String>,
 }

@@ -17,6 +17,8 @@ pub mod facts;
 pub mod fix;
 pub mod input;
 pub mod lang;
+pub mod lines;
+pub mod owned;
 pub mod redact;
 pub mod report;
 pub mod rules;

@@ -233,7 +233,11 @@ fn check(original: &Json, style: &Style, op: PatchOp, path: &[String], new: Opti
     let e = edit(op, path, new);
     let once = apply(&text, &e);
     let after = load(&once);
-    assert_eq!(after.source.to_json(), expected(original, op, path, new), "edited:\n{once}\nfrom:\n{text}");
+    // As text: `serde_json::Value` equality ignores the order of keys, and an
+    // edit must keep it (a replaced key stays where it was, an added one comes last).
+    let got = serde_json::to_string(&after.source.to_json()).expect("JSON");
+    let want = serde_json::to_string(&expected(original, op, path, new)).expect("JSON");
+    assert_eq!(got, want, "edited:\n{once}\nfrom:\n{text}");
     for c in comments_outside(&text, &comments, &before, path) {
         assert!(once.contains(&c), "comment {c:?} lost:\n{once}\nfrom:\n{text}");
     }

@@ -12,7 +12,8 @@ pub fn cases() -> PathBuf {
     workspace().join("tests/conformance/cases")
 }
 
-/// `../shared/conformance` beside the checkout, when present.
+/// `../shared/conformance` beside the checkout (CI clones `shared` there),
+/// or `None` when it is absent.
 pub fn shared_cases() -> Option<PathBuf> {
     let p = workspace().join("../shared/conformance");
     p.is_dir().then_some(p)

@@ -139,6 +139,7 @@ pub fn run(args: AuditArgs, io: &mut Io) -> u8 {
         password: args.password.clone(),
         deep: false,
         allow_read: args.allow_read.iter().map(|d| io.env.cwd.join(d)).collect(),
+        allow_env: args.allow_env.iter().chain(&settings.allow_env).cloned().collect(),
     };
     let paths = config::locate(&io.env, &overrides);
     let ctx = Context {

@@ -18,13 +18,18 @@ use crate::exit;
 use crate::settings::{self, Settings};
 
 /// clawcheck's settings for this run: `--settings FILE`, else the nearest
-/// clawcheck.yaml / .clawcheck.yaml, unless `--no-settings`.
+/// clawcheck.yaml / .clawcheck.yaml, unless `--no-settings`. A file
+/// someone else could have written is ignored with a warning.
 pub fn settings_for(io: &mut Io, args: &PackArgs, color: bool) -> Result<Settings, u8> {
     let file = if args.no_settings { None } else { settings::find(&io.env.cwd, args.settings.as_deref()) };
-    settings::load(file.as_deref()).map_err(|e| {
+    let (settings, untrusted) = settings::load(file.as_deref()).map_err(|e| {
         eprint(io, &e, color);
         exit::USAGE
-    })
+    })?;
+    if let Some(warning) = untrusted {
+        eprint(io, &warning, color);
+    }
+    Ok(settings)
 }
 
 /// Loads the built-in pack (unless disabled) and the given pack directories

@@ -1,7 +1,8 @@
 //! `clawcheck rules test --update`: rewrites the `expect:` of failing
-//! examples with the severities the rule reports now. Only the value of
-//! `expect:` changes (as a flow list such as `[warn]`); comments and the rest
-//! of the file stay as they are.
+//! examples with the severities the rule reports now, and where each
+//! finding points (`at:`). Only the value of `expect:` changes (as a flow
+//! list such as `[{ severity: warn, at: gateway.bind }]`); comments and
+//! the rest of the file stay as they are.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -41,9 +42,17 @@ pub fn update(failed: &[&ExampleOutcome]) -> Result<Vec<PathBuf>, String> {
             let Some(expect) = parsed.examples.get(o.index).and_then(|e| e.expect.as_ref()) else { continue };
             let start = file.range(&expect.referenced).start;
             let end = file.node_end(start);
-            let mut sevs: Vec<&str> = o.findings.iter().map(|f| f.severity.as_str()).collect();
-            sevs.sort_unstable();
-            edits.push((start..end, format!("[{}]", sevs.join(", "))));
+            let mut items: Vec<(&str, Option<String>)> =
+                o.findings.iter().map(|f| (f.severity.as_str(), f.at())).collect();
+            items.sort_unstable();
+            let items: Vec<String> = items
+                .into_iter()
+                .map(|(severity, at)| match at {
+                    Some(at) => format!("{{ severity: {severity}, at: {} }}", yaml_scalar(&at)),
+                    None => severity.to_string(),
+                })
+                .collect();
+            edits.push((start..end, format!("[{}]", items.join(", "))));
         }
         if edits.is_empty() {
             continue;
@@ -57,4 +66,27 @@ pub fn update(failed: &[&ExampleOutcome]) -> Result<Vec<PathBuf>, String> {
         changed.push(path);
     }
     Ok(changed)
+}
+
+/// `text` as a YAML flow scalar: plain when it is a plain path, else
+/// single-quoted.
+fn yaml_scalar(text: &str) -> String {
+    let plain = !text.is_empty()
+        && !text.starts_with(['-', '.'])
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '-'));
+    if plain { text.to_string() } else { format!("'{}'", text.replace('\'', "''")) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::yaml_scalar;
+
+    #[test]
+    fn paths_are_plain_unless_yaml_would_misread_them() {
+        assert_eq!(yaml_scalar("gateway.auth.password"), "gateway.auth.password");
+        assert_eq!(yaml_scalar("/home/user/.openclaw"), "/home/user/.openclaw");
+        assert_eq!(yaml_scalar("channels.telegram.groups.-10042"), "channels.telegram.groups.-10042");
+        assert_eq!(yaml_scalar("agents.entries.o'neil: x"), "'agents.entries.o''neil: x'");
+        assert_eq!(yaml_scalar("-x"), "'-x'");
+    }
 }

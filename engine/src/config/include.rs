@@ -62,14 +62,14 @@ impl<'a> IncludeResolver<'a> {
             NodeKind::Object(mut members) => {
                 let include = members.shift_remove(INCLUDE_KEY);
                 let mut resolved = IndexMap::with_capacity(members.len());
-                for (k, m) in members {
+                for (k, m) in *members {
                     self.mount.push(k.clone());
                     let child = self.resolve(m.node, dir, depth);
                     self.mount.pop();
                     resolved.insert(k, Member { key: m.key, node: child? });
                 }
                 let Some(include) = include else {
-                    return Ok(Node { kind: NodeKind::Object(resolved), origin: node.origin });
+                    return Ok(Node { kind: NodeKind::Object(Box::new(resolved)), origin: node.origin });
                 };
                 let targets = self.include_targets(&include.node)?;
                 let single = matches!(include.node.kind, NodeKind::Str(_));
@@ -81,7 +81,7 @@ impl<'a> IncludeResolver<'a> {
                         Some(acc) => deep_merge(acc, included),
                     });
                 }
-                let base = merged.unwrap_or(Node { kind: NodeKind::Object(IndexMap::new()), origin: node.origin });
+                let base = merged.unwrap_or(Node { kind: NodeKind::Object(Box::default()), origin: node.origin });
                 if resolved.is_empty() && single {
                     return Ok(base);
                 }
@@ -93,7 +93,7 @@ impl<'a> IncludeResolver<'a> {
                         "the included file holds a non-object value, so the sibling keys cannot be merged onto it",
                     ));
                 }
-                let siblings = Node { kind: NodeKind::Object(resolved), origin: node.origin };
+                let siblings = Node { kind: NodeKind::Object(Box::new(resolved)), origin: node.origin };
                 let mut out = deep_merge(base, siblings);
                 out.origin = node.origin;
                 Ok(out)
@@ -115,11 +115,11 @@ impl<'a> IncludeResolver<'a> {
 
     fn include_targets(&self, value: &Node) -> Result<Vec<(String, Origin)>, ConfigError> {
         match &value.kind {
-            NodeKind::Str(s) => Ok(vec![(s.clone(), value.origin)]),
+            NodeKind::Str(s) => Ok(vec![(s.to_string(), value.origin)]),
             NodeKind::Array(items) => items
                 .iter()
                 .map(|i| match &i.kind {
-                    NodeKind::Str(s) => Ok((s.clone(), i.origin)),
+                    NodeKind::Str(s) => Ok((s.to_string(), i.origin)),
                     _ => Err(self.error_at(
                         "clawcheck::config::include_type",
                         i.origin,
@@ -321,7 +321,7 @@ pub(crate) fn io_reason(e: &std::io::Error) -> String {
 pub fn deep_merge(base: Node, over: Node) -> Node {
     match (base.kind, over.kind) {
         (NodeKind::Object(mut a), NodeKind::Object(b)) => {
-            for (k, m) in b {
+            for (k, m) in *b {
                 match a.entry(k) {
                     indexmap::map::Entry::Occupied(mut slot) => {
                         let placeholder =

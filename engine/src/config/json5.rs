@@ -76,7 +76,7 @@ fn convert(v: &ast::Value, file: FileId) -> Result<Node, (std::ops::Range<usize>
     let (kind, range) = match v {
         ast::Value::NullKeyword(n) => (NodeKind::Null, n.range),
         ast::Value::BooleanLit(b) => (NodeKind::Bool(b.value), b.range),
-        ast::Value::StringLit(s) => (NodeKind::Str(s.value.to_string()), s.range),
+        ast::Value::StringLit(s) => (NodeKind::Str(s.value.as_ref().into()), s.range),
         ast::Value::NumberLit(n) => {
             let kind =
                 number(n.value).ok_or_else(|| (n.range.start..n.range.end, format!("invalid number `{}`", n.value)))?;
@@ -96,7 +96,7 @@ fn convert(v: &ast::Value, file: FileId) -> Result<Node, (std::ops::Range<usize>
                 let node = convert(&p.value, file)?;
                 members.insert(key, Member { key: origin(file, key_range), node });
             }
-            (NodeKind::Object(members), o.range)
+            (NodeKind::Object(Box::new(members)), o.range)
         }
     };
     Ok(Node { kind, origin: origin(file, range) })

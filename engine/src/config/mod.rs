@@ -46,6 +46,10 @@ pub struct LoadedConfig {
     /// Environment as OpenClaw sees it after loading `.env` files and the
     /// config's `env.vars` (existing variables are never overridden).
     pub env: BTreeMap<String, String>,
+    /// Variables the config itself reads: its `${VAR}` substitutions and
+    /// env SecretRefs (rules of every pack may see these, see
+    /// `eval::inputs`).
+    pub env_used: std::collections::BTreeSet<String>,
     pub notes: Vec<InputNote>,
 }
 
@@ -68,7 +72,20 @@ pub fn load(paths: &Paths, env: &Environment) -> Result<LoadedConfig, ConfigErro
         )
         .help("point --state-dir (or OPENCLAW_STATE_DIR) at OpenClaw's state directory"));
     }
-    let exists = std::fs::symlink_metadata(&paths.config).is_ok();
+    // Only a config that is not there is a fresh install: one behind a
+    // directory the user cannot enter (EACCES) or a symlink loop is a read
+    // error, not "not found: defaults".
+    let exists = match std::fs::symlink_metadata(&paths.config) {
+        Ok(_) => true,
+        Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => false,
+        Err(e) => {
+            return Err(ConfigError::new(
+                "clawcheck::config::read",
+                format!("cannot read {}: {}", paths.config.display(), include::io_reason(&e)),
+            )
+            .help("check the permissions of the config file and of every directory above it"));
+        }
+    };
     let (tree, include_files) = if exists {
         let root = include::read_root(&mut sources, &paths.config)?;
         let parsed = json5::parse(&sources, root)?;
@@ -96,11 +113,12 @@ impl LoadedConfig {
         let source = tree.as_ref().map_or_else(|| Value::map(Default::default()), Node::to_value);
         let effective_env = effective_env(env, state_dir, &source);
         let mut notes = Vec::new();
+        let mut env_used = std::collections::BTreeSet::new();
         let runtime = match &tree {
-            Some(t) => runtime_view(t, &effective_env, &mut notes),
+            Some(t) => runtime_view(t, &source, &effective_env, &mut notes, &mut env_used),
             None => source.clone(),
         };
-        LoadedConfig { sources, tree, source, runtime, include_files, env: effective_env, notes }
+        LoadedConfig { sources, tree, source, runtime, include_files, env: effective_env, env_used, notes }
     }
 }
 
@@ -141,9 +159,22 @@ fn effective_env(env: &Environment, state_dir: Option<&Path>, source: &Value) ->
     vars
 }
 
-fn runtime_view(tree: &Node, env: &BTreeMap<String, String>, notes: &mut Vec<InputNote>) -> Value {
-    let lookup = |name: &str| env.get(name).cloned();
-    tree.to_value_with(&mut |path, node| {
+/// The runtime view: the source view with `${VAR}` substituted and
+/// SecretRefs resolved, sharing every unchanged part with `source`; the
+/// names of the variables it looked up go into `used`.
+fn runtime_view(
+    tree: &Node,
+    source: &Value,
+    env: &BTreeMap<String, String>,
+    notes: &mut Vec<InputNote>,
+    used: &mut std::collections::BTreeSet<String>,
+) -> Value {
+    let used = std::cell::RefCell::new(used);
+    let lookup = |name: &str| {
+        used.borrow_mut().insert(name.to_string());
+        env.get(name).cloned()
+    };
+    tree.to_value_over(source, &mut |path, node| {
         let dotted = tree::dotted(path);
         if let Some(r) = secret_ref::recognise(node) {
             let resolved = (r.source == "env").then(|| lookup(&r.id)).flatten().filter(|v| !v.is_empty());

@@ -1,7 +1,9 @@
 //! The texts every span points into: the config file and its includes.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use crate::lines::LineIndex;
 
 /// Index of a file in a [`SourceMap`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -20,6 +22,20 @@ pub struct SourceFile {
     /// the file's own keys are read at their real paths when masking
     /// secrets).
     pub mount: String,
+    /// Built on the first position asked for.
+    lines: OnceLock<Arc<LineIndex>>,
+}
+
+impl SourceFile {
+    /// The line index of the text.
+    pub fn lines(&self) -> &Arc<LineIndex> {
+        self.lines.get_or_init(|| Arc::new(LineIndex::new(&self.text)))
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn position(&self, offset: usize) -> (usize, usize) {
+        self.lines().position(&self.text, offset)
+    }
 }
 
 /// All files read while loading one config, in the order they were read.
@@ -30,7 +46,13 @@ pub struct SourceMap {
 
 impl SourceMap {
     pub fn add(&mut self, path: PathBuf, text: impl Into<Arc<str>>) -> FileId {
-        self.files.push(SourceFile { path, text: text.into(), via_symlink: false, mount: String::new() });
+        self.files.push(SourceFile {
+            path,
+            text: text.into(),
+            via_symlink: false,
+            mount: String::new(),
+            lines: OnceLock::new(),
+        });
         FileId(self.files.len() as u32 - 1)
     }
 

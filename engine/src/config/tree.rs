@@ -2,13 +2,15 @@
 //! it came from, through `$include` merges. Evaluation works on plain
 //! [`Value`]s; findings come back here to find the text to underline.
 
+use std::sync::Arc;
+
 use indexmap::IndexMap;
 
 use super::sources::FileId;
 use crate::lang::{Map, Value};
 
 /// Where a node's text is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Origin {
     pub file: FileId,
     pub start: usize,
@@ -27,15 +29,18 @@ pub struct Node {
     pub origin: Origin,
 }
 
+/// A node's value. Strings are shared with the views built from the tree,
+/// and objects are boxed, which keeps every node small (a config is
+/// millions of them).
 #[derive(Clone, Debug)]
 pub enum NodeKind {
     Null,
     Bool(bool),
     Int(i64),
     Float(f64),
-    Str(String),
+    Str(Arc<str>),
     Array(Vec<Node>),
-    Object(IndexMap<String, Member>),
+    Object(Box<IndexMap<String, Member>>),
 }
 
 /// An object member: the key's own span and the value.
@@ -87,16 +92,72 @@ impl Node {
         self.to_value_with(&mut |_, _| None)
     }
 
+    /// Converts like [`Node::to_value_with`], sharing with `base` (this
+    /// node converted without `f`) every part that `f` leaves as it is: the
+    /// runtime view of a config costs only what substitution changed, not a
+    /// second copy of the config.
+    pub fn to_value_over(&self, base: &Value, f: &mut dyn FnMut(&[PathSeg], &Node) -> Option<Value>) -> Value {
+        let mut path = Vec::new();
+        self.convert_over(base, &mut path, f).unwrap_or_else(|| base.clone())
+    }
+
+    /// The converted node where it differs from `base`, `None` where it is
+    /// `base`. `f` sees every node in the order [`Node::convert`] shows
+    /// them.
+    fn convert_over(
+        &self,
+        base: &Value,
+        path: &mut Vec<PathSeg>,
+        f: &mut dyn FnMut(&[PathSeg], &Node) -> Option<Value>,
+    ) -> Option<Value> {
+        if let Some(v) = f(path, self) {
+            return Some(v);
+        }
+        match (&self.kind, base) {
+            (NodeKind::Array(items), Value::List(list)) if items.len() == list.len() => {
+                let mut changed: Option<Vec<Value>> = None;
+                for (i, (n, b)) in items.iter().zip(list.iter()).enumerate() {
+                    path.push(PathSeg::Index(i));
+                    if let Some(v) = n.convert_over(b, path, f) {
+                        changed.get_or_insert_with(|| list.to_vec())[i] = v;
+                    }
+                    path.pop();
+                }
+                changed.map(Value::list)
+            }
+            (NodeKind::Object(members), Value::Map(map)) if members.keys().all(|k| map.contains_key(k)) => {
+                let mut changed: Option<Map> = None;
+                for (k, m) in members.iter() {
+                    path.push(PathSeg::Key(k.clone()));
+                    if let Some(v) = m.node.convert_over(&map[k.as_str()], path, f) {
+                        // Replacing keeps the key's place (JavaScript's order).
+                        changed.get_or_insert_with(|| (**map).clone()).insert(k.clone(), v);
+                    }
+                    path.pop();
+                }
+                changed.map(Value::map)
+            }
+            // Not the tree `base` was made from: converted afresh.
+            (NodeKind::Array(_) | NodeKind::Object(_), _) => Some(self.convert_kind(path, f)),
+            _ => None,
+        }
+    }
+
     fn convert(&self, path: &mut Vec<PathSeg>, f: &mut dyn FnMut(&[PathSeg], &Node) -> Option<Value>) -> Value {
         if let Some(v) = f(path, self) {
             return v;
         }
+        self.convert_kind(path, f)
+    }
+
+    /// The node's value, its children through `f`.
+    fn convert_kind(&self, path: &mut Vec<PathSeg>, f: &mut dyn FnMut(&[PathSeg], &Node) -> Option<Value>) -> Value {
         match &self.kind {
             NodeKind::Null => Value::Null,
             NodeKind::Bool(b) => Value::Bool(*b),
             NodeKind::Int(i) => Value::Int(*i),
             NodeKind::Float(x) => Value::Float(*x),
-            NodeKind::Str(s) => Value::str(s),
+            NodeKind::Str(s) => Value::Str(s.clone()),
             NodeKind::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, n) in items.iter().enumerate() {
@@ -108,7 +169,7 @@ impl Node {
             }
             NodeKind::Object(members) => {
                 let mut out = Map::with_capacity(members.len());
-                for (k, m) in members {
+                for (k, m) in members.iter() {
                     path.push(PathSeg::Key(k.clone()));
                     out.insert(k.clone(), m.node.convert(path, f));
                     path.pop();
@@ -165,4 +226,60 @@ pub fn parse_dotted(path: &str) -> Vec<PathSeg> {
         return Vec::new();
     }
     path.split('.').map(|s| PathSeg::Key(s.to_string())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{SourceMap, json5};
+
+    fn tree(text: &str) -> Node {
+        let mut sources = SourceMap::default();
+        let id = sources.add("t.json5".into(), text);
+        json5::parse(&sources, id).expect("parses")
+    }
+
+    /// Upper-cases strings starting with `$`, and turns objects with a
+    /// `ref` key into their `ref` string, noting every node it sees.
+    fn substitute(seen: &mut Vec<String>) -> impl FnMut(&[PathSeg], &Node) -> Option<Value> + '_ {
+        |path, node| {
+            seen.push(dotted(path));
+            match &node.kind {
+                NodeKind::Str(s) if s.starts_with('$') => Some(Value::str(s.to_uppercase())),
+                NodeKind::Object(m) if m.contains_key("ref") => Some(Value::str("resolved")),
+                _ => None,
+            }
+        }
+    }
+
+    #[test]
+    fn a_view_over_another_equals_a_fresh_conversion_and_shares_what_did_not_change() {
+        let t = tree(
+            "{ a: { x: '$v', y: [1, '$w', { z: 2 }] }, b: { c: [3, 4], d: 'plain' }, e: { ref: 'r' }, 2: 'two', 1: 'one' }",
+        );
+        let base = t.to_value();
+        let (mut seen_fresh, mut seen_over) = (Vec::new(), Vec::new());
+        let fresh = t.to_value_with(&mut substitute(&mut seen_fresh));
+        let over = t.to_value_over(&base, &mut substitute(&mut seen_over));
+        assert_eq!(over, fresh);
+        assert_eq!(seen_over, seen_fresh, "the same nodes, in the same order");
+        assert_eq!(over.get("a").get("x").as_str(), Some("$V"));
+        assert_eq!(over.get("e").as_str(), Some("resolved"));
+        let keys: Vec<String> = over.as_map().expect("a map").keys().cloned().collect();
+        assert_eq!(keys, ["1", "2", "a", "b", "e"], "JavaScript's key order, as the base has it");
+        // Unchanged parts are the base's own.
+        let shared = |v: &Value, b: &Value| match (v, b) {
+            (Value::Map(x), Value::Map(y)) => Arc::ptr_eq(x, y),
+            (Value::List(x), Value::List(y)) => Arc::ptr_eq(x, y),
+            (Value::Str(x), Value::Str(y)) => Arc::ptr_eq(x, y),
+            _ => false,
+        };
+        assert!(shared(&over.get("b"), &base.get("b")));
+        assert!(shared(&over.get("a").get("y").index(&Value::Int(2)), &base.get("a").get("y").index(&Value::Int(2))));
+        assert!(shared(&over.get("2"), &base.get("2")));
+        assert!(!shared(&over.get("a"), &base.get("a")));
+        // Nothing changed: the base itself.
+        let plain = t.to_value_over(&base, &mut |_, _| None);
+        assert!(shared(&plain, &base));
+    }
 }

@@ -19,9 +19,15 @@ pub fn markdown() -> String {
     for m in builtins::MACROS {
         let _ = writeln!(out, "| `{}` | {} |", m.name, m.summary);
     }
-    out.push_str("\n## Functions\n\nAny function can also be called as a method on its first argument: `lower(s)` is `s.lower()`.\nWrong runtime types give null (false for predicates), never an error.\n\n| signature | result |\n| --- | --- |\n");
+    out.push_str("\n## Functions\n\nAny function can also be called as a method on its first argument: `lower(s)` is `s.lower()`.\nWrong runtime types give null (false for predicates), never an error.\n\nEach call costs a step of the rule's evaluation budget, the value it returns costs its size\n(a step per byte of a string, 16 per list element, 32 per map entry), and the work it does\ncosts what the last column says (see docs/security.md, \"Evaluation is bounded\"). A pass\nreads 16 bytes of a string, or one element of a list or map, per step.\n\n| signature | result | cost |\n| --- | --- | --- |\n");
     for b in builtins::all() {
-        let _ = writeln!(out, "| `{}` | {} |", b.signature(), b.summary.replace('|', "\\|"));
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} |",
+            b.signature(),
+            b.summary.replace('|', "\\|"),
+            b.cost.describe().replace('|', "\\|")
+        );
     }
     out
 }

@@ -30,6 +30,24 @@ pub struct ExampleOutcome {
     /// Why the example failed, or `None` if it passed.
     pub problem: Option<String>,
     pub findings: Vec<Finding>,
+    /// For each expected finding, the index in `findings` of the one it
+    /// matched (`None`: not produced).
+    pub matches: Vec<Option<usize>>,
+}
+
+impl ExampleOutcome {
+    /// The expected findings (described) that matched a finding with a
+    /// location but do not say where it points (`at:`), with that place.
+    /// The built-in pack's test requires none.
+    pub fn unlocated(&self, spec: &ExampleSpec) -> Vec<String> {
+        spec.expect
+            .iter()
+            .zip(&self.matches)
+            .filter_map(|(e, m)| Some((e, self.findings[(*m)?].at()?)))
+            .filter(|(e, _)| expected_at(e).is_none())
+            .map(|(e, at)| format!("{} (add `at: {at}`)", expectation_text(e)))
+            .collect()
+    }
 }
 
 /// Runs every example of every rule in the pack.
@@ -43,11 +61,14 @@ pub fn run_rule_examples(pack: &Pack, rule: &Rule) -> Vec<ExampleOutcome> {
 
 /// Runs one example of `rule`.
 pub fn run_example(pack: &Pack, rule: &Rule, ex: &Example) -> ExampleOutcome {
+    let mut matches = Vec::new();
     let (problem, findings) = match evaluate(pack, rule, &ex.spec) {
         Ok(findings) => {
             let mut problems = Vec::new();
             if rule.phase != Phase::Fix {
-                problems.extend(compare(&ex.spec.expect, &findings));
+                let (problem, matched) = compare(&ex.spec.expect, &findings);
+                problems.extend(problem);
+                matches = matched;
             }
             if let Some(expected) = &ex.spec.expect_fix {
                 problems.extend(compare_fixes(expected, &findings));
@@ -65,6 +86,7 @@ pub fn run_example(pack: &Pack, rule: &Rule, ex: &Example) -> ExampleOutcome {
         name: ex.spec.name.clone(),
         problem,
         findings,
+        matches,
     }
 }
 
@@ -196,22 +218,29 @@ fn compare_fixes(expected: &[String], findings: &[Finding]) -> Option<String> {
     Some(parts.join("\n"))
 }
 
-/// Compares expected and actual findings, regardless of order.
-fn compare(expected: &[ExpectSpec], actual: &[Finding]) -> Option<String> {
-    let describe = |f: &Finding| format!("{} [{}] {}", f.check_id, f.severity, f.title);
-    let mut remaining: Vec<&Finding> = actual.iter().collect();
+/// Compares expected and actual findings, regardless of order: the
+/// problem, if any, and for each expectation the index of the finding it
+/// matched.
+fn compare(expected: &[ExpectSpec], actual: &[Finding]) -> (Option<String>, Vec<Option<usize>>) {
+    let describe = |f: &Finding| match f.at() {
+        Some(at) => format!("{} [{}] {} at {at}", f.check_id, f.severity, f.title),
+        None => format!("{} [{}] {}", f.check_id, f.severity, f.title),
+    };
+    let mut remaining: Vec<(usize, &Finding)> = actual.iter().enumerate().collect();
     let mut missing = Vec::new();
+    let mut matched = Vec::new();
     for e in expected {
-        let pos = remaining.iter().position(|f| matches_expectation(e, f));
+        let pos = remaining.iter().position(|(_, f)| matches_expectation(e, f));
         match pos {
-            Some(i) => {
-                remaining.remove(i);
+            Some(i) => matched.push(Some(remaining.remove(i).0)),
+            None => {
+                matched.push(None);
+                missing.push(expectation_text(e));
             }
-            None => missing.push(expectation_text(e)),
         }
     }
     if missing.is_empty() && remaining.is_empty() {
-        return None;
+        return (None, matched);
     }
     let mut parts = Vec::new();
     if !missing.is_empty() {
@@ -220,17 +249,26 @@ fn compare(expected: &[ExpectSpec], actual: &[Finding]) -> Option<String> {
     if !remaining.is_empty() {
         parts.push(format!(
             "produced but not expected: {}",
-            remaining.iter().map(|f| describe(f)).collect::<Vec<_>>().join("; ")
+            remaining.iter().map(|(_, f)| describe(f)).collect::<Vec<_>>().join("; ")
         ));
     }
-    Some(parts.join("\n"))
+    (Some(parts.join("\n")), matched)
+}
+
+/// The `at:` an expectation states.
+fn expected_at(e: &ExpectSpec) -> Option<&str> {
+    match e {
+        ExpectSpec::Severity(_) => None,
+        ExpectSpec::Full { at, .. } => at.as_deref(),
+    }
 }
 
 fn matches_expectation(e: &ExpectSpec, f: &Finding) -> bool {
     match e {
         ExpectSpec::Severity(s) => s.parse::<Severity>().is_ok_and(|s| s == f.severity),
-        ExpectSpec::Full { severity, id, title, detail_contains, remediation_contains, refuses_start } => {
+        ExpectSpec::Full { severity, id, title, detail_contains, remediation_contains, refuses_start, at } => {
             severity.parse::<Severity>().is_ok_and(|s| s == f.severity)
+                && at.as_ref().is_none_or(|a| f.at().as_deref() == Some(a.as_str()))
                 && id.as_ref().is_none_or(|i| *i == f.check_id)
                 && title.as_ref().is_none_or(|t| *t == f.title)
                 && detail_contains.as_ref().is_none_or(|d| f.detail.contains(d.as_str()))
@@ -245,8 +283,11 @@ fn matches_expectation(e: &ExpectSpec, f: &Finding) -> bool {
 fn expectation_text(e: &ExpectSpec) -> String {
     match e {
         ExpectSpec::Severity(s) => format!("a {s} finding"),
-        ExpectSpec::Full { severity, id, title, detail_contains, remediation_contains, refuses_start } => {
+        ExpectSpec::Full { severity, id, title, detail_contains, remediation_contains, refuses_start, at } => {
             let mut s = format!("a {severity} finding");
+            if let Some(a) = at {
+                s.push_str(&format!(" at {a}"));
+            }
             if let Some(i) = id {
                 s.push_str(&format!(" with id {i}"));
             }

@@ -11,11 +11,28 @@ pub fn base_roots(pack: &Pack, loaded: &LoadedConfig, paths: &Paths, overrides: 
     let mut r = vec![Value::Null; roots::COUNT];
     r[roots::CONFIG] = deep_merge_values(&pack.defaults, &loaded.runtime);
     r[roots::SOURCE] = loaded.source.clone();
-    r[roots::ENV] = Value::map(loaded.env.iter().map(|(k, v)| (k.clone(), Value::str(v))).collect());
+    r[roots::ENV] = env_value(pack, loaded, overrides);
     r[roots::PATHS] =
         paths_value(paths, loaded.include_files.iter().map(|p| p.to_string_lossy().into_owned()).collect());
     r[roots::CLI] = cli_value(overrides);
     r
+}
+
+/// The `env` root: only the variables the built-in pack declares
+/// (`env:` in its pack.yaml), those the config's own `${VAR}`
+/// substitutions and env SecretRefs read, and those the user opens with
+/// `--allow-env`. A pack can print what its rules see, so a variable
+/// outside these (`GITHUB_TOKEN` in CI) reads as absent.
+fn env_value(pack: &Pack, loaded: &LoadedConfig, overrides: &Overrides) -> Value {
+    let declared = |name: &str| {
+        pack.env_vars.iter().any(|d| match d.strip_suffix('*') {
+            Some(prefix) => name.starts_with(prefix),
+            None => d == name,
+        })
+    };
+    let visible =
+        |name: &str| declared(name) || loaded.env_used.contains(name) || overrides.allow_env.iter().any(|a| a == name);
+    Value::map(loaded.env.iter().filter(|(k, _)| visible(k)).map(|(k, v)| (k.clone(), Value::str(v))).collect())
 }
 
 pub fn paths_value(paths: &Paths, includes: Vec<String>) -> Value {

@@ -50,6 +50,8 @@ pub struct MutantOutcome {
     pub mutant: String,
     /// A short note for the span (`` `<` → `<=` ``, `dropped`, `+ 1`).
     pub label: String,
+    /// A threshold shifted by one (see [`mutate::Mutant::threshold`]).
+    pub threshold: bool,
     pub status: Status,
 }
 
@@ -110,6 +112,7 @@ pub fn run(pack: &mut Pack, selected: &[usize], listed: impl Fn(&EquivalentMutan
                 span: v.span,
                 mutant: v.mutant,
                 label: v.label,
+                threshold: v.threshold,
                 status,
             });
         }
@@ -144,6 +147,7 @@ enum Change {
 struct Variant {
     mutant: String,
     label: String,
+    threshold: bool,
     span: Range<usize>,
     change: Change,
 }
@@ -179,6 +183,7 @@ fn variants(pack: &Pack, rule: &Rule) -> (Vec<Variant>, usize) {
             out.push(Variant {
                 mutant: format!("{}: {}", rule.site_name(written.site), m.describe()),
                 label: m.label.clone(),
+                threshold: m.threshold,
                 span: rule.file.map_inner(&written.loc, &written.text, m.span.clone()),
                 change: Change::Expr(written.site, compiled),
             });
@@ -210,6 +215,7 @@ fn severity_variants(rule: &Rule) -> Vec<Variant> {
                 out.push(Variant {
                     mutant: format!("severity: `{s}` → `{o}`"),
                     label: format!("`{s}` → `{o}`"),
+                    threshold: false,
                     span: span(0),
                     change: Change::Severity(SeverityRule::Fixed(o)),
                 });
@@ -224,6 +230,7 @@ fn severity_variants(rule: &Rule) -> Vec<Variant> {
                     out.push(Variant {
                         mutant: format!("severity case {}: `{s}` → `{o}`", i + 1),
                         label: format!("`{s}` → `{o}`"),
+                        threshold: false,
                         span: span(i),
                         change: Change::Severity(SeverityRule::Cases(changed)),
                     });
@@ -235,6 +242,7 @@ fn severity_variants(rule: &Rule) -> Vec<Variant> {
                 out.push(Variant {
                     mutant: format!("severity: cases {} and {} swapped", i, i + 1),
                     label: "swapped with the next case".into(),
+                    threshold: false,
                     span: span(i - 1),
                     change: Change::Severity(SeverityRule::Cases(swapped)),
                 });

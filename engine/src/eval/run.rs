@@ -114,6 +114,8 @@ pub struct Evaluator<'p> {
     cutoffs: std::cell::RefCell<Vec<RuleCutoff>>,
     /// Facts that could not be gathered.
     fact_problems: Vec<facts::confine::FactProblem>,
+    /// Steps the last rule run took (for profiles).
+    last_steps: std::cell::Cell<u64>,
 }
 
 impl<'p> Evaluator<'p> {
@@ -142,6 +144,7 @@ impl<'p> Evaluator<'p> {
             as_written: false,
             cutoffs: Default::default(),
             fact_problems,
+            last_steps: Default::default(),
         }
     }
 
@@ -215,7 +218,10 @@ impl<'p> Evaluator<'p> {
                 let mut seen = std::collections::HashSet::new();
                 let mut out: Vec<Match> = Vec::new();
                 for q in queries {
-                    for m in q.select(config) {
+                    // The walk is the rule's work: `$..` over a large config
+                    // visits all of it.
+                    let Some(found) = q.select_within(config, &self.caches.budget) else { break };
+                    for m in found {
                         if seen.insert(m.path.clone()) {
                             out.push(m);
                         }
@@ -249,6 +255,7 @@ impl<'p> Evaluator<'p> {
     pub fn run_rule(&self, rule: &Rule, tree: Option<&Node>) -> Vec<Finding> {
         self.caches.budget.reset();
         let findings = self.rule_findings(rule, tree);
+        self.last_steps.set(self.caches.budget.spent());
         match self.caches.budget.reset() {
             None => findings,
             Some(reason) => {
@@ -261,6 +268,12 @@ impl<'p> Evaluator<'p> {
                 Vec::new()
             }
         }
+    }
+
+    /// The evaluation steps the last [`Self::run_rule`] took (profiles show
+    /// how far each rule is from its budget).
+    pub fn last_rule_steps(&self) -> u64 {
+        self.last_steps.get()
     }
 
     /// Rules cut off so far (for callers that run rules one by one).
@@ -443,16 +456,10 @@ pub fn locate(tree: Option<&Node>, path: &[PathSeg], label: Option<String>) -> L
     Location { path: dotted_path, label, origin: Some(origin), file: None }
 }
 
+/// Drops repeated locations, keeping the first of each (hashed: an
+/// aggregate finding can point at every account of the config).
 fn dedup(mut locations: Vec<Location>) -> Vec<Location> {
-    let mut seen = Vec::new();
-    locations.retain(|l| {
-        let key = (l.path.clone(), l.origin, l.file.clone());
-        if seen.contains(&key) {
-            false
-        } else {
-            seen.push(key);
-            true
-        }
-    });
+    let mut seen = std::collections::HashSet::new();
+    locations.retain(|l| seen.insert((l.path.clone(), l.origin, l.file.clone())));
     locations
 }

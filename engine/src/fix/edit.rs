@@ -11,6 +11,7 @@ use jsonc_parser::cst::{CstInputValue, CstNode, CstObjectProp, CstRootNode, Obje
 
 use super::locate::{Locator, Target};
 use super::model::PatchOp;
+use super::navigate::Navigator;
 use super::plan::Attributed;
 use super::planned::Edit;
 use crate::config::tree::dotted;
@@ -98,14 +99,15 @@ fn edit_file(text: &str, targets: &[(Target, &Edit)]) -> Result<Edited, String> 
     let root = CstRootNode::parse(&json5::without_bom(text), &json5::parse_options())
         .map_err(|e| format!("cannot re-read the file: {e}"))?;
     let style = Style::of(&root);
+    let mut nav = Navigator::default();
     let mut actions = Vec::new();
     let mut errors = Vec::new();
     for (target, edit) in targets {
         let fail = |message: String| EditError { change: edit.change.clone(), message };
         match (target, edit.op) {
-            (Target::Existing { in_file, .. }, op) => match navigate(&root, in_file) {
+            (Target::Existing { in_file, .. }, op) => match nav.navigate(&root, in_file) {
                 Some(node) => {
-                    actions.extend(shadowed(&node).into_iter().map(Action::Drop));
+                    actions.extend(nav.shadowed(in_file).into_iter().map(Action::Drop));
                     actions.push(if op == PatchOp::Remove {
                         Action::Remove(node, edit)
                     } else {
@@ -120,7 +122,7 @@ fn edit_file(text: &str, targets: &[(Target, &Edit)]) -> Result<Edited, String> 
                     Some(prop) => prop.value(),
                     None => Some(n),
                 };
-                match navigate(&root, container).and_then(value_of) {
+                match nav.navigate(&root, container).and_then(value_of) {
                     Some(node) => actions.push(Action::Append(node, missing.clone(), edit)),
                     None => errors.push(fail(format!("cannot find {} in the file", dotted(container)))),
                 }
@@ -166,44 +168,6 @@ fn edit_file(text: &str, targets: &[(Target, &Edit)]) -> Result<Edited, String> 
         }
     }
     Ok((json5::restore_bom(text, root.to_string()), changes, errors))
-}
-
-/// The value node (or property, for a key) at `path` inside the file.
-/// Of duplicate keys the last is taken: it is the one in effect, for
-/// JSON5 and `JSON.parse` (so for OpenClaw) as for clawcheck's reading.
-fn navigate(root: &CstRootNode, path: &[PathSeg]) -> Option<CstNode> {
-    let mut node = root.value()?;
-    for (i, seg) in path.iter().enumerate() {
-        let last = i + 1 == path.len();
-        node = match seg {
-            PathSeg::Key(k) => {
-                let prop =
-                    node.as_object()?.properties().into_iter().rfind(|p| p.decoded_name().as_deref() == Some(k))?;
-                // A removal takes the whole property, key and comma.
-                if last { CstNode::from(prop) } else { prop.value()? }
-            }
-            PathSeg::Index(idx) => node.as_array()?.elements().get(*idx)?.clone(),
-        };
-    }
-    Some(node)
-}
-
-/// The earlier duplicates of the property `node` (none for a value that
-/// is not a property). An edit that sets or removes a key removes them
-/// too: left in place, a removal would bring the shadowed value back into
-/// effect, and a set would leave the file saying two things, as OpenClaw's
-/// own write (which serialises the parsed object) never does.
-fn shadowed(node: &CstNode) -> Vec<CstObjectProp> {
-    let Some(prop) = node.as_object_prop() else { return Vec::new() };
-    let (Some(name), Some(object)) = (prop.decoded_name(), prop.parent().and_then(|p| p.as_object())) else {
-        return Vec::new();
-    };
-    let index = prop.child_index();
-    object
-        .properties()
-        .into_iter()
-        .filter(|p| p.child_index() < index && p.decoded_name().as_deref() == Some(name.as_str()))
-        .collect()
 }
 
 fn set(node: CstNode, value: &Value, style: &Style) {

@@ -76,6 +76,11 @@ impl<'a> Locator<'a> {
     }
 }
 
+/// Finds the node written at `origin` under `node`, its path in `path`.
+/// Members and elements are in text order, so the one that can hold
+/// `origin` is found by binary search (a scan of every sibling per edit
+/// made `--fix` quadratic in the number of accounts); where duplicate keys
+/// broke that order, the members are scanned.
 fn find(node: &Node, origin: Origin, path: &mut Vec<PathSeg>) -> bool {
     if node.origin.start == origin.start && node.origin.end == origin.end {
         return true;
@@ -83,27 +88,90 @@ fn find(node: &Node, origin: Origin, path: &mut Vec<PathSeg>) -> bool {
     if node.origin.start > origin.start || node.origin.end < origin.end {
         return false;
     }
+    let holds = |n: &Node| n.origin.start <= origin.start && origin.end <= n.origin.end;
     match &node.kind {
         NodeKind::Object(members) => {
-            for (k, m) in members {
+            let guess = members.partition_point(|_, m| m.node.origin.start <= origin.start).checked_sub(1);
+            let candidate = guess.and_then(|i| members.get_index(i)).filter(|(_, m)| holds(&m.node));
+            let look = |k: &String, n: &Node, path: &mut Vec<PathSeg>| {
                 path.push(PathSeg::Key(k.clone()));
-                if find(&m.node, origin, path) {
-                    return true;
+                let found = find(n, origin, path);
+                if !found {
+                    path.pop();
                 }
-                path.pop();
+                found
+            };
+            match candidate {
+                // Values do not overlap: only the one holding `origin` can.
+                Some((k, m)) => look(k, &m.node, path),
+                None => members.iter().any(|(k, m)| look(k, &m.node, path)),
             }
-            false
         }
         NodeKind::Array(items) => {
-            for (i, n) in items.iter().enumerate() {
-                path.push(PathSeg::Index(i));
-                if find(n, origin, path) {
-                    return true;
-                }
+            let Some(i) = items.partition_point(|n| n.origin.start <= origin.start).checked_sub(1) else {
+                return false;
+            };
+            path.push(PathSeg::Index(i));
+            let found = find(&items[i], origin, path);
+            if !found {
                 path.pop();
             }
-            false
+            found
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn located(text: &str, paths: &[&str]) -> Vec<Target> {
+        let mut sources = SourceMap::default();
+        let id = sources.add("t.json5".into(), text);
+        let tree = json5::parse(&sources, id).expect("parses");
+        let mut locator = Locator::new(&tree, &sources);
+        paths.iter().map(|p| locator.target(&crate::config::tree::parse_dotted(p)).expect("a target")).collect()
+    }
+
+    fn existing(path: &str) -> Target {
+        Target::Existing { file: FileId(0), in_file: crate::config::tree::parse_dotted(path) }
+    }
+
+    #[test]
+    fn every_member_of_a_large_object_and_array_is_found() {
+        let members: Vec<String> = (0..1000).map(|i| format!("k{i}: {{ v: [{i}, {{ w: 'x' }}] }}")).collect();
+        let text = format!("{{ {} }}", members.join(", "));
+        let paths: Vec<String> = (0..1000).flat_map(|i| [format!("k{i}.v.0"), format!("k{i}.v.1.w")]).collect();
+        let targets = located(&text, &paths.iter().map(String::as_str).collect::<Vec<_>>());
+        let key = |k: &str| PathSeg::Key(k.to_string());
+        for (i, pair) in targets.chunks(2).enumerate() {
+            let want = |rest: Vec<PathSeg>| Target::Existing {
+                file: FileId(0),
+                in_file: [key(&format!("k{i}")), key("v")].into_iter().chain(rest).collect(),
+            };
+            assert_eq!(pair, [want(vec![PathSeg::Index(0)]), want(vec![PathSeg::Index(1), key("w")])], "k{i}");
+        }
+    }
+
+    #[test]
+    fn duplicate_keys_out_of_text_order_are_still_found() {
+        // The effective `a` is the last one, but keeps the first one's place
+        // among the members: the members are not in text order.
+        let text = "{ a: { x: 1 }, b: { y: 2 }, c: 3, a: { x: 4, z: 5 } }";
+        assert_eq!(
+            located(text, &["a.z", "a.x", "b.y", "c", "a.q"]),
+            vec![
+                existing("a.z"),
+                existing("a.x"),
+                existing("b.y"),
+                existing("c"),
+                Target::Missing {
+                    file: FileId(0),
+                    container: vec![PathSeg::Key("a".into())],
+                    missing: vec![PathSeg::Key("q".into())]
+                },
+            ]
+        );
     }
 }

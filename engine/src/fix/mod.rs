@@ -17,6 +17,7 @@ pub mod chmod;
 pub mod edit;
 pub mod locate;
 pub mod model;
+pub mod navigate;
 #[cfg(unix)]
 pub mod nofollow;
 pub mod plan;

@@ -4,6 +4,7 @@
 //! same config path, a path and one inside it, or one file with two modes)
 //! conflict, and neither change is made.
 
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
 use super::planned::{Edit, ModeChange, Planned};
@@ -49,82 +50,131 @@ impl Plan {
     /// fixer, whose order the result follows) and the active findings.
     /// Suppressed findings are not passed in: an accepted risk is not fixed.
     pub fn build<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Plan {
-        let mut plan = Plan::default();
-        let mut refused_edits: Vec<Vec<PathSeg>> = Vec::new();
-        let mut refused_modes: Vec<PathBuf> = Vec::new();
+        let mut merger = Merger::default();
         for f in findings {
             for fix in &f.fixes {
                 match fix {
-                    Planned::Edit(e) => plan.add_edit(e, &f.check_id, &mut refused_edits),
-                    Planned::Mode(m) => plan.add_mode(m, &f.check_id, &mut refused_modes),
+                    Planned::Edit(e) => merger.add_edit(e, &f.check_id),
+                    Planned::Mode(m) => merger.add_mode(m, &f.check_id),
                 }
             }
         }
-        plan
+        merger.finish()
     }
 
     pub fn is_empty(&self) -> bool {
         self.edits.is_empty() && self.modes.is_empty() && self.conflicts.is_empty()
     }
+}
 
-    fn add_edit(&mut self, e: &Edit, by: &str, refused: &mut Vec<Vec<PathSeg>>) {
-        let overlaps = |p: &[PathSeg]| p.starts_with(&e.path) || e.path.starts_with(p);
-        if refused.iter().any(|p| overlaps(p)) {
+/// The plan while it is built, with indexes of its places, so that merging
+/// a fix looks up the fixes it overlaps instead of scanning every earlier
+/// one (an edit per channel account made that quadratic). Fixes that
+/// conflict are marked removed and dropped at the end, so positions stay.
+#[derive(Default)]
+struct Merger {
+    edits: Vec<Option<Attributed<Edit>>>,
+    modes: Vec<Option<Attributed<ModeChange>>>,
+    conflicts: Vec<Conflict>,
+    /// Position of the live edit at each path (live edits never overlap).
+    edit_at: HashMap<Vec<PathSeg>, usize>,
+    /// Positions of the live edits strictly under each path.
+    edits_under: HashMap<Vec<PathSeg>, BTreeSet<usize>>,
+    /// Paths of refused (conflicting) edits, and every prefix of them.
+    refused: HashSet<Vec<PathSeg>>,
+    refused_prefixes: HashSet<Vec<PathSeg>>,
+    mode_at: HashMap<PathBuf, usize>,
+    refused_modes: HashSet<PathBuf>,
+}
+
+impl Merger {
+    fn add_edit(&mut self, e: &Edit, by: &str) {
+        // A refused path at, above or below this one refuses it too.
+        if self.refused_prefixes.contains(&e.path) || (0..e.path.len()).any(|n| self.refused.contains(&e.path[..n])) {
             return;
         }
-        if let Some(i) = self.edits.iter().position(|a| overlaps(&a.item.path)) {
-            let existing = &mut self.edits[i];
-            if existing.item.path == e.path && existing.item.op == e.op && existing.item.value == e.value {
-                if !existing.by.iter().any(|b| b == by) {
-                    existing.by.push(by.to_string());
-                }
-                return;
+        // The first live edit at, above or below this path.
+        let above = (0..=e.path.len()).filter_map(|n| self.edit_at.get(&e.path[..n]).copied());
+        let below = self.edits_under.get(&e.path).and_then(|under| under.first().copied());
+        let Some(i) = above.chain(below).min() else {
+            self.edits_under_insert(&e.path, self.edits.len());
+            self.edit_at.insert(e.path.clone(), self.edits.len());
+            self.edits.push(Some(Attributed { item: e.clone(), by: vec![by.to_string()] }));
+            return;
+        };
+        let existing = self.edits[i].as_mut().expect("indexes hold live edits");
+        if existing.item.path == e.path && existing.item.op == e.op && existing.item.value == e.value {
+            if !existing.by.iter().any(|b| b == by) {
+                existing.by.push(by.to_string());
             }
-            let removed = self.edits.remove(i);
-            self.conflicts.push(Conflict {
-                place: dotted(
-                    &e.path
-                        .iter()
-                        .zip(&removed.item.path)
-                        .take_while(|(a, b)| a == b)
-                        .map(|(a, _)| a.clone())
-                        .collect::<Vec<_>>(),
-                ),
-                first: (removed.by.join(", "), removed.item.change.clone()),
-                second: (by.to_string(), e.change.clone()),
-            });
-            refused.push(removed.item.path);
-            refused.push(e.path.clone());
             return;
         }
-        self.edits.push(Attributed { item: e.clone(), by: vec![by.to_string()] });
+        let removed = self.edits[i].take().expect("indexes hold live edits");
+        self.edit_at.remove(&removed.item.path);
+        for n in 0..removed.item.path.len() {
+            if let Some(under) = self.edits_under.get_mut(&removed.item.path[..n]) {
+                under.remove(&i);
+            }
+        }
+        self.conflicts.push(Conflict {
+            place: dotted(
+                &e.path
+                    .iter()
+                    .zip(&removed.item.path)
+                    .take_while(|(a, b)| a == b)
+                    .map(|(a, _)| a.clone())
+                    .collect::<Vec<_>>(),
+            ),
+            first: (removed.by.join(", "), removed.item.change.clone()),
+            second: (by.to_string(), e.change.clone()),
+        });
+        for path in [removed.item.path, e.path.clone()] {
+            self.refused_prefixes.extend((0..=path.len()).map(|n| path[..n].to_vec()));
+            self.refused.insert(path);
+        }
     }
 
-    fn add_mode(&mut self, m: &ModeChange, by: &str, refused: &mut Vec<PathBuf>) {
-        if refused.contains(&m.path) {
+    fn edits_under_insert(&mut self, path: &[PathSeg], position: usize) {
+        for n in 0..path.len() {
+            self.edits_under.entry(path[..n].to_vec()).or_default().insert(position);
+        }
+    }
+
+    fn add_mode(&mut self, m: &ModeChange, by: &str) {
+        if self.refused_modes.contains(&m.path) {
             return;
         }
-        if let Some(i) = self.modes.iter().position(|a| a.item.path == m.path) {
-            let existing = &mut self.modes[i];
-            if existing.item.mode == m.mode {
-                if !existing.by.iter().any(|b| b == by) {
-                    existing.by.push(by.to_string());
-                }
-                if existing.item.require.is_none() {
-                    existing.item.require = m.require;
-                }
-                return;
+        let Some(&i) = self.mode_at.get(&m.path) else {
+            self.mode_at.insert(m.path.clone(), self.modes.len());
+            self.modes.push(Some(Attributed { item: m.clone(), by: vec![by.to_string()] }));
+            return;
+        };
+        let existing = self.modes[i].as_mut().expect("indexes hold live mode changes");
+        if existing.item.mode == m.mode {
+            if !existing.by.iter().any(|b| b == by) {
+                existing.by.push(by.to_string());
             }
-            let removed = self.modes.remove(i);
-            self.conflicts.push(Conflict {
-                place: m.path.display().to_string(),
-                first: (removed.by.join(", "), format!("chmod {:03o}", removed.item.mode)),
-                second: (by.to_string(), format!("chmod {:03o}", m.mode)),
-            });
-            refused.push(m.path.clone());
+            if existing.item.require.is_none() {
+                existing.item.require = m.require;
+            }
             return;
         }
-        self.modes.push(Attributed { item: m.clone(), by: vec![by.to_string()] });
+        let removed = self.modes[i].take().expect("indexes hold live mode changes");
+        self.mode_at.remove(&m.path);
+        self.conflicts.push(Conflict {
+            place: m.path.display().to_string(),
+            first: (removed.by.join(", "), format!("chmod {:03o}", removed.item.mode)),
+            second: (by.to_string(), format!("chmod {:03o}", m.mode)),
+        });
+        self.refused_modes.insert(m.path.clone());
+    }
+
+    fn finish(self) -> Plan {
+        Plan {
+            edits: self.edits.into_iter().flatten().collect(),
+            modes: self.modes.into_iter().flatten().collect(),
+            conflicts: self.conflicts,
+        }
     }
 }
 
@@ -193,6 +243,39 @@ mod tests {
         let b = finding("b.check", vec![edit(&["x", "y"], "w")]);
         let plan = Plan::build([&a, &b]);
         assert!(plan.edits.is_empty());
+        assert_eq!(plan.conflicts.len(), 1);
+    }
+
+    /// Overlaps are found through indexes; the outcome is the one of
+    /// comparing each fix with every earlier one, in order.
+    #[test]
+    fn an_edit_conflicts_with_the_first_it_overlaps_and_refuses_what_it_covers() {
+        let a = finding("a.check", vec![edit(&["x", "b", "c"], "1"), edit(&["x", "b", "d"], "2"), edit(&["y"], "3")]);
+        let b = finding("b.check", vec![edit(&["x", "b"], "4")]);
+        let c = finding(
+            "c.check",
+            vec![edit(&["x", "b", "e"], "5"), edit(&["x"], "6"), edit(&["y", "z"], "7"), edit(&["w"], "8")],
+        );
+        let plan = Plan::build([&a, &b, &c]);
+        let changes: Vec<&str> = plan.edits.iter().map(|e| e.item.change.as_str()).collect();
+        // x.b conflicts with x.b.c (the first it overlaps); x.b.d stays; x.b.e
+        // and x lie under or over a refused path; y.z conflicts with y.
+        assert_eq!(changes, ["x.b.d=2", "w=8"]);
+        let conflicts: Vec<(&str, &str, &str)> =
+            plan.conflicts.iter().map(|c| (c.place.as_str(), c.first.1.as_str(), c.second.1.as_str())).collect();
+        assert_eq!(conflicts, [("x.b", "x.b.c=1", "x.b=4"), ("y", "y=3", "y.z=7")]);
+        // An edit of the whole config overlaps every other.
+        let root = finding(
+            "r.check",
+            vec![Planned::Edit(Edit {
+                op: PatchOp::Replace,
+                change: "root".into(),
+                path: Vec::new(),
+                value: Some(Value::Null),
+            })],
+        );
+        let plan = Plan::build([&a, &root, &c]);
+        assert_eq!(plan.edits.iter().map(|e| e.item.change.as_str()).collect::<Vec<_>>(), ["x.b.d=2", "y=3"]);
         assert_eq!(plan.conflicts.len(), 1);
     }
 

@@ -61,6 +61,16 @@ impl Budget {
         self.cut.take()
     }
 
+    /// Steps spent since the last [`Self::reset`] (for profiles).
+    pub fn spent(&self) -> u64 {
+        STEPS - self.left.get()
+    }
+
+    /// Steps still available to the current rule.
+    pub fn left(&self) -> u64 {
+        self.left.get()
+    }
+
     /// Whether the current rule has been cut off.
     pub fn is_cut(&self) -> bool {
         self.cut.get().is_some()

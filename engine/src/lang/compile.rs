@@ -36,10 +36,13 @@ pub enum Ir {
         body: Box<Ir>,
     },
     /// A `find`/`filter`/`any`/`none`/`count` whose predicate is `key(x) ==
-    /// probe` over a list that does not change inside the enclosing loops:
-    /// evaluated through an index of the list by `key`, built once per
-    /// list, so a lookup inside a loop is not a scan (see [`join_parts`]).
-    /// `body` is the predicate, for lists too short to index.
+    /// probe`, or has such equalities among conditions joined by `and`,
+    /// over a list that does not change inside the enclosing loops:
+    /// evaluated through an index of the list by `key` (all the equalities'
+    /// keys), built once per list, so a lookup inside a loop is not a scan
+    /// (see [`join_parts`]). `body` is the predicate: for lists too short
+    /// to index, and, unless `exact` (the equalities are the whole
+    /// predicate), to check the other conditions on the index's matches.
     Join {
         kind: MacroKind,
         list: Box<Ir>,
@@ -47,6 +50,7 @@ pub enum Ir {
         key: Box<Ir>,
         probe: Box<Ir>,
         body: Box<Ir>,
+        exact: bool,
     },
     Not(Box<Ir>),
     Neg(Box<Ir>),
@@ -401,10 +405,8 @@ impl Compiler<'_> {
             }
             if builtins::regex_param(name) == Some(i)
                 && let Ir::Const(Value::Str(pattern)) = &ir
-                && regex_cache::get(pattern).is_none()
+                && let Err(msg) = regex_cache::compile(pattern)
             {
-                let msg =
-                    regex::Regex::new(pattern).err().map_or_else(|| "pattern too large".to_string(), |e| e.to_string());
                 let first = msg.lines().last().unwrap_or("invalid pattern").trim().to_string();
                 self.error_help(LangErrorKind::Regex, &a.span, format!("invalid regular expression: {first}"), None);
             }
@@ -508,10 +510,10 @@ impl Compiler<'_> {
         let steady = !self.loop_slots.iter().any(|s| uses_local(&lir, *s));
         if joinable
             && steady
-            && let Some((key, probe)) = join_parts(&bir, slot)
+            && let Some(join) = join_parts(&bir, slot)
         {
-            let (key, probe) = (boxed(key.clone()), boxed(probe.clone()));
-            return (Ir::Join { kind, list: boxed(lir), slot, key, probe, body: boxed(bir) }, ty);
+            let (key, probe) = (boxed(join.key), boxed(join.probe));
+            return (Ir::Join { kind, list: boxed(lir), slot, key, probe, body: boxed(bir), exact: join.exact }, ty);
         }
         (Ir::Macro { kind, list: boxed(lir), slot, body: boxed(bir) }, ty)
     }
@@ -704,17 +706,49 @@ pub fn free_names(expr: &Expr) -> BTreeSet<String> {
     out
 }
 
-/// Splits an equality predicate into the side computed from the element
-/// alone (the index key) and the side that does not use the element (the
-/// probe), if it has that shape.
-pub(crate) fn join_parts(body: &Ir, slot: usize) -> Option<(&Ir, &Ir)> {
-    let Ir::Binary(BinOp::Eq, a, b) = body else { return None };
-    if only_element(a, slot) && !uses_local(b, slot) {
-        Some((a, b))
-    } else if only_element(b, slot) && !uses_local(a, slot) {
-        Some((b, a))
-    } else {
-        None
+/// How a predicate is looked up through an index: the key computed from
+/// the element alone, the probe computed without it, and whether matching
+/// them is the whole predicate.
+pub(crate) struct JoinParts {
+    pub key: Ir,
+    pub probe: Ir,
+    pub exact: bool,
+}
+
+/// Splits a predicate into index key and probe, if it is an equality of a
+/// side computed from the element alone (the key) and a side that does not
+/// use the element (the probe), or has such equalities among conditions
+/// joined by `and` (their keys and probes as lists; the other conditions
+/// are then checked on the matches). An element whose key differs from the
+/// probe fails one of the equalities, so it fails the whole `and`.
+pub(crate) fn join_parts(body: &Ir, slot: usize) -> Option<JoinParts> {
+    fn conjuncts<'a>(ir: &'a Ir, out: &mut Vec<&'a Ir>) {
+        match ir {
+            Ir::And(a, b) => {
+                conjuncts(a, out);
+                conjuncts(b, out);
+            }
+            other => out.push(other),
+        }
+    }
+    let equality = |ir: &Ir| {
+        let Ir::Binary(BinOp::Eq, a, b) = ir else { return None };
+        if only_element(a, slot) && !uses_local(b, slot) {
+            Some(((**a).clone(), (**b).clone()))
+        } else if only_element(b, slot) && !uses_local(a, slot) {
+            Some(((**b).clone(), (**a).clone()))
+        } else {
+            None
+        }
+    };
+    let mut all = Vec::new();
+    conjuncts(body, &mut all);
+    let (mut keys, mut probes): (Vec<Ir>, Vec<Ir>) = all.iter().filter_map(|c| equality(c)).unzip();
+    let exact = keys.len() == all.len();
+    match keys.len() {
+        0 => None,
+        1 => Some(JoinParts { key: keys.remove(0), probe: probes.remove(0), exact }),
+        _ => Some(JoinParts { key: Ir::List(keys), probe: Ir::List(probes), exact }),
     }
 }
 

@@ -14,6 +14,7 @@ use super::ast::BinOp;
 use super::budget::Budget;
 use super::builtins::MacroKind;
 use super::compile::{Compiled, Ir};
+use super::meter;
 use super::value::{Key, Map, Value};
 
 /// A compiled pack definition.
@@ -139,32 +140,51 @@ impl Env<'_> {
             Ir::Member(obj, key) => self.run(obj, frame).get(key),
             Ir::Index(obj, idx) => {
                 let o = self.run(obj, frame);
-                o.index(&self.run(idx, frame))
+                let i = self.run(idx, frame);
+                // A string is indexed by characters, counted from its start.
+                if let (Value::Str(s), Value::Int(_)) = (&o, &i)
+                    && !meter::read(&self.caches.budget, s.len())
+                {
+                    return Value::Null;
+                }
+                o.index(&i)
             }
             Ir::Builtin(b, args) => {
                 let vals: Vec<Value> = args.iter().map(|a| self.run(a, frame)).collect();
-                let out = (b.call)(&vals);
-                // Building a large list or string costs its size.
-                self.caches.budget.charge(size_cost(&out));
-                out
+                let budget = &self.caches.budget;
+                if !budget.charge(b.cost.upfront(&vals)) {
+                    return Value::Null;
+                }
+                let out = (b.call)(budget, &vals);
+                // Building a large list or string costs its size (builtins
+                // that charge their own work charge what they make too).
+                if matches!(b.cost, super::builtins::Cost::Own(_)) { out } else { meter::made(out, budget) }
             }
             Ir::Macro { kind, list, slot, body } => {
                 let items = iteration_items(self.run(list, frame));
                 self.run_macro(*kind, &items, *slot, body, frame)
             }
-            Ir::Join { kind, list, slot, key, probe, body } => {
+            Ir::Join { kind, list, slot, key, probe, body, exact } => {
                 let listed = self.run(list, frame);
                 match &listed {
                     Value::List(items) if items.len() >= JOIN_MIN_LEN => {
                         let index = self.join_index(&listed, items, key, *slot);
-                        let hits: &[usize] =
-                            index.positions.get(&Key(self.run(probe, frame))).map_or(&[], Vec::as_slice);
+                        let probe = meter::key(self.run(probe, frame), &self.caches.budget);
+                        let matched: &[usize] = probe.and_then(|p| index.positions.get(&p)).map_or(&[], Vec::as_slice);
+                        // The index matched the equalities; the rest of the
+                        // predicate is checked on those matches.
+                        let mut hits = matched.iter().map(|&i| &items[i]).filter(|item| {
+                            *exact || {
+                                frame[*slot] = (*item).clone();
+                                self.run(body, frame).is_true()
+                            }
+                        });
                         match kind {
-                            MacroKind::Find => hits.first().map(|&i| items[i].clone()).unwrap_or_default(),
-                            MacroKind::Filter => Value::list(hits.iter().map(|&i| items[i].clone()).collect()),
-                            MacroKind::Any => Value::Bool(!hits.is_empty()),
-                            MacroKind::None => Value::Bool(hits.is_empty()),
-                            _ => Value::Int(hits.len() as i64),
+                            MacroKind::Find => hits.next().cloned().unwrap_or_default(),
+                            MacroKind::Filter => Value::list(hits.cloned().collect()),
+                            MacroKind::Any => Value::Bool(hits.next().is_some()),
+                            MacroKind::None => Value::Bool(hits.next().is_none()),
+                            _ => Value::Int(hits.count() as i64),
                         }
                     }
                     _ => {
@@ -191,10 +211,10 @@ impl Env<'_> {
                 // Concatenation costs its result's size, charged before it is
                 // built: a chain of doublings stops at the budget, not at the
                 // end of memory.
-                if *op == BinOp::Add && !self.caches.budget.charge(size_cost(&x) + size_cost(&y)) {
+                if *op == BinOp::Add && !self.caches.budget.charge(meter::size_cost(&x) + meter::size_cost(&y)) {
                     return Value::Null;
                 }
-                binary(*op, &x, &y)
+                binary(*op, &x, &y, &self.caches.budget)
             }
             Ir::Cond(c, a, b) => {
                 if self.run(c, frame).is_true() {
@@ -225,10 +245,16 @@ impl Env<'_> {
         let mut positions: HashMap<Key, Vec<usize>> = HashMap::new();
         for (i, item) in items.iter().enumerate() {
             frame[slot] = item.clone();
-            positions.entry(Key(self.run(key, &mut frame))).or_default().push(i);
+            // Hashing a key reads all of it: paid for like any walk.
+            let Some(k) = meter::key(self.run(key, &mut frame), &self.caches.budget) else { break };
+            positions.entry(k).or_default().push(i);
         }
         let index = Rc::new(JoinIndex { list: listed.clone(), positions });
-        self.caches.joins.borrow_mut().insert(id, index.clone());
+        // An index cut short by the budget is not the list's index: later
+        // rules must build it afresh.
+        if !self.caches.budget.is_cut() {
+            self.caches.joins.borrow_mut().insert(id, index.clone());
+        }
         index
     }
 
@@ -255,6 +281,7 @@ impl Env<'_> {
     }
 
     fn run_macro(&self, kind: MacroKind, items: &[Value], slot: usize, body: &Ir, frame: &mut Vec<Value>) -> Value {
+        let budget = &self.caches.budget;
         let each = |v: &Value, frame: &mut Vec<Value>| {
             frame[slot] = v.clone();
             self.run(body, frame)
@@ -269,6 +296,9 @@ impl Env<'_> {
                 let mut out = Vec::new();
                 for v in items {
                     match each(v, frame) {
+                        // A body can hand back a long list in one step:
+                        // its elements are paid for before they are copied.
+                        Value::List(l) if !budget.charge(l.len() as u64) => return Value::Null,
                         Value::List(l) => out.extend(l.iter().cloned()),
                         Value::Null => {}
                         other => out.push(other),
@@ -280,14 +310,15 @@ impl Env<'_> {
             MacroKind::Count => Value::Int(items.iter().filter(|v| each(v, frame).is_true()).count() as i64),
             MacroKind::SortBy => {
                 let mut keyed: Vec<(Value, Value)> = items.iter().map(|v| (each(v, frame), v.clone())).collect();
-                keyed.sort_by(|a, b| a.0.total_cmp(&b.0));
+                keyed.sort_by(|a, b| meter::total_cmp(&a.0, &b.0, budget));
                 Value::list(keyed.into_iter().map(|(_, v)| v).collect())
             }
             MacroKind::UniqueBy => {
                 let mut seen = std::collections::HashSet::new();
                 let mut out = Vec::new();
                 for v in items {
-                    if seen.insert(Key(each(v, frame))) {
+                    let Some(k) = meter::key(each(v, frame), budget) else { return Value::Null };
+                    if seen.insert(k) {
                         out.push(v.clone());
                     }
                 }
@@ -300,8 +331,12 @@ impl Env<'_> {
                 for v in items {
                     let key = match each(v, frame) {
                         Value::Null => continue,
-                        Value::Str(s) => s.to_string(),
-                        other => other.to_string(),
+                        Value::Str(s) if meter::read(budget, s.len()) => s.to_string(),
+                        Value::Str(_) => return Value::Null,
+                        other => match meter::text(&other, budget) {
+                            Some(text) => text,
+                            None => return Value::Null,
+                        },
                     };
                     if kind == MacroKind::IndexBy {
                         out.entry(key).or_insert_with(|| v.clone());
@@ -336,24 +371,13 @@ impl Env<'_> {
                         continue;
                     }
                     best = match best {
-                        Some((bk, bv)) if k.compare(&bk) != Some(want) => Some((bk, bv)),
+                        Some((bk, bv)) if meter::compare(&k, &bk, budget) != Some(want) => Some((bk, bv)),
                         _ => Some((k, v)),
                     };
                 }
                 best.map(|(_, v)| v.clone()).unwrap_or_default()
             }
         }
-    }
-}
-
-/// Steps charged for producing `v`, about one per byte of memory: a rule
-/// can build a few hundred MB at most before it is cut off.
-fn size_cost(v: &Value) -> u64 {
-    match v {
-        Value::Str(s) => s.len() as u64,
-        Value::List(l) => l.len() as u64 * 16,
-        Value::Map(m) => m.len() as u64 * 32,
-        _ => 0,
     }
 }
 
@@ -375,18 +399,21 @@ fn iteration_items(v: Value) -> std::sync::Arc<Vec<Value>> {
     }
 }
 
-/// Binary operators other than the short-circuiting ones.
-pub fn binary(op: BinOp, x: &Value, y: &Value) -> Value {
+/// Binary operators other than the short-circuiting ones. Comparisons walk
+/// their operands as deep as they must, paid for as they go (see
+/// [`meter`]); concatenation is paid for by the caller, before it is built.
+pub fn binary(op: BinOp, x: &Value, y: &Value, budget: &super::Budget) -> Value {
     use Value::{Float, Int, List, Map as M, Null, Str};
+    use std::cmp::Ordering::{Equal, Greater, Less};
     match op {
-        BinOp::Eq => Value::Bool(x == y),
-        BinOp::Ne => Value::Bool(x != y),
-        BinOp::Lt => Value::Bool(x.compare(y) == Some(std::cmp::Ordering::Less)),
-        BinOp::Le => Value::Bool(matches!(x.compare(y), Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal))),
-        BinOp::Gt => Value::Bool(x.compare(y) == Some(std::cmp::Ordering::Greater)),
-        BinOp::Ge => Value::Bool(matches!(x.compare(y), Some(std::cmp::Ordering::Greater | std::cmp::Ordering::Equal))),
-        BinOp::In => Value::Bool(contains(y, x)),
-        BinOp::NotIn => Value::Bool(!contains(y, x)),
+        BinOp::Eq => Value::Bool(meter::eq(x, y, budget)),
+        BinOp::Ne => Value::Bool(!meter::eq(x, y, budget)),
+        BinOp::Lt => Value::Bool(meter::compare(x, y, budget) == Some(Less)),
+        BinOp::Le => Value::Bool(matches!(meter::compare(x, y, budget), Some(Less | Equal))),
+        BinOp::Gt => Value::Bool(meter::compare(x, y, budget) == Some(Greater)),
+        BinOp::Ge => Value::Bool(matches!(meter::compare(x, y, budget), Some(Greater | Equal))),
+        BinOp::In => Value::Bool(contains(y, x, budget)),
+        BinOp::NotIn => Value::Bool(!contains(y, x, budget)),
         BinOp::BitAnd => match (x, y) {
             (Int(a), Int(b)) => Int(a & b),
             _ => Null,
@@ -404,7 +431,7 @@ pub fn binary(op: BinOp, x: &Value, y: &Value) -> Value {
         },
         BinOp::Sub => match (x, y) {
             (Int(a), Int(b)) => Int(a.saturating_sub(*b)),
-            (List(a), List(b)) => Value::list(a.iter().filter(|v| !b.contains(v)).cloned().collect()),
+            (List(a), List(b)) => super::builtins::retain_list(a, b, false, budget).map_or(Null, Value::list),
             (List(a), Null) => List(a.clone()),
             _ => num(x, y, |a, b| a - b),
         },
@@ -435,11 +462,11 @@ fn num(x: &Value, y: &Value, f: impl Fn(f64, f64) -> f64) -> Value {
     }
 }
 
-fn contains(haystack: &Value, needle: &Value) -> bool {
+fn contains(haystack: &Value, needle: &Value, budget: &super::Budget) -> bool {
     match (haystack, needle) {
-        (Value::List(l), v) => l.contains(v),
-        (Value::Map(m), Value::Str(k)) => m.contains_key(&**k),
-        (Value::Str(s), Value::Str(sub)) => s.contains(&**sub),
+        (Value::List(l), v) => meter::contains(l, v, budget),
+        (Value::Map(m), Value::Str(k)) => meter::read(budget, k.len()) && m.contains_key(&**k),
+        (Value::Str(s), Value::Str(sub)) => meter::read(budget, s.len() + sub.len()) && s.contains(&**sub),
         _ => false,
     }
 }

@@ -7,11 +7,13 @@
 //! `{expr}` interpolation in texts.
 
 pub mod ast;
+mod bounds; // a test module (`#![cfg(test)]` inside)
 pub mod budget;
 pub mod builtins;
 pub mod compile;
 pub mod error;
 pub mod eval;
+pub mod meter;
 pub mod mutate;
 pub mod parser;
 pub mod template;

@@ -58,6 +58,10 @@ pub struct Mutant {
     pub label: String,
     /// The whole expression with the change.
     pub expr: Expr,
+    /// A shifted number compared by `<`, `<=`, `>` or `>=`: a threshold.
+    /// Examples kill both of its shifts only by reaching the boundary from
+    /// both sides.
+    pub threshold: bool,
 }
 
 impl Mutant {
@@ -271,7 +275,9 @@ impl Mutator<'_> {
         let mut m = self.mutant(Operator::Shift, e, path, replacement, &written);
         m.label = format!("{sign} 1");
         if let Some((_, up)) = path.split_last() {
-            let parent = self.balanced(&node_at(self.root, up).span);
+            let node = node_at(self.root, up);
+            m.threshold = matches!(node.kind, ExprKind::Binary(BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge, ..));
+            let parent = self.balanced(&node.span);
             if squash(&self.text[parent.clone()]).len() <= CONTEXT {
                 m.original = squash(&self.text[parent.clone()]);
                 m.mutated = squash(&format!(
@@ -294,6 +300,7 @@ impl Mutator<'_> {
             mutated: squash(mutated),
             label: String::new(),
             expr: replace(self.root, path, replacement),
+            threshold: false,
         }
     }
 

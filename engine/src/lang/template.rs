@@ -53,7 +53,17 @@ impl Template {
         for p in &self.parts {
             match p {
                 Part::Text(t) => out.push_str(t),
-                Part::Expr(c) => out.push_str(&env.eval(c).to_string()),
+                // Printed within the rule's budget: a value whose maps
+                // share their children can print to far more text than it
+                // took to build.
+                Part::Expr(c) => {
+                    let budget = &env.caches.budget;
+                    if let Some(text) = super::meter::text(&env.eval(c), budget)
+                        && budget.charge(text.len() as u64)
+                    {
+                        out.push_str(&text);
+                    }
+                }
             }
         }
         out

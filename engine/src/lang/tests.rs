@@ -165,20 +165,40 @@ fn indexed_lookups_agree_with_scans() {
         .collect();
     let cfg = serde_json::json!({"xs": items, "k": "a5", "seven": 7.0});
     for (joined, scanned) in [
-        ("config.xs.find(x, x.id == config.k)", "config.xs.find(x, x.id == config.k and true)"),
-        ("config.xs.filter(x, x.id == 'a5')", "config.xs.filter(x, true and x.id == 'a5')"),
+        ("config.xs.find(x, x.id == config.k)", "config.xs.find(x, x.id == config.k or false)"),
+        ("config.xs.filter(x, x.id == 'a5')", "config.xs.filter(x, false or x.id == 'a5')"),
         ("config.xs.filter(x, 3 == x.n)", "config.xs.filter(x, 3 == x.n or false)"),
-        ("config.xs.count(x, x.n == config.seven - 4)", "config.xs.count(x, x.n == config.seven - 4 and true)"),
-        ("config.xs.any(x, x.id == 'zz')", "config.xs.any(x, x.id == 'zz' and true)"),
-        ("config.xs.none(x, x.tag == null)", "config.xs.none(x, x.tag == null and true)"),
+        ("config.xs.count(x, x.n == config.seven - 4)", "config.xs.count(x, x.n == config.seven - 4 or false)"),
+        ("config.xs.any(x, x.id == 'zz')", "config.xs.any(x, x.id == 'zz' or false)"),
+        ("config.xs.none(x, x.tag == null)", "config.xs.none(x, x.tag == null or false)"),
         ("config.xs.filter(x, x.tag == null).map(x, x.n)", "config.xs.filter(x, x.tag == null or false).map(x, x.n)"),
         (
             "['a1', 'a2', 'nope'].map(k, config.xs.find(x, x.id == k).n)",
-            "['a1', 'a2', 'nope'].map(k, config.xs.find(x, true and x.id == k).n)",
+            "['a1', 'a2', 'nope'].map(k, config.xs.find(x, false or x.id == k).n)",
+        ),
+        // Equalities among other conditions: the index finds the equal
+        // elements, the other conditions are checked on them, in order.
+        (
+            "config.xs.find(x, x.n > 2 and x.id == config.k)",
+            "config.xs.find(x, (x.n > 2 and x.id == config.k) or false)",
+        ),
+        ("config.xs.filter(x, x.id == 'a5' and x.n != 5)", "config.xs.filter(x, (x.id == 'a5' and x.n != 5) or false)"),
+        ("config.xs.count(x, x.tag != null and 3 == x.n)", "config.xs.count(x, (x.tag != null and 3 == x.n) or false)"),
+        ("config.xs.any(x, x.id == 'a5' and x.n == 6)", "config.xs.any(x, (x.id == 'a5' and x.n == 6) or false)"),
+        ("config.xs.none(x, x.n == 5 and x.tag == null)", "config.xs.none(x, (x.n == 5 and x.tag == null) or false)"),
+        (
+            "['a1', 'a2', 'nope'].map(k, config.xs.filter(x, x.id == k and x.n == 1 and x.tag != null))",
+            "['a1', 'a2', 'nope'].map(k, config.xs.filter(x, (x.id == k and x.n == 1 and x.tag != null) or false))",
         ),
     ] {
         assert_eq!(eval_with(joined, cfg.clone()), eval_with(scanned, cfg.clone()), "{joined}");
     }
+    assert_eq!(
+        eval_with("config.xs.filter(x, x.id == 'a5' and x.n > 2).map(x, x.n)", cfg.clone()),
+        Value::from_json(&serde_json::json!([5, 3])),
+        "ids a5 are elements 5, 45 and 85 (n 5, 3 and 1)"
+    );
+    assert_eq!(eval_with("config.xs.count(x, x.id == 'a5' and x.n == 3)", cfg.clone()), Value::Int(1));
     assert_eq!(eval_with("config.xs.find(x, x.id == config.k).n", cfg), Value::Int(5));
     let compiled = |src: &str| compile(&parse(src).expect("parses"), &names(), &[]).expect("compiles").0.ir;
     assert!(matches!(compiled("config.xs.find(x, x.id == 'a')"), crate::lang::compile::Ir::Join { .. }));
@@ -190,6 +210,15 @@ fn indexed_lookups_agree_with_scans() {
         "a list that changes with the loop is scanned"
     );
     assert_eq!(joins("config.xs.find(x, x.id == x.other)"), 0, "both sides use the element");
+    assert_eq!(joins("config.xs.find(x, x.n > 1 and x.id == 'a')"), 1, "an equality among conditions");
+    assert_eq!(joins("config.xs.find(x, x.id == 'a' or x.n > 1)"), 0, "an alternative is scanned");
+    let exact = |src: &str| match compiled(src) {
+        crate::lang::compile::Ir::Join { exact, key, .. } => (exact, matches!(*key, crate::lang::compile::Ir::List(_))),
+        other => panic!("not a join: {other:?}"),
+    };
+    assert_eq!(exact("config.xs.find(x, x.id == 'a')"), (true, false));
+    assert_eq!(exact("config.xs.find(x, x.id == 'a' and x.n == 1)"), (true, true), "both equalities are the key");
+    assert_eq!(exact("config.xs.find(x, x.id == 'a' and x.n > 1)"), (false, false));
 }
 
 #[test]
@@ -263,6 +292,19 @@ fn a_runaway_loop_is_cut_off_by_the_step_budget() {
     let (v, cut) = eval_budgeted("range(1000).map(i, range(100).count(j, j < i)).sum()");
     assert_eq!(cut, None);
     assert!(v.as_int().is_some());
+}
+
+#[test]
+fn a_builtin_is_charged_for_what_it_builds_not_for_what_it_hands_back() {
+    // `get` hands back the 10,000-entry map without building anything: ten
+    // thousand lookups are ordinary work (charged its size each time, they
+    // were 3.2 billion steps).
+    let setup = "let big = index_by(range(10000), i, i);";
+    let (v, cut) = eval_budgeted(&format!("{setup} range(10000).count(i, len(get({{b: big}}, ['b'])) == 10000)"));
+    assert_eq!((v, cut), (Value::Int(10000), None));
+    // `keys` builds a 10,000-element list every time: 1.6 billion steps.
+    let (_, cut) = eval_budgeted(&format!("{setup} range(10000).count(i, len(keys(big)) == 10000)"));
+    assert_eq!(cut, Some(super::Cutoff::Steps));
 }
 
 #[test]

@@ -12,6 +12,9 @@ use indexmap::IndexMap;
 
 use super::value::Value;
 
+/// Nodes of two types [`Ty::same`] compares at most.
+pub const COMPARE_NODES: u32 = 10_000;
+
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Ty {
     Any,
@@ -60,7 +63,7 @@ impl Ty {
 
     /// The least type covering both (used for `?:`, `??` and list literals).
     pub fn join(&self, other: &Ty) -> Ty {
-        if self == other {
+        if self.same(other) == Some(true) {
             return self.clone();
         }
         match (self, other) {
@@ -82,8 +85,43 @@ impl Ty {
             (Ty::List(a), Ty::List(b)) => a.fits(b),
             (Ty::Record(_) | Ty::Map(_), Ty::Map(_)) => true,
             (Ty::Map(_), Ty::Record(_)) => true,
-            (a, b) => a == b,
+            // Records too large to compare are given the benefit of the doubt.
+            (a, b) => a.same(b).unwrap_or(true),
         }
+    }
+
+    /// Whether two types are the same; `None` when they are too large to
+    /// tell within [`COMPARE_NODES`]. Records share their field types, so
+    /// `let m1 = {a: m0, b: m0}` nested sixty times has a type of 2^60
+    /// nodes that a plain comparison would walk at load time.
+    pub fn same(&self, other: &Ty) -> Option<bool> {
+        fn go(a: &Ty, b: &Ty, fuel: &mut u32) -> Option<bool> {
+            *fuel = fuel.checked_sub(1)?;
+            match (a, b) {
+                (Ty::Record(x), Ty::Record(y)) => {
+                    if Arc::ptr_eq(x, y) {
+                        return Some(true);
+                    }
+                    if x.len() != y.len() {
+                        return Some(false);
+                    }
+                    for (k, t) in x.iter() {
+                        let Some(u) = y.get(k) else { return Some(false) };
+                        if !go(t, u, fuel)? {
+                            return Some(false);
+                        }
+                    }
+                    Some(true)
+                }
+                (Ty::List(x), Ty::List(y)) | (Ty::Map(x), Ty::Map(y)) => go(x, y, fuel),
+                (Ty::List(_) | Ty::Map(_) | Ty::Record(_), _) | (_, Ty::List(_) | Ty::Map(_) | Ty::Record(_)) => {
+                    Some(false)
+                }
+                _ => Some(a == b),
+            }
+        }
+        let mut fuel = COMPARE_NODES;
+        go(self, other, &mut fuel)
     }
 
     /// The type of `self.key`, or `Err` with the known keys when `self` is a
@@ -158,6 +196,24 @@ mod tests {
         assert!(Ty::Any.fits(&Ty::list(Ty::Int)));
         assert!(!Ty::Str.fits(&Ty::list(Ty::Any)));
         assert!(Ty::Int.fits(&Ty::Num));
+    }
+
+    #[test]
+    fn types_that_share_their_fields_compare_in_bounded_time() {
+        let doubled = |n: usize| {
+            let mut t = Ty::Str;
+            for _ in 0..n {
+                t = Ty::Record(Arc::new([("a".to_string(), t.clone()), ("b".to_string(), t)].into_iter().collect()));
+            }
+            t
+        };
+        assert_eq!(doubled(5).same(&doubled(5)), Some(true));
+        assert_eq!(doubled(5).same(&doubled(4)), Some(false));
+        assert_eq!(doubled(60).same(&doubled(60)), None, "2^60 nodes: too large to tell");
+        assert!(doubled(60).fits(&doubled(60)));
+        assert_eq!(doubled(60).join(&doubled(60)), Ty::map(Ty::Any));
+        let t = doubled(60);
+        assert_eq!(t.same(&t), Some(true), "one type is itself at once");
     }
 
     #[test]

@@ -98,7 +98,7 @@ impl Walk<'_> {
         match &node.kind {
             NodeKind::Object(members) => {
                 let map = runtime.and_then(Value::as_map);
-                for (k, m) in members {
+                for (k, m) in members.iter() {
                     if !self.path.is_empty() {
                         self.path.push('.');
                     }
@@ -122,7 +122,7 @@ impl Walk<'_> {
             NodeKind::Str(s) => {
                 let resolved = runtime.and_then(Value::as_str).unwrap_or(s);
                 if tier == Some(Tier::Secret) || self.policy.value_is_secret(&self.path, s) {
-                    for v in [s.as_str(), resolved] {
+                    for v in [&**s, resolved] {
                         if concrete(v) {
                             self.secrets.push(v.to_string());
                         }
@@ -132,7 +132,7 @@ impl Walk<'_> {
                         self.secrets.extend(self.env.get(name).cloned());
                     }
                 } else if tier.is_none() {
-                    self.public.insert(s.clone());
+                    self.public.insert(s.to_string());
                     self.public.insert(resolved.to_string());
                 }
             }

@@ -3,9 +3,11 @@
 //! still point at the same places.
 
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
+
+use crate::lines::LineIndex;
 
 /// How a masked value reads: eight bullets and its length in characters.
 /// The length tells a reader which value it was (a 40-character token, a
@@ -27,6 +29,9 @@ pub struct Masked {
     pub text: String,
     /// (original range, new range), in order, not overlapping.
     map: Vec<(Range<usize>, Range<usize>)>,
+    /// The line index of `text`, built on the first snippet: a report
+    /// shows many snippets of one file.
+    lines: OnceLock<Arc<LineIndex>>,
 }
 
 impl Masked {
@@ -56,12 +61,23 @@ impl Masked {
             at = e.range.end;
         }
         text.push_str(&original[at..]);
-        Masked { text, map }
+        Masked { text, map, lines: OnceLock::new() }
     }
 
     /// The text unchanged.
     pub fn unchanged(original: &str) -> Masked {
-        Masked { text: original.to_string(), map: Vec::new() }
+        Masked { text: original.to_string(), map: Vec::new(), lines: OnceLock::new() }
+    }
+
+    /// The line index of the masked text.
+    pub fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| Arc::new(LineIndex::new(&self.text)))
+    }
+
+    /// 1-based line of a byte offset of the masked text (masking keeps
+    /// every line break, so it is the original's line too).
+    pub fn line(&self, offset: usize) -> usize {
+        self.lines().position(&self.text, offset).0
     }
 
     pub fn is_unchanged(&self) -> bool {
@@ -104,6 +120,8 @@ impl Masked {
 /// A masked file as miette reads it: the masked text, with the positions
 /// it reports (the `file:line:column` heading a snippet) those of the
 /// original file. Masking keeps every line break, so only columns differ.
+/// Lines are found through the masked text's line index, not by a walk
+/// from the start of the file per snippet.
 #[derive(Debug)]
 pub struct MaskedSource {
     name: String,
@@ -124,7 +142,7 @@ impl SourceCode for MaskedSource {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self.masked.text.read_span(span, before, after)?;
+        let inner = crate::lines::read_span(&self.masked.text, self.masked.lines(), span, before, after)?;
         let mut column = inner.column();
         if before == 0 {
             // The column (in bytes, as miette counts) of the span's start in the file.

@@ -21,6 +21,19 @@ pub struct Finding {
     pub fixes: Vec<Planned>,
 }
 
+impl Finding {
+    /// Where the finding points, as a rule example's `at:` states it: the
+    /// config path of its primary location, or the file's path when that
+    /// location is a file; `None` without a location.
+    pub fn at(&self) -> Option<String> {
+        let primary = self.locations.first()?;
+        match &primary.file {
+            Some(file) if primary.path.is_empty() => Some(file.display().to_string()),
+            _ => Some(primary.path.clone()),
+        }
+    }
+}
+
 /// A config path the finding points at, and where it is written; or, for
 /// file-system findings, the file it is about.
 #[derive(Clone, Debug, PartialEq)]

@@ -149,7 +149,8 @@ pub fn render(
     for note in notes {
         out.push_str(&format!("[secrets] {}\n", redactor.scrub(&note.message)));
     }
-    let mut shown_at: Vec<(Places, String)> = Vec::new();
+    // Hashed: a large config has a finding per account.
+    let mut shown_at: std::collections::HashMap<Places, String> = std::collections::HashMap::new();
     for sev in Severity::ALL {
         let group: Vec<&Finding> = findings.iter().filter(|f| f.severity == sev).collect();
         if group.is_empty() || !opts.shown.includes(sev) {
@@ -164,9 +165,11 @@ pub fn render(
             // Each distinct snippet once: a later finding at the same places
             // refers to the first one shown there.
             let place = places(&f);
-            match shown_at.iter().find(|(p, _)| !place.is_empty() && *p == place) {
-                Some((_, first)) => diag.refer_to(first, &f, sources, home),
-                None => shown_at.push((place, f.check_id.clone())),
+            match shown_at.get(&place).filter(|_| !place.is_empty()) {
+                Some(first) => diag.refer_to(first, &f, sources, home),
+                None => {
+                    shown_at.insert(place, f.check_id.clone());
+                }
             }
             let mut text = String::new();
             if handler.render_report(&mut text, &diag).is_err() {
@@ -190,6 +193,13 @@ pub fn render(
     }
     out
 }
+
+/// Most places of one finding shown in snippets. A finding can point at
+/// every account of a large config; miette merges the snippets of one
+/// finding label by label, rereading everything between them each time, so
+/// thousands of labels cost the square of their spread, and print pages.
+/// JSON, SARIF and GitHub annotations list every place.
+const MAX_LABELS: usize = 12;
 
 /// A finding as a miette diagnostic: code = checkId, message = title and
 /// detail, help = remediation, labels = the config spans. Spans in other
@@ -222,8 +232,12 @@ impl FindingDiagnostic {
     }
 
     fn new(f: &Finding, sources: &SourceMap, home: Option<&Path>, redactor: &Redactor) -> Self {
+        // The first places get snippets; the others are counted.
+        let placed = || f.locations.iter().filter(|l| l.origin.is_some());
+        let shown: Vec<&crate::report::Location> = placed().take(MAX_LABELS).collect();
+        let hidden = placed().count() - shown.len();
         let mut files: Vec<FileId> = Vec::new();
-        for l in &f.locations {
+        for l in &shown {
             if let Some(o) = l.origin
                 && !files.contains(&o.file)
             {
@@ -249,12 +263,14 @@ impl FindingDiagnostic {
         if f.refuses_start {
             message.push_str("\nOpenClaw itself refuses to start with this config.");
         }
+        if hidden > 0 {
+            message.push_str(&format!("\n(snippets of the first {MAX_LABELS} places; {hidden} more in --json)"));
+        }
         // A snippet of the masked file where the lines are short (a span over
         // many lines by its first and last); on a long line, the positions.
         let snippet = |file: FileId, message: &mut String| {
             let masked = redactor.source(file);
-            let spans: Vec<(&str, std::ops::Range<usize>, std::ops::Range<usize>)> = f
-                .locations
+            let spans: Vec<(&str, std::ops::Range<usize>, std::ops::Range<usize>)> = shown
                 .iter()
                 .filter_map(|l| {
                     let o = l.origin.filter(|o| o.file == file)?;
@@ -266,13 +282,16 @@ impl FindingDiagnostic {
             if crate::excerpt::showable(&masked.text, parts) {
                 let labels = spans
                     .into_iter()
-                    .flat_map(|(label, _, m)| crate::excerpt::labels(&masked.text, m, Some(label), false))
+                    .flat_map(|(label, _, m)| {
+                        crate::excerpt::labels_with(&masked.text, m, Some(label), false, |o| masked.line(o))
+                    })
                     .collect();
                 return (Some(redactor.named_source(file, name)), labels);
             }
             for (_, original, _) in &spans {
+                let (line, column) = sources.get(file).position(original.start);
                 message.push('\n');
-                message.push_str(&crate::excerpt::locator(&name, &sources.get(file).text, original.start));
+                message.push_str(&crate::excerpt::locator_at(&name, line, column));
             }
             (None, Vec::new())
         };

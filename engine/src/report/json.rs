@@ -75,7 +75,7 @@ fn finding(f: &Finding, sources: &SourceMap) -> Value {
             }
             let o = l.origin?;
             let file = sources.get(o.file);
-            let (line, column) = line_col(&file.text, o.start);
+            let (line, column) = line_col(file, o.start);
             Some(json!({"path": l.path, "file": file.path.display().to_string(), "line": line, "column": column, "label": l.label}))
         })
         .collect();
@@ -85,10 +85,31 @@ fn finding(f: &Finding, sources: &SourceMap) -> Value {
     Value::Object(m)
 }
 
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
+/// 1-based line and column (in characters) of a byte offset of a file,
+/// through its line index (counting from the start for every location
+/// made reports quadratic in the config's size). A leading byte-order mark
+/// is not counted: editors do not show it.
+pub fn line_col(file: &crate::config::sources::SourceFile, offset: usize) -> (usize, usize) {
+    file.position(offset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::line_col;
+
+    #[test]
+    fn columns_are_characters_and_a_byte_order_mark_is_not_one() {
+        let text = "{ \"é東🦀\": 1,\n  b: 2 }";
+        let mut sources = crate::config::SourceMap::default();
+        let plain = sources.add("a.json".into(), text);
+        let bom = format!("\u{FEFF}{text}");
+        let marked = sources.add("b.json".into(), bom.as_str());
+        let (plain, marked) = (sources.get(plain), sources.get(marked));
+        assert_eq!(line_col(plain, text.find(": 1").unwrap()), (1, 8));
+        assert_eq!(line_col(plain, text.find('b').unwrap()), (2, 3));
+        assert_eq!(line_col(marked, 0), (1, 1));
+        assert_eq!(line_col(marked, 3), (1, 1));
+        assert_eq!(line_col(marked, bom.find(": 1").unwrap()), (1, 8));
+        assert_eq!(line_col(marked, bom.find('b').unwrap()), (2, 3));
+    }
 }

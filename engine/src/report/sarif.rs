@@ -2,8 +2,9 @@
 //! the rules that produced results as reporting descriptors (title, why,
 //! how to fix, docs link, default level), and each finding with its level,
 //! message, physical locations in the config files (the first as the
-//! location, the others as related locations, each with its label) and a
-//! stable partial fingerprint. Every text is scrubbed of secret values.
+//! location, the others as related locations, each with its label; columns
+//! in Unicode code points, as the run's `columnKind` says) and a stable
+//! partial fingerprint. Every text is scrubbed of secret values.
 //!
 //! What GitHub code scanning and other consumers require beyond the schema:
 //! every result has a region (a finding about a whole file points at its
@@ -15,7 +16,8 @@ use std::collections::BTreeMap;
 
 use serde_sarif::sarif::{
     ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag, Region,
-    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
+    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultColumnKind, ResultLevel, Run, Sarif,
+    Tool, ToolComponent,
 };
 
 use super::finding::{Finding, Location as FindingLocation};
@@ -89,8 +91,8 @@ fn location(l: &FindingLocation, sources: &SourceMap, root: &SourceRoot) -> Opti
     }
     let o = l.origin?;
     let file = sources.get(o.file);
-    let (start_line, start_column) = line_col(&file.text, o.start);
-    let (end_line, end_column) = line_col(&file.text, o.end);
+    let (start_line, start_column) = line_col(file, o.start);
+    let (end_line, end_column) = line_col(file, o.end);
     let region = Region::builder()
         .start_line(start_line as i64)
         .start_column(start_column as i64)
@@ -218,7 +220,10 @@ pub fn report(
     let mut tool = Tool::builder().driver(driver).build();
     tool.extensions = (!extensions.is_empty()).then_some(extensions);
     let base_ids = BTreeMap::from([(SRCROOT.to_string(), ArtifactLocation::builder().uri(opts.root.uri()).build())]);
-    let run = Run::builder().tool(tool).original_uri_base_ids(base_ids).results(results).build();
+    let mut run = Run::builder().tool(tool).original_uri_base_ids(base_ids).results(results).build();
+    // Columns count characters (see [`line_col`]); said explicitly, since a
+    // consumer could otherwise take them for UTF-16 units.
+    run.column_kind = Some(serde_json::to_value(ResultColumnKind::UnicodeCodePoints).unwrap_or_default());
     let sarif = Sarif::builder()
         .schema(serde_sarif::sarif::SCHEMA_URL.to_string())
         .version(serde_json::json!("2.1.0"))

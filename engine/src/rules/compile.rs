@@ -175,6 +175,7 @@ impl PackCompiler {
         let mut facts: Vec<(Arc<RuleSource>, String, Spanned<FactSpec>)> = Vec::new();
         let mut read_roots: Vec<(Arc<RuleSource>, String, Spanned<ReadRootSpec>)> = Vec::new();
         let mut suppressions: Option<String> = None;
+        let mut env_vars: Vec<String> = Vec::new();
         let mut secrets: Vec<(Arc<RuleSource>, SecretsSpec)> = Vec::new();
         let mut not_covered = Vec::new();
         let mut equivalent_mutants = Vec::new();
@@ -214,6 +215,23 @@ impl PackCompiler {
                 });
             }
             secrets.extend(s.secrets.map(|spec| (file.clone(), spec)));
+            if let Some(names) = s.env {
+                if &*file.pack == super::load::BUILTIN {
+                    env_vars.extend(names.value);
+                } else {
+                    self.error(
+                        "clawcheck::rules::env",
+                        &file,
+                        &names.referenced,
+                        "only the built-in pack declares which environment variables rules see",
+                        Some(
+                            "rules see the variables the built-in pack declares and the ones the config's `${VAR}` \
+                             substitutions use; run `clawcheck audit --allow-env NAME` to show this pack another"
+                                .into(),
+                        ),
+                    );
+                }
+            }
             if let Some(spec) = s.suppressions {
                 if suppressions.is_some() {
                     self.error(
@@ -359,6 +377,7 @@ impl PackCompiler {
             defaults,
             facts: fact_decls,
             read_roots: read_root_decls,
+            env_vars,
             suppressions,
             secrets: secret_decls,
             secret_policy: Default::default(),
@@ -1309,6 +1328,25 @@ impl PackCompiler {
                 if let Err(msg) = sev.parse::<Severity>() {
                     self.error("clawcheck::rules::example", file, &ex.referenced, msg, None);
                 }
+            }
+            // A config is a JSON object, as OpenClaw requires (`config: 5`
+            // would otherwise run as an empty config and pass silently).
+            if let Some(config) = ex.value.config.as_ref().filter(|c| !c.is_object()) {
+                let kind = match config {
+                    serde_json::Value::Null => "null",
+                    serde_json::Value::Bool(_) => "a boolean",
+                    serde_json::Value::Number(_) => "a number",
+                    serde_json::Value::String(_) => "a string",
+                    serde_json::Value::Array(_) => "a list",
+                    serde_json::Value::Object(_) => "a mapping",
+                };
+                self.error(
+                    "clawcheck::rules::example",
+                    file,
+                    &ex.referenced,
+                    format!("an example's `config` is a mapping (the OpenClaw config), not {kind}"),
+                    Some("write `config: { gateway: { bind: lan } }`, or `config: {}` for an empty config".into()),
+                );
             }
             if ex.value.config.is_some() && ex.value.json5.is_some() {
                 self.error(

@@ -315,6 +315,11 @@ pub struct SharedFile {
     #[serde(default)]
     #[schemars(with = "IndexMap<String, ReadRootSpec>")]
     pub read_roots: IndexMap<String, Spanned<ReadRootSpec>>,
+    /// Environment variables every pack may read through `env` (built-in
+    /// pack only): names, or prefixes ending in `*`.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub env: Option<Spanned<Vec<String>>>,
     #[serde(default)]
     pub constants: IndexMap<String, serde_json::Value>,
     #[serde(default)]
@@ -500,6 +505,12 @@ pub enum ExpectSpec {
         /// Whether the finding says OpenClaw refuses to start.
         #[serde(default)]
         refuses_start: Option<bool>,
+        /// Where the finding points: the config path of its primary
+        /// (first) location (`gateway.auth.password`), or the file's path
+        /// when it is about a file. `rules test` requires it of every
+        /// expected finding that has a location (see `Finding::at`).
+        #[serde(default)]
+        at: Option<String>,
     },
 }
 

@@ -72,6 +72,9 @@ pub struct Pack {
     /// Directories besides the state and config directories where facts
     /// may read file contents.
     pub read_roots: Vec<ReadRootDecl>,
+    /// Environment variables the `env` root shows (see `eval::inputs`):
+    /// names, or prefixes ending in `*`, declared by the built-in pack.
+    pub env_vars: Vec<String>,
     /// Dotted config path of the suppression list, when the pack declares one.
     pub suppressions: Option<String>,
     /// Which config values are secrets: one section per pack, the built-in

@@ -83,6 +83,23 @@ impl Query {
 
     /// Every match in `root`, in document order.
     pub fn select(&self, root: &Value) -> Vec<Match> {
+        self.matches(root)
+    }
+
+    /// As [`Self::select`], charging `budget` for every node the walk
+    /// visits as it goes (a value whose maps share their children can be
+    /// far larger than it took to build, and `..` visits all of it); `None`
+    /// when the budget runs out.
+    pub fn select_within(&self, root: &Value, budget: &crate::lang::Budget) -> Option<Vec<Match>> {
+        let (found, steps) = queryable::allowance(budget.left(), || self.matches(root));
+        if !budget.charge(steps) || found.is_none() {
+            budget.charge(budget.left() + 1);
+            return None;
+        }
+        found
+    }
+
+    fn matches(&self, root: &Value) -> Vec<Match> {
         let Ok(refs) = js_path_process(&self.query, root) else { return Vec::new() };
         refs.into_iter()
             .filter_map(|r| {

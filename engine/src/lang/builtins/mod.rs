@@ -12,13 +12,16 @@ mod net;
 mod numbers;
 pub(crate) mod paths;
 mod query;
+pub mod regex_cache;
 mod schema;
 mod strings;
 mod types;
 
+pub(crate) use lists::retain as retain_list;
 pub use maps::deep_merge as deep_merge_values;
 pub use paths::normalize as normalize_path;
 
+use super::budget::Budget;
 use super::types::Ty;
 use super::value::Value;
 
@@ -86,6 +89,55 @@ pub enum Ret {
     Elem0,
 }
 
+/// What a call costs, charged to the rule's budget (see `lang::budget`).
+/// Besides this, every call is a step, and the value it returns costs its
+/// size once it is made.
+#[derive(Clone, Copy, Debug)]
+pub enum Cost {
+    /// Work that does not grow with the arguments.
+    Const,
+    /// One pass over the arguments: a step per element of each list or map
+    /// argument and per [`super::meter::READ_BYTES_PER_STEP`] bytes of each
+    /// string argument, charged before the call.
+    Scan,
+    /// The builtin charges its work itself, before doing it where the cost
+    /// is known up front and as it goes where it is not; the text says how.
+    Own(&'static str),
+}
+
+impl Cost {
+    /// What the function reference says about the cost.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Cost::Const => "constant",
+            Cost::Scan => "linear in its arguments",
+            Cost::Own(how) => how,
+        }
+    }
+
+    /// Steps charged before the call.
+    pub fn upfront(self, args: &[Value]) -> u64 {
+        match self {
+            Cost::Scan => args.iter().map(scan_cost).sum(),
+            Cost::Const | Cost::Own(_) => 0,
+        }
+    }
+}
+
+/// A pass over one value: its bytes or its elements.
+pub(crate) fn scan_cost(v: &Value) -> u64 {
+    match v {
+        Value::Str(s) => super::meter::read_cost(s.len()),
+        Value::List(l) => l.len() as u64,
+        Value::Map(m) => m.len() as u64,
+        _ => 0,
+    }
+}
+
+/// A builtin function: its arguments, and the rule's budget for the work
+/// [`Cost::Own`] builtins charge themselves.
+pub type Call = fn(&Budget, &[Value]) -> Value;
+
 /// A builtin function.
 pub struct Builtin {
     pub name: &'static str,
@@ -96,7 +148,8 @@ pub struct Builtin {
     pub variadic: bool,
     pub ret: Ret,
     pub summary: &'static str,
-    pub call: fn(&[Value]) -> Value,
+    pub cost: Cost,
+    pub call: Call,
 }
 
 impl std::fmt::Debug for Builtin {
@@ -201,36 +254,6 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
 
 pub fn lookup(name: &str) -> Option<&'static Builtin> {
     all().find(|b| b.name == name)
-}
-
-/// Regular expressions used by builtins, compiled once per pattern.
-pub mod regex_cache {
-    use std::cell::RefCell;
-    use std::collections::HashMap;
-    use std::sync::Arc;
-
-    use regex::Regex;
-
-    thread_local! {
-        static CACHE: RefCell<HashMap<String, Option<Arc<Regex>>>> = RefCell::new(HashMap::new());
-    }
-
-    /// The compiled pattern, or `None` if it does not compile (the caller
-    /// then yields null). Literal patterns were already validated at load.
-    pub fn get(pattern: &str) -> Option<Arc<Regex>> {
-        CACHE.with(|c| {
-            let mut c = c.borrow_mut();
-            if let Some(hit) = c.get(pattern) {
-                return hit.clone();
-            }
-            if c.len() > 4096 {
-                c.clear();
-            }
-            let re = regex::RegexBuilder::new(pattern).size_limit(1 << 20).build().ok().map(Arc::new);
-            c.insert(pattern.to_string(), re.clone());
-            re
-        })
-    }
 }
 
 /// Builtins whose argument at this index is a JSONPath; literal paths there

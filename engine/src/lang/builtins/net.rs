@@ -4,16 +4,16 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use super::{Builtin, P, Ret, str_arg};
+use super::{Builtin, Cost, P, Ret, str_arg};
 use crate::lang::value::Value;
 
 #[rustfmt::skip]
 pub(super) const BUILTINS: &[Builtin] = &[
-    Builtin { name: "is_ip", params: &[P::Str], optional: 0, variadic: false, ret: Ret::Bool, summary: "true for an IPv4 or IPv6 address literal", call: |a| Value::Bool(ip(a, 0).is_some()) },
-    Builtin { name: "is_cidr", params: &[P::Str], optional: 0, variadic: false, ret: Ret::Bool, summary: "true for an address/prefix range such as 10.0.0.0/8", call: |a| Value::Bool(str_arg(a, 0).and_then(|s| s.trim().parse::<IpNet>().ok()).is_some()) },
-    Builtin { name: "ip_in_cidr", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Bool, summary: "true if the address lies in the range (a bare address is a one-address range)", call: ip_in_cidr },
-    Builtin { name: "is_loopback_ip", params: &[P::Str], optional: 0, variadic: false, ret: Ret::Bool, summary: "true for 127.0.0.0/8, ::1 and IPv4-mapped loopback", call: |a| Value::Bool(ip(a, 0).is_some_and(|ip| canonical(ip).is_loopback())) },
-    Builtin { name: "is_private_ip", params: &[P::Str], optional: 0, variadic: false, ret: Ret::Bool, summary: "true for private, loopback, link-local, CGNAT and unique-local addresses", call: |a| Value::Bool(ip(a, 0).is_some_and(is_private)) },
+    Builtin { name: "is_ip", params: &[P::Str], optional: 0, variadic: false, ret: Ret::Bool, summary: "true for an IPv4 or IPv6 address literal", cost: Cost::Scan, call: |_, a| Value::Bool(ip(a, 0).is_some()) },
+    Builtin { name: "is_cidr", params: &[P::Str], optional: 0, variadic: false, ret: Ret::Bool, summary: "true for an address/prefix range such as 10.0.0.0/8", cost: Cost::Scan, call: |_, a| Value::Bool(str_arg(a, 0).and_then(|s| s.trim().parse::<IpNet>().ok()).is_some()) },
+    Builtin { name: "ip_in_cidr", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Bool, summary: "true if the address lies in the range (a bare address is a one-address range)", cost: Cost::Scan, call: |_, a| ip_in_cidr(a) },
+    Builtin { name: "is_loopback_ip", params: &[P::Str], optional: 0, variadic: false, ret: Ret::Bool, summary: "true for 127.0.0.0/8, ::1 and IPv4-mapped loopback", cost: Cost::Scan, call: |_, a| Value::Bool(ip(a, 0).is_some_and(|ip| canonical(ip).is_loopback())) },
+    Builtin { name: "is_private_ip", params: &[P::Str], optional: 0, variadic: false, ret: Ret::Bool, summary: "true for private, loopback, link-local, CGNAT and unique-local addresses", cost: Cost::Scan, call: |_, a| Value::Bool(ip(a, 0).is_some_and(is_private)) },
 ];
 
 fn ip(a: &[Value], i: usize) -> Option<IpAddr> {
@@ -59,7 +59,7 @@ mod tests {
 
     fn call(name: &str, args: &[&str]) -> Value {
         let b = BUILTINS.iter().find(|b| b.name == name).unwrap();
-        (b.call)(&args.iter().map(|s| Value::str(*s)).collect::<Vec<_>>())
+        (b.call)(&crate::lang::Budget::default(), &args.iter().map(|s| Value::str(*s)).collect::<Vec<_>>())
     }
 
     #[test]

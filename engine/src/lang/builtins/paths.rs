@@ -2,19 +2,19 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use super::{Builtin, P, Ret, str_arg};
+use super::{Builtin, Cost, P, Ret, str_arg};
 use crate::lang::value::Value;
 
 #[rustfmt::skip]
 pub(super) const BUILTINS: &[Builtin] = &[
-    Builtin { name: "path_join", params: &[P::Str], optional: 0, variadic: true, ret: Ret::Str, summary: "path segments joined with / (an absolute segment restarts the path)", call: path_join },
-    Builtin { name: "dirname", params: &[P::Str], optional: 0, variadic: false, ret: Ret::Str, summary: "the path without its last segment", call: |a| str_arg(a, 0).map_or(Value::Null, |p| Value::str(Path::new(p).parent().map_or(String::new(), |d| d.to_string_lossy().into_owned()))) },
-    Builtin { name: "basename", params: &[P::Str], optional: 0, variadic: false, ret: Ret::Str, summary: "the last segment of a path", call: |a| str_arg(a, 0).map_or(Value::Null, |p| Value::str(Path::new(p).file_name().map_or(String::new(), |d| d.to_string_lossy().into_owned()))) },
-    Builtin { name: "is_absolute", params: &[P::Str], optional: 0, variadic: false, ret: Ret::Bool, summary: "true for a path starting at the root", call: |a| Value::Bool(str_arg(a, 0).is_some_and(|p| p.starts_with('/'))) },
-    Builtin { name: "normalize_path", params: &[P::Str], optional: 0, variadic: false, ret: Ret::Str, summary: "the path with . and .. segments resolved lexically", call: |a| str_arg(a, 0).map_or(Value::Null, |p| Value::str(normalize(Path::new(p)).to_string_lossy())) },
-    Builtin { name: "path_within", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Bool, summary: "true if the first path equals or lies under the second (lexically)", call: |a| Value::Bool(match (str_arg(a, 0), str_arg(a, 1)) { (Some(p), Some(root)) => normalize(Path::new(p)).starts_with(normalize(Path::new(root))), _ => false }) },
-    Builtin { name: "expand_home", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Str, summary: "a leading ~ or ~/ replaced by the home directory given (other ~user forms unchanged)", call: expand_home },
-    Builtin { name: "tilde_path", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Str, summary: "the path with the home directory given shortened to ~", call: tilde },
+    Builtin { name: "path_join", params: &[P::Str], optional: 0, variadic: true, ret: Ret::Str, summary: "path segments joined with / (an absolute segment restarts the path)", cost: Cost::Scan, call: |_, a| path_join(a) },
+    Builtin { name: "dirname", params: &[P::Str], optional: 0, variadic: false, ret: Ret::Str, summary: "the path without its last segment", cost: Cost::Scan, call: |_, a| str_arg(a, 0).map_or(Value::Null, |p| Value::str(Path::new(p).parent().map_or(String::new(), |d| d.to_string_lossy().into_owned()))) },
+    Builtin { name: "basename", params: &[P::Str], optional: 0, variadic: false, ret: Ret::Str, summary: "the last segment of a path", cost: Cost::Scan, call: |_, a| str_arg(a, 0).map_or(Value::Null, |p| Value::str(Path::new(p).file_name().map_or(String::new(), |d| d.to_string_lossy().into_owned()))) },
+    Builtin { name: "is_absolute", params: &[P::Str], optional: 0, variadic: false, ret: Ret::Bool, summary: "true for a path starting at the root", cost: Cost::Const, call: |_, a| Value::Bool(str_arg(a, 0).is_some_and(|p| p.starts_with('/'))) },
+    Builtin { name: "normalize_path", params: &[P::Str], optional: 0, variadic: false, ret: Ret::Str, summary: "the path with . and .. segments resolved lexically", cost: Cost::Scan, call: |_, a| str_arg(a, 0).map_or(Value::Null, |p| Value::str(normalize(Path::new(p)).to_string_lossy())) },
+    Builtin { name: "path_within", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Bool, summary: "true if the first path equals or lies under the second (lexically)", cost: Cost::Scan, call: |_, a| Value::Bool(match (str_arg(a, 0), str_arg(a, 1)) { (Some(p), Some(root)) => normalize(Path::new(p)).starts_with(normalize(Path::new(root))), _ => false }) },
+    Builtin { name: "expand_home", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Str, summary: "a leading ~ or ~/ replaced by the home directory given (other ~user forms unchanged)", cost: Cost::Scan, call: |_, a| expand_home(a) },
+    Builtin { name: "tilde_path", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Str, summary: "the path with the home directory given shortened to ~", cost: Cost::Scan, call: |_, a| tilde(a) },
 ];
 
 fn path_join(a: &[Value]) -> Value {

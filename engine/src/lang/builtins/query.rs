@@ -6,26 +6,37 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::{Builtin, P, Ret, str_arg};
+use super::{Builtin, Cost, P, Ret, str_arg};
 use crate::config::tree::dotted;
+use crate::lang::budget::Budget;
 use crate::lang::value::{Map, Value};
 use crate::select::Query;
 
 #[rustfmt::skip]
 pub(super) const BUILTINS: &[Builtin] = &[
-    Builtin { name: "query", params: &[P::Any, P::Str], optional: 0, variadic: false, ret: Ret::ListOf(P::Map), summary: "every match of a JSONPath in a value, as {path, value} with path the dotted location", call: query },
+    Builtin { name: "query", params: &[P::Any, P::Str], optional: 0, variadic: false, ret: Ret::ListOf(P::Map), summary: "every match of a JSONPath in a value, as {path, value} with path the dotted location", cost: Cost::Own("parsing the path when it is not cached, then a step per node the path visits, as it goes, and the list it makes"), call: query },
 ];
 
 thread_local! {
     static CACHE: RefCell<HashMap<String, Option<Arc<Query>>>> = RefCell::new(HashMap::new());
 }
 
-/// The compiled query, or `None` if the path is not valid JSONPath.
-pub fn compiled(path: &str) -> Option<Arc<Query>> {
+/// Steps per byte of a path parsed (pest parses a few bytes a microsecond).
+pub const PARSE_STEPS_PER_BYTE: u64 = 64;
+
+/// The compiled query, its parse paid for when it is not cached; `None` if
+/// the path is not valid JSONPath or the budget cannot pay.
+pub fn compiled(path: &str, budget: &Budget) -> Option<Arc<Query>> {
+    if !crate::lang::meter::read(budget, path.len()) {
+        return None;
+    }
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
         if let Some(hit) = c.get(path) {
             return hit.clone();
+        }
+        if !budget.charge((path.len() as u64).saturating_mul(PARSE_STEPS_PER_BYTE)) {
+            return None;
         }
         if c.len() > 1024 {
             c.clear();
@@ -36,10 +47,11 @@ pub fn compiled(path: &str) -> Option<Arc<Query>> {
     })
 }
 
-fn query(a: &[Value]) -> Value {
-    let Some(q) = str_arg(a, 1).and_then(compiled) else { return Value::Null };
-    Value::list(
-        q.select(&a[0])
+fn query(b: &Budget, a: &[Value]) -> Value {
+    let Some(q) = str_arg(a, 1).and_then(|p| compiled(p, b)) else { return Value::Null };
+    let Some(found) = q.select_within(&a[0], b) else { return Value::Null };
+    let records = Value::list(
+        found
             .into_iter()
             .map(|m| {
                 let mut rec = Map::new();
@@ -48,5 +60,6 @@ fn query(a: &[Value]) -> Value {
                 Value::map(rec)
             })
             .collect(),
-    )
+    );
+    crate::lang::meter::made(records, b)
 }

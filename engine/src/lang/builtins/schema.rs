@@ -8,18 +8,23 @@
 //! and of the `anyOf`/`oneOf` branches that fit the value's type, a key is
 //! reported only when no branch accepts the whole value.
 
-use super::{Builtin, P, Ret};
+use super::{Builtin, Cost, P, Ret};
+use crate::lang::budget::Budget;
 use crate::lang::value::{Map, Value};
 
 #[rustfmt::skip]
 pub(super) const BUILTINS: &[Builtin] = &[
-    Builtin { name: "schema_unknown_keys", params: &[P::Any, P::Map], optional: 0, variadic: false, ret: Ret::ListOf(P::Map), summary: "the keys of the value a JSON Schema does not allow (additionalProperties: false), as {path, key} with path the list of keys and indexes to the object holding it", call: unknown_keys },
+    Builtin { name: "schema_unknown_keys", params: &[P::Any, P::Map], optional: 0, variadic: false, ret: Ret::ListOf(P::Map), summary: "the keys of the value a JSON Schema does not allow (additionalProperties: false), as {path, key} with path the list of keys and indexes to the object holding it", cost: Cost::Own("a step per node of the value visited with each schema branch that fits it, as it goes, and the list it makes"), call: unknown_keys },
 ];
 
-fn unknown_keys(a: &[Value]) -> Value {
+/// Each node is paid for as the walk reaches it: `anyOf` walks the value
+/// once per fitting branch, so nested unions multiply.
+fn unknown_keys(b: &Budget, a: &[Value]) -> Value {
     let mut out = Vec::new();
-    walk(&a[0], &a[1], &mut Vec::new(), &mut out);
-    Value::list(out)
+    match walk(&a[0], &a[1], &mut Vec::new(), &mut out, b) {
+        Some(()) => crate::lang::meter::made(Value::list(out), b),
+        None => Value::Null,
+    }
 }
 
 /// Whether the schema's `type` admits the value (no `type`: anything).
@@ -41,18 +46,21 @@ fn type_fits(value: &Value, schema: &Value) -> bool {
     }
 }
 
-fn walk(value: &Value, schema: &Value, path: &mut Vec<Value>, out: &mut Vec<Value>) {
-    let Some(s) = schema.as_map() else { return };
+fn walk(value: &Value, schema: &Value, path: &mut Vec<Value>, out: &mut Vec<Value>, b: &Budget) -> Option<()> {
+    if !b.charge(1) {
+        return None;
+    }
+    let Some(s) = schema.as_map() else { return Some(()) };
     if s.contains_key("$ref") || s.contains_key("patternProperties") || s.contains_key("allOf") {
-        return;
+        return Some(());
     }
     for union in ["anyOf", "oneOf"] {
         if let Some(branches) = s.get(union).and_then(Value::as_list) {
-            let fitting: Vec<&Value> = branches.iter().filter(|b| type_fits(value, b)).collect();
+            let fitting: Vec<&Value> = branches.iter().filter(|branch| type_fits(value, branch)).collect();
             let mut best: Option<Vec<Value>> = None;
-            for b in fitting {
+            for branch in fitting {
                 let mut found = Vec::new();
-                walk(value, b, path, &mut found);
+                walk(value, branch, path, &mut found, b)?;
                 if best.as_ref().is_none_or(|f| found.len() < f.len()) {
                     best = Some(found);
                 }
@@ -61,34 +69,38 @@ fn walk(value: &Value, schema: &Value, path: &mut Vec<Value>, out: &mut Vec<Valu
         }
     }
     match value {
-        Value::Map(m) => object(m, s, path, out),
+        Value::Map(m) => object(m, s, path, out, b),
         Value::List(items) => {
             if let Some(item) = s.get("items").filter(|i| i.as_map().is_some()) {
                 for (i, v) in items.iter().enumerate() {
                     path.push(Value::Int(i as i64));
-                    walk(v, item, path, out);
+                    walk(v, item, path, out, b)?;
                     path.pop();
                 }
             }
+            Some(())
         }
-        _ => {}
+        _ => Some(()),
     }
 }
 
-fn object(m: &Map, s: &Map, path: &mut Vec<Value>, out: &mut Vec<Value>) {
+fn object(m: &Map, s: &Map, path: &mut Vec<Value>, out: &mut Vec<Value>, b: &Budget) -> Option<()> {
     let properties = s.get("properties").and_then(Value::as_map);
     let additional = s.get("additionalProperties");
     if properties.is_none() && additional.is_none() {
-        return;
+        return Some(());
     }
     for (k, v) in m.iter() {
         match (properties.and_then(|p| p.get(k)), additional) {
             (Some(sub), _) => {
                 path.push(Value::str(k));
-                walk(v, sub, path, out);
+                walk(v, sub, path, out, b)?;
                 path.pop();
             }
             (None, Some(Value::Bool(false))) => {
+                if !b.charge(1 + path.len() as u64) {
+                    return None;
+                }
                 let mut r = Map::new();
                 r.insert("path".into(), Value::list(path.clone()));
                 r.insert("key".into(), Value::str(k));
@@ -96,12 +108,13 @@ fn object(m: &Map, s: &Map, path: &mut Vec<Value>, out: &mut Vec<Value>) {
             }
             (None, Some(sub @ Value::Map(_))) => {
                 path.push(Value::str(k));
-                walk(v, sub, path, out);
+                walk(v, sub, path, out, b)?;
                 path.pop();
             }
             _ => {}
         }
     }
+    Some(())
 }
 
 #[cfg(test)]
@@ -113,7 +126,7 @@ mod tests {
     }
 
     fn unknown(value: &str, schema: &str) -> Vec<String> {
-        let found = unknown_keys(&[json(value), json(schema)]);
+        let found = unknown_keys(&Budget::default(), &[json(value), json(schema)]);
         found
             .as_list()
             .unwrap()

@@ -1,37 +1,45 @@
 //! Strings: case, affixes, search, regular expressions, globs, edit distance.
 
-use super::{Builtin, P, Ret, list_arg, regex_cache, str_arg};
+use super::regex_cache::{self, Compiled};
+use super::{Builtin, Cost, P, Ret, list_arg, str_arg};
+use crate::lang::budget::Budget;
+use crate::lang::meter;
 use crate::lang::value::Value;
+
+/// The cost of the regex builtins.
+const REGEX: Cost = Cost::Own(
+    "compiling the pattern when it is not cached (by its expanded size), then a step per byte of the string and one per 4 pairs of a byte and a position of the pattern, before searching",
+);
 
 #[rustfmt::skip]
 pub(super) const BUILTINS: &[Builtin] = &[
-    Builtin { name: "len", params: &[P::Coll], optional: 0, variadic: false, ret: Ret::Int, summary: "characters of a string, elements of a list, keys of a map; null otherwise", call: len },
-    Builtin { name: "lower", params: &[P::Str], optional: 0, variadic: false, ret: Ret::Str, summary: "lower-cased string", call: |a| map_str(a, |s| s.to_lowercase()) },
-    Builtin { name: "upper", params: &[P::Str], optional: 0, variadic: false, ret: Ret::Str, summary: "upper-cased string", call: |a| map_str(a, |s| s.to_uppercase()) },
-    Builtin { name: "trim", params: &[P::Str], optional: 0, variadic: false, ret: Ret::Str, summary: "string without leading and trailing whitespace", call: |a| map_str(a, |s| s.trim().to_string()) },
-    Builtin { name: "starts_with", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Bool, summary: "true if the string starts with the prefix", call: |a| pred2(a, |s, p| s.starts_with(p)) },
-    Builtin { name: "ends_with", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Bool, summary: "true if the string ends with the suffix", call: |a| pred2(a, |s, p| s.ends_with(p)) },
-    Builtin { name: "strip_prefix", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Str, summary: "the string without the prefix (unchanged if absent)", call: |a| map2(a, |s, p| s.strip_prefix(p).unwrap_or(s).to_string()) },
-    Builtin { name: "strip_suffix", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Str, summary: "the string without the suffix (unchanged if absent)", call: |a| map2(a, |s, p| s.strip_suffix(p).unwrap_or(s).to_string()) },
-    Builtin { name: "contains", params: &[P::Coll, P::Any], optional: 0, variadic: false, ret: Ret::Bool, summary: "substring test on strings, membership on lists, key test on maps", call: contains },
-    Builtin { name: "index_of", params: &[P::Coll, P::Any], optional: 0, variadic: false, ret: Ret::Int, summary: "position of a substring (in characters) or list element, -1 if absent", call: index_of },
-    Builtin { name: "substr", params: &[P::Str, P::Int, P::Int], optional: 1, variadic: false, ret: Ret::Str, summary: "characters from start (negative counts from the end), at most len of them", call: substr },
-    Builtin { name: "replace", params: &[P::Str, P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Str, summary: "every occurrence of a substring replaced", call: |a| match (str_arg(a, 0), str_arg(a, 1), str_arg(a, 2)) { (Some(s), Some(f), Some(t)) if !f.is_empty() => Value::str(s.replace(f, t)), (Some(s), Some(_), Some(_)) => Value::str(s), _ => Value::Null } },
-    Builtin { name: "split", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::ListOf(P::Str), summary: "the parts between separators (an empty separator splits characters)", call: split },
-    Builtin { name: "lines", params: &[P::Str], optional: 0, variadic: false, ret: Ret::ListOf(P::Str), summary: "the lines of a string", call: |a| str_arg(a, 0).map_or(Value::Null, |s| Value::list(s.lines().map(Value::str).collect())) },
-    Builtin { name: "join", params: &[P::List, P::Str], optional: 1, variadic: false, ret: Ret::Str, summary: "list elements as text, joined with the separator (default \", \")", call: join },
-    Builtin { name: "repeat", params: &[P::Str, P::Int], optional: 0, variadic: false, ret: Ret::Str, summary: "the string repeated n times (at most 10000 characters)", call: repeat },
-    Builtin { name: "matches", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Bool, summary: "true if the regular expression matches somewhere in the string (anchor with ^ and $)", call: |a| regex2(a, |re, s| Value::Bool(re.is_match(s))) },
-    Builtin { name: "find_all", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::ListOf(P::Str), summary: "every match of the regular expression (its first group when it has groups)", call: |a| regex2(a, find_all) },
-    Builtin { name: "captures", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::ListOf(P::List), summary: "for every match, the list of its groups (null for a group that did not take part)", call: |a| regex2(a, captures) },
-    Builtin { name: "replace_re", params: &[P::Str, P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Str, summary: "every match of the regular expression replaced ($1 refers to groups)", call: |a| match str_arg(a, 2) { Some(to) => regex2(a, |re, s| Value::str(re.replace_all(s, to))), None => Value::Null } },
-    Builtin { name: "glob_match", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Bool, summary: "true if the whole string matches a glob where * is any run and ? one character", call: |a| pred2(a, glob_match) },
-    Builtin { name: "levenshtein", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Int, summary: "edit distance between two strings", call: |a| match (str_arg(a, 0), str_arg(a, 1)) { (Some(x), Some(y)) => Value::Int(strsim::levenshtein(x, y) as i64), _ => Value::Null } },
+    Builtin { name: "len", params: &[P::Coll], optional: 0, variadic: false, ret: Ret::Int, summary: "characters of a string, elements of a list, keys of a map; null otherwise", cost: Cost::Own("a pass over a string's bytes; constant for lists and maps"), call: len },
+    Builtin { name: "lower", params: &[P::Str], optional: 0, variadic: false, ret: Ret::Str, summary: "lower-cased string", cost: Cost::Scan, call: |_, a| map_str(a, |s| s.to_lowercase()) },
+    Builtin { name: "upper", params: &[P::Str], optional: 0, variadic: false, ret: Ret::Str, summary: "upper-cased string", cost: Cost::Scan, call: |_, a| map_str(a, |s| s.to_uppercase()) },
+    Builtin { name: "trim", params: &[P::Str], optional: 0, variadic: false, ret: Ret::Str, summary: "string without leading and trailing whitespace", cost: Cost::Scan, call: |_, a| map_str(a, |s| s.trim().to_string()) },
+    Builtin { name: "starts_with", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Bool, summary: "true if the string starts with the prefix", cost: Cost::Scan, call: |_, a| pred2(a, |s, p| s.starts_with(p)) },
+    Builtin { name: "ends_with", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Bool, summary: "true if the string ends with the suffix", cost: Cost::Scan, call: |_, a| pred2(a, |s, p| s.ends_with(p)) },
+    Builtin { name: "strip_prefix", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Str, summary: "the string without the prefix (unchanged if absent)", cost: Cost::Scan, call: |_, a| map2(a, |s, p| s.strip_prefix(p).unwrap_or(s).to_string()) },
+    Builtin { name: "strip_suffix", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Str, summary: "the string without the suffix (unchanged if absent)", cost: Cost::Scan, call: |_, a| map2(a, |s, p| s.strip_suffix(p).unwrap_or(s).to_string()) },
+    Builtin { name: "contains", params: &[P::Coll, P::Any], optional: 0, variadic: false, ret: Ret::Bool, summary: "substring test on strings, membership on lists, key test on maps", cost: Cost::Own("a pass over both strings; on a list, each comparison as deep as the values; on a map, a pass over the key"), call: contains },
+    Builtin { name: "index_of", params: &[P::Coll, P::Any], optional: 0, variadic: false, ret: Ret::Int, summary: "position of a substring (in characters) or list element, -1 if absent", cost: Cost::Own("a pass over both strings; on a list, each comparison as deep as the values"), call: index_of },
+    Builtin { name: "substr", params: &[P::Str, P::Int, P::Int], optional: 1, variadic: false, ret: Ret::Str, summary: "characters from start (negative counts from the end), at most len of them", cost: Cost::Scan, call: substr },
+    Builtin { name: "replace", params: &[P::Str, P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Str, summary: "every occurrence of a substring replaced", cost: Cost::Own("a pass over the string, then the result's length, before it is built"), call: replace },
+    Builtin { name: "split", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::ListOf(P::Str), summary: "the parts between separators (an empty separator splits characters)", cost: Cost::Scan, call: split },
+    Builtin { name: "lines", params: &[P::Str], optional: 0, variadic: false, ret: Ret::ListOf(P::Str), summary: "the lines of a string", cost: Cost::Scan, call: |_, a| str_arg(a, 0).map_or(Value::Null, |s| Value::list(s.lines().map(Value::str).collect())) },
+    Builtin { name: "join", params: &[P::List, P::Str], optional: 1, variadic: false, ret: Ret::Str, summary: "list elements as text, joined with the separator (default \", \")", cost: Cost::Own("the text it builds, a step per byte as it is built"), call: join },
+    Builtin { name: "repeat", params: &[P::Str, P::Int], optional: 0, variadic: false, ret: Ret::Str, summary: "the string repeated n times (at most 10000 characters)", cost: Cost::Const, call: repeat },
+    Builtin { name: "matches", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Bool, summary: "true if the regular expression matches somewhere in the string (anchor with ^ and $)", cost: REGEX, call: |b, a| regex2(b, a, |_, re, s| Value::Bool(re.regex.is_match(s))) },
+    Builtin { name: "find_all", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::ListOf(P::Str), summary: "every match of the regular expression (its first group when it has groups)", cost: REGEX, call: |b, a| regex2(b, a, |b, re, s| meter::made(find_all(re, s), b)) },
+    Builtin { name: "captures", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::ListOf(P::List), summary: "for every match, the list of its groups (null for a group that did not take part)", cost: REGEX, call: |b, a| regex2(b, a, |b, re, s| meter::made(captures(re, s), b)) },
+    Builtin { name: "replace_re", params: &[P::Str, P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Str, summary: "every match of the regular expression replaced ($1 refers to groups)", cost: Cost::Own("as `matches`, then the result's length, each replacement paid for before it is written"), call: |b, a| match str_arg(a, 2) { Some(to) => regex2(b, a, |b, re, s| replace_re(b, re, s, to)), None => Value::Null } },
+    Builtin { name: "glob_match", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Bool, summary: "true if the whole string matches a glob where * is any run and ? one character", cost: Cost::Own("a pass over both strings, then a step per 8 moves of the match as they are made (at most the product of the lengths, so short ones are free)"), call: |b, a| match (str_arg(a, 0), str_arg(a, 1)) { (Some(p), Some(s)) => Value::Bool(metered_glob(p, s, b)), _ => Value::Bool(false) } },
+    Builtin { name: "levenshtein", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Int, summary: "edit distance between two strings", cost: Cost::Own("a pass over both strings, then the product of their lengths in characters, before computing"), call: levenshtein },
 ];
 
-fn len(a: &[Value]) -> Value {
+fn len(b: &Budget, a: &[Value]) -> Value {
     match &a[0] {
-        Value::Str(s) => Value::Int(s.chars().count() as i64),
+        Value::Str(s) if meter::read(b, s.len()) => Value::Int(s.chars().count() as i64),
         Value::List(l) => Value::Int(l.len() as i64),
         Value::Map(m) => Value::Int(m.len() as i64),
         _ => Value::Null,
@@ -56,26 +64,26 @@ fn pred2(a: &[Value], f: impl Fn(&str, &str) -> bool) -> Value {
     }
 }
 
-fn contains(a: &[Value]) -> Value {
+fn contains(b: &Budget, a: &[Value]) -> Value {
     Value::Bool(match (&a[0], &a[1]) {
-        (Value::Str(s), Value::Str(needle)) => s.contains(&**needle),
-        (Value::List(l), v) => l.contains(v),
-        (Value::Map(m), Value::Str(k)) => m.contains_key(&**k),
+        (Value::Str(s), Value::Str(needle)) => meter::read(b, s.len() + needle.len()) && s.contains(&**needle),
+        (Value::List(l), v) => meter::contains(l, v, b),
+        (Value::Map(m), Value::Str(k)) => meter::read(b, k.len()) && m.contains_key(&**k),
         _ => false,
     })
 }
 
-fn index_of(a: &[Value]) -> Value {
+fn index_of(b: &Budget, a: &[Value]) -> Value {
     match (&a[0], &a[1]) {
-        (Value::Str(s), Value::Str(needle)) => {
+        (Value::Str(s), Value::Str(needle)) if meter::read(b, s.len() + needle.len()) => {
             Value::Int(s.find(&**needle).map_or(-1, |byte| s[..byte].chars().count() as i64))
         }
-        (Value::List(l), v) => Value::Int(l.iter().position(|x| x == v).map_or(-1, |i| i as i64)),
+        (Value::List(l), v) => Value::Int(meter::position(l, v, b).map_or(-1, |i| i as i64)),
         _ => Value::Null,
     }
 }
 
-fn substr(a: &[Value]) -> Value {
+fn substr(_: &Budget, a: &[Value]) -> Value {
     let (Some(s), Some(start)) = (str_arg(a, 0), a[1].as_int()) else { return Value::Null };
     let chars: Vec<char> = s.chars().collect();
     let n = chars.len() as i64;
@@ -84,7 +92,25 @@ fn substr(a: &[Value]) -> Value {
     Value::str(chars[start..(start + len).min(chars.len())].iter().collect::<String>())
 }
 
-fn split(a: &[Value]) -> Value {
+/// Counts the occurrences first, so a short string with a long replacement
+/// cannot build a huge one before paying for it.
+fn replace(b: &Budget, a: &[Value]) -> Value {
+    let (Some(s), Some(from), Some(to)) = (str_arg(a, 0), str_arg(a, 1), str_arg(a, 2)) else { return Value::Null };
+    if from.is_empty() {
+        return Value::str(s);
+    }
+    if !meter::read(b, s.len() + from.len()) {
+        return Value::Null;
+    }
+    let n = s.matches(from).count();
+    let len = s.len() - n * from.len() + n * to.len();
+    if !b.charge(len as u64) {
+        return Value::Null;
+    }
+    Value::str(s.replace(from, to))
+}
+
+fn split(_: &Budget, a: &[Value]) -> Value {
     match (str_arg(a, 0), str_arg(a, 1)) {
         (Some(s), Some("")) => Value::list(s.chars().map(|c| Value::str(c.to_string())).collect()),
         (Some(s), Some(sep)) => Value::list(s.split(sep).map(Value::str).collect()),
@@ -92,13 +118,28 @@ fn split(a: &[Value]) -> Value {
     }
 }
 
-fn join(a: &[Value]) -> Value {
+/// Prints each element into the result as it goes, so a list that shares
+/// one huge value a thousand times stops at the budget.
+fn join(b: &Budget, a: &[Value]) -> Value {
     let Some(items) = list_arg(a, 0) else { return Value::Null };
     let sep = str_arg(a, 1).unwrap_or(", ");
-    Value::str(items.iter().map(Value::to_string).collect::<Vec<_>>().join(sep))
+    let mut out = String::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            if !b.charge(sep.len() as u64) {
+                return Value::Null;
+            }
+            out.push_str(sep);
+        }
+        match meter::text(item, b) {
+            Some(t) => out.push_str(&t),
+            None => return Value::Null,
+        }
+    }
+    Value::str(out)
 }
 
-fn repeat(a: &[Value]) -> Value {
+fn repeat(_: &Budget, a: &[Value]) -> Value {
     match (str_arg(a, 0), a[1].as_int()) {
         (Some(s), Some(n)) if n >= 0 && (s.len() as i64).saturating_mul(n) <= 10_000 => {
             Value::str(s.repeat(n as usize))
@@ -107,34 +148,98 @@ fn repeat(a: &[Value]) -> Value {
     }
 }
 
-fn regex2(a: &[Value], f: impl Fn(&regex::Regex, &str) -> Value) -> Value {
-    match (str_arg(a, 0), str_arg(a, 1).and_then(regex_cache::get)) {
-        (Some(s), Some(re)) => f(&re, s),
-        (None, Some(_)) if a[0].is_null() => Value::Null,
+/// Runs `f` with the compiled pattern (argument 1) on the string (argument
+/// 0), once compiling and searching are paid for.
+fn regex2(b: &Budget, a: &[Value], f: impl Fn(&Budget, &Compiled, &str) -> Value) -> Value {
+    let (Some(s), Some(pattern)) = (str_arg(a, 0), str_arg(a, 1)) else { return Value::Null };
+    match regex_cache::get(pattern, b) {
+        Some(re) if b.charge(re.size.match_cost(s.len())) => f(b, &re, s),
         _ => Value::Null,
     }
 }
 
-fn find_all(re: &regex::Regex, s: &str) -> Value {
+fn find_all(re: &Compiled, s: &str) -> Value {
+    let re = &re.regex;
     let group = usize::from(re.captures_len() > 1);
     Value::list(re.captures_iter(s).map(|c| c.get(group).map_or(Value::Null, |m| Value::str(m.as_str()))).collect())
 }
 
-fn captures(re: &regex::Regex, s: &str) -> Value {
+fn captures(re: &Compiled, s: &str) -> Value {
     Value::list(
-        re.captures_iter(s)
+        re.regex
+            .captures_iter(s)
             .map(|c| Value::list(c.iter().skip(1).map(|m| m.map_or(Value::Null, |m| Value::str(m.as_str()))).collect()))
             .collect(),
     )
 }
 
-/// `*` matches any run, `?` one character; everything else is literal.
-pub(crate) fn glob_match(pattern: &str, s: &str) -> bool {
+/// `Regex::replace_all`, each replacement paid for before it is written: a
+/// `$0` in the replacement copies the whole match, so the result can be
+/// far longer than the string.
+fn replace_re(b: &Budget, re: &Compiled, s: &str, to: &str) -> Value {
+    let refs = to.matches('$').count();
+    let mut out = String::new();
+    let mut last = 0;
+    for caps in re.regex.captures_iter(s) {
+        let Some(m) = caps.get(0) else { continue };
+        let bound = (m.start() - last) + to.len() + refs * m.len();
+        if !b.charge(bound as u64) {
+            return Value::Null;
+        }
+        out.push_str(&s[last..m.start()]);
+        caps.expand(to, &mut out);
+        last = m.end();
+    }
+    if !b.charge((s.len() - last) as u64) {
+        return Value::Null;
+    }
+    out.push_str(&s[last..]);
+    Value::str(out)
+}
+
+/// The product of the lengths is the work, so it is paid for before any.
+fn levenshtein(b: &Budget, a: &[Value]) -> Value {
+    let (Some(x), Some(y)) = (str_arg(a, 0), str_arg(a, 1)) else { return Value::Null };
+    if !meter::read(b, x.len() + y.len()) {
+        return Value::Null;
+    }
+    let cells = (x.chars().count() as u64).saturating_mul(y.chars().count() as u64);
+    if !b.charge(cells) {
+        return Value::Null;
+    }
+    Value::Int(strsim::levenshtein(x, y) as i64)
+}
+
+/// [`glob_match`], charging its moves as it makes them.
+fn metered_glob(pattern: &str, s: &str, b: &Budget) -> bool {
+    if !meter::read(b, pattern.len() + s.len()) {
+        return false;
+    }
+    glob_with(pattern, s, &mut |moves| b.charge(moves / GLOB_MOVES_PER_STEP))
+}
+
+/// Moves of the glob matcher one step pays for.
+const GLOB_MOVES_PER_STEP: u64 = 8;
+
+/// The glob matcher: `*` matches any run, `?` one character, everything
+/// else is literal. Greedy, backing up to the last `*` on a mismatch, so at
+/// most (pattern length) x (string length) moves. `pay` is told the moves
+/// made every [`GLOB_BATCH`] moves (and at the end); when it refuses, the
+/// match gives up.
+fn glob_with(pattern: &str, s: &str, pay: &mut dyn FnMut(u64) -> bool) -> bool {
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = s.chars().collect();
     let (mut pi, mut ti) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
+    let mut moves: u64 = 0;
     while ti < t.len() {
+        moves += 1;
+        if moves == GLOB_BATCH {
+            if !pay(moves) {
+                return false;
+            }
+            moves = 0;
+        }
         if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
             pi += 1;
             ti += 1;
@@ -146,18 +251,26 @@ pub(crate) fn glob_match(pattern: &str, s: &str) -> bool {
             ti = st + 1;
             star = Some((sp, st + 1));
         } else {
+            pay(moves);
             return false;
         }
     }
     while pi < p.len() && p[pi] == '*' {
         pi += 1;
     }
-    pi == p.len()
+    pay(moves) && pi == p.len()
 }
+
+/// Moves between two payments of the glob matcher.
+const GLOB_BATCH: u64 = 1024;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn glob_match(pattern: &str, s: &str) -> bool {
+        metered_glob(pattern, s, &Budget::default())
+    }
 
     #[test]
     fn glob_matching() {

@@ -1,0 +1,134 @@
+//! The line index: the line and column at every block boundary.
+
+/// Bytes between two checkpoints: a position scans at most this many.
+const BLOCK: usize = 1024;
+
+/// Line and column at the start of each [`BLOCK`] of a text, so the
+/// position of any offset is a lookup and a scan of less than a block,
+/// however long the text or its lines (a minified config is one line).
+#[derive(Clone, Debug, Default)]
+pub struct LineIndex {
+    /// For block `k`: line breaks before byte `k * BLOCK`, and characters
+    /// between the last of them and that byte.
+    marks: Vec<(u32, u32)>,
+    /// The text has a carriage return not followed by a line feed: miette
+    /// counts it as a line break, this index does not.
+    lone_cr: bool,
+}
+
+impl LineIndex {
+    /// Indexes `text` in one pass.
+    pub fn new(text: &str) -> LineIndex {
+        let bytes = text.as_bytes();
+        let mut marks = Vec::with_capacity(bytes.len() / BLOCK + 1);
+        let (mut line, mut column) = (0u32, 0u32);
+        for block in bytes.chunks(BLOCK) {
+            marks.push((line, column));
+            for &b in block {
+                (line, column) = step(line, column, b);
+            }
+        }
+        let lone_cr = bytes.iter().enumerate().any(|(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+        LineIndex { marks, lone_cr }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset of `text`
+    /// (the text this index was built from), a leading byte-order mark not
+    /// counted. An offset past the end is the end; one inside a character
+    /// is that character's start.
+    pub fn position(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = floor(text, offset.min(text.len()));
+        let block = offset / BLOCK;
+        let (mut line, mut column) = self.marks.get(block).copied().unwrap_or_default();
+        for &b in &text.as_bytes()[block * BLOCK..offset] {
+            (line, column) = step(line, column, b);
+        }
+        // A leading byte-order mark is not counted: editors do not show it,
+        // so the first character after it is in column 1.
+        if line == 0 && offset > 0 && text.starts_with('\u{FEFF}') {
+            column = column.saturating_sub(1);
+        }
+        (line as usize + 1, column as usize + 1)
+    }
+
+    /// Line breaks before `offset`, as miette counts them (`\n`, `\r\n`),
+    /// or `None` when the text has line breaks miette counts and this
+    /// index does not (a lone `\r`).
+    pub(super) fn breaks_before(&self, text: &str, offset: usize) -> Option<usize> {
+        (!self.lone_cr).then(|| self.position(text, offset).0 - 1)
+    }
+}
+
+/// Advances (line, column) over one byte: a line feed starts a line, any
+/// other byte that starts a character moves the column.
+#[inline]
+fn step(line: u32, column: u32, b: u8) -> (u32, u32) {
+    if b == b'\n' {
+        (line.saturating_add(1), 0)
+    } else if b & 0xC0 != 0x80 {
+        (line, column.saturating_add(1))
+    } else {
+        (line, column)
+    }
+}
+
+/// The nearest char boundary at or before `i`.
+fn floor(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Counting from the start, as the index must agree with.
+    fn counted(text: &str, offset: usize) -> (usize, usize) {
+        let offset = floor(text, offset.min(text.len()));
+        let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        (text[..offset].matches('\n').count() + 1, text[start..offset].chars().count() + 1)
+    }
+
+    #[test]
+    fn positions_agree_with_counting_from_the_start() {
+        // Lines of every length across block boundaries, multi-byte
+        // characters split by them, and one line longer than several blocks.
+        let mut text = String::new();
+        for i in 0..300 {
+            text.push_str(&"é".repeat(i % 37));
+            text.push_str(&"x".repeat(i * 7 % 53));
+            text.push('\n');
+        }
+        text.push_str(&"ü€".repeat(3 * BLOCK));
+        text.push_str("\nend");
+        let index = LineIndex::new(&text);
+        for offset in (0..=text.len() + 2).step_by(7).chain([0, 1, BLOCK - 1, BLOCK, BLOCK + 1, text.len()]) {
+            assert_eq!(index.position(&text, offset), counted(&text, offset), "offset {offset}");
+        }
+    }
+
+    #[test]
+    fn exact_values() {
+        let text = "é\néa\n";
+        let index = LineIndex::new(text);
+        assert_eq!(index.position(text, 0), (1, 1));
+        assert_eq!(index.position(text, 2), (1, 2), "before the line break");
+        assert_eq!(index.position(text, 3), (2, 1));
+        assert_eq!(index.position(text, 4), (2, 1), "inside a character: its start");
+        assert_eq!(index.position(text, 5), (2, 2));
+        assert_eq!(index.position(text, 99), (3, 1), "past the end: the end");
+        assert_eq!(LineIndex::new("").position("", 5), (1, 1));
+    }
+
+    #[test]
+    fn a_lone_carriage_return_is_noticed() {
+        let crlf = "a\r\nb\r\n";
+        assert_eq!(LineIndex::new(crlf).breaks_before(crlf, 4), Some(1));
+        let cr = "a\rb\n";
+        assert_eq!(LineIndex::new(cr).breaks_before(cr, 3), None);
+        let last = "a\r";
+        assert_eq!(LineIndex::new(last).breaks_before(last, 1), None);
+    }
+}
