@@ -244,8 +244,8 @@ fn splicing_pays_for_the_result_before_building_it() {
 #[test]
 fn indexing_a_string_reads_it() {
     let c = config(serde_json::json!({"s": "x".repeat(1 << 20)}));
-    let (short, _) = holds("config.s[5]", &config(serde_json::json!({"s": "x"})));
-    let (n, value) = holds("config.s[5]", &c);
+    let (short, _) = holds("(config.s)[5]", &config(serde_json::json!({"s": "x"})));
+    let (n, value) = holds("(config.s)[5]", &c);
     assert_eq!(value, Value::str("x"));
     assert_eq!(n - short, read(1 << 20));
     assert!(runs_out("range(100000).all(i, config.s[-1] == 'x')", &c));

@@ -91,16 +91,7 @@ pub fn compare(a: &Value, b: &Value, budget: &Budget) -> Option<Ordering> {
 /// `Value::total_cmp`, charging the work: values of one kind compare as
 /// [`compare`] does, others by type and then by their printed text.
 pub fn total_cmp(a: &Value, b: &Value, budget: &Budget) -> Ordering {
-    fn rank(v: &Value) -> u8 {
-        match v {
-            Value::Null => 0,
-            Value::Bool(_) => 1,
-            Value::Int(_) | Value::Float(_) => 2,
-            Value::Str(_) => 3,
-            Value::List(_) => 4,
-            Value::Map(_) => 5,
-        }
-    }
+    let rank = Value::type_rank;
     if let Some(o) = compare(a, b, budget) {
         return o;
     }

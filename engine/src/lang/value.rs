@@ -28,6 +28,19 @@ pub enum Value {
 }
 
 impl Value {
+    /// The order of kinds in a total order of values: null, booleans,
+    /// numbers, strings, lists, maps.
+    pub fn type_rank(&self) -> u8 {
+        match self {
+            Value::Null => 0,
+            Value::Bool(_) => 1,
+            Value::Int(_) | Value::Float(_) => 2,
+            Value::Str(_) => 3,
+            Value::List(_) => 4,
+            Value::Map(_) => 5,
+        }
+    }
+
     pub fn str(s: impl AsRef<str>) -> Self {
         Value::Str(Arc::from(s.as_ref()))
     }
@@ -156,17 +169,10 @@ impl Value {
 
     /// A total order used where a stable sort of mixed values is needed:
     /// by type first, then by value.
+    ///
+    /// (Types rank as [`Value::type_rank`] says.)
     pub fn total_cmp(&self, other: &Value) -> Ordering {
-        fn rank(v: &Value) -> u8 {
-            match v {
-                Value::Null => 0,
-                Value::Bool(_) => 1,
-                Value::Int(_) | Value::Float(_) => 2,
-                Value::Str(_) => 3,
-                Value::List(_) => 4,
-                Value::Map(_) => 5,
-            }
-        }
+        let rank = Value::type_rank;
         self.compare(other)
             .unwrap_or_else(|| rank(self).cmp(&rank(other)).then_with(|| self.to_string().cmp(&other.to_string())))
     }
