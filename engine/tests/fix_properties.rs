@@ -197,7 +197,7 @@ fn expected(original: &Json, op: PatchOp, path: &[String], new: Option<&Json>) -
 
 /// Comments inside the value an edit replaces or removes go with it.
 fn comments_outside(text: &str, comments: &[String], loaded: &LoadedConfig, path: &[String]) -> Vec<String> {
-    let segs: Vec<PathSeg> = path.iter().map(|k| PathSeg::Key(k.clone())).collect();
+    let segs: Vec<PathSeg> = path.iter().map(|k| PathSeg::Key(k.as_str().into())).collect();
     let span = loaded.tree.as_ref().and_then(|t| t.lookup(&segs)).map(|(_, n)| n.origin.span());
     comments
         .iter()

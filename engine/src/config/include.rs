@@ -63,7 +63,7 @@ impl<'a> IncludeResolver<'a> {
                 let include = members.shift_remove(INCLUDE_KEY);
                 let mut resolved = IndexMap::with_capacity(members.len());
                 for (k, m) in *members {
-                    self.mount.push(k.clone());
+                    self.mount.push(k.to_string());
                     let child = self.resolve(m.node, dir, depth);
                     self.mount.pop();
                     resolved.insert(k, Member { key: m.key, node: child? });

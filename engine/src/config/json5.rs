@@ -90,8 +90,8 @@ fn convert(v: &ast::Value, file: FileId) -> Result<Node, (std::ops::Range<usize>
             let mut members = IndexMap::with_capacity(o.properties.len());
             for p in &o.properties {
                 let (key, key_range) = match &p.name {
-                    ast::ObjectPropName::String(s) => (s.value.to_string(), s.range),
-                    ast::ObjectPropName::Word(w) => (w.value.to_string(), w.range),
+                    ast::ObjectPropName::String(s) => (crate::lang::Name::from(s.value.as_ref()), s.range),
+                    ast::ObjectPropName::Word(w) => (crate::lang::Name::from(w.value), w.range),
                 };
                 let node = convert(&p.value, file)?;
                 members.insert(key, Member { key: origin(file, key_range), node });

@@ -152,7 +152,7 @@ fn effective_env(env: &Environment, state_dir: Option<&Path>, source: &Value) ->
     if let Some(m) = source.get("env").get("vars").as_map() {
         for (k, v) in m {
             if let Some(s) = v.as_str() {
-                vars.entry(k.clone()).or_insert_with(|| s.to_string());
+                vars.entry(k.to_string()).or_insert_with(|| s.to_string());
             }
         }
     }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 
 use super::sources::FileId;
-use crate::lang::{Map, Value};
+use crate::lang::{Map, Name, Value};
 
 /// Where a node's text is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -40,7 +40,7 @@ pub enum NodeKind {
     Float(f64),
     Str(Arc<str>),
     Array(Vec<Node>),
-    Object(Box<IndexMap<String, Member>>),
+    Object(Box<IndexMap<Name, Member>>),
 }
 
 /// An object member: the key's own span and the value.
@@ -53,7 +53,7 @@ pub struct Member {
 /// One step of a path into the config.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum PathSeg {
-    Key(String),
+    Key(Name),
     Index(usize),
 }
 
@@ -72,7 +72,7 @@ pub fn dotted(path: &[PathSeg]) -> String {
 }
 
 impl Node {
-    pub fn as_object(&self) -> Option<&IndexMap<String, Member>> {
+    pub fn as_object(&self) -> Option<&IndexMap<Name, Member>> {
         match &self.kind {
             NodeKind::Object(m) => Some(m),
             _ => None,
@@ -225,7 +225,7 @@ pub fn parse_dotted(path: &str) -> Vec<PathSeg> {
     if path.is_empty() {
         return Vec::new();
     }
-    path.split('.').map(|s| PathSeg::Key(s.to_string())).collect()
+    path.split('.').map(|s| PathSeg::Key(s.into())).collect()
 }
 
 #[cfg(test)]
@@ -265,7 +265,7 @@ mod tests {
         assert_eq!(seen_over, seen_fresh, "the same nodes, in the same order");
         assert_eq!(over.get("a").get("x").as_str(), Some("$V"));
         assert_eq!(over.get("e").as_str(), Some("resolved"));
-        let keys: Vec<String> = over.as_map().expect("a map").keys().cloned().collect();
+        let keys: Vec<String> = over.as_map().expect("a map").keys().map(ToString::to_string).collect();
         assert_eq!(keys, ["1", "2", "a", "b", "e"], "JavaScript's key order, as the base has it");
         // Unchanged parts are the base's own.
         let shared = |v: &Value, b: &Value| match (v, b) {

@@ -76,7 +76,7 @@ pub fn plan(ops: &[FixOp], env: &Env, match_path: &[PathSeg], config: &Value) ->
 }
 
 fn key(token: &str) -> PathSeg {
-    PathSeg::Key(token.to_string())
+    PathSeg::Key(token.into())
 }
 
 /// Turns numeric keys into indexes where the config has an array (`-`

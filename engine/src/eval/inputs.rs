@@ -32,7 +32,7 @@ fn env_value(pack: &Pack, loaded: &LoadedConfig, overrides: &Overrides) -> Value
     };
     let visible =
         |name: &str| declared(name) || loaded.env_used.contains(name) || overrides.allow_env.iter().any(|a| a == name);
-    Value::map(loaded.env.iter().filter(|(k, _)| visible(k)).map(|(k, v)| (k.clone(), Value::str(v))).collect())
+    Value::map(loaded.env.iter().filter(|(k, _)| visible(k)).map(|(k, v)| (k.into(), Value::str(v))).collect())
 }
 
 pub fn paths_value(paths: &Paths, includes: Vec<String>) -> Value {

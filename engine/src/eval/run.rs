@@ -161,7 +161,7 @@ impl<'p> Evaluator<'p> {
     /// Replaces one gathered fact (examples supply their own).
     pub fn set_fact(&mut self, name: &str, value: Value) {
         let mut fs = self.roots[roots::FS].as_map().cloned().unwrap_or_default();
-        fs.insert(name.to_string(), value);
+        fs.insert(name.into(), value);
         self.roots[roots::FS] = Value::map(fs);
     }
 
@@ -237,9 +237,7 @@ impl<'p> Evaluator<'p> {
                         .iter()
                         .map(|(k, v)| {
                             Value::map(
-                                [("key".to_string(), Value::str(k)), ("value".to_string(), v.clone())]
-                                    .into_iter()
-                                    .collect(),
+                                [("key".into(), Value::str(k)), ("value".into(), v.clone())].into_iter().collect(),
                             )
                         })
                         .collect(),
@@ -318,10 +316,10 @@ impl<'p> Evaluator<'p> {
                     rec.insert("path".into(), Value::str(dotted(&m.path)));
                     rec.insert("value".into(), m.value.clone());
                     for (name, v) in rule.bind_names.iter().zip(&m.vars) {
-                        rec.insert(name.clone(), v.clone());
+                        rec.insert(name.into(), v.clone());
                     }
                     for (name, v) in rule.let_names.iter().zip(lets) {
-                        rec.insert(name.clone(), v.clone());
+                        rec.insert(name.into(), v.clone());
                     }
                     Value::map(rec)
                 })

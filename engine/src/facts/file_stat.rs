@@ -12,8 +12,12 @@ use std::path::Path;
 
 use crate::lang::{Map, Value};
 
+/// How many fields a stat record has: the map is allocated at its final
+/// size, because a state with thousands of agents holds thousands of them.
+const FIELDS: usize = 11;
+
 pub fn stat(path: &Path) -> Value {
-    let mut m = Map::new();
+    let mut m = Map::with_capacity(FIELDS);
     m.insert("path".into(), Value::str(path.to_string_lossy()));
     let lmeta = std::fs::symlink_metadata(path).ok();
     let symlink = lmeta.as_ref().is_some_and(|md| md.file_type().is_symlink());
@@ -98,6 +102,7 @@ mod tests {
         std::os::unix::fs::symlink(dir.path().join("nope"), &broken).unwrap();
 
         let f = stat(&file);
+        assert_eq!(f.as_map().map(|m| m.len()), Some(FIELDS), "the record is allocated at its size");
         assert_eq!(f.get("kind").as_str(), Some("file"));
         assert_eq!(f.get("mode").as_int(), Some(0o644));
         assert_eq!(f.get("symlink"), Value::Bool(false));

@@ -89,7 +89,7 @@ pub fn gather(pack: &Pack, roots: &mut [Value], read: &mut Reader, allow: &[Path
                 span: decl.span.clone(),
             });
         }
-        fs.insert(decl.name.clone(), fact);
+        fs.insert(decl.name.as_str().into(), fact);
     }
     roots[roots::FS] = Value::map(fs);
     refused

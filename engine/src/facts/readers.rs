@@ -182,7 +182,7 @@ fn run_query(path: &Path, query: &str) -> rusqlite::Result<Vec<Value>> {
                 ValueRef::Real(f) => Value::Float(f),
                 ValueRef::Text(t) => Value::str(String::from_utf8_lossy(t)),
             };
-            rec.insert(name.clone(), v);
+            rec.insert(name.into(), v);
         }
         out.push(Value::map(rec));
     }

@@ -72,7 +72,7 @@ pub fn present(decl: &FactDecl, path: &str, given: &serde_json::Value) -> Value 
                 ("mode", v) => parse_mode(v).map_or(Value::Null, |m| Value::Int(i64::from(m))),
                 _ => Value::from_json(v),
             };
-            m.insert(k.clone(), value);
+            m.insert(k.into(), value);
         }
         // A dangling symlink: no target, so no kind; its mode is the
         // link's own (0777 unless the example says otherwise), as a real

@@ -146,7 +146,7 @@ fn edit_file(text: &str, targets: &[(Target, &Edit)]) -> Result<Edited, String> 
                 let value = edit.value.as_ref().expect("add and replace carry a value");
                 let (first, rest) = missing.split_first().expect("something is missing");
                 let nested = rest.iter().rev().fold(input(value), |v, seg| match seg {
-                    PathSeg::Key(k) => CstInputValue::Object(vec![(k.clone(), v)]),
+                    PathSeg::Key(k) => CstInputValue::Object(vec![(k.to_string(), v)]),
                     PathSeg::Index(_) => CstInputValue::Array(vec![v]),
                 });
                 let inserted = match (first, container.as_object(), container.as_array()) {
@@ -219,7 +219,7 @@ fn input(v: &Value) -> CstInputValue {
         Value::Float(f) => CstInputValue::Number(crate::lang::value::format_float(*f)),
         Value::Str(s) => CstInputValue::String(s.to_string()),
         Value::List(items) => CstInputValue::Array(items.iter().map(input).collect()),
-        Value::Map(m) => CstInputValue::Object(m.iter().map(|(k, v)| (k.clone(), input(v))).collect()),
+        Value::Map(m) => CstInputValue::Object(m.iter().map(|(k, v)| (k.to_string(), input(v))).collect()),
     }
 }
 

@@ -93,7 +93,7 @@ fn find(node: &Node, origin: Origin, path: &mut Vec<PathSeg>) -> bool {
         NodeKind::Object(members) => {
             let guess = members.partition_point(|_, m| m.node.origin.start <= origin.start).checked_sub(1);
             let candidate = guess.and_then(|i| members.get_index(i)).filter(|(_, m)| holds(&m.node));
-            let look = |k: &String, n: &Node, path: &mut Vec<PathSeg>| {
+            let look = |k: &crate::lang::Name, n: &Node, path: &mut Vec<PathSeg>| {
                 path.push(PathSeg::Key(k.clone()));
                 let found = find(n, origin, path);
                 if !found {
@@ -144,7 +144,7 @@ mod tests {
         let text = format!("{{ {} }}", members.join(", "));
         let paths: Vec<String> = (0..1000).flat_map(|i| [format!("k{i}.v.0"), format!("k{i}.v.1.w")]).collect();
         let targets = located(&text, &paths.iter().map(String::as_str).collect::<Vec<_>>());
-        let key = |k: &str| PathSeg::Key(k.to_string());
+        let key = |k: &str| PathSeg::Key(k.into());
         for (i, pair) in targets.chunks(2).enumerate() {
             let want = |rest: Vec<PathSeg>| Target::Existing {
                 file: FileId(0),

@@ -38,7 +38,7 @@ impl Navigator {
             let children = self.containers.entry(path[..i].to_vec()).or_insert_with(|| children(&node));
             node = match (seg, children) {
                 (PathSeg::Key(k), Children::Props(props)) => {
-                    let prop = props.get(k)?.last()?.clone();
+                    let prop = props.get(k.as_str())?.last()?.clone();
                     // A removal takes the whole property, key and comma.
                     if last { CstNode::from(prop) } else { prop.value()? }
                 }
@@ -58,7 +58,9 @@ impl Navigator {
     pub fn shadowed(&self, path: &[PathSeg]) -> Vec<CstObjectProp> {
         let Some((PathSeg::Key(k), parent)) = path.split_last() else { return Vec::new() };
         match self.containers.get(parent) {
-            Some(Children::Props(props)) => props.get(k).map_or(&[][..], |p| &p[..p.len().saturating_sub(1)]).to_vec(),
+            Some(Children::Props(props)) => {
+                props.get(k.as_str()).map_or(&[][..], |p| &p[..p.len().saturating_sub(1)]).to_vec()
+            }
             _ => Vec::new(),
         }
     }
@@ -90,7 +92,7 @@ mod tests {
         let text = "{ a: { x: 1, 'y': [10, { z: 2 }] }, b: 3, a2: [], dup: 1, dup: 2 }";
         let root = CstRootNode::parse(text, &json5::parse_options()).expect("parses");
         let mut nav = Navigator::default();
-        let key = |k: &str| PathSeg::Key(k.to_string());
+        let key = |k: &str| PathSeg::Key(k.into());
         let mut at = |path: Vec<PathSeg>| nav.navigate(&root, &path).map(|n| n.to_string());
         assert_eq!(at(vec![key("a"), key("x")]).as_deref(), Some("x: 1"), "a key: its property");
         assert_eq!(at(vec![key("a"), key("y"), PathSeg::Index(0)]).as_deref(), Some("10"));

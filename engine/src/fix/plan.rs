@@ -200,7 +200,7 @@ mod tests {
     }
 
     fn edit(path: &[&str], value: &str) -> Planned {
-        let path: Vec<PathSeg> = path.iter().map(|k| PathSeg::Key(k.to_string())).collect();
+        let path: Vec<PathSeg> = path.iter().map(|k| PathSeg::Key((*k).into())).collect();
         Planned::Edit(Edit {
             op: PatchOp::Replace,
             change: format!("{}={value}", dotted(&path)),

@@ -125,7 +125,7 @@ impl Env<'_> {
             Ir::Const(v) => v.clone(),
             Ir::List(items) => Value::list(items.iter().map(|i| self.run(i, frame)).collect()),
             Ir::Map(entries) => {
-                Value::map(entries.iter().map(|(k, v)| (k.clone(), self.run(v, frame))).collect::<Map>())
+                Value::map(entries.iter().map(|(k, v)| (k.as_str().into(), self.run(v, frame))).collect::<Map>())
             }
             Ir::Local(slot) => frame[*slot].clone(),
             Ir::Root(i) => self.roots.get(*i).cloned().unwrap_or_default(),
@@ -331,10 +331,10 @@ impl Env<'_> {
                 for v in items {
                     let key = match each(v, frame) {
                         Value::Null => continue,
-                        Value::Str(s) if meter::read(budget, s.len()) => s.to_string(),
+                        Value::Str(s) if meter::read(budget, s.len()) => crate::lang::Name::from(&*s),
                         Value::Str(_) => return Value::Null,
                         other => match meter::text(&other, budget) {
-                            Some(text) => text,
+                            Some(text) => text.into(),
                             None => return Value::Null,
                         },
                     };
@@ -389,9 +389,7 @@ fn iteration_items(v: Value) -> std::sync::Arc<Vec<Value>> {
         Value::Map(m) => std::sync::Arc::new(
             m.iter()
                 .map(|(k, v)| {
-                    Value::map(
-                        [("key".to_string(), Value::str(k)), ("value".to_string(), v.clone())].into_iter().collect(),
-                    )
+                    Value::map([("key".into(), Value::str(k)), ("value".into(), v.clone())].into_iter().collect())
                 })
                 .collect(),
         ),

@@ -304,7 +304,7 @@ mod tests {
     fn doubled(n: usize) -> Value {
         let mut v = Value::str("leaf");
         for _ in 0..n {
-            v = Value::map([("a".to_string(), v.clone()), ("b".to_string(), v)].into_iter().collect());
+            v = Value::map([("a".into(), v.clone()), ("b".into(), v)].into_iter().collect());
         }
         v
     }

@@ -28,4 +28,4 @@ pub use error::{LangError, LangErrorKind};
 pub use eval::{Caches, Definition, Env, RuleScope};
 pub use template::Template;
 pub use types::Ty;
-pub use value::{Map, Value};
+pub use value::{Map, Name, Value};

@@ -57,7 +57,7 @@ impl Ty {
                 let elem = items.iter().map(Ty::of_value).reduce(|a, b| a.join(&b)).unwrap_or(Ty::Any);
                 Ty::list(elem)
             }
-            Value::Map(m) => Ty::Record(Arc::new(m.iter().map(|(k, v)| (k.clone(), Ty::of_value(v))).collect())),
+            Value::Map(m) => Ty::Record(Arc::new(m.iter().map(|(k, v)| (k.to_string(), Ty::of_value(v))).collect())),
         }
     }
 

@@ -11,7 +11,13 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 
 /// An ordered string-keyed map, as JSON objects are.
-pub type Map = IndexMap<String, Value>;
+pub type Map = IndexMap<Name, Value>;
+
+/// A key of a [`Map`]: up to 24 bytes are kept inline, so the short keys
+/// of configs and facts (`mode`, `groupPolicy`, an account id) cost no
+/// allocation of their own; a map of a million small settings would
+/// otherwise hold a million separately allocated keys.
+pub type Name = compact_str::CompactString;
 
 /// A value of the predicate language: JSON's data model with integers kept
 /// apart from floats.
@@ -189,7 +195,7 @@ impl Value {
             serde_json::Value::String(s) => Value::str(s),
             serde_json::Value::Array(a) => Value::list(a.iter().map(Value::from_json).collect()),
             serde_json::Value::Object(o) => {
-                let mut m: Map = o.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect();
+                let mut m: Map = o.iter().map(|(k, v)| (k.as_str().into(), Value::from_json(v))).collect();
                 js_key_order(&mut m);
                 Value::map(m)
             }
@@ -208,7 +214,7 @@ impl Value {
             }
             Value::Str(s) => serde_json::Value::String(s.to_string()),
             Value::List(l) => serde_json::Value::Array(l.iter().map(Value::to_json).collect()),
-            Value::Map(m) => serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
+            Value::Map(m) => serde_json::Value::Object(m.iter().map(|(k, v)| (k.to_string(), v.to_json())).collect()),
         }
     }
 }
@@ -412,7 +418,7 @@ mod tests {
     fn array_index_keys_come_first_ascending() {
         let v =
             Value::from_json(&serde_json::json!({"b": 1, "10": 2, "a": 3, "2": 4, "01": 5, "-1": 6, "4294967295": 7}));
-        let keys: Vec<&str> = v.as_map().unwrap().keys().map(String::as_str).collect();
+        let keys: Vec<&str> = v.as_map().unwrap().keys().map(|k| k.as_str()).collect();
         assert_eq!(keys, ["2", "10", "b", "a", "01", "-1", "4294967295"]);
     }
 }

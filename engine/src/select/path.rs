@@ -39,7 +39,7 @@ pub fn parse_normalized(path: &str) -> Option<Vec<PathSeg>> {
                 }
             };
             rest = quoted[end + 1..].strip_prefix(']')?;
-            out.push(PathSeg::Key(key));
+            out.push(PathSeg::Key(key.into()));
         } else {
             let close = rest.find(']')?;
             out.push(PathSeg::Index(rest[..close].parse().ok()?));

@@ -28,7 +28,7 @@ pub(super) const BUILTINS: &[Builtin] = &[
     Builtin { name: "take", params: &[P::List, P::Int], optional: 0, variadic: false, ret: Ret::Arg0, summary: "at most the first n elements", cost: Cost::Const, call: |_, a| match (list_arg(a, 0), a[1].as_int()) { (Some(l), Some(n)) => Value::list(l.iter().take(n.max(0) as usize).cloned().collect()), _ => Value::Null } },
     Builtin { name: "skip", params: &[P::List, P::Int], optional: 0, variadic: false, ret: Ret::Arg0, summary: "the elements after the first n", cost: Cost::Const, call: |_, a| match (list_arg(a, 0), a[1].as_int()) { (Some(l), Some(n)) => Value::list(l.iter().skip(n.max(0) as usize).cloned().collect()), _ => Value::Null } },
     Builtin { name: "range", params: &[P::Int, P::Int], optional: 1, variadic: false, ret: Ret::ListOf(P::Int), summary: "range(n) is 0..n-1, range(a, b) is a..b-1 (at most 100000 elements)", cost: Cost::Const, call: |_, a| range(a) },
-    Builtin { name: "enumerate", params: &[P::List], optional: 0, variadic: false, ret: Ret::ListOf(P::Map), summary: "the elements as {index, value} maps", cost: Cost::Scan, call: |_, a| with_list(a, |l| l.iter().enumerate().map(|(i, v)| Value::map([("index".to_string(), Value::Int(i as i64)), ("value".to_string(), v.clone())].into_iter().collect())).collect()) },
+    Builtin { name: "enumerate", params: &[P::List], optional: 0, variadic: false, ret: Ret::ListOf(P::Map), summary: "the elements as {index, value} maps", cost: Cost::Scan, call: |_, a| with_list(a, |l| l.iter().enumerate().map(|(i, v)| Value::map([("index".into(), Value::Int(i as i64)), ("value".into(), v.clone())].into_iter().collect())).collect()) },
 ];
 
 fn with_list(a: &[Value], f: impl Fn(&[Value]) -> Vec<Value>) -> Value {

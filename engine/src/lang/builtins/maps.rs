@@ -23,7 +23,7 @@ pub(super) const BUILTINS: &[Builtin] = &[
 ];
 
 fn entry(k: &str, v: Value) -> Value {
-    Value::map([("key".to_string(), Value::str(k)), ("value".to_string(), v)].into_iter().collect())
+    Value::map([("key".into(), Value::str(k)), ("value".into(), v)].into_iter().collect())
 }
 
 fn from_entries(a: &[Value]) -> Value {
@@ -31,7 +31,7 @@ fn from_entries(a: &[Value]) -> Value {
     let mut m = Map::new();
     for it in items {
         if let Some(k) = it.get("key").as_str() {
-            m.insert(k.to_string(), it.get("value"));
+            m.insert(k.into(), it.get("value"));
         }
     }
     Value::map(m)
@@ -113,7 +113,7 @@ fn walk_maps(b: &Budget, a: &[Value]) -> Value {
             return None;
         }
         out.push(Value::map(
-            [("path".to_string(), Value::list(path.clone())), ("value".to_string(), v.clone())].into_iter().collect(),
+            [("path".into(), Value::list(path.clone())), ("value".into(), v.clone())].into_iter().collect(),
         ));
         for (k, child) in m.iter() {
             if matches!(child, Value::Map(_)) {
