@@ -7,11 +7,10 @@
 //! group-readable include it edited is "already" private when its chmod
 //! comes; clawcheck keeps the mode of a file it edits and then changes it,
 //! so "done" and "already" are the same outcome for files either tool wrote.
-//! A case's `deviations` file lists, as `<part>: <reason>` lines, where
-//! clawcheck deliberately does better than OpenClaw: `findings` (the report
-//! after the fix is not compared), `changes` (clawcheck's changes must
-//! include OpenClaw's, in order, and may add more), or `all`. Each
-//! deviation has its own test here.
+//! A case's `deviations.yaml` lists, item by item, where clawcheck
+//! deliberately does better than OpenClaw (see [`Deviation`]); everything
+//! else is compared exactly, on every case. Each deviation also has its own
+//! test here.
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
@@ -74,13 +73,110 @@ fn findings(report: &Value, pack: &Pack) -> Vec<Key> {
     keys
 }
 
-/// The parts of a case that deviate from the recording on purpose.
-fn deviations(case: &Case) -> Vec<String> {
-    std::fs::read_to_string(case.dir.join("deviations"))
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| l.split_once(':').map(|(part, _)| part.trim().to_string()))
-        .collect()
+/// Where clawcheck deliberately does better than the recording, item by
+/// item (a case's `deviations.yaml`). Everything a deviation does not name
+/// is compared exactly, and a deviation that no longer applies (it removes
+/// a finding the recording does not have, or restates what OpenClaw did) is
+/// itself an error, so the list only says what is true.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Deviation {
+    /// `findings` (after the fix), `changes`, `ok`, `configWritten`,
+    /// `errors` or `action`.
+    part: String,
+    /// `findings`: check ids of recorded findings clawcheck does not report
+    /// (one entry per finding).
+    #[serde(default)]
+    remove: Vec<String>,
+    /// `findings`: findings clawcheck reports and the recording does not,
+    /// as `checkId [severity] title`.
+    #[serde(default)]
+    add: Vec<String>,
+    /// `changes`: clawcheck's whole list.
+    changes: Option<Vec<String>>,
+    /// `ok`, `configWritten`: clawcheck's value.
+    value: Option<bool>,
+    /// `errors`: how many clawcheck reports.
+    count: Option<usize>,
+    /// `action`: the action's path and clawcheck's outcome.
+    path: Option<String>,
+    outcome: Option<String>,
+    reason: String,
+}
+
+fn deviations(case: &Case) -> Vec<Deviation> {
+    let Ok(text) = std::fs::read_to_string(case.dir.join("deviations.yaml")) else { return Vec::new() };
+    let list: Vec<Deviation> =
+        serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{}: deviations.yaml: {e}", case.name));
+    for d in &list {
+        assert!(d.reason.len() > 20, "{}: a deviation says why: {d:?}", case.name);
+    }
+    list
+}
+
+/// The recording with the case's deviations applied: what clawcheck must
+/// produce, exactly.
+fn adjusted(case: &Case, mut fix: Value, mut findings: Vec<Key>) -> Result<(Value, Vec<Key>), String> {
+    for d in deviations(case) {
+        match d.part.as_str() {
+            "findings" => {
+                for id in &d.remove {
+                    let at = findings
+                        .iter()
+                        .position(|k| &k.check_id == id)
+                        .ok_or(format!("deviation removes {id}, which the recording does not report"))?;
+                    findings.remove(at);
+                }
+                for item in &d.add {
+                    let parsed = item.split_once(" [").and_then(|(id, rest)| {
+                        let (severity, title) = rest.split_once("] ")?;
+                        Some(Key { check_id: id.into(), severity: severity.into(), title: title.into() })
+                    });
+                    findings.push(parsed.ok_or(format!("deviation adds {item:?}: write `checkId [severity] title`"))?);
+                }
+            }
+            "changes" => {
+                let changes = serde_json::json!(d.changes.ok_or("deviation `changes` needs `changes`")?);
+                if fix["changes"] == changes {
+                    return Err("deviation `changes` restates the recording".into());
+                }
+                fix["changes"] = changes;
+            }
+            field @ ("ok" | "configWritten") => {
+                let value = Value::Bool(d.value.ok_or(format!("deviation `{field}` needs a value"))?);
+                if fix[field] == value {
+                    return Err(format!("deviation `{field}` restates the recording"));
+                }
+                fix[field] = value;
+            }
+            "errors" => {
+                let count = d.count.ok_or("deviation `errors` needs a count")?;
+                if fix["errors"].as_array().map_or(0, Vec::len) == count {
+                    return Err("deviation `errors` restates the recording".into());
+                }
+                fix["errors"] = Value::Array(vec![Value::Null; count]);
+            }
+            "action" => {
+                let (path, outcome) = (d.path.ok_or("an action needs a path")?, d.outcome.ok_or("and an outcome")?);
+                let action = fix["actions"]
+                    .as_array_mut()
+                    .into_iter()
+                    .flatten()
+                    .find(|a| a["path"] == Value::String(path.clone()))
+                    .ok_or(format!("deviation names the action on {path}, which the recording does not have"))?;
+                action["outcome"] = Value::String(outcome);
+            }
+            other => return Err(format!("unknown deviation part {other:?}")),
+        }
+    }
+    findings.sort();
+    Ok((fix, findings))
+}
+
+/// The line and column a JSON5 error names (`... at 1:8`).
+fn error_position(text: &str) -> Option<(u64, u64)> {
+    let caps = regex::Regex::new(r"at (\d+):(\d+)").expect("regex").captures(text)?;
+    Some((caps[1].parse().ok()?, caps[2].parse().ok()?))
 }
 
 fn check(case: &Case, pack: &Pack) -> Result<(), String> {
@@ -88,49 +184,54 @@ fn check(case: &Case, pack: &Pack) -> Result<(), String> {
     if !prepared.fix {
         return Err("the case's `args` do not say --fix".into());
     }
+    let config = prepared.state.join("openclaw.json");
+    let before = std::fs::read(&config).ok();
     let (code, out, err) = fix_json(&prepared);
     let (expected_fix, expected_findings) = match case.expected() {
-        Expected::Error { message, .. } => {
-            // OpenClaw refuses before fixing; clawcheck reports the config error (exit 3).
-            return if code == 3 && err.contains("JSON5") {
-                Ok(())
-            } else {
-                Err(format!("OpenClaw refused the config ({message}); clawcheck exited {code}:\n{err}"))
-            };
+        Expected::Error { message, issues } => {
+            // OpenClaw refuses before fixing; clawcheck reports the same
+            // syntax error at the same place (exit 3) and writes nothing.
+            let want = issues.iter().find_map(|i| error_position(i));
+            let got = regex::Regex::new(r"openclaw\.json:(\d+):(\d+)")
+                .expect("regex")
+                .captures(&err)
+                .map(|c| (c[1].parse::<u64>().unwrap_or(0), c[2].parse::<u64>().unwrap_or(0)));
+            if code != 3 || want.is_none() || got != want {
+                return Err(format!(
+                    "OpenClaw refused the config ({message}, {issues:?}); clawcheck exited {code}, error at {got:?}:\n{err}"
+                ));
+            }
+            if std::fs::read(&config).ok() != before {
+                return Err("a config clawcheck could not read was written".into());
+            }
+            return Ok(());
         }
         Expected::Report { fix, findings, .. } => (fix.ok_or("expected.json has no `fix`")?, findings),
     };
-    let deviates = deviations(case);
-    if deviates.iter().any(|d| d == "all") {
-        return Ok(());
-    }
-    let mut expected_findings: Vec<Key> =
-        expected_findings.into_iter().filter(|k| pack.implements(&k.check_id)).collect();
-    expected_findings.sort();
+    let expected_findings = expected_findings.into_iter().filter(|k| pack.implements(&k.check_id)).collect();
+    let (expected_fix, expected_findings) = adjusted(case, expected_fix, expected_findings)?;
     let got_findings = findings(&out["report"], pack);
-    if got_findings != expected_findings && !deviates.iter().any(|d| d == "findings") {
+    if got_findings != expected_findings {
+        let list = |keys: &[Key], other: &[Key]| {
+            keys.iter().filter(|k| !other.contains(k)).map(|k| format!("\n   {k}")).collect::<String>()
+        };
         return Err(format!(
-            "findings after the fix differ:\n expected {expected_findings:#?}\n got {got_findings:#?}"
+            "findings after the fix differ:\n missing:{}\n unexpected:{}",
+            list(&expected_findings, &got_findings),
+            list(&got_findings, &expected_findings)
         ));
     }
     let fix = &out["fix"];
-    for field in ["ok", "configWritten", "errors"] {
+    for field in ["ok", "configWritten", "changes"] {
         if fix[field] != expected_fix[field] {
             return Err(format!("fix.{field}: expected {}, got {}", expected_fix[field], fix[field]));
         }
     }
-    let strings = |v: &Value| -> Vec<String> {
-        v.as_array().into_iter().flatten().filter_map(|c| c.as_str().map(str::to_string)).collect()
-    };
-    let (want_changes, got_changes) = (strings(&expected_fix["changes"]), strings(&fix["changes"]));
-    let changes_ok = if deviates.iter().any(|d| d == "changes") {
-        let mut rest = got_changes.iter();
-        want_changes.iter().all(|w| rest.any(|g| g == w))
-    } else {
-        want_changes == got_changes
-    };
-    if !changes_ok {
-        return Err(format!("fix.changes: expected {want_changes:?}, got {got_changes:?}"));
+    // clawcheck's errors say more than OpenClaw's (which path, why); there
+    // must be one exactly where OpenClaw has one.
+    let errors = |v: &Value| v["errors"].as_array().map_or(0, Vec::len);
+    if errors(fix) != errors(&expected_fix) {
+        return Err(format!("fix.errors: expected {}, got {}", expected_fix["errors"], fix["errors"]));
     }
     let written: Vec<String> =
         fix["filesWritten"].as_array().into_iter().flatten().filter_map(|p| p.as_str().map(str::to_string)).collect();
