@@ -262,6 +262,44 @@ fn a_pack_cannot_read_an_undeclared_variable() {
 }
 
 #[test]
+fn a_fleet_passes_only_the_opened_variables_to_its_gateways() {
+    // Two gateways: a state directory and an NDJSON line; the runner's
+    // environment holds a CI token and the region the user opens.
+    let home = Home::new();
+    let fleet = home.path().join("fleet");
+    let gateway = fleet.join("gw1");
+    std::fs::create_dir_all(&gateway).expect("fleet dir");
+    std::fs::set_permissions(&gateway, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    std::fs::write(gateway.join("openclaw.json"), "{}").expect("write");
+    std::fs::set_permissions(gateway.join("openclaw.json"), std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let ndjson = home.path().join("fleet.ndjson");
+    std::fs::write(&ndjson, "{\"id\": \"line1\", \"config\": {}}\n").expect("write");
+    let rules = [
+        rule("p.region", "env.ACME_REGION != null", "region=[{env.ACME_REGION}]"),
+        rule("p.token", "env.GITHUB_TOKEN != null", "token=[{env.GITHUB_TOKEN}]"),
+    ];
+    let dir = pack(&files(&rules));
+    let pack_arg = dir.path().display().to_string();
+    let vars = [("ACME_REGION", "eu-west"), ("GITHUB_TOKEN", CI_TOKEN)];
+    for source in [fleet, ndjson] {
+        let source = source.display().to_string();
+        let run_with = |extra: &[&str]| {
+            let mut args = vec!["audit", "--no-settings", "--pack", &pack_arg, "--fleet", &source, "--fail-on", "none"];
+            args.extend_from_slice(extra);
+            cli::run(&args, home.env(home.path(), &vars))
+        };
+        let closed = run_with(&[]);
+        assert_eq!(closed.code, 0, "{}", closed.err);
+        assert_eq!(closed.out.lines().count(), 1, "{}", closed.out);
+        assert!(!closed.out.contains("p.region") && !closed.out.contains("p.token"), "{}", closed.out);
+        let opened = run_with(&["--allow-env", "ACME_REGION"]);
+        assert_eq!(opened.code, 0, "{}", opened.err);
+        assert!(opened.out.contains("region=[eu-west]"), "{source}: {}", opened.out);
+        assert!(!opened.out.contains("p.token") && !opened.out.contains(CI_TOKEN), "{}", opened.out);
+    }
+}
+
+#[test]
 fn declared_and_substituted_variables_stay_visible() {
     // OPENCLAW_* is declared by the built-in pack.
     let run = audit_env("OPENCLAW_PROFILE", "{}", &[("OPENCLAW_PROFILE", "work")], &[]);

@@ -119,11 +119,13 @@ pub fn run(args: AuditArgs, io: &mut Io) -> u8 {
         // `-` is standard input, not a file of that name in the working directory.
         let source = if source.as_os_str() == "-" { source.clone() } else { io.env.cwd.join(source) };
         let allow_read: Vec<PathBuf> = args.allow_read.iter().map(|d| io.env.cwd.join(d)).collect();
+        let allow_env: Vec<String> = args.allow_env.iter().chain(&settings.allow_env).cloned().collect();
         let fleet = super::fleet::FleetRun {
             pack: &pack,
             filter: &filter,
             fail_on: threshold(fail_on),
             allow_read: &allow_read,
+            allow_env: &allow_env,
         };
         return super::fleet::run(&source, &fleet, io);
     }

@@ -65,6 +65,18 @@ pub struct FleetRun<'a> {
     pub filter: &'a CheckFilter,
     pub fail_on: Option<Severity>,
     pub allow_read: &'a [PathBuf],
+    /// The variables `--allow-env` and `allow_env:` open: each gateway's
+    /// environment gets them from this process (it has only HOME otherwise),
+    /// and packs may read them.
+    pub allow_env: &'a [String],
+}
+
+/// What every gateway's audit shares.
+struct Shared<'a> {
+    run: &'a FleetRun<'a>,
+    policy: std::sync::Arc<SecretPolicy>,
+    /// HOME and the opened variables, from this process.
+    vars: std::collections::BTreeMap<String, String>,
 }
 
 /// How the run went, for the closing summary and the exit status.
@@ -96,7 +108,7 @@ fn progress(io: &Io, total: Option<usize>) -> indicatif::ProgressBar {
 }
 
 pub fn run(source: &Path, fleet: &FleetRun, io: &mut Io) -> u8 {
-    let FleetRun { pack, filter, fail_on, allow_read } = *fleet;
+    let pack = fleet.pack;
     let mut tally = Tally::default();
     let bar;
     let mut emit = |outcomes: Vec<Outcome>, io: &mut Io, bar: &indicatif::ProgressBar| {
@@ -110,14 +122,13 @@ pub fn run(source: &Path, fleet: &FleetRun, io: &mut Io) -> u8 {
             bar.inc(1);
         }
     };
-    let home = io.env.get("HOME").map(str::to_string);
-    let policy = pack.secret_policy();
-    let audit_all = |items: Vec<Item>| -> Vec<Outcome> {
-        items
-            .into_par_iter()
-            .map(|item| audit_one(item, pack, filter, &policy, home.as_deref(), allow_read, fail_on))
-            .collect()
-    };
+    let vars = std::iter::once("HOME")
+        .chain(fleet.allow_env.iter().map(String::as_str))
+        .filter_map(|name| Some((name.to_string(), io.env.get(name)?.to_string())))
+        .collect();
+    let shared = Shared { run: fleet, policy: pack.secret_policy(), vars };
+    let audit_all =
+        |items: Vec<Item>| -> Vec<Outcome> { items.into_par_iter().map(|item| audit_one(item, &shared)).collect() };
     // Anything but a directory is read as NDJSON: a file, `-`, or a pipe
     // such as `--fleet <(generate-configs)`.
     let stdin_or_file = source.as_os_str() == "-" || (source.exists() && !source.is_dir());
@@ -173,7 +184,7 @@ pub fn run(source: &Path, fleet: &FleetRun, io: &mut Io) -> u8 {
         return exit::USAGE;
     }
     bar.finish_and_clear();
-    let threshold = fail_on.map_or_else(|| "none".to_string(), |s| s.as_str().to_string());
+    let threshold = fleet.fail_on.map_or_else(|| "none".to_string(), |s| s.as_str().to_string());
     let _ = writeln!(
         io.err,
         "fleet: {} gateway{}, {} failing --fail-on {threshold}, {} not audited",
@@ -233,15 +244,9 @@ fn parse_line(line: &str, number: usize) -> Item {
     }
 }
 
-fn audit_one(
-    item: Item,
-    pack: &Pack,
-    filter: &CheckFilter,
-    policy: &std::sync::Arc<SecretPolicy>,
-    home: Option<&str>,
-    allow_read: &[PathBuf],
-    fail_on: Option<Severity>,
-) -> Outcome {
+fn audit_one(item: Item, shared: &Shared) -> Outcome {
+    let FleetRun { pack, filter, fail_on, allow_read, allow_env } = *shared.run;
+    let policy = &shared.policy;
     // A config that cannot be loaded has its error masked by the policy alone.
     let config_error = |mut e: config::ConfigError| -> Failure {
         e.redact(policy);
@@ -252,12 +257,13 @@ fn audit_one(
         Item::StateDir(dir) => {
             // The subdirectory's name: stable wherever the fleet directory sits.
             let id = json!(dir.file_name().map_or_else(|| dir.display().to_string(), |n| n.to_string_lossy().into()));
-            let mut vars = std::collections::BTreeMap::new();
-            if let Some(h) = home {
-                vars.insert("HOME".to_string(), h.to_string());
-            }
-            let env = Environment { vars, cwd: dir.clone() };
-            let overrides = Overrides { state_dir: Some(dir), allow_read: allow_read.to_vec(), ..Overrides::default() };
+            let env = Environment { vars: shared.vars.clone(), cwd: dir.clone() };
+            let overrides = Overrides {
+                state_dir: Some(dir),
+                allow_read: allow_read.to_vec(),
+                allow_env: allow_env.to_vec(),
+                ..Overrides::default()
+            };
             let paths = config::locate(&env, &overrides);
             let result = config::load(&paths, &env)
                 .map(|loaded| {
@@ -277,10 +283,12 @@ fn audit_one(
             let mut sources = SourceMap::default();
             let file = sources.add(paths.config.clone(), text);
             let result = json5::parse(&sources, file).map_err(config_error).map(|tree| {
-                let loaded = LoadedConfig::from_tree(sources, Some(tree), Vec::new(), &Environment::default(), None);
+                let env = Environment { vars: shared.vars.clone(), ..Environment::default() };
+                let loaded = LoadedConfig::from_tree(sources, Some(tree), Vec::new(), &env, None);
                 // No state directory: every file fact is absent.
                 let mut nothing = |decl: &_, path: &str| synthetic::absent(decl, Some(path));
-                let outcome = eval::audit_with(pack, &loaded, &paths, &Overrides::default(), &mut nothing);
+                let overrides = Overrides { allow_env: allow_env.to_vec(), ..Overrides::default() };
+                let outcome = eval::audit_with(pack, &loaded, &paths, &overrides, &mut nothing);
                 (outcome, Redactor::new(policy.clone(), &loaded, &[]))
             });
             (id, result)
