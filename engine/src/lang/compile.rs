@@ -550,13 +550,17 @@ impl Compiler<'_> {
             }
             BinOp::Eq | BinOp::Ne => {
                 if !(aty.fits(&bty) || bty.fits(&aty)) {
-                    self.error(
+                    let help = number_written_as_string(a, &aty, b, &bty);
+                    self.error_help(
                         LangErrorKind::Type,
                         span,
                         format!(
-                            "comparing a {aty} with a {bty} is always {}",
+                            "comparing {} with {} is always {}",
+                            aty.with_article(),
+                            bty.with_article(),
                             if op == BinOp::Eq { "false" } else { "true" }
                         ),
+                        help,
                     );
                 }
                 let (x, y) = both(air, bir);
@@ -571,6 +575,23 @@ impl Compiler<'_> {
                             format!("`{}` compares numbers or strings, found {t}", op.symbol()),
                         );
                     }
+                }
+                // A number is never ordered against a string: the
+                // comparison is false whatever the values are.
+                let mixed = |x: &Ty, y: &Ty| x.is_numeric() && *y == Ty::Str;
+                if mixed(&aty, &bty) || mixed(&bty, &aty) {
+                    let help = number_written_as_string(a, &aty, b, &bty);
+                    self.error_help(
+                        LangErrorKind::Type,
+                        span,
+                        format!(
+                            "`{}` between {} and {} is always false",
+                            op.symbol(),
+                            aty.with_article(),
+                            bty.with_article()
+                        ),
+                        help,
+                    );
                 }
                 let (x, y) = both(air, bir);
                 (Ir::Binary(op, x, y), Ty::Bool)
@@ -646,6 +667,23 @@ impl Compiler<'_> {
             }
         }
     }
+}
+
+/// For a number compared with a string literal that spells a number, the
+/// fix: "write 32, not '32'".
+fn number_written_as_string(a: &Expr, aty: &Ty, b: &Expr, bty: &Ty) -> Option<String> {
+    let lit = match (&a.kind, &b.kind) {
+        (ExprKind::Str(s), _) if bty.is_numeric() => s,
+        (_, ExprKind::Str(s)) if aty.is_numeric() => s,
+        _ => return None,
+    };
+    let number = lit.trim().parse::<f64>().ok().filter(|n| n.is_finite())?;
+    let written = if number.fract() == 0.0 && number.abs() < 1e15 {
+        format!("{}", number as i64)
+    } else {
+        lit.trim().to_string()
+    };
+    Some(format!("write {written}, not '{lit}'"))
 }
 
 /// The names an expression refers to without defining them (used to order

@@ -151,6 +151,34 @@ fn typos_are_load_errors_with_suggestions() {
     assert_eq!(errors("[1].any(1, true)")[0].0, LangErrorKind::Syntax);
 }
 
+fn helps(src: &str) -> Vec<(String, Option<String>)> {
+    let expr = parse(src).expect("parses");
+    match compile(&expr, &names(), &[]) {
+        Ok(_) => Vec::new(),
+        Err(errs) => errs.into_iter().map(|e| (e.message, e.help)).collect(),
+    }
+}
+
+#[test]
+fn comparisons_across_types_are_type_errors_with_the_fix() {
+    let fix = |s: &str| Some(s.to_string());
+    assert_eq!(
+        helps("len('abc') < '32'"),
+        vec![("`<` between an int and a string is always false".into(), fix("write 32, not '32'"))]
+    );
+    assert_eq!(helps("'token' >= 5"), vec![("`>=` between a string and an int is always false".into(), None)]);
+    assert_eq!(helps("2.5 > 'x'"), vec![("`>` between a float and a string is always false".into(), None)]);
+    assert_eq!(
+        helps("1 == '1'"),
+        vec![("comparing an int with a string is always false".into(), fix("write 1, not '1'"))]
+    );
+    assert_eq!(helps("1 != 'a'"), vec![("comparing an int with a string is always true".into(), None)]);
+    // Same kinds, or a side of unknown type, are fine.
+    for ok in ["len('abc') < 32", "'a' < 'b'", "1 < 2.5", "config.x < 3", "config.x < '3'"] {
+        assert_eq!(helps(ok), vec![], "{ok}");
+    }
+}
+
 #[test]
 fn every_error_of_an_expression_is_reported() {
     assert_eq!(errors("confg.x and lowr('y') and groups.nope").len(), 3);
