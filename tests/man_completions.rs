@@ -59,7 +59,9 @@ fn man_out_writes_one_page_per_subcommand() {
         let text = std::fs::read_to_string(dir.join(page)).expect("page");
         let name = page.strip_suffix(".1").expect(".1");
         assert!(text.contains(&format!(".TH {name} 1 ")), "{page} has its own title:\n{text}");
-        assert!(text.contains("\"clawcheck 0.1.0\" \"clawcheck manual\""), "{page}: {text}");
+        // Every page names the release (the workspace's version is the binary's).
+        let source = format!("\"clawcheck {}\" \"clawcheck manual\"", env!("CARGO_PKG_VERSION"));
+        assert!(text.contains(&source), "{page}: {text}");
     }
 }
 
