@@ -26,10 +26,24 @@ pub enum Command {
     Rules(RulesCommand),
     /// Explain a rule: what it checks, why, how to fix, its examples.
     Explain(ExplainArgs),
-    /// Print shell completions.
+    /// Print shell completions (rule ids complete after `explain`,
+    /// `--select` and `--ignore`).
     Completions(CompletionsArgs),
-    /// Print the man page (roff).
-    Man,
+    /// Print a man page (roff), or write one per subcommand with --out.
+    Man(ManArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ManArgs {
+    /// Write clawcheck.1 and one page per subcommand (clawcheck-audit.1,
+    /// clawcheck-rules-test.1, ...) into DIR, creating it, instead of
+    /// printing a page.
+    #[arg(long, value_name = "DIR", conflicts_with = "command")]
+    pub out: Option<PathBuf>,
+    /// The subcommand whose page to print (`audit`, `rules test`); default:
+    /// clawcheck's own page.
+    #[arg(value_name = "COMMAND")]
+    pub command: Vec<String>,
 }
 
 #[derive(Args, Debug)]
