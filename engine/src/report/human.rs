@@ -10,6 +10,7 @@ use std::path::Path;
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 
+use super::brief::Naming;
 use super::finding::Finding;
 use super::summary::Summary;
 use crate::config::{FileId, InputNote, SourceMap};
@@ -137,8 +138,8 @@ pub fn render(
     let home = opts.home.as_deref();
     let theme = if opts.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(opts.width).with_links(false);
-    let naming = super::brief::Naming { home, cwd: opts.cwd.as_deref() };
-    let mut out = heading(findings, hidden, subject, home, opts.color);
+    let naming = Naming { home, cwd: opts.cwd.as_deref() };
+    let mut out = heading(findings, hidden, subject, &naming, opts.color);
     for note in notes {
         out.push_str(&format!("[secrets] {}\n", redactor.scrub(&note.message)));
     }
@@ -197,7 +198,7 @@ pub fn render(
 /// The lines that open the report, as OpenClaw's do: the title, the
 /// summary line (the counts are what a reader, or a CI log, needs before
 /// any detail), what was left out, and what was audited.
-fn heading(findings: &[Finding], hidden: Hidden, subject: &Subject, home: Option<&Path>, color: bool) -> String {
+fn heading(findings: &[Finding], hidden: Hidden, subject: &Subject, naming: &Naming, color: bool) -> String {
     let summary = Summary::of(findings);
     let mut out = String::from("OpenClaw security audit (clawcheck)\n");
     let worst = Severity::ALL.into_iter().find(|s| summary.count(*s) > 0);
@@ -206,8 +207,8 @@ fn heading(findings: &[Finding], hidden: Hidden, subject: &Subject, home: Option
     let config_note = if subject.config_exists { "" } else { " (not found: auditing defaults)" };
     out.push_str(&format!(
         "config: {}{config_note} (state dir: {})\n",
-        tilde(subject.config, home),
-        tilde(subject.state_dir, home)
+        naming.name(subject.config),
+        naming.name(subject.state_dir)
     ));
     out
 }
