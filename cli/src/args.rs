@@ -149,6 +149,11 @@ pub struct AuditArgs {
     /// roots otherwise); repeatable.
     #[arg(long = "allow-read", value_name = "DIR")]
     pub allow_read: Vec<PathBuf>,
+    /// Show each finding with snippets of the config lines that cause it,
+    /// every place it points at marked (the default report is one headline
+    /// per finding, with its detail and help).
+    #[arg(long)]
+    pub show_source: bool,
     /// Show only findings at or above --fail-on, and the summary.
     #[arg(short, long)]
     pub quiet: bool,
@@ -170,7 +175,8 @@ pub struct AuditArgs {
 /// A report format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// Findings grouped by severity with config snippets.
+    /// Findings grouped by severity: headline, detail and help of each
+    /// (config snippets with --show-source).
     Human,
     /// OpenClaw's `security audit --json` shape, plus locations.
     Json,

@@ -3,6 +3,7 @@
 //! annotations; baselines of accepted findings.
 
 pub mod baseline;
+pub mod brief;
 pub mod concise;
 pub mod finding;
 pub mod fingerprint;
