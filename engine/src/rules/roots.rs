@@ -16,7 +16,7 @@ pub const NAMES: [&str; COUNT] = ["config", "source", "env", "paths", "cli", "fs
 
 /// What each root holds, for the reference documentation.
 pub const DESCRIPTIONS: [&str; COUNT] = [
-    "the runtime config: includes merged, `${VAR}` substituted, env SecretRefs resolved, pack defaults filled in",
+    "the runtime config: includes merged, `${VAR}` substituted, env and file SecretRefs resolved, pack defaults filled in",
     "the config as authored: includes merged, `${VAR}` templates and SecretRef objects still visible",
     "environment variables (process, then `.env` files, then the config's `env.vars`)",
     "resolved locations: home, state_dir, config, config_dir, cwd, includes (canonical include file paths)",
