@@ -142,6 +142,8 @@ pub fn run(args: AuditArgs, io: &mut Io) -> u8 {
         deep: false,
         allow_read: args.allow_read.iter().map(|d| io.env.cwd.join(d)).collect(),
         allow_env: args.allow_env.iter().chain(&settings.allow_env).cloned().collect(),
+        // Accepted code-scan hits are left out before rules count them.
+        accepted_parts: baseline.as_ref().map(Baseline::accepted_parts).unwrap_or_default(),
     };
     let paths = config::locate(&io.env, &overrides);
     let ctx = Context {
