@@ -45,6 +45,9 @@ fn findings_of_each_severity_come_in_openclaws_order() {
                         let prepared = case.prepare().unwrap_or_else(|e| panic!("{}: setup: {e}", case.name));
                         let mut args = vec!["audit".to_string(), "--json".into(), "--fail-on".into(), "never".into()];
                         let o = &prepared.overrides;
+                        if o.deep {
+                            args.push("--deep".into());
+                        }
                         for (flag, v) in [("--auth", &o.auth), ("--token", &o.token), ("--password", &o.password)] {
                             if let Some(v) = v {
                                 args.extend([flag.to_string(), v.clone()]);
