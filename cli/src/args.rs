@@ -131,6 +131,11 @@ pub struct AuditArgs {
     /// Gateway password for --auth password.
     #[arg(long)]
     pub password: Option<String>,
+    /// Also scan the source of installed plugins and skills for dangerous
+    /// code patterns, and probe the running gateway, as `openclaw security
+    /// audit --deep` does (docs/deep.md says what it reads and sends).
+    #[arg(long)]
+    pub deep: bool,
     /// Apply the fixes the rules declare (modes of state files, safe config
     /// edits), then audit again and report what is left.
     #[arg(long)]

@@ -139,9 +139,11 @@ pub fn run(args: AuditArgs, io: &mut Io) -> u8 {
         auth: args.auth.map(|a| a.as_str().to_string()),
         token: args.token.clone(),
         password: args.password.clone(),
-        deep: false,
+        deep: args.deep,
         allow_read: args.allow_read.iter().map(|d| io.env.cwd.join(d)).collect(),
         allow_env: args.allow_env.iter().chain(&settings.allow_env).cloned().collect(),
+        // Accepted code-scan hits are left out before rules count them.
+        accepted_parts: baseline.as_ref().map(Baseline::accepted_parts).unwrap_or_default(),
     };
     let paths = config::locate(&io.env, &overrides);
     let ctx = Context {

@@ -49,6 +49,7 @@ pub fn audit_with(
 ) -> Outcome {
     let roots = base_roots(pack, loaded, paths, overrides);
     let mut evaluator = Evaluator::allowing_reads(pack, roots, read, &overrides.allow_read);
+    evaluator.accept_parts(overrides.accepted_parts.iter().cloned());
     evaluator.run_all(loaded.tree.as_ref())
 }
 
@@ -69,6 +70,7 @@ pub fn plan_fixes(
 ) -> (Outcome, Plan) {
     let roots = base_roots(pack, loaded, paths, overrides);
     let mut evaluator = Evaluator::allowing_reads(pack, roots, &mut crate::facts::read_fs, &overrides.allow_read);
+    evaluator.accept_parts(overrides.accepted_parts.iter().cloned());
     evaluator.plan_fixes();
     let mut outcome = evaluator.run_all(loaded.tree.as_ref());
     let hardening = evaluator.hardening(loaded.tree.as_ref());

@@ -292,6 +292,7 @@ impl FindingDiagnostic {
         if hidden > 0 {
             message.push_str(&format!("\n(snippets of the first {MAX_LABELS} places; {hidden} more in --json)"));
         }
+        code_lines(f, home, &mut message);
         // A snippet of the masked file where the lines are short (a span over
         // many lines by its first and last); on a long line, the positions.
         let snippet = |file: FileId, message: &mut String| {
@@ -350,6 +351,25 @@ impl FindingDiagnostic {
         let marker = if f.fixes.is_empty() { String::new() } else { format!(" {}", super::summary::FIXABLE_MARKER) };
         let code = format!("{}{marker}", f.check_id);
         FindingDiagnostic { code, message, help, severity, source, labels, related }
+    }
+}
+
+/// Code-scan parts shown under the finding: where each is and the line as
+/// the pack shows it (secrets in it masked by the pack), at most
+/// [`CODE_LINES`] of them.
+const CODE_LINES: usize = 20;
+
+fn code_lines(f: &Finding, home: Option<&Path>, message: &mut String) {
+    let parts: Vec<_> =
+        f.locations.iter().filter_map(|l| Some((l.file.as_ref()?, l.code.as_ref()?, &l.label))).collect();
+    for (file, c, label) in parts.iter().take(CODE_LINES) {
+        message.push_str(&format!("\n  --> {}:{}:{} {label}", tilde(file, home), c.line, c.column));
+        if let Some(excerpt) = c.excerpt.as_deref().filter(|e| !e.is_empty()) {
+            message.push_str(&format!("\n      | {}", crate::excerpt::clip_lines(excerpt)));
+        }
+    }
+    if parts.len() > CODE_LINES {
+        message.push_str(&format!("\n  ... and {} more", parts.len() - CODE_LINES));
     }
 }
 
