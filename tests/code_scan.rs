@@ -119,6 +119,8 @@ fn sarif_github_and_the_human_report_point_at_the_lines() {
     );
 
     let human = audit(&s, &["--color", "never"]).out;
+    assert!(human.contains("acme.code.no_eval eval in a.js (~/state/src/a.js:2:3 +1 more)\n"), "{human}");
+    let human = audit(&s, &["--color", "never", "--show-source"]).out;
     assert!(human.contains("--> ~/state/src/a.js:2:3 a.js eval(a)\n"), "{human}");
     assert!(human.contains("| eval(a); eval(b)\n"), "the line as the rule shows it: {human}");
     assert!(human.contains("--> ~/state/src/a.js:2:12 a.js eval(b)"), "{human}");

@@ -221,6 +221,9 @@ fn case_args(prepared: &Prepared) -> Vec<String> {
             args.extend([flag.to_string(), v.clone()]);
         }
     }
+    if o.deep {
+        args.push("--deep".into());
+    }
     args
 }
 

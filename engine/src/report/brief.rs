@@ -44,7 +44,7 @@ impl Naming<'_> {
 }
 
 /// The places a finding points at, named, in order, each once: a config
-/// span as `file:line:col`, a file as its path.
+/// span or a hit in a scanned file as `file:line:col`, a file as its path.
 pub fn places(f: &Finding, sources: &SourceMap, naming: &Naming) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for l in &f.locations {
@@ -54,7 +54,11 @@ pub fn places(f: &Finding, sources: &SourceMap, naming: &Naming) -> Vec<String> 
                 let (line, column) = file.position(o.start);
                 format!("{}:{line}:{column}", naming.name(&file.path))
             }
-            (None, Some(file)) => naming.name(file),
+            (None, Some(file)) => match &l.code {
+                // A hit in a scanned source file: its line and column.
+                Some(c) => format!("{}:{}:{}", naming.name(file), c.line, c.column),
+                None => naming.name(file),
+            },
             (None, None) => continue,
         };
         if !out.contains(&place) {
