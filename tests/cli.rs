@@ -78,11 +78,14 @@ fn conflicting_fixes_are_refused_and_name_both_rules() {
 }
 
 #[test]
-fn text_report_groups_findings_with_config_snippets() {
+fn text_report_groups_findings_and_shows_snippets_on_request() {
     let (home, _) = demo_home();
     let run = clawcheck(&["audit", "--color", "never"], home.path());
     assert_eq!(run.code, 1, "critical findings fail the run by default\n{}", run.err);
     insta::assert_snapshot!("audit_text", redact(&run.out, home.path()));
+    let run = clawcheck(&["audit", "--color", "never", "--show-source"], home.path());
+    assert_eq!(run.code, 1, "{}", run.err);
+    insta::assert_snapshot!("audit_text_show_source", redact(&run.out, home.path()));
 }
 
 #[test]

@@ -295,6 +295,9 @@ fn recorded_cases_agree_with_the_reference() {
         .flatten()
         .map(|k| k.check_id)
         .filter(|id| !pack.implements(id))
+        // A check the pack lists as not covered, with its reason (the
+        // gateway probe of --deep), is a documented gap.
+        .filter(|id| !pack.not_covered.iter().any(|n| n.id == *id))
         .collect();
     unimplemented.sort();
     unimplemented.dedup();

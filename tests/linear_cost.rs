@@ -26,7 +26,7 @@ fn audit(home: &Path, format: &str) -> cli::Run {
     let mut vars = BTreeMap::new();
     vars.insert("HOME".to_string(), home.display().to_string());
     let run = cli::run(
-        &["audit", "--format", format, "--fail-on", "none", "--no-settings"],
+        &["audit", "--format", format, "--fail-on", "none", "--no-settings", "--show-source"],
         Environment { vars, cwd: home.to_path_buf() },
     );
     assert_eq!(run.code, 0, "{}", run.err);

@@ -221,6 +221,9 @@ fn case_args(prepared: &Prepared) -> Vec<String> {
             args.extend([flag.to_string(), v.clone()]);
         }
     }
+    if o.deep {
+        args.push("--deep".into());
+    }
     args
 }
 
@@ -265,6 +268,9 @@ fn outputs(prepared: &Prepared, pack: Option<(&Path, bool)>) -> Vec<(String, Str
     let mut args: Vec<&str> = outs.iter().map(String::as_str).collect();
     args.extend(&pack_args);
     keep(&mut out, "human", run(prepared, &args));
+    let mut args = vec!["--show-source"];
+    args.extend(&pack_args);
+    keep(&mut out, "human --show-source", run(prepared, &args));
     for (what, f) in [("json", &json), ("sarif", &sarif), ("github", &github)] {
         out.push((what.to_string(), std::fs::read_to_string(f).unwrap_or_default()));
     }
@@ -460,7 +466,8 @@ impl Home {
         for (k, v) in env {
             vars.insert(k.to_string(), v.to_string());
         }
-        let mut all = vec!["audit", "--no-settings", "--color", "never", "--fail-on", "never"];
+        // With snippets: the human report shows the most then.
+        let mut all = vec!["audit", "--no-settings", "--color", "never", "--fail-on", "never", "--show-source"];
         all.extend_from_slice(args);
         cli::run(&all, Environment { vars, cwd: self.dir.path().to_path_buf() })
     }
@@ -488,7 +495,7 @@ const BOT_TOKEN: &str = "123456789:AAHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0";
 fn the_demo_no_longer_shows_its_tokens() {
     let demo = paths::workspace().join("examples/demo").display().to_string();
     let r = cli::run(
-        &["audit", "--state-dir", &demo, "--fail-on", "never", "--color", "never", "--no-settings"],
+        &["audit", "--state-dir", &demo, "--fail-on", "never", "--color", "never", "--no-settings", "--show-source"],
         Environment { vars: BTreeMap::new(), cwd: paths::workspace() },
     );
     assert_eq!(r.code, 0, "{}", r.err);

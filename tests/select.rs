@@ -73,7 +73,9 @@ fn select_and_ignore_choose_the_reported_checks() {
     // The human summary counts what was left out.
     let human = run(home.path(), &["--select", "fs", "--fail-on", "never"]);
     assert!(
-        human.out.contains("Summary: 2 critical · 1 warn · 0 info\nIgnored: 10 finding(s) by --select / --ignore\n"),
+        human.out.contains(
+            "Summary: 2 critical · 1 warn · 0 info · 3 fixable with --fix [*]\nIgnored: 10 finding(s) by --select / --ignore\n"
+        ),
         "{}",
         human.out
     );

@@ -26,10 +26,24 @@ pub enum Command {
     Rules(RulesCommand),
     /// Explain a rule: what it checks, why, how to fix, its examples.
     Explain(ExplainArgs),
-    /// Print shell completions.
+    /// Print shell completions (rule ids complete after `explain`,
+    /// `--select` and `--ignore`).
     Completions(CompletionsArgs),
-    /// Print the man page (roff).
-    Man,
+    /// Print a man page (roff), or write one per subcommand with --out.
+    Man(ManArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ManArgs {
+    /// Write clawcheck.1 and one page per subcommand (clawcheck-audit.1,
+    /// clawcheck-rules-test.1, ...) into DIR, creating it, instead of
+    /// printing a page.
+    #[arg(long, value_name = "DIR", conflicts_with = "command")]
+    pub out: Option<PathBuf>,
+    /// The subcommand whose page to print (`audit`, `rules test`); default:
+    /// clawcheck's own page.
+    #[arg(value_name = "COMMAND")]
+    pub command: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -117,6 +131,11 @@ pub struct AuditArgs {
     /// Gateway password for --auth password.
     #[arg(long)]
     pub password: Option<String>,
+    /// Also scan the source of installed plugins and skills for dangerous
+    /// code patterns, and probe the running gateway, as `openclaw security
+    /// audit --deep` does (docs/deep.md says what it reads and sends).
+    #[arg(long)]
+    pub deep: bool,
     /// Apply the fixes the rules declare (modes of state files, safe config
     /// edits), then audit again and report what is left.
     #[arg(long)]
@@ -135,6 +154,11 @@ pub struct AuditArgs {
     /// roots otherwise); repeatable.
     #[arg(long = "allow-read", value_name = "DIR")]
     pub allow_read: Vec<PathBuf>,
+    /// Show each finding with snippets of the config lines that cause it,
+    /// every place it points at marked (the default report is one headline
+    /// per finding, with its detail and help).
+    #[arg(long)]
+    pub show_source: bool,
     /// Show only findings at or above --fail-on, and the summary.
     #[arg(short, long)]
     pub quiet: bool,
@@ -156,7 +180,8 @@ pub struct AuditArgs {
 /// A report format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// Findings grouped by severity with config snippets.
+    /// Findings grouped by severity: headline, detail and help of each
+    /// (config snippets with --show-source).
     Human,
     /// OpenClaw's `security audit --json` shape, plus locations.
     Json,

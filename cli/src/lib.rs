@@ -57,6 +57,6 @@ pub fn run<T: Into<std::ffi::OsString> + Clone>(argv: impl IntoIterator<Item = T
         args::Command::Rules(r) => commands::rules::run(r, io),
         args::Command::Explain(a) => commands::explain::run(&a, io),
         args::Command::Completions(a) => commands::completions::completions(&a, io),
-        args::Command::Man => commands::completions::man(io),
+        args::Command::Man(a) => commands::man::run(&a, io),
     }
 }

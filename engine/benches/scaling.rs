@@ -90,15 +90,23 @@ fn audit_paths(dir: &Path) -> (LoadedConfig, Paths) {
     (fixtures::load(dir), fixtures::paths(dir))
 }
 
-/// `clawcheck audit`, human and JSON: load, evaluate, render.
+/// `clawcheck audit`, human and JSON: load, evaluate (planning fixes, as
+/// the report marks the fixable findings), render.
 fn audit(pack: &Pack, dir: &Path) -> usize {
     let (loaded, paths) = audit_paths(dir);
-    let outcome = eval::audit_loaded(pack, &loaded, &paths, &Overrides::default());
+    let (outcome, _) = eval::plan_fixes(pack, &loaded, &paths, &Overrides::default(), &CheckFilter::default());
     let redactor = Redactor::new(pack.secret_policy(), &loaded, &[]);
     let mut findings = outcome.findings;
     findings.iter_mut().for_each(|f| redactor.finding(f));
     report::sort(&mut findings, pack);
-    let opts = human::HumanOptions { color: false, width: 100, home: None, shown: human::Shown::All };
+    let opts = human::HumanOptions {
+        color: false,
+        width: 100,
+        home: None,
+        cwd: None,
+        shown: human::Shown::All,
+        show_source: false,
+    };
     let subject = human::Subject { config: &paths.config, config_exists: true, state_dir: &paths.state_dir };
     let hidden = human::Hidden { suppressed: outcome.suppressed.len(), baseline: 0, ignored: 0 };
     let text = human::render(&findings, hidden, &loaded.sources, &loaded.notes, &subject, &opts, &redactor);
@@ -117,7 +125,14 @@ fn fix_dry_run(pack: &Pack, dir: &Path) -> usize {
     let mut findings = first.findings;
     findings.iter_mut().for_each(|f| redactor.finding(f));
     report::sort(&mut findings, pack);
-    let opts = human::HumanOptions { color: false, width: 100, home: None, shown: human::Shown::All };
+    let opts = human::HumanOptions {
+        color: false,
+        width: 100,
+        home: None,
+        cwd: None,
+        shown: human::Shown::All,
+        show_source: false,
+    };
     let subject = human::Subject { config: &paths.config, config_exists: true, state_dir: &paths.state_dir };
     let hidden = human::Hidden { suppressed: first.suppressed.len(), baseline: 0, ignored: 0 };
     let text = human::render(&findings, hidden, &loaded.sources, &loaded.notes, &subject, &opts, &redactor);

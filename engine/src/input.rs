@@ -45,4 +45,7 @@ pub struct Overrides {
     /// `--allow-env NAME`: environment variables rules may see besides
     /// those the built-in pack declares and those the config uses.
     pub allow_env: Vec<String>,
+    /// Fingerprints of finding parts (code-scan hits) a baseline accepts:
+    /// they are left out before rules count them.
+    pub accepted_parts: Vec<String>,
 }

@@ -29,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
     let file = sources.add(paths.config.clone(), text);
     let Ok(tree) = json5::parse(&sources, file) else { return };
     let loaded = LoadedConfig::from_tree(sources, Some(tree), Vec::new(), &Environment::default(), None);
-    let mut nothing = |decl: &_, path: &str| synthetic::absent(decl, Some(path));
+    let mut nothing = |decl: &_, path: &str, _: &_| synthetic::absent(decl, Some(path));
     let outcome = eval::audit_with(pack(), &loaded, &paths, &Overrides::default(), &mut nothing);
     assert!(outcome.incomplete().is_empty(), "the built-in pack's audit is incomplete: {:?}", outcome.incomplete());
 });

@@ -139,9 +139,11 @@ pub fn run(args: AuditArgs, io: &mut Io) -> u8 {
         auth: args.auth.map(|a| a.as_str().to_string()),
         token: args.token.clone(),
         password: args.password.clone(),
-        deep: false,
+        deep: args.deep,
         allow_read: args.allow_read.iter().map(|d| io.env.cwd.join(d)).collect(),
         allow_env: args.allow_env.iter().chain(&settings.allow_env).cloned().collect(),
+        // Accepted code-scan hits are left out before rules count them.
+        accepted_parts: baseline.as_ref().map(Baseline::accepted_parts).unwrap_or_default(),
     };
     let paths = config::locate(&io.env, &overrides);
     let ctx = Context {
@@ -163,7 +165,7 @@ pub fn run(args: AuditArgs, io: &mut Io) -> u8 {
             return exit::CONFIG;
         }
     };
-    let report = audit(&pack, loaded, &paths, &overrides);
+    let report = audit(&pack, loaded, &paths, &overrides, &filter);
     let Some(report) = ctx.record_baseline(io, report) else { return exit::USAGE };
     let write = |io: &mut Io, format: Format, color: bool| render(&ctx, format, &report, None, &io.env.cwd, color);
     if let Err(code) = emit(io, &outputs, &write, color) {
@@ -278,7 +280,7 @@ fn run_fix(ctx: &Context, io: &mut Io, overrides: &Overrides, outputs: &Outputs)
         let incomplete = first.incomplete();
         Ok(Report::new(ctx.pack, loaded, overrides, first.findings, first.suppressed, incomplete))
     } else {
-        config::load(paths, &io.env).map(|l| audit(ctx.pack, l, paths, overrides))
+        config::load(paths, &io.env).map(|l| audit(ctx.pack, l, paths, overrides, ctx.filter))
     };
     let report = match after {
         Ok(r) => r,
@@ -306,8 +308,10 @@ fn run_fix(ctx: &Context, io: &mut Io, overrides: &Overrides, outputs: &Outputs)
     ctx.findings_status(&report.findings)
 }
 
-fn audit(pack: &Pack, loaded: LoadedConfig, paths: &Paths, overrides: &Overrides) -> Report {
-    let outcome = eval::audit_loaded(pack, &loaded, paths, overrides);
+/// Audits `loaded`, planning fixes (and discarding the plan) so that each
+/// finding says whether `--fix` would change something for it.
+fn audit(pack: &Pack, loaded: LoadedConfig, paths: &Paths, overrides: &Overrides, filter: &CheckFilter) -> Report {
+    let (outcome, _plan) = eval::plan_fixes(pack, &loaded, paths, overrides, filter);
     let incomplete = outcome.incomplete();
     Report::new(pack, loaded, overrides, outcome.findings, outcome.suppressed, incomplete)
 }
@@ -332,7 +336,14 @@ fn render(
                 (true, Some(t)) => human::Shown::AtLeast(t),
                 (true, None) => human::Shown::Nothing,
             };
-            let opts = human::HumanOptions { color, width: 100, home: Some(ctx.paths.home.clone()), shown };
+            let opts = human::HumanOptions {
+                color,
+                width: 100,
+                home: Some(ctx.paths.home.clone()),
+                cwd: Some(cwd.to_path_buf()),
+                shown,
+                show_source: ctx.args.show_source,
+            };
             let subject = human::Subject {
                 config: &ctx.paths.config,
                 config_exists: r.loaded.tree.is_some(),

@@ -286,7 +286,7 @@ fn audit_one(item: Item, shared: &Shared) -> Outcome {
                 let env = Environment { vars: shared.vars.clone(), ..Environment::default() };
                 let loaded = LoadedConfig::from_tree(sources, Some(tree), Vec::new(), &env, None);
                 // No state directory: every file fact is absent.
-                let mut nothing = |decl: &_, path: &str| synthetic::absent(decl, Some(path));
+                let mut nothing = |decl: &_, path: &str, _: &_| synthetic::absent(decl, Some(path));
                 let overrides = Overrides { allow_env: allow_env.to_vec(), ..Overrides::default() };
                 let outcome = eval::audit_with(pack, &loaded, &paths, &overrides, &mut nothing);
                 (outcome, Redactor::new(policy.clone(), &loaded, &[]))

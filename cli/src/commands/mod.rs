@@ -2,6 +2,7 @@ pub mod audit;
 pub mod completions;
 pub mod explain;
 mod fleet;
+pub mod man;
 mod mutants;
 pub mod rules;
 mod scaffold;

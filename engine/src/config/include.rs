@@ -470,6 +470,14 @@ mod tests {
         assert_eq!(loaded.runtime.get("c").as_str(), Some("v"));
         assert!(loaded.runtime.get("d").is_null());
         assert_eq!(loaded.source.get("a").as_str(), Some("${SET_VAR}"));
-        assert_eq!(loaded.notes.len(), 2);
+        let notes: Vec<&str> = loaded.notes.iter().map(|n| n.message.as_str()).collect();
+        assert_eq!(
+            notes,
+            [
+                "b: environment variable UNSET_VAR is not set; ${UNSET_VAR} is left unresolved.",
+                "security audit: failed to resolve d locally (Secret provider \"vault\" is not configured (ref: exec:vault:x).).",
+                "security audit: d is unavailable in this command path (exec SecretRef vault:x); continuing with degraded read-only config.",
+            ]
+        );
     }
 }

@@ -6,8 +6,11 @@
 pub mod error;
 pub mod include;
 pub mod json5;
+pub mod json_pointer;
 pub mod locate;
+pub mod secret_file;
 pub mod secret_ref;
+pub mod secret_resolve;
 pub mod sources;
 pub mod substitute;
 pub mod tree;
@@ -96,7 +99,13 @@ pub fn load(paths: &Paths, env: &Environment) -> Result<LoadedConfig, ConfigErro
     } else {
         (None, Vec::new())
     };
-    Ok(LoadedConfig::from_tree(sources, tree, include_files, env, Some(&paths.state_dir)))
+    // Provider files are read as OpenClaw reads them (`~` is its home).
+    let files = secret_resolve::FileAccess {
+        home: paths.home.clone(),
+        cwd: env.cwd.clone(),
+        owner: secret_resolve::expected_owner(&paths.config),
+    };
+    Ok(LoadedConfig::build(sources, tree, include_files, env, Some(&paths.state_dir), Some(&files)))
 }
 
 impl LoadedConfig {
@@ -110,12 +119,25 @@ impl LoadedConfig {
         env: &Environment,
         state_dir: Option<&Path>,
     ) -> Self {
+        Self::build(sources, tree, include_files, env, state_dir, None)
+    }
+
+    /// As [`LoadedConfig::from_tree`]; with `files`, the files of file
+    /// secret providers are read to resolve file SecretRefs.
+    pub fn build(
+        sources: SourceMap,
+        tree: Option<Node>,
+        include_files: Vec<PathBuf>,
+        env: &Environment,
+        state_dir: Option<&Path>,
+        files: Option<&secret_resolve::FileAccess>,
+    ) -> Self {
         let source = tree.as_ref().map_or_else(|| Value::map(Default::default()), Node::to_value);
         let effective_env = effective_env(env, state_dir, &source);
         let mut notes = Vec::new();
         let mut env_used = std::collections::BTreeSet::new();
         let runtime = match &tree {
-            Some(t) => runtime_view(t, &source, &effective_env, &mut notes, &mut env_used),
+            Some(t) => runtime_view(t, &source, &effective_env, files, &mut notes, &mut env_used),
             None => source.clone(),
         };
         LoadedConfig { sources, tree, source, runtime, include_files, env: effective_env, env_used, notes }
@@ -166,9 +188,11 @@ fn runtime_view(
     tree: &Node,
     source: &Value,
     env: &BTreeMap<String, String>,
+    files: Option<&secret_resolve::FileAccess>,
     notes: &mut Vec<InputNote>,
     used: &mut std::collections::BTreeSet<String>,
 ) -> Value {
+    let mut resolver = secret_resolve::Resolver::new(source, env, files);
     let used = std::cell::RefCell::new(used);
     let lookup = |name: &str| {
         used.borrow_mut().insert(name.to_string());
@@ -177,8 +201,20 @@ fn runtime_view(
     tree.to_value_over(source, &mut |path, node| {
         let dotted = tree::dotted(path);
         if let Some(r) = secret_ref::recognise(node) {
-            let resolved = (r.source == "env").then(|| lookup(&r.id)).flatten().filter(|v| !v.is_empty());
-            if resolved.is_none() {
+            if r.source == "env" {
+                used.borrow_mut().insert(r.id.clone());
+            }
+            let resolved = resolver.resolve(&r);
+            if let Err(why) = &resolved {
+                let message = match why {
+                    secret_resolve::Unresolved::Failed(reason) => {
+                        format!("security audit: failed to resolve {dotted} locally ({reason}).")
+                    }
+                    secret_resolve::Unresolved::NotRun(reason) => {
+                        format!("security audit: skipped resolving {dotted}: {reason}.")
+                    }
+                };
+                notes.push(InputNote { path: dotted.clone(), message });
                 notes.push(InputNote {
                     path: dotted.clone(),
                     message: format!(

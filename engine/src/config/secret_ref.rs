@@ -1,9 +1,10 @@
 //! SecretRef objects: `{ source, provider, id }` (or the legacy two-key
 //! `{ source, id }`) with `source` one of env, file, exec, store. The audit
 //! treats a SecretRef as "configured" (rules read it from `source`) and
-//! sees its resolved value in `config`: env refs resolve from the
-//! environment; file, exec and store refs are never resolved by a read-only
-//! audit, so they read as null there and are reported in secretDiagnostics.
+//! sees its resolved value in `config`: env and file refs are resolved as
+//! OpenClaw resolves them ([`super::secret_resolve`]); exec and store refs
+//! are never resolved by clawcheck, so they read as null there and are
+//! reported in secretDiagnostics.
 
 use super::tree::{Node, NodeKind};
 

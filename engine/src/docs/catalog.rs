@@ -137,6 +137,8 @@ fn files_read(pack: &Pack, out: &mut String) {
             FactSource::ListDir => "list_dir",
             FactSource::Sqlite { .. } => "sqlite",
             FactSource::Walk(_) => "walk",
+            FactSource::Scan(_) => "scan",
+            FactSource::ReadText { .. } => "read_text",
         };
         let each = if f.each { " (each)" } else { "" };
         let what = f.description.as_deref().unwrap_or("").replace('|', "\\|");

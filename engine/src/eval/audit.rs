@@ -49,6 +49,7 @@ pub fn audit_with(
 ) -> Outcome {
     let roots = base_roots(pack, loaded, paths, overrides);
     let mut evaluator = Evaluator::allowing_reads(pack, roots, read, &overrides.allow_read);
+    evaluator.accept_parts(overrides.accepted_parts.iter().cloned());
     evaluator.run_all(loaded.tree.as_ref())
 }
 
@@ -57,7 +58,9 @@ pub fn audit_with(
 /// findings contribute nothing: an accepted risk is not "fixed".
 ///
 /// Only findings `filter` keeps contribute fixes: a check the user ignores
-/// is not fixed either.
+/// is not fixed either. Each finding keeps only the fixes the plan makes
+/// (not those refused for a conflict): a finding left with fixes is
+/// fixable, and the human report marks and counts it.
 pub fn plan_fixes(
     pack: &Pack,
     loaded: &LoadedConfig,
@@ -67,9 +70,11 @@ pub fn plan_fixes(
 ) -> (Outcome, Plan) {
     let roots = base_roots(pack, loaded, paths, overrides);
     let mut evaluator = Evaluator::allowing_reads(pack, roots, &mut crate::facts::read_fs, &overrides.allow_read);
+    evaluator.accept_parts(overrides.accepted_parts.iter().cloned());
     evaluator.plan_fixes();
-    let outcome = evaluator.run_all(loaded.tree.as_ref());
+    let mut outcome = evaluator.run_all(loaded.tree.as_ref());
     let hardening = evaluator.hardening(loaded.tree.as_ref());
     let plan = Plan::build(hardening.iter().chain(&outcome.findings).filter(|f| filter.keeps(&f.check_id)));
+    plan.keep_planned(outcome.findings.iter_mut().filter(|f| filter.keeps(&f.check_id)));
     (outcome, plan)
 }

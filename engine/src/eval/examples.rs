@@ -123,7 +123,7 @@ pub fn evaluate(pack: &Pack, rule: &Rule, spec: &ExampleSpec) -> Result<Vec<Find
     let overrides = overrides(spec)?;
 
     let roots = base_roots(pack, &loaded, &paths, &overrides);
-    let mut evaluator = Evaluator::new(pack, roots, &mut |decl, p| synthetic::absent(decl, Some(p)));
+    let mut evaluator = Evaluator::new(pack, roots, &mut |decl, p, _| synthetic::absent(decl, Some(p)));
     for (name, given) in &spec.fs {
         let Some(decl) = pack.facts.iter().find(|d| &d.name == name) else {
             let known: Vec<&str> = pack.facts.iter().map(|d| d.name.as_str()).collect();

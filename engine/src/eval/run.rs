@@ -116,6 +116,8 @@ pub struct Evaluator<'p> {
     fact_problems: Vec<facts::confine::FactProblem>,
     /// Steps the last rule run took (for profiles).
     last_steps: std::cell::Cell<u64>,
+    /// Fingerprints of the finding parts a baseline accepts.
+    accepted_parts: std::collections::HashSet<String>,
 }
 
 impl<'p> Evaluator<'p> {
@@ -145,7 +147,13 @@ impl<'p> Evaluator<'p> {
             cutoffs: Default::default(),
             fact_problems,
             last_steps: Default::default(),
+            accepted_parts: Default::default(),
         }
+    }
+
+    /// Leaves out the finding parts with these fingerprints (a baseline's).
+    pub fn accept_parts(&mut self, fingerprints: impl IntoIterator<Item = String>) {
+        self.accepted_parts.extend(fingerprints);
     }
 
     /// Evaluates rules as written, without packs' severity overrides.
@@ -285,6 +293,10 @@ impl<'p> Evaluator<'p> {
         for m in self.matches(rule) {
             let scope = RuleScope::new(m.value.clone(), m.vars.clone(), &rule.lets);
             let env = self.env(Some(&scope));
+            if rule.parts {
+                let kept = self.unaccepted(rule, env.eval(&rule.lets[0]));
+                let _ = scope.let_cache[0].set(kept);
+            }
             if let Some(when) = &rule.when
                 && !env.eval(when).is_true()
             {
@@ -304,6 +316,9 @@ impl<'p> Evaluator<'p> {
                 locations.push(locate(tree, &m.path, None));
             }
             locations.extend(self.at_locations(rule, &env, tree));
+            if rule.parts {
+                locations.extend(scope.let_cache[0].get().map(part_locations).unwrap_or_default());
+            }
             let mut f = finding(rule, &env, severity, dedup(locations));
             f.fixes = self.fixes_for(rule, &env, &m);
             findings.push(f);
@@ -339,6 +354,21 @@ impl<'p> Evaluator<'p> {
             }
         }
         findings
+    }
+
+    /// The parts a baseline does not accept (`parts` is a list of maps;
+    /// anything else is no parts).
+    fn unaccepted(&self, rule: &Rule, parts: Value) -> Value {
+        let Value::List(items) = parts else { return Value::list(Vec::new()) };
+        if self.accepted_parts.is_empty() {
+            return Value::List(items);
+        }
+        let accepted = |p: &Value| {
+            p.get("key").as_str().is_some_and(|k| {
+                self.accepted_parts.contains(&crate::report::fingerprint::part_fingerprint(&rule.id_source, k))
+            })
+        };
+        Value::list(items.iter().filter(|p| !accepted(p)).cloned().collect())
     }
 
     fn fixes_for(&self, rule: &Rule, env: &Env, m: &Match) -> Vec<Planned> {
@@ -391,6 +421,7 @@ impl<'p> Evaluator<'p> {
                         label: p.to_string(),
                         origin: None,
                         file: Some(p.into()),
+                        code: None,
                     });
                 }
             };
@@ -429,6 +460,7 @@ pub fn locate(tree: Option<&Node>, path: &[PathSeg], label: Option<String>) -> L
             path: dotted_path,
             origin: None,
             file: None,
+            code: None,
         };
     };
     let (found, key, node) = tree.nearest(path);
@@ -438,6 +470,7 @@ pub fn locate(tree: Option<&Node>, path: &[PathSeg], label: Option<String>) -> L
             path: dotted_path,
             origin: None,
             file: None,
+            code: None,
         };
     }
     let origin = match key {
@@ -451,13 +484,40 @@ pub fn locate(tree: Option<&Node>, path: &[PathSeg], label: Option<String>) -> L
     let label = label.unwrap_or_else(|| {
         if found == path.len() { dotted_path.clone() } else { format!("{} is not set here", dotted(&path[found..])) }
     });
-    Location { path: dotted_path, label, origin: Some(origin), file: None }
+    Location { path: dotted_path, label, origin: Some(origin), file: None, code: None }
+}
+
+/// The locations of a finding's parts: each map with a `file` is a place
+/// in that file.
+fn part_locations(parts: &Value) -> Vec<Location> {
+    let int = |p: &Value, k: &str| p.get(k).as_int().and_then(|n| usize::try_from(n).ok()).filter(|&n| n > 0);
+    let text = |p: &Value, k: &str| p.get(k).as_str().map(str::to_string);
+    parts
+        .as_list()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|p| {
+            let file = p.get("file").as_str().filter(|f| !f.is_empty())?.to_string();
+            let line = int(p, "line").unwrap_or(1);
+            let column = int(p, "column").unwrap_or(1);
+            let code = crate::report::CodeSpan {
+                line,
+                column,
+                end_line: int(p, "end_line").unwrap_or(line),
+                end_column: int(p, "end_column").unwrap_or(column),
+                excerpt: text(p, "excerpt"),
+                key: text(p, "key"),
+            };
+            let label = text(p, "label").unwrap_or_else(|| format!("{file}:{line}"));
+            Some(Location { path: String::new(), label, origin: None, file: Some(file.into()), code: Some(code) })
+        })
+        .collect()
 }
 
 /// Drops repeated locations, keeping the first of each (hashed: an
 /// aggregate finding can point at every account of the config).
 fn dedup(mut locations: Vec<Location>) -> Vec<Location> {
     let mut seen = std::collections::HashSet::new();
-    locations.retain(|l| seen.insert((l.path.clone(), l.origin, l.file.clone())));
+    locations.retain(|l| seen.insert((l.path.clone(), l.origin, l.file.clone(), l.code.clone())));
     locations
 }

@@ -91,6 +91,8 @@ pub enum FactIssue {
     OutsideRoots { path: String },
     /// Its path expression (or the read roots') ran out of budget.
     CutOff(crate::lang::Cutoff),
+    /// A scan stopped at one of the engine's limits, with files unread.
+    Limit { path: String, reason: String },
 }
 
 /// A fact the audit could not gather, and where it is declared.
@@ -116,6 +118,17 @@ impl FactProblem {
                 "facts read file contents only under the state directory, the config's directory and the built-in \
                  pack's read roots (docs/security.md); the audit treated the file as absent. Pass --allow-read DIR \
                  if this pack should read there"
+                    .into(),
+            )),
+            FactIssue::Limit { path, reason } => RuleError::new(
+                "clawcheck::facts::limit",
+                &self.file,
+                self.span.clone(),
+                format!("fact `{}` stopped early in {path}: {reason}", self.fact),
+            )
+            .help(Some(
+                "the files after that point were not read, so the audit may miss findings there (docs/security.md \
+                 lists the limits); look at what makes the tree this large"
                     .into(),
             )),
             FactIssue::CutOff(reason) => RuleError::new(

@@ -6,6 +6,7 @@
 pub mod confine;
 pub mod file_stat;
 pub mod readers;
+pub mod scan;
 pub mod synthetic;
 pub mod walk;
 
@@ -16,8 +17,10 @@ use crate::lang::{Caches, Env, Map, Value};
 use crate::rules::{FactDecl, Pack, roots};
 use confine::{FactIssue, FactProblem, ReadRoots};
 
-/// Reads one fact for one path (the real file system, or synthetic facts).
-pub type Reader<'a> = dyn FnMut(&FactDecl, &str) -> Value + 'a;
+/// Reads one fact for one path (the real file system, or synthetic facts);
+/// the value is what the declaration named for it (the path itself, or for
+/// a `scan` fact possibly a `{path, include}` map).
+pub type Reader<'a> = dyn FnMut(&FactDecl, &str, &Value) -> Value + 'a;
 
 /// Evaluates the pack's fact declarations in order and reads the paths
 /// they name, filling `roots[FS]` as it goes so each declaration can use
@@ -30,6 +33,7 @@ pub fn gather(pack: &Pack, roots: &mut [Value], read: &mut Reader, allow: &[Path
     let mut refused = Vec::new();
     let base = base_read_roots(&roots[roots::PATHS], allow);
     let mut real_paths = HashMap::new();
+    scan::reset_allowance();
     for decl in &pack.facts {
         roots[roots::FS] = Value::map(fs.clone());
         // A fresh cache per declaration: definitions evaluated now must not
@@ -41,7 +45,7 @@ pub fn gather(pack: &Pack, roots: &mut [Value], read: &mut Reader, allow: &[Path
         // costly to compute) are evaluated only for a path outside it.
         let confined = confine::reads_contents(&decl.source);
         let mut full: Option<ReadRoots> = None;
-        let mut read_one = |path: &str| {
+        let mut read_one = |path: &str, named: &Value| {
             let permitted = !confined
                 || base.permits_lexically(path)
                 || full
@@ -60,7 +64,18 @@ pub fn gather(pack: &Pack, roots: &mut [Value], read: &mut Reader, allow: &[Path
                     })
                     .permits(path);
             if permitted {
-                return read(decl, path);
+                let record = read(decl, path, named);
+                // A scan that stopped at one of the engine's limits left
+                // files unread: the audit is incomplete.
+                if let Some(reason) = record.get("limit").as_str() {
+                    refused.push(FactProblem {
+                        fact: decl.name.clone(),
+                        issue: FactIssue::Limit { path: path.to_string(), reason: reason.to_string() },
+                        file: decl.file.clone(),
+                        span: decl.span.clone(),
+                    });
+                }
+                return record;
             }
             refused.push(FactProblem {
                 fact: decl.name.clone(),
@@ -70,12 +85,21 @@ pub fn gather(pack: &Pack, roots: &mut [Value], read: &mut Reader, allow: &[Path
             });
             synthetic::absent(decl, Some(path))
         };
+        // A scan may name its root with a `{path, include}` map.
+        let path_of = |v: &Value| -> Option<String> {
+            let p = match (&decl.source, v) {
+                (_, Value::Str(s)) => Some(s.to_string()),
+                (crate::rules::FactSource::Scan(_), Value::Map(_)) => v.get("path").as_str().map(str::to_string),
+                _ => None,
+            };
+            p.filter(|s| !s.is_empty())
+        };
         let mut fact = if decl.each {
             let paths = value.as_list().map(<[Value]>::to_vec).unwrap_or_default();
-            Value::list(paths.iter().filter_map(|p| p.as_str().filter(|s| !s.is_empty()).map(&mut read_one)).collect())
+            Value::list(paths.iter().filter_map(|v| path_of(v).map(|p| read_one(&p, v))).collect())
         } else {
-            match value.as_str().filter(|s| !s.is_empty()) {
-                Some(p) => read_one(p),
+            match path_of(&value) {
+                Some(p) => read_one(&p, &value),
                 None => synthetic::absent(decl, None),
             }
         };
@@ -113,6 +137,6 @@ fn base_read_roots(paths: &Value, allow: &[PathBuf]) -> ReadRoots {
 }
 
 /// The real reader.
-pub fn read_fs(decl: &FactDecl, path: &str) -> Value {
-    readers::read(&decl.source, path)
+pub fn read_fs(decl: &FactDecl, path: &str, named: &Value) -> Value {
+    readers::read(&decl.source, path, named)
 }

@@ -20,8 +20,9 @@ pub const MAX_SQL_ROWS: usize = 10_000;
 /// Longest a query may run.
 pub const MAX_SQL_TIME: Duration = Duration::from_secs(2);
 
-/// Reads the fact `source` describes at `path`.
-pub fn read(source: &FactSource, path: &str) -> Value {
+/// Reads the fact `source` describes at `path` (`named`: the value the
+/// declaration gave for it, a scan's `{path, include}`).
+pub fn read(source: &FactSource, path: &str, named: &Value) -> Value {
     let p = Path::new(path);
     match source {
         FactSource::Stat => file_stat::stat(p),
@@ -29,6 +30,8 @@ pub fn read(source: &FactSource, path: &str) -> Value {
         FactSource::ListDir => list_dir(p),
         FactSource::Sqlite { query } => sqlite(p, query),
         FactSource::Walk(spec) => super::walk::walk(p, spec),
+        FactSource::Scan(spec) => super::scan::scan(named, spec),
+        FactSource::ReadText { max_bytes } => read_text(p, *max_bytes),
     }
 }
 
@@ -89,6 +92,62 @@ pub fn read_json(path: &Path, strict: bool) -> Value {
         }
         Err(e) => with_error(m, Some(e.message)),
     }
+}
+
+/// `{path, exists, size, text, error}`: a regular file's text (U+FFFD for
+/// bytes that are not UTF-8, as Node decodes them), read without following
+/// a symlink; larger than `max_bytes` is an error, and so is anything but a
+/// regular file.
+pub fn read_text(path: &Path, max_bytes: u64) -> Value {
+    let mut m = record(path, false);
+    m.insert("size".into(), Value::Null);
+    m.insert("text".into(), Value::Null);
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(md) => md,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return with_error(m, None),
+        Err(e) => return with_error(m, Some(e.to_string())),
+    };
+    m.insert("exists".into(), Value::Bool(true));
+    if !meta.is_file() {
+        return with_error(m, Some("not a regular file".into()));
+    }
+    m.insert("size".into(), Value::Int(i64::try_from(meta.len()).unwrap_or(i64::MAX)));
+    if meta.len() > max_bytes {
+        return with_error(m, Some(format!("larger than {max_bytes} bytes")));
+    }
+    match read_nofollow(path, max_bytes) {
+        Ok(bytes) => {
+            let text = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+            m.insert("text".into(), Value::str(text));
+            with_error(m, None)
+        }
+        Err(e) => with_error(m, Some(e.to_string())),
+    }
+}
+
+/// The bytes of the regular file at `path` (at most `limit` of them),
+/// opened without following a symlink or waiting on a FIFO, and checked on
+/// the opened file: what the `lstat` before saw may have been swapped.
+fn read_nofollow(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::NOCTTY;
+        options.custom_flags(flags.bits() as i32);
+    }
+    let file = options.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(std::io::Error::other(format!("larger than {limit} bytes")));
+    }
+    Ok(bytes)
 }
 
 /// `{path, exists, entries: [{name, kind}]}` with `kind` as `lstat` sees it
@@ -274,6 +333,22 @@ mod tests {
         assert!(!copy.exists(), "VACUUM INTO wrote a file");
         let v = sqlite(&db, "WITH x AS (SELECT k FROM t) SELECT upper(k) AS k FROM x");
         assert_eq!(v.get("rows").index(&Value::Int(0)).get("k").as_str(), Some("A"));
+    }
+
+    #[test]
+    fn text_files_are_read_within_their_limit_and_never_through_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("SKILL.md");
+        std::fs::write(&p, b"abc\xff").unwrap();
+        let v = read_text(&p, 4);
+        assert_eq!(v.get("text").as_str(), Some("abc\u{fffd}"));
+        assert_eq!(v.get("size"), Value::Int(4));
+        let v = read_text(&p, 3);
+        assert_eq!(v.get("error").as_str(), Some("larger than 3 bytes"));
+        assert!(v.get("text").is_null());
+        std::os::unix::fs::symlink(&p, dir.path().join("link.md")).unwrap();
+        assert_eq!(read_text(&dir.path().join("link.md"), 10).get("error").as_str(), Some("not a regular file"));
+        assert_eq!(read_text(&dir.path().join("none.md"), 10).get("exists"), Value::Bool(false));
     }
 
     #[test]

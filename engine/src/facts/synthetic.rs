@@ -32,6 +32,18 @@ pub fn absent(decl: &FactDecl, path: Option<&str>) -> Value {
             m.insert("rows".into(), Value::list(Vec::new()));
             m.insert("error".into(), Value::Null);
         }
+        FactSource::Scan(_) => {
+            m.insert("is_dir".into(), Value::Bool(false));
+            m.insert("files".into(), Value::list(Vec::new()));
+            m.insert("truncated".into(), Value::Bool(false));
+            m.insert("error".into(), Value::Null);
+            m.insert("limit".into(), Value::Null);
+        }
+        FactSource::ReadText { .. } => {
+            m.insert("size".into(), Value::Null);
+            m.insert("text".into(), Value::Null);
+            m.insert("error".into(), Value::Null);
+        }
         FactSource::Walk(_) => {
             m.insert("symlink".into(), Value::Bool(false));
             m.insert("is_dir".into(), Value::Bool(false));
@@ -53,7 +65,7 @@ pub fn present(decl: &FactDecl, path: &str, given: &serde_json::Value) -> Value 
     let Value::Map(base) = absent(decl, Some(path)) else { unreachable!("absent() builds a map") };
     let mut m = (*base).clone();
     m.insert("exists".into(), Value::Bool(true));
-    if matches!(decl.source, FactSource::Walk(_)) {
+    if matches!(decl.source, FactSource::Walk(_) | FactSource::Scan(_)) {
         m.insert("is_dir".into(), Value::Bool(true));
     }
     if decl.source == FactSource::Stat {

@@ -65,6 +65,23 @@ impl Plan {
     pub fn is_empty(&self) -> bool {
         self.edits.is_empty() && self.modes.is_empty() && self.conflicts.is_empty()
     }
+
+    /// Leaves on each finding only the fixes this plan makes (a fix refused
+    /// for a conflict is dropped), so a finding with fixes left is one
+    /// `--fix` changes something for: the report marks it fixable. Looked
+    /// up by place (live fixes never share one), not scanned per fix.
+    pub fn keep_planned<'a>(&self, findings: impl IntoIterator<Item = &'a mut Finding>) {
+        let edits: HashMap<&[PathSeg], &Edit> = self.edits.iter().map(|e| (e.item.path.as_slice(), &e.item)).collect();
+        let modes: HashMap<&std::path::Path, u32> =
+            self.modes.iter().map(|m| (m.item.path.as_path(), m.item.mode)).collect();
+        let made = |fix: &Planned| match fix {
+            Planned::Edit(e) => edits.get(e.path.as_slice()).is_some_and(|p| p.op == e.op && p.value == e.value),
+            Planned::Mode(m) => modes.get(m.path.as_path()) == Some(&m.mode),
+        };
+        for f in findings {
+            f.fixes.retain(made);
+        }
+    }
 }
 
 /// The plan while it is built, with indexes of its places, so that merging
@@ -235,6 +252,23 @@ mod tests {
         assert_eq!(plan.conflicts.len(), 1);
         let msg = plan.conflicts[0].message();
         assert!(msg.contains("a.check") && msg.contains("b.check") && msg.contains("x.y"), "{msg}");
+    }
+
+    #[test]
+    fn findings_keep_only_the_fixes_the_plan_makes() {
+        let mut a = finding("a.check", vec![edit(&["x", "y"], "v"), mode("/s", 0o700)]);
+        let mut b = finding("b.check", vec![edit(&["x", "y"], "w")]);
+        let mut c = finding("c.check", vec![edit(&["z"], "1"), mode("/s", 0o700)]);
+        let mut d = finding("d.check", vec![mode("/t", 0o600)]);
+        let plan = Plan::build([&a, &b, &c, &d]);
+        plan.keep_planned([&mut a, &mut b, &mut c, &mut d]);
+        assert_eq!(a.fixes, vec![mode("/s", 0o700)], "the conflicting edit is dropped, the agreed mode kept");
+        assert_eq!(b.fixes, Vec::new(), "its only fix conflicts: not fixable");
+        assert_eq!(c.fixes, vec![edit(&["z"], "1"), mode("/s", 0o700)]);
+        assert_eq!(d.fixes, vec![mode("/t", 0o600)]);
+        let mut other = finding("e.check", vec![edit(&["z"], "2"), mode("/t", 0o644)]);
+        plan.keep_planned([&mut other]);
+        assert_eq!(other.fixes, Vec::new(), "another value or mode at a planned place is not made");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::finding::Finding;
-use super::fingerprint::fingerprint;
+use super::fingerprint::{fingerprint, part_fingerprint};
 use super::portable::Anchors;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -18,23 +18,49 @@ pub struct Baseline {
     pub findings: Vec<Entry>,
 }
 
-/// One accepted finding; checkId and title are there for the reader.
+/// One accepted finding, or one accepted part of a finding (a code-scan
+/// hit); checkId, title and the part's label are there for the reader.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Entry {
     pub fingerprint: String,
     pub check_id: String,
     pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<String>,
 }
 
 impl Baseline {
+    /// The entries that accept `findings`: one per finding, or for a
+    /// finding made of parts, one per part (a later run without that part
+    /// still reports the others).
     pub fn of(findings: &[Finding], anchors: &Anchors) -> Baseline {
         let mut entries: Vec<Entry> = findings
             .iter()
-            .map(|f| Entry {
-                fingerprint: fingerprint(f, anchors),
-                check_id: f.check_id.clone(),
-                title: f.title.clone(),
+            .flat_map(|f| {
+                let parts: Vec<Entry> = f
+                    .locations
+                    .iter()
+                    .filter_map(|l| {
+                        let key = l.code.as_ref()?.key.as_deref()?;
+                        Some(Entry {
+                            fingerprint: part_fingerprint(&f.rule, key),
+                            check_id: f.check_id.clone(),
+                            title: f.title.clone(),
+                            part: Some(l.label.clone()),
+                        })
+                    })
+                    .collect();
+                if parts.is_empty() {
+                    vec![Entry {
+                        fingerprint: fingerprint(f, anchors),
+                        check_id: f.check_id.clone(),
+                        title: f.title.clone(),
+                        part: None,
+                    }]
+                } else {
+                    parts
+                }
             })
             .collect();
         entries.sort_by(|a, b| (&a.check_id, &a.fingerprint).cmp(&(&b.check_id, &b.fingerprint)));
@@ -59,6 +85,12 @@ impl Baseline {
 
     pub fn to_json(&self) -> String {
         format!("{}\n", serde_json::to_string_pretty(self).expect("a baseline serialises"))
+    }
+
+    /// The fingerprints of the finding parts it accepts (for the audit to
+    /// leave them out before rules count them).
+    pub fn accepted_parts(&self) -> Vec<String> {
+        self.findings.iter().filter(|e| e.part.is_some()).map(|e| e.fingerprint.clone()).collect()
     }
 
     /// The findings the baseline does not list, and how many it hid.

@@ -46,4 +46,22 @@ pub struct Location {
     pub origin: Option<Origin>,
     /// The file a file-system finding is about.
     pub file: Option<std::path::PathBuf>,
+    /// For a part of a code-scan finding: where in `file`.
+    pub code: Option<CodeSpan>,
+}
+
+/// A place in a scanned source file: one part (hit) of a code-scan
+/// finding, with 1-based lines and columns (columns in characters).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CodeSpan {
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    /// The line as the pack shows it (with any secret in it masked).
+    pub excerpt: Option<String>,
+    /// What identifies the part across runs, for baselines: the pack says
+    /// (a plugin, a file, a scanner rule and the matched text, not the
+    /// line number, so moving unrelated lines keeps it).
+    pub key: Option<String>,
 }

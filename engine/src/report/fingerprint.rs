@@ -15,6 +15,12 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
 }
 
+/// The identity of one part of a finding (a code-scan hit): the rule (as
+/// written) and the part's key.
+pub fn part_fingerprint(rule: &str, key: &str) -> String {
+    format!("{:016x}", fnv1a(format!("part\u{0}{rule}\u{0}{key}").as_bytes()))
+}
+
 pub fn fingerprint(f: &Finding, anchors: &Anchors) -> String {
     let mut key = format!("{}\u{0}{}", f.check_id, f.title);
     let mut paths: Vec<String> = f
@@ -56,7 +62,7 @@ mod tests {
             remediation: None,
             rule: id.into(),
             locations: path
-                .map(|p| Location { path: p.into(), label: p.into(), origin: None, file: None })
+                .map(|p| Location { path: p.into(), label: p.into(), origin: None, file: None, code: None })
                 .into_iter()
                 .collect(),
             refuses_start: false,
@@ -75,8 +81,13 @@ mod tests {
 
     fn file_finding(file: &str, detail: &str) -> Finding {
         let mut f = finding("fs.x", None, detail);
-        f.locations =
-            vec![Location { path: String::new(), label: String::new(), origin: None, file: Some(file.into()) }];
+        f.locations = vec![Location {
+            path: String::new(),
+            label: String::new(),
+            origin: None,
+            file: Some(file.into()),
+            code: None,
+        }];
         f
     }
 

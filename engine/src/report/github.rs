@@ -32,6 +32,30 @@ pub fn report(findings: &[Finding], sources: &SourceMap, root: &SourceRoot, reda
             Severity::Warn => "warning",
             Severity::Info => "notice",
         };
+        let title = format!("title={}", property(&format!("{}: {}", f.check_id, f.title)));
+        // A code-scan finding: an annotation on each offending line.
+        let parts: Vec<_> =
+            f.locations.iter().filter_map(|l| Some((l.file.as_ref()?, l.code.as_ref()?, &l.label))).collect();
+        if !parts.is_empty() {
+            for (file, c, label) in parts {
+                let path = root.relative(file).unwrap_or_else(|| file.display().to_string());
+                let mut message = label.clone();
+                if let Some(r) = &f.remediation {
+                    message.push_str("\nFix: ");
+                    message.push_str(r);
+                }
+                out.push_str(&format!(
+                    "::{command} file={},line={},col={},endLine={},endColumn={},{title}::{}\n",
+                    property(&path),
+                    c.line,
+                    c.column,
+                    c.end_line,
+                    c.end_column,
+                    data(&message)
+                ));
+            }
+            continue;
+        }
         let mut props = Vec::new();
         if let Some(file) = f.locations.iter().find_map(|l| l.origin.is_none().then_some(l.file.as_ref()).flatten())
             && f.locations.iter().all(|l| l.origin.is_none())
@@ -46,7 +70,7 @@ pub fn report(findings: &[Finding], sources: &SourceMap, root: &SourceRoot, reda
             props.push(format!("file={}", property(&path)));
             props.push(format!("line={line},col={col},endLine={end_line},endColumn={end_col}"));
         }
-        props.push(format!("title={}", property(&format!("{}: {}", f.check_id, f.title))));
+        props.push(title);
         let mut message = f.detail.clone();
         if let Some(r) = &f.remediation {
             message.push_str("\nFix: ");

@@ -1,13 +1,16 @@
-//! The human-readable report: findings grouped by severity, each rendered by
-//! miette with a snippet of the config (or include file) lines that caused
-//! it, then a summary line. Snippets show the config as the [`Redactor`]
-//! masks it, and every text is scrubbed of secret values.
+//! The human-readable report: the summary line, then findings grouped by
+//! severity. By default each finding is brief (headline, detail, help: see
+//! [`super::brief`]), so the report is no longer than OpenClaw's own text
+//! report; with `--show-source` miette renders each with a snippet of the
+//! config (or include file) lines that caused it. Snippets show the config
+//! as the [`Redactor`] masks it, and every text is scrubbed of secret values.
 
 use std::fmt;
 use std::path::Path;
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 
+use super::brief::Naming;
 use super::finding::Finding;
 use super::summary::Summary;
 use crate::config::{FileId, InputNote, SourceMap};
@@ -19,8 +22,12 @@ pub struct HumanOptions {
     pub width: usize,
     /// Paths under this directory are shown with `~`.
     pub home: Option<std::path::PathBuf>,
+    /// Paths of findings under this directory are shown relative to it.
+    pub cwd: Option<std::path::PathBuf>,
     /// Which findings are shown (all are counted in the summary).
     pub shown: Shown,
+    /// Each finding with snippets of the config (`--show-source`).
+    pub show_source: bool,
 }
 
 /// Which findings the report shows: `--quiet` shows only those that fail
@@ -131,21 +138,8 @@ pub fn render(
     let home = opts.home.as_deref();
     let theme = if opts.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(opts.width).with_links(false);
-    let summary = Summary::of(findings);
-    let mut out = String::new();
-    let config_note = if subject.config_exists { "" } else { " (not found: auditing defaults)" };
-    // The summary first, as OpenClaw's report opens: the counts are what
-    // a reader (or a CI log) needs before any detail.
-    out.push_str("OpenClaw security audit (clawcheck)\n");
-    let worst = Severity::ALL.into_iter().find(|s| summary.count(*s) > 0);
-    let line = format!("Summary: {} critical · {} warn · {} info", summary.critical, summary.warn, summary.info);
-    out.push_str(&format!("{}\n", paint(&line, worst, opts.color)));
-    hidden_lines(&mut out, hidden);
-    out.push_str(&format!(
-        "config: {}{config_note}\nstate dir: {}\n",
-        tilde(subject.config, home),
-        tilde(subject.state_dir, home)
-    ));
+    let naming = Naming { home, cwd: opts.cwd.as_deref() };
+    let mut out = heading(findings, hidden, subject, &naming, opts.color);
     for note in notes {
         out.push_str(&format!("[secrets] {}\n", redactor.scrub(&note.message)));
     }
@@ -157,10 +151,17 @@ pub fn render(
             continue;
         }
         let header = format!("{} ({})", sev.as_str().to_uppercase(), group.len());
-        out.push_str(&format!("\n{}\n\n", paint(&header, Some(sev), opts.color)));
+        out.push_str(&format!("\n{}\n", paint(&header, Some(sev), opts.color)));
+        if opts.show_source {
+            out.push('\n');
+        }
         for f in group {
             let mut f = f.clone();
             redactor.finding(&mut f);
+            if !opts.show_source {
+                out.push_str(&super::brief::render(&f, sources, &naming, opts.color, redactor));
+                continue;
+            }
             let mut diag = FindingDiagnostic::new(&f, sources, home, redactor);
             // Each distinct snippet once: a later finding at the same places
             // refers to the first one shown there.
@@ -192,6 +193,30 @@ pub fn render(
         }
     }
     out
+}
+
+/// The lines that open the report, as OpenClaw's do: the title, the
+/// summary line (the counts are what a reader, or a CI log, needs before
+/// any detail), what was left out, and what was audited.
+fn heading(findings: &[Finding], hidden: Hidden, subject: &Subject, naming: &Naming, color: bool) -> String {
+    let summary = Summary::of(findings);
+    let mut out = String::from("OpenClaw security audit (clawcheck)\n");
+    let worst = Severity::ALL.into_iter().find(|s| summary.count(*s) > 0);
+    out.push_str(&format!("{}\n", paint(&summary.line(), worst, color)));
+    hidden_lines(&mut out, hidden);
+    let config_note = if subject.config_exists { "" } else { " (not found: auditing defaults)" };
+    out.push_str(&format!(
+        "config: {}{config_note} (state dir: {})\n",
+        naming.name(subject.config),
+        naming.name(subject.state_dir)
+    ));
+    out
+}
+
+/// The line saying OpenClaw refuses to start with the config, for a
+/// finding that says so.
+pub fn refusal_note(f: &Finding) -> Option<&'static str> {
+    f.refuses_start.then_some("OpenClaw itself refuses to start with this config.")
 }
 
 /// Most places of one finding shown in snippets. A finding can point at
@@ -260,12 +285,14 @@ impl FindingDiagnostic {
         } else {
             format!("{}\n{}", f.title, crate::excerpt::clip_lines(&shorten(&f.detail)))
         };
-        if f.refuses_start {
-            message.push_str("\nOpenClaw itself refuses to start with this config.");
+        if let Some(note) = refusal_note(f) {
+            message.push('\n');
+            message.push_str(note);
         }
         if hidden > 0 {
             message.push_str(&format!("\n(snippets of the first {MAX_LABELS} places; {hidden} more in --json)"));
         }
+        code_lines(f, home, &mut message);
         // A snippet of the masked file where the lines are short (a span over
         // many lines by its first and last); on a long line, the positions.
         let snippet = |file: FileId, message: &mut String| {
@@ -321,7 +348,28 @@ impl FindingDiagnostic {
             Some(&file) => snippet(file, &mut message),
             None => (None, Vec::new()),
         };
-        FindingDiagnostic { code: f.check_id.clone(), message, help, severity, source, labels, related }
+        let marker = if f.fixes.is_empty() { String::new() } else { format!(" {}", super::summary::FIXABLE_MARKER) };
+        let code = format!("{}{marker}", f.check_id);
+        FindingDiagnostic { code, message, help, severity, source, labels, related }
+    }
+}
+
+/// Code-scan parts shown under the finding: where each is and the line as
+/// the pack shows it (secrets in it masked by the pack), at most
+/// [`CODE_LINES`] of them.
+const CODE_LINES: usize = 20;
+
+fn code_lines(f: &Finding, home: Option<&Path>, message: &mut String) {
+    let parts: Vec<_> =
+        f.locations.iter().filter_map(|l| Some((l.file.as_ref()?, l.code.as_ref()?, &l.label))).collect();
+    for (file, c, label) in parts.iter().take(CODE_LINES) {
+        message.push_str(&format!("\n  --> {}:{}:{} {label}", tilde(file, home), c.line, c.column));
+        if let Some(excerpt) = c.excerpt.as_deref().filter(|e| !e.is_empty()) {
+            message.push_str(&format!("\n      | {}", crate::excerpt::clip_lines(excerpt)));
+        }
+    }
+    if parts.len() > CODE_LINES {
+        message.push_str(&format!("\n  ... and {} more", parts.len() - CODE_LINES));
     }
 }
 

@@ -70,6 +70,12 @@ fn finding(f: &Finding, sources: &SourceMap) -> Value {
         .locations
         .iter()
         .filter_map(|l| {
+            if let (Some(file), Some(c)) = (&l.file, &l.code) {
+                return Some(json!({
+                    "file": file.display().to_string(), "line": c.line, "column": c.column,
+                    "endLine": c.end_line, "endColumn": c.end_column, "label": l.label,
+                }));
+            }
             if let Some(file) = &l.file {
                 return Some(json!({"file": file.display().to_string(), "label": l.label}));
             }

@@ -3,6 +3,7 @@
 //! annotations; baselines of accepted findings.
 
 pub mod baseline;
+pub mod brief;
 pub mod concise;
 pub mod finding;
 pub mod fingerprint;
@@ -15,7 +16,7 @@ pub mod sarif;
 pub mod statistics;
 pub mod summary;
 
-pub use finding::{Finding, Location};
+pub use finding::{CodeSpan, Finding, Location};
 pub use summary::Summary;
 
 /// Orders findings for output: most severe first, then in the order the

@@ -76,12 +76,19 @@ fn artifact(path: &std::path::Path, root: &SourceRoot) -> ArtifactLocation {
 
 fn location(l: &FindingLocation, sources: &SourceMap, root: &SourceRoot) -> Option<Location> {
     if let Some(file) = &l.file {
-        // A finding about a whole file (its mode, its owner) points at the
-        // file's first line: consumers need a region to show it.
-        let physical = PhysicalLocation::builder()
-            .artifact_location(artifact(file, root))
-            .region(Region::builder().start_line(1).build())
-            .build();
+        // A code-scan hit points at its span in the scanned file; a finding
+        // about a whole file (its mode, its owner) at the file's first line:
+        // consumers need a region to show it.
+        let region = match &l.code {
+            Some(c) => Region::builder()
+                .start_line(c.line as i64)
+                .start_column(c.column as i64)
+                .end_line(c.end_line as i64)
+                .end_column(c.end_column as i64)
+                .build(),
+            None => Region::builder().start_line(1).build(),
+        };
+        let physical = PhysicalLocation::builder().artifact_location(artifact(file, root)).region(region).build();
         return Some(
             Location::builder()
                 .physical_location(physical)

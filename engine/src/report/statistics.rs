@@ -23,6 +23,7 @@ pub fn report(findings: &[Finding]) -> String {
         out.push_str(&format!("{n:>width$}  {:<8}  {id}\n", s.as_str()));
     }
     let summary = Summary::of(findings);
-    out.push_str(&format!("Summary: {} critical · {} warn · {} info\n", summary.critical, summary.warn, summary.info));
+    out.push_str(&summary.line());
+    out.push('\n');
     out
 }

@@ -293,6 +293,18 @@ impl PackCompiler {
                         }),
                         f.walk_each.is_some(),
                     )
+                } else if f.scan.is_some() || f.scan_each.is_some() {
+                    (
+                        FactSource::Scan(crate::facts::scan::ScanSpec {
+                            extensions: Vec::new(),
+                            exclude: Vec::new(),
+                            max_files: 0,
+                            max_file_bytes: 0,
+                        }),
+                        f.scan_each.is_some(),
+                    )
+                } else if f.read_text.is_some() || f.read_text_each.is_some() {
+                    (FactSource::ReadText { max_bytes: 0 }, f.read_text_each.is_some())
                 } else {
                     (FactSource::Sqlite { query: String::new() }, f.sqlite_each.is_some())
                 };
@@ -560,6 +572,10 @@ impl PackCompiler {
                 (&f.sqlite_each, true, "sqlite"),
                 (&f.walk, false, "walk"),
                 (&f.walk_each, true, "walk"),
+                (&f.scan, false, "scan"),
+                (&f.scan_each, true, "scan"),
+                (&f.read_text, false, "read_text"),
+                (&f.read_text_each, true, "read_text"),
             ];
             let given: Vec<_> = sources.iter().filter_map(|(e, each, k)| e.as_ref().map(|e| (e, *each, *k))).collect();
             let [(expr, each, kind_name)] = given.as_slice() else {
@@ -568,22 +584,27 @@ impl PackCompiler {
                     &file,
                     &spec.referenced,
                     format!(
-                        "fact `{name}` needs exactly one of stat, read_json, list_dir, sqlite (or their _each forms)"
+                        "fact `{name}` needs exactly one of stat, read_json, list_dir, sqlite, walk, scan, read_text (or their _each forms)"
                     ),
                     None,
                 );
                 continue;
             };
-            let walk_options =
-                f.match_name.is_some() || f.skip.is_some() || f.max_files.is_some() || f.max_visits.is_some();
-            if walk_options && *kind_name != "walk" {
-                self.error(
-                    "clawcheck::rules::fact",
-                    &file,
-                    &spec.referenced,
-                    format!("match, skip, max_files and max_visits belong to walk facts, not `{name}`"),
-                    None,
-                );
+            let walk_options = f.match_name.is_some() || f.skip.is_some() || f.max_visits.is_some();
+            let scan_options = f.extensions.is_some() || f.exclude.is_some();
+            let misplaced = if walk_options && *kind_name != "walk" {
+                Some("match, skip and max_visits belong to walk facts")
+            } else if f.max_files.is_some() && !matches!(*kind_name, "walk" | "scan") {
+                Some("max_files belongs to walk and scan facts")
+            } else if scan_options && *kind_name != "scan" {
+                Some("extensions and exclude belong to scan facts")
+            } else if f.max_file_bytes.is_some() && !matches!(*kind_name, "scan" | "read_text") {
+                Some("max_file_bytes belongs to scan and read_text facts")
+            } else {
+                None
+            };
+            if let Some(message) = misplaced {
+                self.error("clawcheck::rules::fact", &file, &spec.referenced, format!("{message}, not `{name}`"), None);
                 continue;
             }
             if f.strict.is_some() && *kind_name != "read_json" {
@@ -628,6 +649,13 @@ impl PackCompiler {
                         max_visits: f.max_visits.unwrap_or(max_files.saturating_mul(20)),
                     })
                 }
+                ("scan", None) => FactSource::Scan(crate::facts::scan::ScanSpec {
+                    extensions: f.extensions.clone().unwrap_or_default().iter().map(|e| e.to_lowercase()).collect(),
+                    exclude: f.exclude.clone().unwrap_or_default(),
+                    max_files: f.max_files.unwrap_or(500),
+                    max_file_bytes: f.max_file_bytes.unwrap_or(1024 * 1024),
+                }),
+                ("read_text", None) => FactSource::ReadText { max_bytes: f.max_file_bytes.unwrap_or(1024 * 1024) },
                 ("stat", None) => FactSource::Stat,
                 ("read_json", None) => FactSource::ReadJson { strict: f.strict.unwrap_or(false) },
                 ("list_dir", None) => FactSource::ListDir,
@@ -876,11 +904,40 @@ impl PackCompiler {
         }
         let vars: Vec<(String, Ty)> = bind_names.iter().map(|b| (b.clone(), Ty::Any)).collect();
 
-        // `let` entries, each seeing the earlier ones.
+        // `let` entries, each seeing the earlier ones; `parts` comes first.
         let mut let_names: Vec<(String, Ty)> = Vec::new();
         let mut lets = Vec::new();
+        if let Some(parts) = &raw.parts {
+            if raw.aggregate {
+                self.error(
+                    "clawcheck::rules::parts",
+                    file,
+                    &parts.referenced,
+                    "an aggregated rule cannot have `parts`",
+                    Some("iterate with `each` and give each finding its parts".into()),
+                );
+            }
+            let names = RuleNames { pack: scope, lets: &[], vars: &vars, at: Some(at_ty.clone()) };
+            match self.expr((file, parts), &names, &[]) {
+                Some((c, _)) if c.ty.element().is_none() => self.error(
+                    "clawcheck::lang::type",
+                    file,
+                    &parts.referenced,
+                    format!("`parts` needs a list, found {}", c.ty),
+                    None,
+                ),
+                Some((c, _)) => {
+                    let_names.push(("parts".into(), c.ty.clone()));
+                    lets.push(c);
+                }
+                None => {}
+            }
+        }
         for (name, text) in &raw.lets {
-            if scope.is_taken(name) || let_names.iter().any(|(n, _)| n == name) {
+            if scope.is_taken(name)
+                || let_names.iter().any(|(n, _)| n == name)
+                || (name == "parts" && raw.parts.is_some())
+            {
                 self.error(
                     "clawcheck::rules::let",
                     file,
@@ -972,6 +1029,7 @@ impl PackCompiler {
             bind_names,
             when,
             aggregate: raw.aggregate,
+            parts: raw.parts.is_some(),
             extension: raw.extension,
             severity_override: None,
             phase,
@@ -1384,8 +1442,13 @@ fn written(file: &Arc<RuleSource>, raw: &RuleFile) -> Written {
     if let Some(each) = &raw.each {
         keep(Site::Each, each);
     }
+    // `parts` is compiled as the first `let` entry.
+    let offset = usize::from(raw.parts.is_some());
+    if let Some(parts) = &raw.parts {
+        keep(Site::Let(0), parts);
+    }
     for (i, (_, text)) in raw.lets.iter().enumerate() {
-        keep(Site::Let(i), text);
+        keep(Site::Let(i + offset), text);
     }
     if let Some(when) = &raw.when {
         keep(Site::When, when);

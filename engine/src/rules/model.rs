@@ -263,13 +263,43 @@ pub struct FactSpec {
     #[serde(default)]
     #[schemars(with = "Option<ExprText>")]
     pub walk_each: Option<Spanned<ExprText>>,
+    /// Collect the source files under a directory, depth first, never
+    /// through a symlink, with their text: `{path, exists, is_dir, files:
+    /// [{path, rel, size, text, skipped}], truncated, error, limit}`. The
+    /// path may be a `{path, include: [...]}` map: files named relative to
+    /// it that come first.
+    #[serde(default)]
+    #[schemars(with = "Option<ExprText>")]
+    pub scan: Option<Spanned<ExprText>>,
+    #[serde(default)]
+    #[schemars(with = "Option<ExprText>")]
+    pub scan_each: Option<Spanned<ExprText>>,
+    /// For `scan`: the file extensions collected (`.js`), compared
+    /// case-insensitively; all files when left out.
+    #[serde(default)]
+    pub extensions: Option<Vec<String>>,
+    /// For `scan`: entry names (files and directories) left out, as globs
+    /// (`*` any run, `?` one character), e.g. `.*` and `node_modules`.
+    #[serde(default)]
+    pub exclude: Option<Vec<String>>,
+    /// For `scan`: larger files are listed without their text; for
+    /// `read_text`: larger files are an error.
+    #[serde(default)]
+    pub max_file_bytes: Option<u64>,
+    /// Read a file's text: `{path, exists, size, text, error}`.
+    #[serde(default)]
+    #[schemars(with = "Option<ExprText>")]
+    pub read_text: Option<Spanned<ExprText>>,
+    #[serde(default)]
+    #[schemars(with = "Option<ExprText>")]
+    pub read_text_each: Option<Spanned<ExprText>>,
     /// For `walk`: the file name to collect.
     #[serde(rename = "match", default)]
     pub match_name: Option<String>,
     /// For `walk`: entry names to skip (a regular expression).
     #[serde(default)]
     pub skip: Option<String>,
-    /// For `walk`: stop after this many files (default 2000).
+    /// For `walk` and `scan`: stop after this many files (default 2000 and 500).
     #[serde(default)]
     pub max_files: Option<usize>,
     /// For `walk`: most directory visits (default 20 × max_files).
@@ -572,6 +602,15 @@ pub struct RuleFile {
     /// Named expressions, in order, for the rest of the rule.
     #[schemars(with = "IndexMap<String, ExprText>")]
     pub lets: IndexMap<String, Spanned<ExprText>>,
+    /// The parts of the finding that can be accepted one by one (hits of a
+    /// code scan): a list of `{key, file, line, column, end_line,
+    /// end_column, label, excerpt}` maps. Parts whose `key` a baseline
+    /// accepts are left out before anything else sees them; the rest are
+    /// the name `parts` for `let`, `when`, severity and texts, and each
+    /// becomes a location of the finding.
+    #[serde(default)]
+    #[schemars(with = "Option<ExprText>")]
+    pub parts: Option<Spanned<ExprText>>,
     #[serde(default)]
     /// The condition for a finding (absent: always).
     #[schemars(with = "Option<ExprText>")]

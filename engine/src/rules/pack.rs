@@ -29,6 +29,12 @@ pub enum FactSource {
         query: String,
     },
     Walk(crate::facts::walk::WalkSpec),
+    /// The files of a source tree and their text (see `facts::scan`).
+    Scan(crate::facts::scan::ScanSpec),
+    /// A file's text, at most `max_bytes` of it.
+    ReadText {
+        max_bytes: u64,
+    },
 }
 
 /// A file fact the pack asks the engine to gather.

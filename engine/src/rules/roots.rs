@@ -16,7 +16,7 @@ pub const NAMES: [&str; COUNT] = ["config", "source", "env", "paths", "cli", "fs
 
 /// What each root holds, for the reference documentation.
 pub const DESCRIPTIONS: [&str; COUNT] = [
-    "the runtime config: includes merged, `${VAR}` substituted, env SecretRefs resolved, pack defaults filled in",
+    "the runtime config: includes merged, `${VAR}` substituted, env and file SecretRefs resolved, pack defaults filled in",
     "the config as authored: includes merged, `${VAR}` templates and SecretRef objects still visible",
     "environment variables (process, then `.env` files, then the config's `env.vars`)",
     "resolved locations: home, state_dir, config, config_dir, cwd, includes (canonical include file paths)",
@@ -63,6 +63,22 @@ pub fn fact_ty(source: &crate::rules::pack::FactSource) -> Ty {
             ("files", Ty::list(Ty::record([("path", Ty::Str), ("realpath", Ty::Str)]))),
             ("truncated", Ty::Bool),
         ]),
+        FactSource::Scan(_) => Ty::record([
+            ("path", Ty::Str),
+            ("exists", Ty::Bool),
+            ("is_dir", Ty::Bool),
+            ("files", Ty::list(scan_file_ty())),
+            ("truncated", Ty::Bool),
+            ("error", Ty::Str),
+            ("limit", Ty::Str),
+        ]),
+        FactSource::ReadText { .. } => Ty::record([
+            ("path", Ty::Str),
+            ("exists", Ty::Bool),
+            ("size", Ty::Int),
+            ("text", Ty::Str),
+            ("error", Ty::Str),
+        ]),
         FactSource::Sqlite { .. } => Ty::record([
             ("path", Ty::Str),
             ("exists", Ty::Bool),
@@ -70,6 +86,13 @@ pub fn fact_ty(source: &crate::rules::pack::FactSource) -> Ty {
             ("error", Ty::Str),
         ]),
     }
+}
+
+/// One file of a `scan` fact: its path, its path relative to the root
+/// (`/`-separated), its size, its text (null when not read) and why it was
+/// not read (`too-large`, `outside-root`).
+pub fn scan_file_ty() -> Ty {
+    Ty::record([("path", Ty::Str), ("rel", Ty::Str), ("size", Ty::Int), ("text", Ty::Str), ("skipped", Ty::Str)])
 }
 
 /// The record describing one file: the result of `stat` on a path.

@@ -70,6 +70,9 @@ pub struct Rule {
     pub when: Option<Compiled>,
     /// One finding for all matches instead of one per match.
     pub aggregate: bool,
+    /// The first `let` entry is `parts`: parts of the finding a baseline
+    /// can accept one by one.
+    pub parts: bool,
     /// clawcheck's own check, not one of the audited tool.
     pub extension: bool,
     /// A pack's `severity:` override: audits report this severity instead

@@ -15,11 +15,13 @@ mod query;
 pub mod regex_cache;
 mod schema;
 mod strings;
+pub mod text;
 mod types;
 
 pub(crate) use lists::retain as retain_list;
 pub use maps::deep_merge as deep_merge_values;
 pub use paths::normalize as normalize_path;
+pub(crate) use strings::glob_match;
 
 use super::budget::Budget;
 use super::types::Ty;
@@ -250,6 +252,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(paths::BUILTINS)
         .chain(query::BUILTINS)
         .chain(schema::BUILTINS)
+        .chain(text::BUILTINS)
 }
 
 pub fn lookup(name: &str) -> Option<&'static Builtin> {
@@ -271,7 +274,7 @@ pub fn jsonpath_error(path: &str) -> Option<String> {
 /// patterns there are compiled at load time so mistakes are rule errors.
 pub fn regex_param(name: &str) -> Option<usize> {
     match name {
-        "matches" | "find_all" | "replace_re" | "captures" => Some(1),
+        "matches" | "find_all" | "replace_re" | "captures" | "line_matches" | "text_matches" | "strip_re" => Some(1),
         _ => None,
     }
 }

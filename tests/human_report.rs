@@ -1,0 +1,165 @@
+//! The default human report, exactly: a headline per finding (checkId, the
+//! `[*]` marker when `--fix` changes something for it, title, primary place
+//! and how many more), its detail and help; the summary line counting the
+//! fixable findings; files named from the working directory; `--show-source`
+//! marking the fixable ones too.
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use clawcheck_engine::input::Environment;
+use clawcheck_tests::cli::{self, Run};
+
+const CONFIG: &str = "{\n  box: { value: \"bad\" },\n  pair: { v: 0 },\n}\n";
+
+/// `t.fixed` has a fix; `t.plain` none (and two places); `t.one` and
+/// `t.two` fix the same key differently, so `--fix` refuses both.
+const RULES: [(&str, &str); 4] = [
+    (
+        "t.fixed",
+        "id: t.fixed\ntitle: Box is bad\nseverity: critical\ngiven: $.box\nwhen: \"@.value == 'bad'\"\n\
+         detail: box.value is bad\nremediation: Set box.value to good.\n\
+         fix:\n  - op: replace\n    path: /value\n    value: good\n",
+    ),
+    (
+        "t.plain",
+        "id: t.plain\ntitle: Box is here\nseverity: warn\ngiven: $.box\nat: [pair.v]\ndetail: \"first line\\nsecond line\"\n",
+    ),
+    (
+        "t.one",
+        "id: t.one\ntitle: Pair one\nseverity: info\ngiven: $.pair\nfix:\n  - op: replace\n    path: /v\n    value: 1\n",
+    ),
+    (
+        "t.two",
+        "id: t.two\ntitle: Pair two\nseverity: info\ngiven: $.pair\nfix:\n  - op: replace\n    path: /v\n    value: 2\n",
+    ),
+];
+
+/// A HOME holding `work/` (the working directory) with the state in
+/// `work/state`, and the pack beside it.
+struct Setup {
+    home: tempfile::TempDir,
+}
+
+impl Setup {
+    fn new() -> Setup {
+        let home = tempfile::tempdir().expect("temp dir");
+        let state = home.path().join("work/state");
+        std::fs::create_dir_all(&state).expect("state");
+        std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+        std::fs::write(state.join("openclaw.json"), CONFIG).expect("write");
+        std::fs::set_permissions(state.join("openclaw.json"), std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        let pack = home.path().join("pack");
+        std::fs::create_dir(&pack).expect("pack");
+        for (id, text) in RULES {
+            std::fs::write(pack.join(format!("{id}.yaml")), text).expect("write");
+        }
+        Setup { home }
+    }
+
+    fn work(&self) -> PathBuf {
+        self.home.path().join("work")
+    }
+
+    /// `clawcheck audit` from `cwd` with the pack alone.
+    fn run_in(&self, cwd: &Path, args: &[&str]) -> Run {
+        let pack = self.home.path().join("pack").display().to_string();
+        let state = self.work().join("state").display().to_string();
+        let mut all = vec![
+            "audit",
+            "--no-settings",
+            "--no-builtin-rules",
+            "--pack",
+            &pack,
+            "--state-dir",
+            &state,
+            "--color",
+            "never",
+            "--fail-on",
+            "never",
+        ];
+        all.extend_from_slice(args);
+        let mut vars = BTreeMap::new();
+        vars.insert("HOME".to_string(), self.home.path().display().to_string());
+        let run = cli::run(&all, Environment { vars, cwd: cwd.to_path_buf() });
+        assert_eq!(run.code, 0, "{}", run.err);
+        run
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        self.run_in(&self.work(), args)
+    }
+}
+
+#[test]
+fn each_finding_is_a_headline_its_detail_and_its_help() {
+    let setup = Setup::new();
+    let r = setup.run(&[]);
+    assert_eq!(
+        r.out,
+        "OpenClaw security audit (clawcheck)\n\
+         Summary: 1 critical · 1 warn · 2 info · 1 fixable with --fix [*]\n\
+         config: state/openclaw.json (state dir: state)\n\
+         \n\
+         CRITICAL (1)\n\
+         t.fixed [*] Box is bad (state/openclaw.json:2:3)\n  box.value is bad\n  help: Set box.value to good.\n\
+         \n\
+         WARN (1)\n\
+         t.plain Box is here (state/openclaw.json:2:3 +1 more)\n  first line\n  second line\n\
+         \n\
+         INFO (2)\n\
+         t.one Pair one (state/openclaw.json:3:3)\n\
+         t.two Pair two (state/openclaw.json:3:3)\n"
+    );
+}
+
+#[test]
+fn only_findings_fix_changes_something_for_are_fixable() {
+    let setup = Setup::new();
+    let summary = |r: &Run| r.out.lines().nth(1).expect("a summary line").to_string();
+    // Without t.fixed nothing is fixable: the summary says nothing of it.
+    let r = setup.run(&["--ignore", "t.fixed"]);
+    assert_eq!(summary(&r), "Summary: 0 critical · 1 warn · 2 info");
+    assert!(!r.out.contains("[*]"), "{}", r.out);
+    // The conflicting pair alone: --fix refuses both, so neither is fixable.
+    let r = setup.run(&["--select", "t.one,t.two"]);
+    assert_eq!(summary(&r), "Summary: 0 critical · 0 warn · 2 info");
+    // Either alone is.
+    let r = setup.run(&["--select", "t.one"]);
+    assert_eq!(summary(&r), "Summary: 0 critical · 0 warn · 1 info · 1 fixable with --fix [*]");
+    assert!(r.out.contains("\nt.one [*] Pair one (state/openclaw.json:3:3)\n"), "{}", r.out);
+    // --statistics ends with the same summary line.
+    let r = setup.run(&["--statistics"]);
+    assert!(r.out.ends_with("Summary: 1 critical · 1 warn · 2 info · 1 fixable with --fix [*]\n"), "{}", r.out);
+    // After --fix, what was fixable is gone.
+    let r = setup.run(&["--fix", "--ignore", "t.one,t.two"]);
+    assert!(r.out.contains("  config changed: box.value=bad -> good\n"), "{}", r.out);
+    assert!(r.out.contains("\nSummary: 0 critical · 1 warn · 0 info\n"), "{}", r.out);
+}
+
+#[test]
+fn show_source_shows_snippets_and_marks_fixable_findings() {
+    let setup = Setup::new();
+    let r = setup.run(&["--show-source"]);
+    assert!(r.out.contains("\nt.fixed [*]\n\n  × Box is bad\n  │ box.value is bad\n"), "{}", r.out);
+    assert!(r.out.contains("\nt.plain\n\n  ⚠ Box is here\n"), "{}", r.out);
+    assert!(r.out.contains(" 2 │   box: { value: \"bad\" },\n"), "the snippet: {}", r.out);
+    assert!(!setup.run(&[]).out.contains(" │ "), "no snippet by default");
+}
+
+#[test]
+fn files_are_named_from_the_working_directory_else_from_home() {
+    let setup = Setup::new();
+    // Working in the home directory (or above it): `~/...`.
+    let r = setup.run_in(setup.home.path(), &["--select", "t.fixed"]);
+    assert!(r.out.contains("\nconfig: ~/work/state/openclaw.json (state dir: ~/work/state)\n"), "{}", r.out);
+    assert!(r.out.contains("\nt.fixed [*] Box is bad (~/work/state/openclaw.json:2:3)\n"), "{}", r.out);
+    // Working elsewhere: `~/...` too.
+    let elsewhere = tempfile::tempdir().expect("temp dir");
+    let r = setup.run_in(elsewhere.path(), &["--select", "t.fixed"]);
+    assert!(r.out.contains("\nt.fixed [*] Box is bad (~/work/state/openclaw.json:2:3)\n"), "{}", r.out);
+    // Working in the state directory: the file's name.
+    let r = setup.run_in(&setup.work().join("state"), &["--select", "t.fixed"]);
+    assert!(r.out.contains("\nt.fixed [*] Box is bad (openclaw.json:2:3)\n"), "{}", r.out);
+}

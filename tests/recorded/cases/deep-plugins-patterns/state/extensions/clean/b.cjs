@@ -1,0 +1,1 @@
+module.exports = { evaluate: (x) => x, newFunction: 1 };

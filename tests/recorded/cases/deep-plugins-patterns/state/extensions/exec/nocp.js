@@ -1,0 +1,2 @@
+exec("this file never names the module, so no hit");
+spawn("x");

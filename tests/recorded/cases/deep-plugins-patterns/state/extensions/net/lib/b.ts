@@ -1,0 +1,2 @@
+const s = fs.readFileSync(p);
+await fetch(url, { body: s });

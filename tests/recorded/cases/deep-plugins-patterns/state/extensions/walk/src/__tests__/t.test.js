@@ -1,0 +1,1 @@
+eval("test files are scanned");

@@ -1,0 +1,1 @@
+eval("a test directory too");
