@@ -201,6 +201,11 @@ pub fn render(
 /// JSON, SARIF and GitHub annotations list every place.
 const MAX_LABELS: usize = 12;
 
+/// A refusal as `openclaw config validate` lists it: `path: message`.
+fn refusal_line(r: &super::Refusal) -> String {
+    if r.path.is_empty() { r.message.clone() } else { format!("{}: {}", r.path, r.message) }
+}
+
 /// A finding as a miette diagnostic: code = checkId, message = title and
 /// detail, help = remediation, labels = the config spans. Spans in other
 /// files (includes) become further diagnostics, one per file, rendered
@@ -260,8 +265,13 @@ impl FindingDiagnostic {
         } else {
             format!("{}\n{}", f.title, crate::excerpt::clip_lines(&shorten(&f.detail)))
         };
-        if f.refuses_start {
-            message.push_str("\nOpenClaw itself refuses to start with this config.");
+        match &f.refusal {
+            Some(r) if !r.message.is_empty() => message.push_str(&format!(
+                "\nOpenClaw itself refuses to start with this config: {}",
+                crate::excerpt::clip_lines(&refusal_line(r))
+            )),
+            Some(_) => message.push_str("\nOpenClaw itself refuses to start with this config."),
+            None => {}
         }
         if hidden > 0 {
             message.push_str(&format!("\n(snippets of the first {MAX_LABELS} places; {hidden} more in --json)"));
