@@ -31,6 +31,9 @@ pub struct Refusal {
     pub message: String,
 }
 
+/// What the outputs say when a finding says OpenClaw refuses the config.
+pub const REFUSED: &str = "OpenClaw would refuse to start with this config";
+
 impl Finding {
     /// OpenClaw itself refuses to start with the config this finding is about.
     pub fn refuses_start(&self) -> bool {

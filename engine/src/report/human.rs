@@ -117,6 +117,8 @@ pub struct Subject<'a> {
     pub config: &'a Path,
     pub config_exists: bool,
     pub state_dir: &'a Path,
+    /// Findings (active or suppressed) saying OpenClaw refuses the config.
+    pub refusals: usize,
 }
 
 pub fn render(
@@ -137,6 +139,15 @@ pub fn render(
     // The summary first, as OpenClaw's report opens: the counts are what
     // a reader (or a CI log) needs before any detail.
     out.push_str("OpenClaw security audit (clawcheck)\n");
+    if subject.refusals > 0 {
+        // Before the counts: a refused config fails the run whatever they say.
+        out.push_str(&format!(
+            "{}: its validation reports {} issue{} (the findings that say \"OpenClaw itself refuses to start\").\n",
+            super::finding::REFUSED,
+            subject.refusals,
+            if subject.refusals == 1 { "" } else { "s" }
+        ));
+    }
     let worst = Severity::ALL.into_iter().find(|s| summary.count(*s) > 0);
     let line = format!("Summary: {} critical · {} warn · {} info", summary.critical, summary.warn, summary.info);
     out.push_str(&format!("{}\n", paint(&line, worst, opts.color)));

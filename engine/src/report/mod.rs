@@ -15,7 +15,7 @@ pub mod sarif;
 pub mod statistics;
 pub mod summary;
 
-pub use finding::{Finding, Location, Refusal};
+pub use finding::{Finding, Location, REFUSED, Refusal};
 pub use summary::Summary;
 
 /// Orders findings for output: most severe first, then in the order the
