@@ -16,6 +16,7 @@ pub mod regex_cache;
 mod schema;
 mod strings;
 mod types;
+mod url;
 
 pub(crate) use lists::retain as retain_list;
 pub use maps::deep_merge as deep_merge_values;
@@ -250,6 +251,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(paths::BUILTINS)
         .chain(query::BUILTINS)
         .chain(schema::BUILTINS)
+        .chain(url::BUILTINS)
 }
 
 pub fn lookup(name: &str) -> Option<&'static Builtin> {
