@@ -199,7 +199,7 @@ pub fn run(source: &Path, fleet: &FleetRun, io: &mut Io) -> u8 {
     );
     if tally.errors > 0 {
         exit::CONFIG
-    } else if tally.refused > 0 && fail_on.is_some() {
+    } else if tally.refused > 0 && fleet.fail_on.is_some() {
         exit::REFUSED
     } else if tally.failing > 0 {
         exit::FINDINGS
