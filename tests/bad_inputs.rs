@@ -102,7 +102,8 @@ fn long_strings_and_keys_are_audited_and_reported_briefly() {
     let long = "x".repeat(20_000_000);
     home.write("openclaw.json", format!("{{ gateway: {{ bind: \"{long}\", mode: \"local\" }}, \"{long}k\": 1 }}"));
     let run = home.audit();
-    assert_eq!(run.code, 1, "audited: a non-loopback bind without auth is critical\n{}", head(&run.err));
+    // Audited (not a config error): the long unknown key is a refusal, exit 5.
+    assert_eq!(run.code, 5, "audited, the unknown key refused:\n{}", head(&run.err));
     assert!(run.out.len() < 64 * 1024, "the human report cuts long values: {} bytes", run.out.len());
     assert!(run.out.contains("more characters"), "{}", head(&run.out));
 }

@@ -109,17 +109,14 @@ fn check(pack: &Pack, case: &Case, misplaced: &mut Vec<Misplaced>) -> Result<(),
     }
     match (case.expected(), result) {
         (Expected::Error { .. }, Err(_)) => Ok(()),
-        // clawcheck audits configs OpenClaw refuses, and says so in a finding.
-        (Expected::Error { .. }, Ok(audit)) if audit.findings.iter().any(|f| f.refuses_start) => Ok(()),
-        (Expected::Error { message, issues }, Ok(_)) => Err(format!(
-            "OpenClaw refuses this config ({message}: {}); clawcheck neither refused it nor reported a finding that says OpenClaw refuses it",
-            issues.join("; ")
-        )),
+        // clawcheck audits configs OpenClaw refuses, and says so in findings
+        // that state each issue OpenClaw's validation reports.
+        (Expected::Error { message, issues }, Ok(audit)) => refusals_agree(&audit, &message, &issues, &prepared),
         (Expected::Report { .. }, Err(e)) => Err(format!("clawcheck could not load the config: {e}")),
         (Expected::Report { findings, suppressed, summary, .. }, Ok(audit)) => {
             // OpenClaw ran its audit, so it accepted the config: no finding (ours included)
             // may say it refuses to start.
-            if let Some(f) = audit.findings.iter().find(|f| f.refuses_start) {
+            if let Some(f) = audit.findings.iter().find(|f| f.refuses_start()) {
                 return Err(format!(
                     "OpenClaw accepts this config, but {} says it refuses it: {}",
                     f.check_id, f.detail
@@ -176,6 +173,55 @@ fn check(pack: &Pack, case: &Case, misplaced: &mut Vec<Misplaced>) -> Result<(),
             Ok(())
         }
     }
+}
+
+/// Every issue OpenClaw's validation reported (path and message, the
+/// throw-away HOME written as `$HOME`) is the refusal of a finding, active
+/// or suppressed; for a refusal outside config validation (no issues), its
+/// error message is. clawcheck may report more issues than OpenClaw, which
+/// stops at the first failing stage.
+fn refusals_agree(
+    audit: &eval::Audit,
+    message: &str,
+    issues: &[(String, String)],
+    prepared: &clawcheck_tests::case::Prepared,
+) -> Result<(), String> {
+    let home = prepared.home.path().canonicalize().map_err(|e| e.to_string())?.display().to_string();
+    let ours: Vec<(String, String)> = audit
+        .findings
+        .iter()
+        .chain(audit.suppressed.iter().map(|s| &s.finding))
+        .filter_map(|f| f.refusal.as_ref())
+        .map(|r| (r.path.replace(&home, "$HOME"), r.message.replace(&home, "$HOME")))
+        .collect();
+    if ours.is_empty() {
+        return Err(format!(
+            "OpenClaw refuses this config ({message}); clawcheck reported no finding that says OpenClaw refuses it"
+        ));
+    }
+    let wanted: Vec<(String, String)> =
+        if issues.is_empty() { vec![(String::new(), message.to_string())] } else { issues.to_vec() };
+    let missing: Vec<String> = wanted
+        .iter()
+        .filter(|w| !ours.contains(w))
+        .map(|(path, message)| format!("  - missing refusal:  {path}: {message}"))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let reported: Vec<String> = ours.iter().map(|(p, m)| format!("  + reported refusal: {p}: {m}")).collect();
+    Err(format!(
+        "{}
+{}",
+        missing.join(
+            "
+"
+        ),
+        reported.join(
+            "
+"
+        )
+    ))
 }
 
 /// The detail and remediation of every finding equal those of a finding

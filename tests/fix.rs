@@ -191,7 +191,7 @@ fn check(case: &Case, pack: &Pack) -> Result<(), String> {
         Expected::Error { message, issues } => {
             // OpenClaw refuses before fixing; clawcheck reports the same
             // syntax error at the same place (exit 3) and writes nothing.
-            let want = issues.iter().find_map(|i| error_position(i));
+            let want = issues.iter().find_map(|(_, message)| error_position(message));
             let got = regex::Regex::new(r"openclaw\.json:(\d+):(\d+)")
                 .expect("regex")
                 .captures(&err)

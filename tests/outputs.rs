@@ -98,11 +98,15 @@ fn a_baseline_hides_known_findings_until_something_new_appears() {
     let json: serde_json::Value = serde_json::from_str(&again.out).expect("JSON");
     assert_eq!(json["findings"], serde_json::json!([]));
 
-    // Turning on Tailscale Funnel is new.
+    // Turning on the Host-header origin fallback is new (Tailscale Funnel
+    // would be too, but OpenClaw refuses it on a LAN bind: exit 5).
     let config = std::fs::read_to_string(state.join("openclaw.json")).expect("config");
     std::fs::write(
         state.join("openclaw.json"),
-        config.replace("bind: \"lan\",", "bind: \"lan\", tailscale: { mode: \"funnel\" },"),
+        config.replace(
+            "controlUi: { allowedOrigins: [\"*\"] },",
+            "controlUi: { allowedOrigins: [\"*\"], dangerouslyAllowHostHeaderOriginFallback: true },",
+        ),
     )
     .expect("write");
     let after = run(&["audit", "--json", "--baseline", "baseline.json"], home.path());
@@ -110,7 +114,7 @@ fn a_baseline_hides_known_findings_until_something_new_appears() {
     let json: serde_json::Value = serde_json::from_str(&after.out).expect("JSON");
     let new: Vec<&str> =
         json["findings"].as_array().expect("findings").iter().filter_map(|f| f["checkId"].as_str()).collect();
-    assert!(new.contains(&"gateway.tailscale_funnel"), "{new:?}");
+    assert!(new.contains(&"gateway.control_ui.host_header_origin_fallback"), "{new:?}");
     assert!(!new.contains(&"gateway.token_too_short"), "still baselined: {new:?}");
 
     let broken = run(&["audit", "--baseline", "nope.json"], home.path());

@@ -2,9 +2,10 @@
 //!
 //! The sweep gathers every string at a secret key of every conformance case
 //! (OpenClaw's own notion, `isSensitiveConfigPath`, written out here apart
-//! from rules/pack.yaml, plus the config's `env` maps, the secret
-//! environment variables and `--token`/`--password`), six characters or
-//! more, and runs every output: the human report, JSON, SARIF, GitHub
+//! from rules/pack.yaml, without counting the `secrets` section's settings
+//! as secrets for its name alone: see `swept_sensitive`; plus the config's
+//! `env` maps, the secret environment variables and `--token`/`--password`),
+//! six characters or more, and runs every output: the human report, JSON, SARIF, GitHub
 //! annotations (through `--output` files), `--fix --dry-run` as text and
 //! JSON, the fleet line, and `explain` of every rule whose examples hold
 //! one of them. None may appear. It also holds parity: scrubbing changes
@@ -52,6 +53,23 @@ fn openclaw_sensitive(path: &str) -> bool {
     .expect("patterns");
     let lower = path.to_lowercase();
     lower.contains("localservice.env.") || (!WHITELIST.iter().any(|w| lower.ends_with(w)) && patterns.is_match(path))
+}
+
+/// A key the sweep counts as a secret. OpenClaw's patterns, except that
+/// the `secrets` section's own name does not make everything in it one:
+/// its settings (an exec provider's `command`, `args` and `trustedDirs`, a
+/// file provider's `path`, egress hosts, defaults) name programs, files and
+/// hosts, which OpenClaw's own config validation prints in its refusals
+/// (an unsafe egress host, an untrusted directory). Below `secrets.` a key
+/// counts by the rest of its path (`secrets.providers.p.env.X` stays
+/// masked as an env map); clawcheck still masks the whole section in
+/// snippets, as OpenClaw's redaction does (rules/pack.yaml, `secrets:`).
+fn swept_sensitive(path: &str) -> bool {
+    match path.strip_prefix("secrets") {
+        Some("") => false,
+        Some(rest) if rest.starts_with('.') => openclaw_sensitive(&rest[1..]),
+        _ => openclaw_sensitive(path),
+    }
 }
 
 /// A config `env` map (`env.vars`, an MCP server's env).
@@ -102,7 +120,7 @@ impl Gather<'_> {
             NodeKind::Object(members) => {
                 for (k, m) in members.iter() {
                     let p = join(k);
-                    self.walk(&m.node, &p, secret || openclaw_sensitive(&p), masked || env_map(&p));
+                    self.walk(&m.node, &p, secret || swept_sensitive(&p), masked || env_map(&p));
                 }
             }
             NodeKind::Array(items) => {
@@ -152,7 +170,7 @@ fn secrets_of(prepared: &Prepared) -> Secrets {
                         p.push('.');
                     }
                     p.push_str(seg);
-                    Some(openclaw_sensitive(p))
+                    Some(swept_sensitive(p))
                 });
                 let secret = !mount.is_empty() && secret.into_iter().any(|s| s);
                 g.walk(&tree, &mount, secret, env_map(&format!("{mount}.")));

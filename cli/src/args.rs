@@ -98,7 +98,8 @@ pub struct AuditArgs {
     #[arg(long = "output", value_name = "[FORMAT=]FILE")]
     pub outputs: Vec<String>,
     /// Exit with status 1 when a finding at or above this severity remains
-    /// (default: critical, or fail_on from clawcheck.yaml).
+    /// (default: critical, or fail_on from clawcheck.yaml); a config OpenClaw
+    /// would refuse to start with exits 5 under every threshold but never.
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
     /// Report only findings that are not in this baseline file.
@@ -276,7 +277,7 @@ pub enum FailOn {
     Info,
     Warn,
     Critical,
-    /// Never fail because of findings.
+    /// Never fail because of findings (a refused config included).
     #[value(alias = "never")]
     None,
 }

@@ -107,7 +107,8 @@ fn audit(pack: &Pack, dir: &Path) -> usize {
         shown: human::Shown::All,
         show_source: false,
     };
-    let subject = human::Subject { config: &paths.config, config_exists: true, state_dir: &paths.state_dir };
+    let subject =
+        human::Subject { config: &paths.config, config_exists: true, state_dir: &paths.state_dir, refusals: 0 };
     let hidden = human::Hidden { suppressed: outcome.suppressed.len(), baseline: 0, ignored: 0 };
     let text = human::render(&findings, hidden, &loaded.sources, &loaded.notes, &subject, &opts, &redactor);
     let json = report::json::report(&findings, &outcome.suppressed, &loaded.sources, &loaded.notes, 0, &redactor);
@@ -133,7 +134,8 @@ fn fix_dry_run(pack: &Pack, dir: &Path) -> usize {
         shown: human::Shown::All,
         show_source: false,
     };
-    let subject = human::Subject { config: &paths.config, config_exists: true, state_dir: &paths.state_dir };
+    let subject =
+        human::Subject { config: &paths.config, config_exists: true, state_dir: &paths.state_dir, refusals: 0 };
     let hidden = human::Hidden { suppressed: first.suppressed.len(), baseline: 0, ignored: 0 };
     let text = human::render(&findings, hidden, &loaded.sources, &loaded.notes, &subject, &opts, &redactor);
     report::fix::human(&result, None, &redactor).len() + text.len()

@@ -40,8 +40,9 @@ pub enum Expected {
         suppressed: Vec<Key>,
         summary: [u64; 3],
     },
-    /// The real tool refused the config.
-    Error { message: String, issues: Vec<String> },
+    /// The real tool refused the config: its error message and the
+    /// validation issues as (path, message).
+    Error { message: String, issues: Vec<(String, String)> },
 }
 
 /// A case set up on disk; the directory is removed on drop.
@@ -72,7 +73,12 @@ impl Case {
         let v: serde_json::Value = serde_json::from_str(&text).expect("expected.json is JSON");
         if let Some(err) = v.get("error") {
             let issues = v["issues"].as_array().map_or(Vec::new(), |a| {
-                a.iter().map(|i| i["message"].as_str().unwrap_or_default().to_string()).collect()
+                a.iter()
+                    .map(|i| {
+                        let text = |k: &str| i[k].as_str().unwrap_or_default().to_string();
+                        (text("path"), text("message"))
+                    })
+                    .collect()
             });
             return Expected::Error { message: err["message"].as_str().unwrap_or_default().to_string(), issues };
         }

@@ -36,6 +36,9 @@ struct Report {
     hidden: usize,
     /// Findings left out by --select / --ignore.
     ignored: usize,
+    /// Findings (active or suppressed, before `--baseline` leaves any out)
+    /// saying OpenClaw would refuse to start with this config.
+    refusals: usize,
 }
 
 impl Report {
@@ -63,7 +66,8 @@ impl Report {
             }
         }
         report::sort(&mut findings, pack);
-        Report { loaded, findings, suppressed, incomplete, redactor, hidden: 0, ignored: 0 }
+        let refusals = refusals(&findings, &suppressed);
+        Report { loaded, findings, suppressed, incomplete, redactor, hidden: 0, ignored: 0, refusals }
     }
 }
 
@@ -175,7 +179,7 @@ pub fn run(args: AuditArgs, io: &mut Io) -> u8 {
     if report_incomplete(io, &report, color) {
         return exit::USAGE;
     }
-    ctx.findings_status(&report.findings)
+    ctx.findings_status(&report)
 }
 
 /// Prints a diagnostic for each rule cut off by its evaluation budget and
@@ -206,11 +210,11 @@ impl Context<'_> {
 
     /// The exit status the findings left give: recording a baseline accepts
     /// them all, so that run succeeds.
-    fn findings_status(&self, findings: &[Finding]) -> u8 {
+    fn findings_status(&self, report: &Report) -> u8 {
         if self.args.write_baseline.is_some() {
             return exit::OK;
         }
-        findings_status(self.fail_on(), findings)
+        findings_status(self.fail_on(), report)
     }
 
     /// How fingerprints name files: from the state and config directories.
@@ -239,6 +243,10 @@ impl Context<'_> {
         let total = report.findings.len();
         report.findings.retain(|f| self.filter.keeps(&f.check_id));
         report.ignored = total - report.findings.len();
+        // A check --select / --ignore leaves out refuses nothing for this run.
+        let suppressed = report.suppressed.iter().filter(|s| self.filter.keeps(&s.finding.check_id));
+        report.refusals =
+            report.findings.iter().chain(suppressed.map(|s| &s.finding)).filter(|f| f.refuses_start()).count();
         if let Some(path) = &self.args.write_baseline {
             let path = io.env.cwd.join(path);
             if let Err(e) = std::fs::write(&path, Baseline::of(&report.findings, &self.anchors()).to_json()) {
@@ -305,7 +313,13 @@ fn run_fix(ctx: &Context, io: &mut Io, overrides: &Overrides, outputs: &Outputs)
     if !result.ok() || result.actions.iter().any(|a| a.error.is_some()) {
         return exit::FIX_INCOMPLETE;
     }
-    ctx.findings_status(&report.findings)
+    ctx.findings_status(&report)
+}
+
+/// How many findings say OpenClaw refuses the config: suppressing a finding
+/// accepts a risk, it does not make OpenClaw start.
+fn refusals(findings: &[Finding], suppressed: &[Suppressed]) -> usize {
+    findings.iter().chain(suppressed.iter().map(|s| &s.finding)).filter(|f| f.refuses_start()).count()
 }
 
 /// Audits `loaded`, planning fixes (and discarding the plan) so that each
@@ -348,6 +362,7 @@ fn render(
                 config: &ctx.paths.config,
                 config_exists: r.loaded.tree.is_some(),
                 state_dir: &ctx.paths.state_dir,
+                refusals: r.refusals,
             };
             let (sources, notes) = (&r.loaded.sources, &r.loaded.notes);
             let hidden = human::Hidden { suppressed: r.suppressed.len(), baseline: r.hidden, ignored: r.ignored };
@@ -376,8 +391,12 @@ fn render(
         Format::Sarif => {
             let root = ctx.source_root(cwd);
             let anchors = ctx.anchors();
-            let opts =
-                report::sarif::SarifOptions { tool_version: env!("CARGO_PKG_VERSION"), root: &root, anchors: &anchors };
+            let opts = report::sarif::SarifOptions {
+                tool_version: env!("CARGO_PKG_VERSION"),
+                root: &root,
+                anchors: &anchors,
+                refusals: r.refusals,
+            };
             let value = report::sarif::report(&r.findings, &r.loaded.sources, ctx.pack, &opts, &r.redactor);
             format!("{}\n", serde_json::to_string_pretty(&value).expect("JSON values serialise"))
         }
@@ -472,9 +491,12 @@ fn threshold(fail_on: FailOn) -> Option<Severity> {
     }
 }
 
-fn findings_status(fail_on: FailOn, findings: &[Finding]) -> u8 {
+/// The exit status findings give: a config OpenClaw refuses fails under
+/// every `--fail-on` but `never`, before any finding's severity counts.
+fn findings_status(fail_on: FailOn, report: &Report) -> u8 {
     match threshold(fail_on) {
-        Some(t) if findings.iter().any(|f| f.severity >= t) => exit::FINDINGS,
+        Some(_) if report.refusals > 0 => exit::REFUSED,
+        Some(t) if report.findings.iter().any(|f| f.severity >= t) => exit::FINDINGS,
         _ => exit::OK,
     }
 }

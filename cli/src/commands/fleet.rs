@@ -56,6 +56,7 @@ type Failure = (String, Option<Json>);
 struct Outcome {
     line: String,
     failing: bool,
+    refused: bool,
     error: bool,
 }
 
@@ -84,6 +85,8 @@ struct Shared<'a> {
 struct Tally {
     gateways: usize,
     failing: usize,
+    /// Gateways whose config OpenClaw would refuse.
+    refused: usize,
     errors: usize,
 }
 
@@ -115,6 +118,7 @@ pub fn run(source: &Path, fleet: &FleetRun, io: &mut Io) -> u8 {
         for o in outcomes {
             tally.gateways += 1;
             tally.failing += usize::from(o.failing);
+            tally.refused += usize::from(o.refused);
             tally.errors += usize::from(o.error);
             bar.suspend(|| {
                 let _ = writeln!(io.out, "{}", o.line);
@@ -195,6 +199,8 @@ pub fn run(source: &Path, fleet: &FleetRun, io: &mut Io) -> u8 {
     );
     if tally.errors > 0 {
         exit::CONFIG
+    } else if tally.refused > 0 && fleet.fail_on.is_some() {
+        exit::REFUSED
     } else if tally.failing > 0 {
         exit::FINDINGS
     } else {
@@ -299,7 +305,12 @@ fn audit_one(item: Item, shared: &Shared) -> Outcome {
         Ok((outcome, redactor)) if !outcome.incomplete().is_empty() => {
             let reasons: Vec<String> =
                 outcome.incomplete().iter().map(|d| redactor.scrub(&d.to_string()).into_owned()).collect();
-            Outcome { line: json!({"id": id, "error": reasons.join("; ")}).to_string(), failing: false, error: true }
+            Outcome {
+                line: json!({"id": id, "error": reasons.join("; ")}).to_string(),
+                failing: false,
+                refused: false,
+                error: true,
+            }
         }
         Ok((outcome, redactor)) => {
             let mut findings: Vec<Finding> = outcome.findings;
@@ -308,7 +319,9 @@ fn audit_one(item: Item, shared: &Shared) -> Outcome {
             report::sort(&mut findings, pack);
             let summary = Summary::of(&findings);
             let failing = fail_on.is_some_and(|t| findings.iter().any(|f| f.severity >= t));
-            let line = json!({
+            let suppressed = outcome.suppressed.iter().map(|s| &s.finding).filter(|f| filter.keeps(&f.check_id));
+            let refused = findings.iter().chain(suppressed).any(Finding::refuses_start);
+            let mut line = json!({
                 "id": id,
                 "summary": {"critical": summary.critical, "warn": summary.warn, "info": summary.info},
                 "findings": findings.iter().map(|f| json!({
@@ -316,14 +329,17 @@ fn audit_one(item: Item, shared: &Shared) -> Outcome {
                 })).collect::<Vec<_>>(),
                 "suppressed": outcome.suppressed.len(),
             });
-            Outcome { line: line.to_string(), failing, error: false }
+            if refused {
+                line["refusesStart"] = json!(true);
+            }
+            Outcome { line: line.to_string(), failing, refused, error: false }
         }
         Err((message, at)) => {
             let mut line = json!({"id": id, "error": message});
             if let (Some(o), Some(Json::Object(at))) = (line.as_object_mut(), at) {
                 o.extend(at);
             }
-            Outcome { line: line.to_string(), failing: false, error: true }
+            Outcome { line: line.to_string(), failing: false, refused: false, error: true }
         }
     }
 }

@@ -156,12 +156,16 @@ fn test(args: &TestArgs, io: &mut Io) -> u8 {
 }
 
 /// The generated documents, by path under the docs directory: the function
-/// reference, the rule catalog, and the JSON Schemas of rule and pack files.
+/// reference, the rule catalog, the config refusals (when the pack lists
+/// them), and the JSON Schemas of rule and pack files.
 pub fn generated(pack: &Pack) -> Vec<(String, String)> {
     let mut out = vec![
         ("functions.md".to_string(), clawcheck_engine::docs::functions::markdown()),
         ("rules.md".to_string(), clawcheck_engine::docs::catalog::markdown(pack)),
     ];
+    if !pack.refusals.is_empty() {
+        out.push(("refusals.md".to_string(), clawcheck_engine::docs::refusals::markdown(pack)));
+    }
     for (name, schema) in clawcheck_engine::rules::model::schemas() {
         let text = format!("{}\n", serde_json::to_string_pretty(&schema).expect("schemas serialise"));
         out.push((format!("schema/{name}"), text));

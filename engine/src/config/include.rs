@@ -344,18 +344,36 @@ pub fn deep_merge(base: Node, over: Node) -> Node {
     }
 }
 
-/// Reads the main config file into `sources` (used by the loader).
-pub fn read_root(sources: &mut SourceMap, path: &Path) -> Result<FileId, ConfigError> {
-    let text = read_text(path, crate::bounded::CONFIG_BYTES).map_err(|e| match e {
+/// Reads the main config file into `sources` (used by the loader); `None`
+/// when there is no file there to read. OpenClaw asks whether its config
+/// exists following links (`fs.existsSync`), so a config path that is a
+/// dangling symlink is an absent config, and so it is here: the answer comes
+/// from the open itself, not from an earlier look at the path.
+pub fn read_root(sources: &mut SourceMap, path: &Path) -> Result<Option<FileId>, ConfigError> {
+    let text = match read_text(path, crate::bounded::CONFIG_BYTES) {
+        // Only a config that is not there is a fresh install: one behind a
+        // directory the user cannot enter (EACCES) or a symlink loop is a
+        // read error, not "not found: defaults".
+        Err(TextError::Io(e))
+            if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) =>
+        {
+            return Ok(None);
+        }
+        other => other,
+    };
+    let text = text.map_err(|e| match e {
         TextError::Io(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
             ConfigError::new("clawcheck::config::size", format!("config {} is {e}", path.display()))
                 .help("a gateway config is kilobytes; check that --config or OPENCLAW_CONFIG_PATH names the right file")
         }
         TextError::Io(e) => ConfigError::new(
             "clawcheck::config::read",
-            format!("cannot read config {}: {}", path.display(), io_reason(&e)),
+            format!("cannot read {}: {}", path.display(), io_reason(&e)),
         )
-        .help("check the path (--config, OPENCLAW_CONFIG_PATH) and the file's permissions"),
+        .help(
+            "check the path (--config, OPENCLAW_CONFIG_PATH) and the permissions of the config file and of every \
+             directory above it",
+        ),
         TextError::NotUtf8(at) => ConfigError::new(
             "clawcheck::config::encoding",
             format!("config {} is not UTF-8 text: {at}", path.display()),
@@ -366,7 +384,7 @@ pub fn read_root(sources: &mut SourceMap, path: &Path) -> Result<FileId, ConfigE
     if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
         sources.mark_symlink(id);
     }
-    Ok(id)
+    Ok(Some(id))
 }
 
 #[cfg(test)]
@@ -393,6 +411,20 @@ mod tests {
 
     fn env() -> Environment {
         Environment::default()
+    }
+
+    #[test]
+    fn a_config_that_is_a_dangling_symlink_is_absent_and_a_directory_is_not() {
+        let (_dir, paths) = setup(&[]);
+        std::os::unix::fs::symlink("missing/openclaw.json", &paths.config).unwrap();
+        let loaded = load(&paths, &env()).expect("a dangling link is an absent config");
+        assert!(loaded.tree.is_none());
+        assert_eq!(loaded.source, Value::map(Default::default()));
+
+        let (_dir, paths) = setup(&[]);
+        std::fs::create_dir(&paths.config).unwrap();
+        let err = load(&paths, &env()).expect_err("a directory is not an absent config");
+        assert_eq!(err.code, "clawcheck::config::read");
     }
 
     #[test]

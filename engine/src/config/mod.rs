@@ -75,22 +75,10 @@ pub fn load(paths: &Paths, env: &Environment) -> Result<LoadedConfig, ConfigErro
         )
         .help("point --state-dir (or OPENCLAW_STATE_DIR) at OpenClaw's state directory"));
     }
-    // Only a config that is not there is a fresh install: one behind a
-    // directory the user cannot enter (EACCES) or a symlink loop is a read
-    // error, not "not found: defaults".
-    let exists = match std::fs::symlink_metadata(&paths.config) {
-        Ok(_) => true,
-        Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => false,
-        Err(e) => {
-            return Err(ConfigError::new(
-                "clawcheck::config::read",
-                format!("cannot read {}: {}", paths.config.display(), include::io_reason(&e)),
-            )
-            .help("check the permissions of the config file and of every directory above it"));
-        }
-    };
-    let (tree, include_files) = if exists {
-        let root = include::read_root(&mut sources, &paths.config)?;
+    // A config that is not there (the path, or the target of a symlink at
+    // it) is an empty one, as in OpenClaw.
+    let root = include::read_root(&mut sources, &paths.config)?;
+    let (tree, include_files) = if let Some(root) = root {
         let parsed = json5::parse(&sources, root)?;
         let extra_roots = include_roots(env, &paths.home);
         let resolved = include::IncludeResolver::new(&mut sources, &paths.config, extra_roots)

@@ -266,7 +266,17 @@ fn expected_at(e: &ExpectSpec) -> Option<&str> {
 fn matches_expectation(e: &ExpectSpec, f: &Finding) -> bool {
     match e {
         ExpectSpec::Severity(s) => s.parse::<Severity>().is_ok_and(|s| s == f.severity),
-        ExpectSpec::Full { severity, id, title, detail_contains, remediation_contains, refuses_start, at } => {
+        ExpectSpec::Full {
+            severity,
+            id,
+            title,
+            detail_contains,
+            remediation_contains,
+            refuses_start,
+            refusal_path,
+            refusal_contains,
+            at,
+        } => {
             severity.parse::<Severity>().is_ok_and(|s| s == f.severity)
                 && at.as_ref().is_none_or(|a| f.at().as_deref() == Some(a.as_str()))
                 && id.as_ref().is_none_or(|i| *i == f.check_id)
@@ -275,7 +285,11 @@ fn matches_expectation(e: &ExpectSpec, f: &Finding) -> bool {
                 && remediation_contains
                     .as_ref()
                     .is_none_or(|r| f.remediation.as_deref().is_some_and(|text| text.contains(r.as_str())))
-                && refuses_start.is_none_or(|r| r == f.refuses_start)
+                && refuses_start.is_none_or(|r| r == f.refuses_start())
+                && refusal_path.as_ref().is_none_or(|p| f.refusal.as_ref().is_some_and(|r| r.path == *p))
+                && refusal_contains
+                    .as_ref()
+                    .is_none_or(|m| f.refusal.as_ref().is_some_and(|r| r.message.contains(m.as_str())))
         }
     }
 }
@@ -283,7 +297,17 @@ fn matches_expectation(e: &ExpectSpec, f: &Finding) -> bool {
 fn expectation_text(e: &ExpectSpec) -> String {
     match e {
         ExpectSpec::Severity(s) => format!("a {s} finding"),
-        ExpectSpec::Full { severity, id, title, detail_contains, remediation_contains, refuses_start, at } => {
+        ExpectSpec::Full {
+            severity,
+            id,
+            title,
+            detail_contains,
+            remediation_contains,
+            refuses_start,
+            refusal_path,
+            refusal_contains,
+            at,
+        } => {
             let mut s = format!("a {severity} finding");
             if let Some(a) = at {
                 s.push_str(&format!(" at {a}"));
@@ -304,6 +328,12 @@ fn expectation_text(e: &ExpectSpec) -> String {
                 Some(true) => s.push_str(" saying OpenClaw refuses to start"),
                 Some(false) => s.push_str(" not saying OpenClaw refuses to start"),
                 None => {}
+            }
+            if let Some(p) = refusal_path {
+                s.push_str(&format!(" refused at {p}"));
+            }
+            if let Some(m) = refusal_contains {
+                s.push_str(&format!(" with a refusal message containing {m:?}"));
             }
             s
         }

@@ -7,7 +7,7 @@ use crate::config::{Node, PathSeg};
 use crate::facts;
 use crate::fix::planned::Planned;
 use crate::lang::{Caches, Cutoff, Env, RuleScope, Value};
-use crate::report::{Finding, Location};
+use crate::report::{Finding, Location, Refusal};
 use crate::rules::roots;
 use crate::rules::rule::Phase;
 use crate::rules::{Pack, Rule, Selection, SeverityRule};
@@ -445,7 +445,10 @@ fn finding(rule: &Rule, env: &Env, severity: Severity, locations: Vec<Location>)
         remediation: rule.remediation.as_ref().map(|t| t.render(env)).filter(|r| !r.is_empty()),
         rule: rule.id_source.clone(),
         locations,
-        refuses_start: rule.refuses_start.as_ref().is_some_and(|c| env.eval(c).is_true()),
+        refusal: rule.refuses_start.as_ref().filter(|c| env.eval(c).is_true()).map(|_| match &rule.refusal {
+            Some(r) => Refusal { path: r.path.render(env), message: r.message.render(env) },
+            None => Refusal::default(),
+        }),
         fixes: Vec::new(),
     }
 }

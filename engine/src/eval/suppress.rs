@@ -79,7 +79,7 @@ mod tests {
             remediation: None,
             rule: id.into(),
             locations: Vec::new(),
-            refuses_start: false,
+            refusal: None,
             fixes: Vec::new(),
         }
     }

@@ -101,6 +101,12 @@ impl Redactor {
         if let Some(r) = &mut f.remediation {
             self.scrub_in_place(r);
         }
+        // OpenClaw's refusal messages quote values (an allowed host under
+        // `secrets.`), so they are free text like the rest.
+        if let Some(r) = &mut f.refusal {
+            self.scrub_in_place(&mut r.path);
+            self.scrub_in_place(&mut r.message);
+        }
         for l in &mut f.locations {
             self.scrub_in_place(&mut l.label);
             self.scrub_in_place(&mut l.path);

@@ -15,13 +15,31 @@ pub struct Finding {
     /// The id (as written) of the rule that produced it.
     pub rule: String,
     pub locations: Vec<Location>,
-    /// OpenClaw itself refuses to start with this config.
-    pub refuses_start: bool,
+    /// OpenClaw itself refuses to start with this config: set for a
+    /// finding whose rule's `refuses_start` holds.
+    pub refusal: Option<Refusal>,
     /// What `--fix` would do about it (planned only when fixing).
     pub fixes: Vec<Planned>,
 }
 
+/// The issue OpenClaw's config validation reports when it refuses the
+/// config (both empty when the rule does not say).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Refusal {
+    /// Dotted path, as OpenClaw prints it (`agents.ownership`).
+    pub path: String,
+    pub message: String,
+}
+
+/// What the outputs say when a finding says OpenClaw refuses the config.
+pub const REFUSED: &str = "OpenClaw would refuse to start with this config";
+
 impl Finding {
+    /// OpenClaw itself refuses to start with the config this finding is about.
+    pub fn refuses_start(&self) -> bool {
+        self.refusal.is_some()
+    }
+
     /// Where the finding points, as a rule example's `at:` states it: the
     /// config path of its primary location, or the file's path when that
     /// location is a file; `None` without a location.

@@ -65,7 +65,7 @@ mod tests {
                 .map(|p| Location { path: p.into(), label: p.into(), origin: None, file: None, code: None })
                 .into_iter()
                 .collect(),
-            refuses_start: false,
+            refusal: None,
             fixes: Vec::new(),
         }
     }

@@ -124,6 +124,8 @@ pub struct Subject<'a> {
     pub config: &'a Path,
     pub config_exists: bool,
     pub state_dir: &'a Path,
+    /// Findings (active or suppressed) saying OpenClaw refuses the config.
+    pub refusals: usize,
 }
 
 pub fn render(
@@ -201,6 +203,15 @@ pub fn render(
 fn heading(findings: &[Finding], hidden: Hidden, subject: &Subject, naming: &Naming, color: bool) -> String {
     let summary = Summary::of(findings);
     let mut out = String::from("OpenClaw security audit (clawcheck)\n");
+    if subject.refusals > 0 {
+        // Before the counts: a refused config fails the run whatever they say.
+        out.push_str(&format!(
+            "{}: its validation reports {} issue{} (the findings that say \"OpenClaw itself refuses to start\").\n",
+            super::finding::REFUSED,
+            subject.refusals,
+            if subject.refusals == 1 { "" } else { "s" }
+        ));
+    }
     let worst = Severity::ALL.into_iter().find(|s| summary.count(*s) > 0);
     out.push_str(&format!("{}\n", paint(&summary.line(), worst, color)));
     hidden_lines(&mut out, hidden);
@@ -214,9 +225,16 @@ fn heading(findings: &[Finding], hidden: Hidden, subject: &Subject, naming: &Nam
 }
 
 /// The line saying OpenClaw refuses to start with the config, for a
-/// finding that says so.
-pub fn refusal_note(f: &Finding) -> Option<&'static str> {
-    f.refuses_start.then_some("OpenClaw itself refuses to start with this config.")
+/// finding that says so, with OpenClaw's own words where the rule gives them.
+pub fn refusal_note(f: &Finding) -> Option<String> {
+    match &f.refusal {
+        Some(r) if !r.message.is_empty() => Some(format!(
+            "OpenClaw itself refuses to start with this config: {}",
+            crate::excerpt::clip_lines(&refusal_line(r))
+        )),
+        Some(_) => Some("OpenClaw itself refuses to start with this config.".to_string()),
+        None => None,
+    }
 }
 
 /// Most places of one finding shown in snippets. A finding can point at
@@ -225,6 +243,11 @@ pub fn refusal_note(f: &Finding) -> Option<&'static str> {
 /// thousands of labels cost the square of their spread, and print pages.
 /// JSON, SARIF and GitHub annotations list every place.
 const MAX_LABELS: usize = 12;
+
+/// A refusal as `openclaw config validate` lists it: `path: message`.
+fn refusal_line(r: &super::Refusal) -> String {
+    if r.path.is_empty() { r.message.clone() } else { format!("{}: {}", r.path, r.message) }
+}
 
 /// A finding as a miette diagnostic: code = checkId, message = title and
 /// detail, help = remediation, labels = the config spans. Spans in other
@@ -287,7 +310,7 @@ impl FindingDiagnostic {
         };
         if let Some(note) = refusal_note(f) {
             message.push('\n');
-            message.push_str(note);
+            message.push_str(&note);
         }
         if hidden > 0 {
             message.push_str(&format!("\n(snippets of the first {MAX_LABELS} places; {hidden} more in --json)"));

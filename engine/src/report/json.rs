@@ -63,8 +63,11 @@ fn finding(f: &Finding, sources: &SourceMap) -> Value {
     if let Some(r) = &f.remediation {
         m.insert("remediation".into(), json!(r));
     }
-    if f.refuses_start {
+    if let Some(r) = &f.refusal {
         m.insert("refusesStart".into(), json!(true));
+        if !r.message.is_empty() {
+            m.insert("refusal".into(), json!({"path": r.path, "message": r.message}));
+        }
     }
     let locations: Vec<Value> = f
         .locations

@@ -16,7 +16,7 @@ pub mod sarif;
 pub mod statistics;
 pub mod summary;
 
-pub use finding::{CodeSpan, Finding, Location};
+pub use finding::{CodeSpan, Finding, Location, REFUSED, Refusal};
 pub use summary::Summary;
 
 /// Orders findings for output: most severe first, then in the order the

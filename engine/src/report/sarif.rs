@@ -20,7 +20,7 @@ use serde_sarif::sarif::{
     Tool, ToolComponent,
 };
 
-use super::finding::{Finding, Location as FindingLocation};
+use super::finding::{Finding, Location as FindingLocation, REFUSED};
 use super::fingerprint::fingerprint;
 use super::json::line_col;
 use super::portable::{Anchors, SourceRoot};
@@ -37,6 +37,9 @@ pub struct SarifOptions<'a> {
     pub root: &'a SourceRoot,
     /// How fingerprints name files.
     pub anchors: &'a Anchors,
+    /// Findings (active or suppressed) saying OpenClaw refuses the config:
+    /// the run then carries an error notification saying so.
+    pub refusals: usize,
 }
 
 /// The base id relative URIs are resolved against.
@@ -182,7 +185,16 @@ pub fn report(
     let results: Vec<SarifResult> = findings
         .iter()
         .map(|f| {
-            let mut text = f.title.clone();
+            // A refusal leads the message and is an error, whatever the
+            // finding's own severity (kept in the JSON report).
+            let mut text = match &f.refusal {
+                Some(r) if !r.message.is_empty() && !r.path.is_empty() => {
+                    format!("{REFUSED}: {}: {}\n{}", r.path, r.message, f.title)
+                }
+                Some(r) if !r.message.is_empty() => format!("{REFUSED}: {}\n{}", r.message, f.title),
+                Some(_) => format!("{REFUSED}.\n{}", f.title),
+                None => f.title.clone(),
+            };
             if !f.detail.is_empty() {
                 text.push('\n');
                 text.push_str(&f.detail);
@@ -197,7 +209,7 @@ pub fn report(
             let mut r = SarifResult::builder()
                 .rule_id(f.check_id.clone())
                 .rule_index(ids.iter().position(|i| *i == f.check_id).unwrap_or(0) as i64)
-                .level(level(f.severity))
+                .level(if f.refuses_start() { ResultLevel::Error } else { level(f.severity) })
                 .message(Message::builder().text(text).build())
                 .partial_fingerprints(BTreeMap::from([("clawcheck/v1".to_string(), fingerprint(f, opts.anchors))]))
                 .build();
@@ -236,5 +248,21 @@ pub fn report(
         .version(serde_json::json!("2.1.0"))
         .runs(vec![run])
         .build();
-    serde_json::to_value(sarif).unwrap_or_default()
+    let mut value = serde_json::to_value(sarif).unwrap_or_default();
+    if opts.refusals > 0
+        && let Some(run) = value.pointer_mut("/runs/0").and_then(serde_json::Value::as_object_mut)
+    {
+        run.insert(
+            "invocations".into(),
+            serde_json::json!([{
+                "executionSuccessful": true,
+                "toolExecutionNotifications": [{
+                    "level": "error",
+                    "descriptor": {"id": "clawcheck.refused"},
+                    "message": {"text": format!("{REFUSED}: its validation reports {} issue{}.", opts.refusals, if opts.refusals == 1 { "" } else { "s" })},
+                }],
+            }]),
+        );
+    }
+    value
 }

@@ -180,6 +180,7 @@ impl PackCompiler {
         let mut not_covered = Vec::new();
         let mut equivalent_mutants = Vec::new();
         let mut report_order: Vec<(Arc<RuleSource>, Spanned<String>)> = Vec::new();
+        let mut refusals = Vec::new();
         let mut manifests: Vec<(Arc<RuleSource>, PackMeta)> = Vec::new();
         for (file, s) in shared {
             if let Some(meta) = s.pack {
@@ -232,6 +233,7 @@ impl PackCompiler {
                     );
                 }
             }
+            refusals.extend(s.refusals.into_iter().map(|r| r.value));
             if let Some(spec) = s.suppressions {
                 if suppressions.is_some() {
                     self.error(
@@ -394,6 +396,7 @@ impl PackCompiler {
             secrets: secret_decls,
             secret_policy: Default::default(),
             not_covered,
+            refusals,
             rules: compiled_rules,
             sources: files,
             equivalent_mutants,
@@ -1005,6 +1008,21 @@ impl PackCompiler {
         let files: Vec<Template> = raw.files.iter().filter_map(|a| self.template(file, a, text_names)).collect();
         let refuses_start =
             raw.refuses_start.as_ref().and_then(|r| self.condition((file, r), text_names, "`refuses_start`"));
+        let refusal = raw.refusal.as_ref().and_then(|r| {
+            if raw.refuses_start.is_none() {
+                self.error(
+                    "clawcheck::rules::refusal",
+                    file,
+                    &r.path.referenced,
+                    "`refusal` says what OpenClaw reports when it refuses the config, but the rule has no `refuses_start`",
+                    Some("add `refuses_start: <condition>` (\"true\" when every finding is a refusal)".into()),
+                );
+                return None;
+            }
+            let path = self.template(file, &r.path, text_names);
+            let message = self.template(file, &r.message, text_names);
+            Some(super::rule::RefusalText { path: path?, message: message? })
+        });
         let fix = self.fixes(file, &raw, &per_match);
         let examples = self.examples(file, &raw, phase);
         let written = written(file, &raw);
@@ -1036,6 +1054,7 @@ impl PackCompiler {
             at,
             files,
             refuses_start,
+            refusal,
             fix,
             docs: raw.docs,
             examples,

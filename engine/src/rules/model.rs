@@ -381,6 +381,11 @@ pub struct SharedFile {
     #[serde(default)]
     #[schemars(with = "Vec<EquivalentMutantSpec>")]
     pub equivalent_mutants: Vec<Spanned<EquivalentMutantSpec>>,
+    /// Every way the audited tool's config validation refuses a config, and
+    /// the rule that reports each (or why none does): `docs/refusals.md`.
+    #[serde(default)]
+    #[schemars(with = "Vec<RefusalEntry>")]
+    pub refusals: Vec<Spanned<RefusalEntry>>,
 }
 
 /// A surviving mutant judged equivalent to its rule.
@@ -394,6 +399,65 @@ pub struct EquivalentMutantSpec {
     pub mutant: String,
     /// Why no config tells the mutant and the rule apart.
     pub reason: String,
+}
+
+/// One refusal of the audited tool's config validation, as its sources
+/// state it, and what covers it.
+#[derive(Clone, Debug, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefusalEntry {
+    /// The source module that reports it.
+    pub source: String,
+    /// The schema or function it belongs to.
+    #[serde(rename = "in", default)]
+    pub within: String,
+    /// `refinement`, `check` (a base check with a message of its own),
+    /// `issue` (validation after the schema) or `schema`.
+    #[serde(default)]
+    pub kind: String,
+    /// The issue path as the source writes it (relative to where the
+    /// schema is used).
+    #[serde(default)]
+    pub path: String,
+    /// The message as the source writes it.
+    pub message: String,
+    /// The rule (with `refuses_start`) that reports it, or the rules, when
+    /// one reports it only in some cases and another in the rest.
+    #[serde(default)]
+    pub rule: Option<RuleIds>,
+    /// Why no rule reports it.
+    #[serde(default)]
+    pub not_ported: Option<String>,
+}
+
+/// One rule id or a list of them.
+#[derive(Clone, Debug, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RuleIds {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl RuleIds {
+    pub fn ids(&self) -> Vec<&str> {
+        match self {
+            RuleIds::One(id) => vec![id.as_str()],
+            RuleIds::Many(ids) => ids.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+/// What OpenClaw's validation says when it refuses the config: the issue
+/// path and message it prints (templates).
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefusalSpec {
+    /// The dotted issue path (`agents.ownership`, `{@.path}`).
+    #[schemars(with = "String")]
+    pub path: Spanned<String>,
+    /// The issue message, word for word.
+    #[schemars(with = "String")]
+    pub message: Spanned<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, serde::Serialize, JsonSchema)]
@@ -541,6 +605,12 @@ pub enum ExpectSpec {
         /// expected finding that has a location (see `Finding::at`).
         #[serde(default)]
         at: Option<String>,
+        /// The refusal's path (exactly), as the rule's `refusal.path` renders it.
+        #[serde(default)]
+        refusal_path: Option<String>,
+        /// Text the refusal's message contains.
+        #[serde(default)]
+        refusal_contains: Option<String>,
     },
 }
 
@@ -626,6 +696,10 @@ pub struct RuleFile {
     #[serde(default)]
     #[schemars(with = "Option<ExprText>")]
     pub refuses_start: Option<Spanned<ExprText>>,
+    /// With `refuses_start`: the issue OpenClaw's validation reports (path
+    /// and message, as `openclaw config validate` prints them).
+    #[serde(default)]
+    pub refusal: Option<RefusalSpec>,
     /// `checks` (default), `report` or `fix`: report-phase rules run after
     /// suppressions are applied, see the `audit` root, and cannot be
     /// suppressed; fix-phase rules (hardening) report nothing and only

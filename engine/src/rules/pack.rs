@@ -91,6 +91,10 @@ pub struct Pack {
     pub secret_policy: std::sync::OnceLock<Arc<crate::redact::SecretPolicy>>,
     /// Checks the pack knows of but does not implement.
     pub not_covered: Vec<super::model::NotCovered>,
+    /// The audited tool's config refusals and what covers each (documents
+    /// only: audits do not need it, so a precompiled pack leaves it out).
+    #[serde(skip)]
+    pub refusals: Vec<super::model::RefusalEntry>,
     pub rules: Vec<Rule>,
     pub sources: Vec<Arc<RuleSource>>,
     /// Surviving mutants the packs list as equivalent (only `rules test

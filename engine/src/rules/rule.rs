@@ -42,6 +42,14 @@ pub enum SeverityRule {
     Cases(Vec<(Severity, Compiled)>),
 }
 
+/// The issue OpenClaw's config validation reports when it refuses a
+/// config: its dotted path and message.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct RefusalText {
+    pub path: Template,
+    pub message: Template,
+}
+
 /// An example as written, with its location in the rule file.
 #[derive(Debug)]
 pub struct Example {
@@ -86,6 +94,8 @@ pub struct Rule {
     pub files: Vec<Template>,
     /// When true for a finding, OpenClaw refuses to start with the config.
     pub refuses_start: Option<Compiled>,
+    /// What OpenClaw's validation then reports (templates).
+    pub refusal: Option<RefusalText>,
     pub fix: Vec<FixOp>,
     pub docs: Option<DocsSpec>,
     /// Left out of a precompiled pack (audits do not run them).

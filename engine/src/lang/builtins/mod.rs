@@ -17,6 +17,7 @@ mod schema;
 mod strings;
 pub mod text;
 mod types;
+mod url;
 
 pub(crate) use lists::retain as retain_list;
 pub use maps::deep_merge as deep_merge_values;
@@ -253,6 +254,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(query::BUILTINS)
         .chain(schema::BUILTINS)
         .chain(text::BUILTINS)
+        .chain(url::BUILTINS)
 }
 
 pub fn lookup(name: &str) -> Option<&'static Builtin> {
