@@ -32,7 +32,7 @@ use clawcheck_engine::eval;
 use clawcheck_engine::fix::{self, FixOptions};
 use clawcheck_engine::input::Overrides;
 use clawcheck_engine::redact::Redactor;
-use clawcheck_engine::report::{self, human};
+use clawcheck_engine::report::{self, Finding, human};
 use clawcheck_engine::rules::filter::CheckFilter;
 use clawcheck_engine::rules::{Pack, PackLoader};
 
@@ -99,6 +99,19 @@ fn audit(pack: &Pack, dir: &Path) -> usize {
     let mut findings = outcome.findings;
     findings.iter_mut().for_each(|f| redactor.finding(f));
     report::sort(&mut findings, pack);
+    let text = human_report(&findings, outcome.suppressed.len(), &loaded, &paths, &redactor);
+    let json = report::json::report(&findings, &outcome.suppressed, &loaded.sources, &loaded.notes, 0, &redactor);
+    text.len() + json.to_string().len()
+}
+
+/// The default human report of `findings`, as `clawcheck audit` prints it.
+fn human_report(
+    findings: &[Finding],
+    suppressed: usize,
+    loaded: &LoadedConfig,
+    paths: &Paths,
+    redactor: &Redactor,
+) -> String {
     let opts = human::HumanOptions {
         color: false,
         width: 100,
@@ -109,10 +122,8 @@ fn audit(pack: &Pack, dir: &Path) -> usize {
     };
     let subject =
         human::Subject { config: &paths.config, config_exists: true, state_dir: &paths.state_dir, refusals: 0 };
-    let hidden = human::Hidden { suppressed: outcome.suppressed.len(), baseline: 0, ignored: 0 };
-    let text = human::render(&findings, hidden, &loaded.sources, &loaded.notes, &subject, &opts, &redactor);
-    let json = report::json::report(&findings, &outcome.suppressed, &loaded.sources, &loaded.notes, 0, &redactor);
-    text.len() + json.to_string().len()
+    let hidden = human::Hidden { suppressed, baseline: 0, ignored: 0 };
+    human::render(findings, hidden, &loaded.sources, &loaded.notes, &subject, &opts, redactor)
 }
 
 /// `clawcheck audit --fix --dry-run`: load, plan, edit, the diff and the
@@ -126,18 +137,7 @@ fn fix_dry_run(pack: &Pack, dir: &Path) -> usize {
     let mut findings = first.findings;
     findings.iter_mut().for_each(|f| redactor.finding(f));
     report::sort(&mut findings, pack);
-    let opts = human::HumanOptions {
-        color: false,
-        width: 100,
-        home: None,
-        cwd: None,
-        shown: human::Shown::All,
-        show_source: false,
-    };
-    let subject =
-        human::Subject { config: &paths.config, config_exists: true, state_dir: &paths.state_dir, refusals: 0 };
-    let hidden = human::Hidden { suppressed: first.suppressed.len(), baseline: 0, ignored: 0 };
-    let text = human::render(&findings, hidden, &loaded.sources, &loaded.notes, &subject, &opts, &redactor);
+    let text = human_report(&findings, first.suppressed.len(), &loaded, &paths, &redactor);
     report::fix::human(&result, None, &redactor).len() + text.len()
 }
 
