@@ -2,51 +2,15 @@
 //! code) and exit status 2 or 3, in bounded time and output, never a panic,
 //! a hang or a stack overflow.
 
-use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use clawcheck_engine::input::Environment;
-use clawcheck_tests::cli::{self, Run};
+use clawcheck_tests::cli::Run;
+use clawcheck_tests::home::Home;
 
 /// Diagnostics stay short whatever the input: no line of a megabyte
 /// config is printed whole.
 const MAX_ERR: usize = 16 * 1024;
-
-struct Home {
-    dir: tempfile::TempDir,
-}
-
-impl Home {
-    fn new() -> Home {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let state = dir.path().join(".openclaw");
-        std::fs::create_dir(&state).expect("state dir");
-        std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o700)).expect("chmod");
-        Home { dir }
-    }
-
-    fn state(&self) -> PathBuf {
-        self.dir.path().join(".openclaw")
-    }
-
-    fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
-        let path = self.state().join(name);
-        std::fs::write(&path, bytes).expect("write");
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-        path
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        let mut vars = BTreeMap::new();
-        vars.insert("HOME".to_string(), self.dir.path().display().to_string());
-        cli::run(args, Environment { vars, cwd: self.dir.path().to_path_buf() })
-    }
-
-    fn audit(&self) -> Run {
-        self.run(&["audit", "--no-settings", "--color", "never"])
-    }
-}
 
 /// The run failed the way a bad input should: `status`, a diagnostic with
 /// `code`, bounded output.
@@ -81,7 +45,7 @@ fn malformed_json5_of_every_kind_is_a_syntax_error() {
     for (what, text) in cases {
         let home = Home::new();
         home.write("openclaw.json", text);
-        assert_refused(&home.audit(), 3, "clawcheck::config::syntax", what);
+        assert_refused(&audit(&home), 3, "clawcheck::config::syntax", what);
     }
 }
 
@@ -90,7 +54,7 @@ fn a_million_levels_of_nesting_is_refused_briefly() {
     for (open, close) in [("[", "]"), ("{a:", "}")] {
         let home = Home::new();
         home.write("openclaw.json", open.repeat(1_000_000) + &close.repeat(1_000_000));
-        let run = home.audit();
+        let run = audit(&home);
         assert_refused(&run, 3, "clawcheck::config::syntax", "deep nesting");
         assert!(run.err.contains("too long to show"), "located, not printed:\n{}", head(&run.err));
     }
@@ -101,7 +65,7 @@ fn long_strings_and_keys_are_audited_and_reported_briefly() {
     let home = Home::new();
     let long = "x".repeat(20_000_000);
     home.write("openclaw.json", format!("{{ gateway: {{ bind: \"{long}\", mode: \"local\" }}, \"{long}k\": 1 }}"));
-    let run = home.audit();
+    let run = audit(&home);
     // Audited (not a config error): the long unknown key is a refusal, exit 5.
     assert_eq!(run.code, 5, "audited, the unknown key refused:\n{}", head(&run.err));
     assert!(run.out.len() < 64 * 1024, "the human report cuts long values: {} bytes", run.out.len());
@@ -116,14 +80,14 @@ fn bytes_that_are_not_utf8_text_are_located() {
     ] {
         let home = Home::new();
         home.write("openclaw.json", &bytes);
-        let run = home.audit();
+        let run = audit(&home);
         assert_refused(&run, 3, "clawcheck::config::encoding", what);
         assert!(run.err.contains("line "), "{}", run.err);
     }
     let home = Home::new();
     home.write("openclaw.json", b"{\n  gateway: { bind: \"\xff\xfe\" } }");
     // The message wraps at the terminal width: compare it unwrapped.
-    let err = home.audit().err.replace('│', " ");
+    let err = audit(&home).err.replace('│', " ");
     let words = err.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(words.contains("byte 0xff at line 2, column 21"), "{err}");
 }
@@ -142,33 +106,33 @@ fn include_mistakes_are_config_errors() {
     let home = Home::new();
     home.write("openclaw.json", "{ $include: './a.json5' }");
     home.write("a.json5", "{ $include: './openclaw.json' }");
-    assert_refused(&home.audit(), 3, "clawcheck::config::include_cycle", "cycle");
+    assert_refused(&audit(&home), 3, "clawcheck::config::include_cycle", "cycle");
 
     let home = Home::new();
     home.write("openclaw.json", "{ $include: '../outside.json5' }");
-    std::fs::write(home.dir.path().join("outside.json5"), "{}").expect("write");
-    assert_refused(&home.audit(), 3, "clawcheck::config::include_escape", "escape");
+    std::fs::write(home.path().join("outside.json5"), "{}").expect("write");
+    assert_refused(&audit(&home), 3, "clawcheck::config::include_escape", "escape");
 
     let home = Home::new();
-    let outside = home.dir.path().join("secret.json5");
+    let outside = home.path().join("secret.json5");
     std::fs::write(&outside, "{}").expect("write");
     std::os::unix::fs::symlink(&outside, home.state().join("link.json5")).expect("symlink");
     home.write("openclaw.json", "{ $include: './link.json5' }");
-    assert_refused(&home.audit(), 3, "clawcheck::config::include_escape", "escape through a symlink");
+    assert_refused(&audit(&home), 3, "clawcheck::config::include_escape", "escape through a symlink");
 
     let home = Home::new();
     home.write("openclaw.json", "{ $include: './missing.json5' }");
-    assert_refused(&home.audit(), 3, "clawcheck::config::include_missing", "missing include");
+    assert_refused(&audit(&home), 3, "clawcheck::config::include_missing", "missing include");
 
     let home = Home::new();
     home.write("openclaw.json", "{ $include: './big.json5' }");
     home.write("big.json5", format!("{{ a: \"{}\" }}", "x".repeat(3 * 1024 * 1024)));
-    assert_refused(&home.audit(), 3, "clawcheck::config::include_size", "oversize include");
+    assert_refused(&audit(&home), 3, "clawcheck::config::include_size", "oversize include");
 
     let home = Home::new();
     home.write("openclaw.json", "{ $include: './bad.json5' }");
     home.write("bad.json5", b"{ a: \"\xc3\x28\" }");
-    assert_refused(&home.audit(), 3, "clawcheck::config::encoding", "include not UTF-8");
+    assert_refused(&audit(&home), 3, "clawcheck::config::encoding", "include not UTF-8");
 }
 
 #[test]
@@ -176,17 +140,17 @@ fn a_config_that_cannot_be_read_is_a_config_error() {
     // Running as root, permissions do not stop a read; a directory does.
     let home = Home::new();
     std::fs::create_dir(home.state().join("openclaw.json")).expect("mkdir");
-    assert_refused(&home.audit(), 3, "clawcheck::config::read", "config is a directory");
+    assert_refused(&audit(&home), 3, "clawcheck::config::read", "config is a directory");
 
     let home = Home::new();
-    let state = home.dir.path().join("state-file");
+    let state = home.path().join("state-file");
     std::fs::write(&state, "not a directory").expect("write");
     let state_arg = state.display().to_string();
     let run = home.run(&["audit", "--no-settings", "--state-dir", &state_arg]);
     assert_refused(&run, 3, "clawcheck::config::state_dir", "state dir is a file");
 
     let home = Home::new();
-    let looped = home.dir.path().join("loop");
+    let looped = home.path().join("loop");
     std::os::unix::fs::symlink(&looped, &looped).expect("symlink");
     let run = home.run(&["audit", "--no-settings", "--state-dir", &looped.display().to_string()]);
     assert_refused(&run, 3, "clawcheck::config::state_dir", "state dir is a symlink loop");
@@ -199,7 +163,7 @@ fn an_oversized_config_or_an_endless_device_is_refused_not_read_whole() {
     let config = home.write("openclaw.json", "");
     // Sparse: 64 MiB and one byte of zeros, past the cap.
     std::fs::File::options().write(true).open(&config).expect("open").set_len((64 << 20) + 1).expect("grow");
-    assert_refused(&home.audit(), 3, "clawcheck::config::size", "config over 64 MiB");
+    assert_refused(&audit(&home), 3, "clawcheck::config::size", "config over 64 MiB");
 
     let home = Home::new();
     let run = home.run(&["audit", "--no-settings", "--config", "/dev/zero"]);
@@ -214,7 +178,7 @@ fn a_named_pipe_for_a_config_does_not_hang_the_audit() {
     let status = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs");
     assert!(status.success());
     let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || tx.send(home.audit()));
+    std::thread::spawn(move || tx.send(audit(&home)));
     let run = rx.recv_timeout(std::time::Duration::from_secs(60)).expect("the audit hung on a FIFO");
     // Nobody writes to it: it reads as an empty file.
     assert_refused(&run, 3, "clawcheck::config::syntax", "FIFO config");
@@ -224,7 +188,7 @@ fn a_named_pipe_for_a_config_does_not_hang_the_audit() {
 fn an_unset_variable_stays_visible_and_is_reported() {
     let home = Home::new();
     home.write("openclaw.json", "{ gateway: { auth: { mode: 'token', token: '${CLAWCHECK_SURELY_UNSET}' } } }");
-    let run = home.audit();
+    let run = audit(&home);
     assert_eq!(run.code, 1, "audited: the unresolved token leaves loopback without auth (critical)\n{}", run.err);
     assert!(run.out.contains("CLAWCHECK_SURELY_UNSET is not set"), "{}", head(&run.out));
 }
@@ -391,7 +355,7 @@ fn a_deep_chain_of_definitions_is_cut_off_not_overflowed() {
 #[test]
 fn a_pack_cannot_make_fix_change_modes_outside_the_state_and_config_paths() {
     let home = Home::new();
-    let outside = home.dir.path().join("elsewhere.log");
+    let outside = home.path().join("elsewhere.log");
     std::fs::write(&outside, "log").expect("write");
     std::fs::set_permissions(&outside, std::fs::Permissions::from_mode(0o644)).expect("chmod");
     let inside = home.write("inside.log", "log");
@@ -410,4 +374,8 @@ fn a_pack_cannot_make_fix_change_modes_outside_the_state_and_config_paths() {
     let mode = |p: &Path| std::fs::metadata(p).expect("stat").permissions().mode() & 0o777;
     assert_eq!(mode(&outside), 0o644, "nothing outside changed");
     assert_eq!(mode(&inside), 0o600, "inside the state directory the fix applies");
+}
+
+fn audit(home: &Home) -> Run {
+    home.run(&["audit", "--no-settings", "--color", "never"])
 }

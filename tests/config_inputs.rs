@@ -6,55 +6,13 @@
 //! exactly what clawcheck reports, and where.
 
 use std::collections::BTreeMap;
-use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
 
 use clawcheck_engine::input::Environment;
 use clawcheck_tests::cli::{self, Run};
+use clawcheck_tests::home::Home;
 use serde_json::Value;
 
 const LONG_TOKEN: &str = "7c1f0e9a4b2d8c6e3f5a1b9d0c2e4f6a8b0d2c4e";
-
-struct Home {
-    dir: tempfile::TempDir,
-}
-
-impl Home {
-    fn new() -> Home {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let home = Home { dir };
-        std::fs::create_dir(home.state()).expect("state");
-        std::fs::set_permissions(home.state(), std::fs::Permissions::from_mode(0o700)).expect("chmod");
-        home
-    }
-
-    fn state(&self) -> PathBuf {
-        self.dir.path().join(".openclaw")
-    }
-
-    fn write(&self, name: &str, text: &str) {
-        let path = self.state().join(name);
-        std::fs::write(&path, text).expect("write");
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-    }
-
-    /// `audit --json` with `vars` as the process environment (besides HOME).
-    fn audit(&self, vars: &[(&str, &str)]) -> Run {
-        let mut env = BTreeMap::new();
-        env.insert("HOME".to_string(), self.dir.path().display().to_string());
-        for (k, v) in vars {
-            env.insert(k.to_string(), v.to_string());
-        }
-        cli::run(
-            &["audit", "--json", "--no-settings", "--fail-on", "none"],
-            Environment { vars: env, cwd: self.path() },
-        )
-    }
-
-    fn path(&self) -> PathBuf {
-        self.dir.path().to_path_buf()
-    }
-}
 
 /// `(checkId, detail)` of every finding of a JSON report whose checkId is in `ids`.
 fn findings(run: &Run, ids: &[&str]) -> Vec<(String, String)> {
@@ -83,7 +41,7 @@ fn env_vars_fill_gaps_and_never_override() {
     let home = Home::new();
     home.write("openclaw.json", CONFIG);
     assert_eq!(
-        findings(&home.audit(&[]), &WATCHED),
+        findings(&audit(&home, &[]), &WATCHED),
         [
             ("discovery.mdns_full_mode".to_string(), "discovery.mdns.mode=\"full\" publishes cliPath/sshPort in local-network TXT records. This can reveal usernames, filesystem layout, and management ports.".to_string()),
             ("gateway.token_too_short".into(), "gateway auth token is 11 chars; prefer a long random token.".into()),
@@ -94,7 +52,7 @@ fn env_vars_fill_gaps_and_never_override() {
     // The process sets GW_TOKEN and the state directory's .env sets
     // HOOKS_TOKEN: env.vars give way to both, and still fill in MDNS_MODE.
     home.write(".env", "HOOKS_TOKEN=0123456789abcdef0123456789abcdefgh\n");
-    let run = home.audit(&[("GW_TOKEN", LONG_TOKEN)]);
+    let run = audit(&home, &[("GW_TOKEN", LONG_TOKEN)]);
     let got: Vec<String> = findings(&run, &WATCHED).into_iter().map(|(id, _)| id).collect();
     assert_eq!(got, ["discovery.mdns_full_mode"], "{}", run.err);
 }
@@ -105,7 +63,7 @@ fn env_vars_fill_gaps_and_never_override() {
 fn include_chain(home: &Home, n: usize) {
     home.write("openclaw.json", "// the first of the includes\n{\n  $include: './i1.json5',\n}\n");
     for i in 1..n {
-        home.write(&format!("i{i}.json5"), &format!("{{\n  $include: './i{}.json5',\n}}\n", i + 1));
+        home.write(&format!("i{i}.json5"), format!("{{\n  $include: './i{}.json5',\n}}\n", i + 1));
     }
     home.write(
         &format!("i{n}.json5"),
@@ -117,7 +75,7 @@ fn include_chain(home: &Home, n: usize) {
 fn includes_nest_exactly_ten_deep() {
     let home = Home::new();
     include_chain(&home, 10);
-    let run = home.audit(&[]);
+    let run = audit(&home, &[]);
     assert_eq!(run.code, 0, "{}", run.err);
     let report: Value = serde_json::from_str(&run.out).expect("JSON");
     let funnel = report["findings"]
@@ -137,7 +95,10 @@ fn an_eleventh_include_is_refused_where_it_is_written() {
     include_chain(&home, 11);
     let mut env = BTreeMap::new();
     env.insert("HOME".to_string(), home.path().display().to_string());
-    let run = cli::run(&["audit", "--no-settings", "--color", "never"], Environment { vars: env, cwd: home.path() });
+    let run = cli::run(
+        &["audit", "--no-settings", "--color", "never"],
+        Environment { vars: env, cwd: home.path().to_path_buf() },
+    );
     assert_eq!(run.code, 3, "{}", run.err);
     assert!(run.err.contains("clawcheck::config::include_depth"), "{}", run.err);
     assert!(run.err.contains("includes nest deeper than 10 levels"), "{}", run.err);
@@ -154,11 +115,16 @@ fn siblings_do_not_add_depth() {
     include_chain(&home, 10);
     home.write("openclaw.json", "{\n  $include: ['./i1.json5', './extra.json5'],\n}\n");
     home.write("extra.json5", "{ discovery: { mdns: { mode: 'full' } } }\n");
-    let run = home.audit(&[]);
+    let run = audit(&home, &[]);
     assert_eq!(run.code, 0, "{}", run.err);
     let ids: Vec<String> = findings(&run, &["gateway.tailscale_funnel", "discovery.mdns_full_mode"])
         .into_iter()
         .map(|(id, _)| id)
         .collect();
     assert_eq!(ids, ["gateway.tailscale_funnel", "discovery.mdns_full_mode"]);
+}
+
+/// `audit --json` with `vars` as the process environment (besides HOME).
+fn audit(home: &Home, vars: &[(&str, &str)]) -> Run {
+    home.run_with(&["audit", "--json", "--no-settings", "--fail-on", "none"], vars)
 }

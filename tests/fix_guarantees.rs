@@ -5,64 +5,12 @@
 //! keeps its inode and its whole old text for anyone who has it open.
 //! Nothing here depends on timing.
 
-use std::collections::BTreeMap;
 use std::io::Read;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use clawcheck_engine::input::Environment;
-use clawcheck_tests::cli::{self, Run};
+use clawcheck_tests::home::Home;
 use serde_json::{Value, json};
-
-/// A HOME with a private state directory.
-struct Home {
-    dir: tempfile::TempDir,
-}
-
-impl Home {
-    fn new() -> Home {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let home = Home { dir };
-        std::fs::create_dir(home.state()).expect("state dir");
-        chmod(&home.state(), 0o700);
-        home
-    }
-
-    fn path(&self) -> PathBuf {
-        self.dir.path().canonicalize().expect("home")
-    }
-
-    fn state(&self) -> PathBuf {
-        self.path().join(".openclaw")
-    }
-
-    fn write(&self, name: &str, text: &str, mode: u32) -> PathBuf {
-        let path = self.state().join(name);
-        std::fs::write(&path, text).expect("write");
-        chmod(&path, mode);
-        path
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        let mut vars = BTreeMap::new();
-        vars.insert("HOME".to_string(), self.path().display().to_string());
-        cli::run(args, Environment { vars, cwd: self.path() })
-    }
-
-    /// `audit --fix --json` with `extra` arguments: the exit status and the output.
-    fn fix(&self, extra: &[&str]) -> (u8, Value) {
-        let mut args = vec!["audit", "--fix", "--json", "--no-settings", "--fail-on", "never"];
-        args.extend_from_slice(extra);
-        let run = self.run(&args);
-        let out = serde_json::from_str(&run.out)
-            .unwrap_or_else(|e| panic!("not JSON ({e}), exit {}:\n{}\n{}", run.code, run.out, run.err));
-        (run.code, out)
-    }
-}
-
-fn chmod(path: &Path, mode: u32) {
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
-}
 
 fn mode(path: &Path) -> u32 {
     std::fs::symlink_metadata(path).expect("stat").permissions().mode() & 0o7777
@@ -90,19 +38,19 @@ fn world_readable_include(suppress: bool) -> (Home, PathBuf) {
     } else {
         ""
     };
-    home.write(
+    home.write_mode(
         "openclaw.json",
-        &format!("{{\n  {suppressions}\n  $include: './tools.json5',\n  gateway: {{ auth: {{ mode: 'token', token: '7c1f0e9a4b2d8c6e3f5a1b9d0c2e4f6a8b0d2c4e' }} }},\n}}\n"),
+        format!("{{\n  {suppressions}\n  $include: './tools.json5',\n  gateway: {{ auth: {{ mode: 'token', token: '7c1f0e9a4b2d8c6e3f5a1b9d0c2e4f6a8b0d2c4e' }} }},\n}}\n"),
         0o600,
     );
-    let include = home.write("tools.json5", "{ tools: { profile: 'minimal' } }\n", 0o644);
+    let include = home.write_mode("tools.json5", "{ tools: { profile: 'minimal' } }\n", 0o644);
     (home, include)
 }
 
 #[test]
 fn a_suppressed_mode_finding_is_not_fixed() {
     let (home, include) = world_readable_include(true);
-    let (code, out) = home.fix(&[]);
+    let (code, out) = run_fix(&home, &[]);
     assert_eq!(code, 0, "{out}");
     assert_eq!(mode(&include), 0o644, "the accepted risk is left as it is");
     let planned: Vec<&str> =
@@ -116,7 +64,7 @@ fn a_suppressed_mode_finding_is_not_fixed() {
     // The same state without the suppression: the include is fixed, so the
     // test above is about the suppression.
     let (home, include) = world_readable_include(false);
-    let (code, out) = home.fix(&[]);
+    let (code, out) = run_fix(&home, &[]);
     assert_eq!(code, 0, "{out}");
     assert_eq!(suppressed(&out), []);
     assert_eq!(mode(&include), 0o600);
@@ -146,8 +94,8 @@ fn a_suppressed_config_finding_is_not_edited() {
     };
 
     let home = Home::new();
-    let path = home.write("openclaw.json", &config(true), 0o600);
-    let (code, out) = home.fix(&["--pack", &pack_arg]);
+    let path = home.write_mode("openclaw.json", config(true), 0o600);
+    let (code, out) = run_fix(&home, &["--pack", &pack_arg]);
     assert_eq!(code, 0, "{out}");
     assert_eq!(out["fix"]["changes"], json!([]));
     assert_eq!(out["fix"]["configWritten"], json!(false));
@@ -156,8 +104,8 @@ fn a_suppressed_config_finding_is_not_edited() {
     assert_eq!(suppressed(&out), [("acme.gateway.serve_only".to_string(), json!("RISK-7: off during the migration"))]);
 
     let home = Home::new();
-    let path = home.write("openclaw.json", &config(false), 0o600);
-    let (code, out) = home.fix(&["--pack", &pack_arg]);
+    let path = home.write_mode("openclaw.json", config(false), 0o600);
+    let (code, out) = run_fix(&home, &["--pack", &pack_arg]);
     assert_eq!(code, 0, "{out}");
     assert_eq!(out["fix"]["changes"], json!(["gateway.tailscale.mode=off -> serve"]));
     assert_eq!(std::fs::read_to_string(&path).expect("config"), config(false).replace("mode: 'off'", "mode: 'serve'"));
@@ -175,11 +123,11 @@ fn fix_replaces_the_config_with_a_new_file_and_never_writes_the_old_one() {
     let old = format!(
         "// team gateway\n{{\n  channels: {{ telegram: {{ groupPolicy: 'open', botToken: '123:abc' }} }},\n  agents: {{\n    list: [\n{agents}    ],\n  }},\n}}\n"
     );
-    let path = home.write("openclaw.json", &old, 0o640);
+    let path = home.write_mode("openclaw.json", &old, 0o640);
     let inode = std::fs::metadata(&path).expect("stat").ino();
     let mut reader = std::fs::File::open(&path).expect("a reader opens the config before the fix");
 
-    let (code, out) = home.fix(&[]);
+    let (code, out) = run_fix(&home, &[]);
     assert_eq!(code, 0, "{out}");
     assert_eq!(out["fix"]["changes"], json!(["channels.telegram.groupPolicy=open -> allowlist"]), "{out}");
     assert_eq!(out["fix"]["configWritten"], json!(true));
@@ -193,4 +141,10 @@ fn fix_replaces_the_config_with_a_new_file_and_never_writes_the_old_one() {
     assert_eq!(new, old.replace("groupPolicy: 'open'", "groupPolicy: 'allowlist'"), "the new text, whole");
     assert_eq!(after.mode() & 0o7777, 0o600, "--fix then makes the config private, as OpenClaw does");
     assert_eq!(std::fs::read_to_string(home.state().join("openclaw.json.bak")).expect("backup"), old);
+}
+
+/// `audit --fix --json` with `extra` arguments: the exit status and the output.
+fn run_fix(home: &Home, extra: &[&str]) -> (u8, Value) {
+    let (code, out, _) = home.fix(extra);
+    (code, out)
 }

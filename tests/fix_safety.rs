@@ -8,75 +8,15 @@
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use clawcheck_engine::input::Environment;
-use clawcheck_tests::cli::{self, Run};
+use clawcheck_tests::home::{Home, chmod};
 use serde_json::Value;
 
 const OUTSIDE: &str = "outside the state directory and the config's directory; clawcheck changes nothing there";
 const FILE_SYSTEM_ROOT: &str = "it is the file-system root; clawcheck never changes its mode";
 const HOME: &str = "it is the home directory or a directory above it; clawcheck never changes its mode";
 const HARD_LINKS: &str = "it has 2 hard links, so it may be another file too; clawcheck changes nothing there";
-
-/// A home directory with a private state directory and an empty config.
-struct Home {
-    dir: tempfile::TempDir,
-}
-
-impl Home {
-    fn new() -> Home {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let home = Home { dir };
-        std::fs::create_dir(home.state()).expect("state dir");
-        chmod(&home.state(), 0o700);
-        home.write("openclaw.json", "{}\n", 0o600);
-        home
-    }
-
-    fn path(&self) -> PathBuf {
-        self.dir.path().canonicalize().expect("home")
-    }
-
-    fn state(&self) -> PathBuf {
-        self.path().join(".openclaw")
-    }
-
-    fn write(&self, name: &str, text: &str, mode: u32) -> PathBuf {
-        let path = self.state().join(name);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("dirs");
-        std::fs::write(&path, text).expect("write");
-        chmod(&path, mode);
-        path
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        let mut vars = BTreeMap::new();
-        vars.insert("HOME".to_string(), self.path().display().to_string());
-        cli::run(args, Environment { vars, cwd: self.path() })
-    }
-
-    /// `audit --fix --json` with `extra` arguments: the exit status and the
-    /// `fix` object.
-    fn fix(&self, extra: &[&str]) -> (u8, Value) {
-        let (code, fix, _) = self.fix_with_diagnostics(extra);
-        (code, fix)
-    }
-
-    /// [`Home::fix`], with the diagnostics printed on standard error.
-    fn fix_with_diagnostics(&self, extra: &[&str]) -> (u8, Value, String) {
-        let mut args = vec!["audit", "--fix", "--json", "--no-settings", "--fail-on", "never"];
-        args.extend_from_slice(extra);
-        let run = self.run(&args);
-        let out: Value = serde_json::from_str(&run.out)
-            .unwrap_or_else(|e| panic!("not JSON ({e}), exit {}:\n{}\n{}", run.code, run.out, run.err));
-        (run.code, out["fix"].clone(), run.err)
-    }
-}
-
-fn chmod(path: &Path, mode: u32) {
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
-}
 
 fn mode(path: &Path) -> u32 {
     std::fs::symlink_metadata(path).expect("stat").permissions().mode() & 0o7777
@@ -130,7 +70,10 @@ fn chmod_pack(targets: &[(&str, u32)]) -> tempfile::TempDir {
 
 #[test]
 fn a_hard_link_to_a_file_outside_is_not_changed() {
-    let home = Home::new();
+    let home = Home::with_config(
+        "{}
+",
+    );
     let outside = tempfile::tempdir().expect("temp dir");
     let shadow = outside.path().join("shadow");
     std::fs::write(&shadow, "root:x:0:0\n").expect("write");
@@ -140,7 +83,7 @@ fn a_hard_link_to_a_file_outside_is_not_changed() {
     let link = home.state().join("credentials/whatsapp.json");
     std::fs::hard_link(&shadow, &link).expect("hard link");
 
-    let (code, fix) = home.fix(&[]);
+    let (code, fix) = run_fix(&home, &[]);
     assert_eq!(code, 4, "a refused change leaves the fix incomplete: {fix}");
     assert_eq!(outcome_of(&fix, &link), format!("error: {HARD_LINKS}"));
     assert_eq!(mode(&shadow), 0o640, "the file outside keeps its mode");
@@ -157,9 +100,12 @@ fn a_hard_link_to_a_file_outside_is_not_changed() {
 /// takes precedence over the incomplete fix's 4.
 #[test]
 fn state_dir_slash_plans_nothing_outside() {
-    let home = Home::new();
+    let home = Home::with_config(
+        "{}
+",
+    );
     let before = mode(Path::new("/"));
-    let (code, fix, err) = home.fix_with_diagnostics(&["--dry-run", "--state-dir", "/"]);
+    let (code, fix, err) = run_fix_with_diagnostics(&home, &["--dry-run", "--state-dir", "/"]);
     assert_eq!(code, 2, "{fix}\n{err}");
     assert!(err.contains("clawcheck::facts::outside_roots"), "{err}");
     let all = outcomes(&fix);
@@ -176,8 +122,11 @@ fn state_dir_slash_plans_nothing_outside() {
 /// is never changed, nor anything in it but the config file.
 #[test]
 fn the_home_directory_as_state_dir_keeps_its_mode_and_its_files() {
-    let home = Home::new();
-    chmod(&home.path(), 0o755);
+    let home = Home::with_config(
+        "{}
+",
+    );
+    chmod(home.path(), 0o755);
     let config = home.path().join("openclaw.json");
     std::fs::write(&config, "{}\n").expect("config");
     chmod(&config, 0o644);
@@ -185,12 +134,12 @@ fn the_home_directory_as_state_dir_keeps_its_mode_and_its_files() {
     chmod(&home.path().join("credentials"), 0o755);
     let state = home.path().display().to_string();
 
-    let (code, fix) = home.fix(&["--state-dir", &state]);
+    let (code, fix) = run_fix(&home, &["--state-dir", &state]);
     assert_eq!(code, 4, "{fix}");
-    assert_eq!(outcome_of(&fix, &home.path()), format!("error: {HOME}"));
+    assert_eq!(outcome_of(&fix, home.path()), format!("error: {HOME}"));
     assert_eq!(outcome_of(&fix, &config), "done", "the config file itself stays writable");
     assert_eq!(outcome_of(&fix, &home.path().join("credentials")), format!("error: {OUTSIDE}"));
-    assert_eq!((mode(&home.path()), mode(&config), mode(&home.path().join("credentials"))), (0o755, 0o600, 0o755));
+    assert_eq!((mode(home.path()), mode(&config), mode(&home.path().join("credentials"))), (0o755, 0o600, 0o755));
 }
 
 /// `--config /openclaw.json` (no such file) no longer makes `/` a write
@@ -200,7 +149,10 @@ fn the_home_directory_as_state_dir_keeps_its_mode_and_its_files() {
 #[test]
 fn config_at_slash_opens_nothing_to_a_packs_chmod() {
     assert!(!Path::new("/openclaw.json").exists(), "this test needs /openclaw.json not to exist");
-    let home = Home::new();
+    let home = Home::with_config(
+        "{}
+",
+    );
     let outside = tempfile::tempdir().expect("temp dir");
     let victim = outside.path().canonicalize().expect("dir").join("victim");
     std::fs::write(&victim, "data").expect("write");
@@ -210,7 +162,7 @@ fn config_at_slash_opens_nothing_to_a_packs_chmod() {
     let pack = chmod_pack(&[(&victim_expr, 0o666), ("'/'", root_mode), ("'/openclaw.json'", 0o600)]);
     let pack = pack.path().display().to_string();
 
-    let (code, fix) = home.fix(&["--config", "/openclaw.json", "--no-builtin-rules", "--pack", &pack]);
+    let (code, fix) = run_fix(&home, &["--config", "/openclaw.json", "--no-builtin-rules", "--pack", &pack]);
     assert_eq!(code, 4, "{fix}");
     assert_eq!(
         outcomes(&fix),
@@ -231,13 +183,16 @@ fn the_backup_and_the_new_config_keep_the_owner_and_group() {
         eprintln!("skipped: giving a file to another user needs root");
         return;
     }
-    let home = Home::new();
+    let home = Home::with_config(
+        "{}
+",
+    );
     let text = "{ channels: { telegram: { groupPolicy: 'open' } } }\n";
-    let config = home.write("openclaw.json", text, 0o644);
+    let config = home.write_mode("openclaw.json", text, 0o644);
     std::os::unix::fs::chown(home.state(), Some(4242), Some(4343)).expect("chown");
     std::os::unix::fs::chown(&config, Some(4242), Some(4343)).expect("chown");
 
-    let (code, fix) = home.fix(&[]);
+    let (code, fix) = run_fix(&home, &[]);
     assert_eq!(code, 0, "{fix}");
     assert_eq!(fix["changes"], serde_json::json!(["channels.telegram.groupPolicy=open -> allowlist"]));
     let owner = |p: &Path| std::fs::metadata(p).map(|m| (m.uid(), m.gid(), m.mode() & 0o7777)).expect("stat");
@@ -255,15 +210,18 @@ fn a_file_of_a_third_user_in_the_state_dir_is_not_changed() {
         eprintln!("skipped: giving a file to another user needs root");
         return;
     }
-    let home = Home::new();
+    let home = Home::with_config(
+        "{}
+",
+    );
     std::os::unix::fs::chown(home.state(), Some(4242), Some(4242)).expect("chown");
-    let mine = home.write("credentials/mine.json", "{}", 0o644);
-    let theirs = home.write("credentials/theirs.json", "{}", 0o644);
+    let mine = home.write_mode("credentials/mine.json", "{}", 0o644);
+    let theirs = home.write_mode("credentials/theirs.json", "{}", 0o644);
     std::os::unix::fs::chown(home.state().join("credentials"), Some(4242), Some(4242)).expect("chown");
     std::os::unix::fs::chown(&mine, Some(4242), Some(4242)).expect("chown");
     std::os::unix::fs::chown(&theirs, Some(5353), Some(5353)).expect("chown");
 
-    let (code, fix) = home.fix(&[]);
+    let (code, fix) = run_fix(&home, &[]);
     assert_eq!(code, 4, "{fix}");
     assert_eq!(outcome_of(&fix, &mine), "done");
     assert_eq!(
@@ -277,16 +235,19 @@ fn a_file_of_a_third_user_in_the_state_dir_is_not_changed() {
 /// A symlink planted at the backup's name is not written through.
 #[test]
 fn a_link_at_the_backup_name_is_not_written_through() {
-    let home = Home::new();
+    let home = Home::with_config(
+        "{}
+",
+    );
     let outside = tempfile::tempdir().expect("temp dir");
     let victim = outside.path().join("victim");
     std::fs::write(&victim, "keep").expect("write");
     let text = "{ channels: { telegram: { groupPolicy: 'open' } } }\n";
-    home.write("openclaw.json", text, 0o600);
+    home.write_mode("openclaw.json", text, 0o600);
     let bak = home.state().join("openclaw.json.bak");
     std::os::unix::fs::symlink(&victim, &bak).expect("symlink");
 
-    let (code, fix) = home.fix(&[]);
+    let (code, fix) = run_fix(&home, &[]);
     assert_eq!(code, 0, "{fix}");
     assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "keep");
     assert!(std::fs::symlink_metadata(&bak).expect("bak").file_type().is_file());
@@ -304,8 +265,8 @@ fn a_link_at_the_backup_name_is_not_written_through() {
     std::fs::remove_file(&bak).expect("rm");
     std::os::unix::fs::symlink(&victim, &bak).expect("symlink");
     let text = "{ channels: { signal: { groupPolicy: 'open' } } }\n";
-    home.write("openclaw.json", text, 0o600);
-    let (code, fix) = home.fix(&[]);
+    home.write_mode("openclaw.json", text, 0o600);
+    let (code, fix) = run_fix(&home, &[]);
     assert_eq!((code, &fix["configWritten"]), (0, &Value::Bool(true)), "{fix}");
     assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "keep");
     assert_eq!(std::fs::read_link(&bak).expect("the link stays"), victim);
@@ -316,8 +277,11 @@ fn a_link_at_the_backup_name_is_not_written_through() {
 /// and the finding is gone.
 #[test]
 fn duplicate_keys_are_fixed_where_they_take_effect() {
-    let home = Home::new();
-    let config = home.write(
+    let home = Home::with_config(
+        "{}
+",
+    );
+    let config = home.write_mode(
         "openclaw.json",
         "{\n  channels: {\n    telegram: { groupPolicy: \"allowlist\", groupPolicy: \"open\" },\n  },\n}\n",
         0o600,
@@ -326,14 +290,14 @@ fn duplicate_keys_are_fixed_where_they_take_effect() {
     let audit = home.run(&["audit", "--json", "--no-settings", "--fail-on", "never"]);
     assert!(audit.out.contains(open_groups), "the open policy is in effect before the fix");
 
-    let (code, fix) = home.fix(&[]);
+    let (code, fix) = run_fix(&home, &[]);
     assert_eq!(code, 0, "{fix}");
     assert_eq!(fix["changes"], serde_json::json!(["channels.telegram.groupPolicy=open -> allowlist"]));
     assert_eq!(
         std::fs::read_to_string(&config).expect("config"),
         "{\n  channels: {\n    telegram: { groupPolicy: \"allowlist\" },\n  },\n}\n"
     );
-    let (code, again) = home.fix(&[]);
+    let (code, again) = run_fix(&home, &[]);
     assert_eq!((code, &again["changes"], &again["configWritten"]), (0, &serde_json::json!([]), &Value::Bool(false)));
     let audit = home.run(&["audit", "--json", "--no-settings", "--fail-on", "never"]);
     assert_eq!(audit.code, 0);
@@ -345,7 +309,10 @@ fn duplicate_keys_are_fixed_where_they_take_effect() {
 /// a dry run leaves them, and a live writer's file is not touched.
 #[test]
 fn temporary_files_of_a_killed_run_are_removed_by_the_next_fix() {
-    let home = Home::new();
+    let home = Home::with_config(
+        "{}
+",
+    );
     let mut child = std::process::Command::new("true").spawn().expect("true runs");
     let dead = child.id();
     child.wait().expect("exits");
@@ -353,7 +320,7 @@ fn temporary_files_of_a_killed_run_are_removed_by_the_next_fix() {
         [format!(".openclaw.json.{dead}-000000000000002a.clawcheck.tmp"), ".openclaw.json.x7Yq2B.clawcheck.tmp".into()];
     let live = format!(".openclaw.json.{}-000000000000002a.clawcheck.tmp", std::process::id());
     for name in stale.iter().chain([&live]) {
-        home.write(name, "{ gateway: { auth: { token: 'secret' } } }", 0o600);
+        home.write_mode(name, "{ gateway: { auth: { token: 'secret' } } }", 0o600);
     }
     let names = || {
         let mut v: Vec<String> = std::fs::read_dir(home.state())
@@ -364,10 +331,10 @@ fn temporary_files_of_a_killed_run_are_removed_by_the_next_fix() {
         v
     };
     let all = names();
-    let (code, _) = home.fix(&["--dry-run"]);
+    let (code, _) = run_fix(&home, &["--dry-run"]);
     assert_eq!(code, 0);
     assert_eq!(names(), all, "a dry run writes and removes nothing");
-    let (code, fix) = home.fix(&[]);
+    let (code, fix) = run_fix(&home, &[]);
     assert_eq!((code, &fix["configWritten"]), (0, &Value::Bool(false)));
     assert_eq!(names(), [live, "openclaw.json".to_string()]);
 }
@@ -389,7 +356,10 @@ fn swapping_in_symlinks_during_fix_never_changes_a_file_outside() {
         return;
     }
     const RUNS: usize = 400;
-    let home = Home::new();
+    let home = Home::with_config(
+        "{}
+",
+    );
     let outside = tempfile::tempdir().expect("temp dir");
     let outside = outside.path().canonicalize().expect("dir");
     let (victim_file, victim_dir) = (outside.join("passwd"), outside.join("dir"));
@@ -401,12 +371,12 @@ fn swapping_in_symlinks_during_fix_never_changes_a_file_outside() {
 
     // `a.json` and `.a.alt` trade places: a regular file and a link outside.
     let creds = home.state().join("credentials");
-    let real_file = home.write("credentials/a.json", "{}", 0o644);
+    let real_file = home.write_mode("credentials/a.json", "{}", 0o644);
     let alt_file = creds.join(".a.alt");
     std::os::unix::fs::symlink(&victim_file, &alt_file).expect("symlink");
     // `swap` and `.swap.alt` trade places: a directory and a link outside.
     let swap = home.state().join("swap");
-    let real_in_dir = home.write("swap/b.json", "{}", 0o644);
+    let real_in_dir = home.write_mode("swap/b.json", "{}", 0o644);
     let alt_dir = home.state().join(".swap.alt");
     std::os::unix::fs::symlink(&victim_dir, &alt_dir).expect("symlink");
 
@@ -441,7 +411,7 @@ fn swapping_in_symlinks_during_fix_never_changes_a_file_outside() {
     let b = swap.join("b.json").display().to_string();
     let mut seen: BTreeMap<(String, String), usize> = BTreeMap::new();
     for run in 0..RUNS {
-        let (code, fix) = home.fix(&["--no-builtin-rules", "--pack", &pack]);
+        let (code, fix) = run_fix(&home, &["--no-builtin-rules", "--pack", &pack]);
         let all = outcomes(&fix);
         let errors = all.iter().filter(|(_, o)| o.starts_with("error")).count();
         assert_eq!(code, if errors > 0 { 4 } else { 0 }, "run {run}: {all:?}");
@@ -477,7 +447,10 @@ fn swapping_in_symlinks_during_fix_never_changes_a_file_outside() {
 /// and what is not there is missing (not "outside").
 #[test]
 fn a_symlinked_state_directory_keeps_openclaws_outcomes() {
-    let home = Home::new();
+    let home = Home::with_config(
+        "{}
+",
+    );
     let data = home.path().join("data");
     std::fs::rename(home.state(), &data).expect("move the state dir");
     std::os::unix::fs::symlink(&data, home.state()).expect("symlink");
@@ -485,7 +458,7 @@ fn a_symlinked_state_directory_keeps_openclaws_outcomes() {
     std::fs::create_dir(data.join("credentials")).expect("dir");
     chmod(&data.join("credentials"), 0o755);
 
-    let (code, fix) = home.fix(&[]);
+    let (code, fix) = run_fix(&home, &[]);
     assert_eq!(code, 0, "{fix}");
     let all = outcomes(&fix);
     let state = home.state();
@@ -500,4 +473,17 @@ fn a_symlinked_state_directory_keeps_openclaws_outcomes() {
     );
     assert!(all[4..].iter().all(|(_, o)| o == "missing"), "{all:?}");
     assert_eq!((mode(&data.join("openclaw.json")), mode(&data.join("credentials"))), (0o600, 0o700));
+}
+
+/// `audit --fix --json` with `extra` arguments: the exit status and the
+/// `fix` object.
+fn run_fix(home: &Home, extra: &[&str]) -> (u8, Value) {
+    let (code, fix, _) = run_fix_with_diagnostics(home, extra);
+    (code, fix)
+}
+
+/// [`run_fix`], with the diagnostics printed on standard error.
+fn run_fix_with_diagnostics(home: &Home, extra: &[&str]) -> (u8, Value, String) {
+    let (code, out, err) = home.fix(extra);
+    (code, out["fix"].clone(), err)
 }

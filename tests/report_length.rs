@@ -14,7 +14,6 @@
 use std::collections::HashMap;
 
 use clawcheck_tests::case::{Case, Prepared};
-use clawcheck_tests::cli;
 use clawcheck_tests::paths;
 use serde_json::Value;
 
@@ -68,18 +67,11 @@ fn recorded(name: &str) -> Case {
 }
 
 /// clawcheck's default human report of a prepared case (with the case's
-/// `--auth`/`--token`/`--password`), and any extra arguments.
+/// flags), and any extra arguments.
 fn ours(prepared: &Prepared, extra: &[&str]) -> String {
-    let mut args = vec!["audit".to_string(), "--fail-on".into(), "never".into(), "--no-settings".into()];
-    let o = &prepared.overrides;
-    for (flag, v) in [("--auth", &o.auth), ("--token", &o.token), ("--password", &o.password)] {
-        if let Some(v) = v {
-            args.extend([flag.to_string(), v.clone()]);
-        }
-    }
-    args.extend(extra.iter().map(|a| a.to_string()));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let run = cli::run(&args, prepared.env.clone());
+    let mut args = vec!["audit", "--fail-on", "never", "--no-settings"];
+    args.extend_from_slice(extra);
+    let run = prepared.run(&args);
     assert_eq!(run.code, 0, "{}", run.err);
     run.out
 }

@@ -4,7 +4,6 @@
 //! OpenClaw's own order (`peer.json`); clawcheck's must be the same.
 
 use clawcheck_tests::case::Case;
-use clawcheck_tests::cli;
 use clawcheck_tests::paths;
 
 /// Cases whose order clawcheck cannot yet give, each with the reason; a
@@ -58,18 +57,7 @@ fn findings_of_each_severity_come_in_openclaws_order() {
                         let Ok(peer) = std::fs::read_to_string(case.dir.join("peer.json")) else { continue };
                         let Ok(peer) = serde_json::from_str::<serde_json::Value>(&peer) else { continue };
                         let prepared = case.prepare().unwrap_or_else(|e| panic!("{}: setup: {e}", case.name));
-                        let mut args = vec!["audit".to_string(), "--json".into(), "--fail-on".into(), "never".into()];
-                        let o = &prepared.overrides;
-                        if o.deep {
-                            args.push("--deep".into());
-                        }
-                        for (flag, v) in [("--auth", &o.auth), ("--token", &o.token), ("--password", &o.password)] {
-                            if let Some(v) = v {
-                                args.extend([flag.to_string(), v.clone()]);
-                            }
-                        }
-                        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-                        let run = cli::run(&args, prepared.env.clone());
+                        let run = prepared.run(&["audit", "--json", "--fail-on", "never"]);
                         let Ok(ours) = serde_json::from_str::<serde_json::Value>(&run.out) else { continue };
                         let mut differs = Vec::new();
                         for severity in ["critical", "warn", "info"] {

@@ -16,7 +16,6 @@
 //! thresholds, broken files, diffs and packs.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use clawcheck_engine::config::tree::{Node, NodeKind};
@@ -25,6 +24,7 @@ use clawcheck_engine::eval;
 use clawcheck_engine::input::Environment;
 use clawcheck_tests::case::{Case, Prepared};
 use clawcheck_tests::cli::{self, Run};
+use clawcheck_tests::home::Home;
 use clawcheck_tests::paths;
 
 /// OpenClaw's `isSensitiveConfigPath` (dist/sensitive-paths-*.mjs).
@@ -230,27 +230,10 @@ fn excerpt(text: &str, needle: &str) -> String {
     text[start..].lines().take(4).collect::<Vec<_>>().join("\n")
 }
 
-/// The command-line arguments a case's `args` file asks for.
-fn case_args(prepared: &Prepared) -> Vec<String> {
-    let o = &prepared.overrides;
-    let mut args = Vec::new();
-    for (flag, v) in [("--auth", &o.auth), ("--token", &o.token), ("--password", &o.password)] {
-        if let Some(v) = v {
-            args.extend([flag.to_string(), v.clone()]);
-        }
-    }
-    if o.deep {
-        args.push("--deep".into());
-    }
-    args
-}
-
 fn run(prepared: &Prepared, args: &[&str]) -> Run {
     let mut all = vec!["audit", "--color", "never", "--fail-on", "never"];
     all.extend_from_slice(args);
-    let extra = case_args(prepared);
-    all.extend(extra.iter().map(String::as_str));
-    cli::run(&all, prepared.env.clone())
+    prepared.run(&all)
 }
 
 /// Every output of a case: the human report with JSON, SARIF and GitHub
@@ -450,63 +433,6 @@ fn a_pack_that_prints_everything_gets_no_secret_out_even_without_the_builtin_rul
 // ---------------------------------------------------------------------------
 // Focused tests.
 
-struct Home {
-    dir: tempfile::TempDir,
-}
-
-impl Home {
-    fn new(config: &str) -> Home {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let home = Home { dir };
-        std::fs::create_dir(home.state()).expect("state dir");
-        std::fs::set_permissions(home.state(), std::fs::Permissions::from_mode(0o700)).expect("chmod");
-        home.write("openclaw.json", config);
-        home
-    }
-
-    fn state(&self) -> PathBuf {
-        self.dir.path().join(".openclaw")
-    }
-
-    fn write(&self, name: &str, text: &str) {
-        let path = self.state().join(name);
-        std::fs::write(&path, text).expect("write");
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        self.run_with(args, &[])
-    }
-
-    fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
-        let mut vars = BTreeMap::new();
-        vars.insert("HOME".to_string(), self.dir.path().display().to_string());
-        for (k, v) in env {
-            vars.insert(k.to_string(), v.to_string());
-        }
-        // With snippets: the human report shows the most then.
-        let mut all = vec!["audit", "--no-settings", "--color", "never", "--fail-on", "never", "--show-source"];
-        all.extend_from_slice(args);
-        cli::run(&all, Environment { vars, cwd: self.dir.path().to_path_buf() })
-    }
-
-    /// A pack directory beside the state: `manifest` (after its `pack:`
-    /// lines) and one rule.
-    fn pack_with(&self, manifest: &str, rule: &str) -> String {
-        let dir = self.dir.path().join("pack");
-        std::fs::create_dir_all(&dir).expect("pack dir");
-        let head = "pack:\n  name: third-party\n  extends: [builtin]\n";
-        std::fs::write(dir.join("pack.yaml"), format!("{head}{manifest}")).expect("write");
-        let id = rule.lines().find_map(|l| l.strip_prefix("id: ")).expect("the rule's id");
-        std::fs::write(dir.join(format!("{id}.yaml")), rule).expect("write");
-        dir.display().to_string()
-    }
-
-    fn pack(&self, rule: &str) -> String {
-        self.pack_with("", rule)
-    }
-}
-
 const BOT_TOKEN: &str = "123456789:AAHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0";
 
 #[test]
@@ -533,8 +459,8 @@ fn the_demo_no_longer_shows_its_tokens() {
 #[test]
 fn a_masked_snippet_keeps_its_shape_and_its_labels_columns() {
     let line = format!("  channels: {{ telegram: {{ botToken: \"{BOT_TOKEN}\", groupPolicy: \"open\" }} }},");
-    let home = Home::new(&format!("{{\n{line}\n}}\n"));
-    let r = home.run(&[]);
+    let home = Home::with_config(&format!("{{\n{line}\n}}\n"));
+    let r = report(&home, &[]);
     assert!(!r.out.contains(BOT_TOKEN));
     let masked = line.replace(BOT_TOKEN, "••••••••(45)");
     let lines: Vec<&str> = r.out.lines().collect();
@@ -555,22 +481,24 @@ fn a_masked_snippet_keeps_its_shape_and_its_labels_columns() {
 #[test]
 fn a_pack_that_prints_a_token_gets_its_mask() {
     let token = "0123456789abcdefghijklmn";
-    let home =
-        Home::new(&format!("{{ gateway: {{ bind: \"loopback\", auth: {{ mode: \"token\", token: \"{token}\" }} }} }}"));
-    let pack = home.pack(
+    let home = Home::with_config(&format!(
+        "{{ gateway: {{ bind: \"loopback\", auth: {{ mode: \"token\", token: \"{token}\" }} }} }}"
+    ));
+    let pack = pack(
+        &home,
         "id: acme.echo\ntitle: \"Token {config.gateway.auth.token}\"\nseverity: warn\n\
          detail: \"token={config.gateway.auth.token}\"\nremediation: \"rotate {config.gateway.auth.token}\"\n\
          at: [\"{ [ {path: 'gateway.auth.mode', label: config.gateway.auth.token} ] }\"]\n",
     );
     let mask = "••••••••(24)";
     for format in ["human", "json", "sarif", "github"] {
-        let r = home.run(&["--pack", &pack, "--format", format]);
+        let r = report(&home, &["--pack", &pack, "--format", format]);
         assert_eq!(r.code, 0, "{format}: {}", r.err);
         assert!(!r.out.contains(token), "{format} shows the token:\n{}", excerpt(&r.out, token));
         assert!(r.out.contains(&format!("token={mask}")), "{format}: the detail has the mask:\n{}", r.out);
     }
     let json: serde_json::Value =
-        serde_json::from_str(&home.run(&["--pack", &pack, "--json"]).out).expect("JSON report");
+        serde_json::from_str(&report(&home, &["--pack", &pack, "--json"]).out).expect("JSON report");
     let f = json["findings"].as_array().expect("findings").iter().find(|f| f["checkId"] == "acme.echo").expect("it");
     assert_eq!(f["title"], format!("Token {mask}"));
     assert_eq!(f["detail"], format!("token={mask}"));
@@ -590,34 +518,37 @@ fn free_text_is_scrubbed_of_values_that_cannot_turn_up_by_chance() {
         ("shared-value-1", false), // also written at a key that is not secret
     ];
     for (value, scrubbed) in cases {
-        let home = Home::new(&format!(
+        let home = Home::with_config(&format!(
             "{{ gateway: {{ auth: {{ mode: \"password\", password: \"{value}\" }} }}, ui: {{ assistant: {{ name: \"shared-value-1\" }} }} }}"
         ));
-        let pack =
-            home.pack("id: acme.echo\ntitle: Echo\nseverity: warn\ndetail: \"pw=[{config.gateway.auth.password}]\"\n");
+        let pack = pack(
+            &home,
+            "id: acme.echo\ntitle: Echo\nseverity: warn\ndetail: \"pw=[{config.gateway.auth.password}]\"\n",
+        );
         let json: serde_json::Value =
-            serde_json::from_str(&home.run(&["--pack", &pack, "--json"]).out).expect("JSON report");
+            serde_json::from_str(&report(&home, &["--pack", &pack, "--json"]).out).expect("JSON report");
         let f =
             json["findings"].as_array().expect("findings").iter().find(|f| f["checkId"] == "acme.echo").expect("it");
         let expected =
             if scrubbed { format!("pw=[••••••••({})]", value.len()) } else { format!("pw=[{value}]") };
         assert_eq!(f["detail"], expected, "{value}");
         // Wherever it is written at its secret key, it is masked.
-        let text = home.run(&["--pack", &pack]).out;
+        let text = report(&home, &["--pack", &pack]).out;
         assert!(!text.contains(&format!("password: \"{value}\"")), "{value} masked in the snippet");
     }
 }
 
 #[test]
 fn references_are_shown_and_what_they_resolve_to_is_not() {
-    let home = Home::new(
+    let home = Home::with_config(
         "{ gateway: { bind: \"lan\", auth: { mode: \"token\", token: { source: \"env\", provider: \"default\", id: \"GW_TOKEN\" } } },\n  hooks: { enabled: true, token: \"Bearer ${HOOK_TOKEN}\" } }",
     );
-    let pack = home.pack(
+    let pack = pack(
+        &home,
         "id: acme.echo\ntitle: Echo\nseverity: warn\ndetail: \"{config.gateway.auth.token} {config.hooks.token} {env.HOOK_TOKEN}\"\n",
     );
     let env = [("GW_TOKEN", "resolved-gateway-token"), ("HOOK_TOKEN", "hook-token-value")];
-    let r = home.run_with(&["--pack", &pack], &env);
+    let r = report_with(&home, &["--pack", &pack], &env);
     assert!(r.out.contains(r#"id: "GW_TOKEN""#), "a SecretRef is shown as written:\n{}", r.out);
     for secret in ["resolved-gateway-token", "hook-token-value"] {
         assert!(!r.out.contains(secret), "{secret}:\n{}", excerpt(&r.out, secret));
@@ -636,11 +567,11 @@ fn a_syntax_error_over_three_thousand_accounts_is_short_and_holds_no_token() {
         })
         .collect();
     // The object of accounts is never closed.
-    let home = Home::new(&format!(
+    let home = Home::with_config(&format!(
         "{{\n  channels: {{\n    telegram: {{\n      accounts: {{\n{}\n    }}\n  }},\n  gateway: {{ auth: {{ token: \"gw-token-0123456789\" }} }}\n",
         accounts.join(",\n")
     ));
-    let r = home.run(&[]);
+    let r = report(&home, &[]);
     assert_eq!(r.code, 3, "a config error");
     assert!(r.err.contains("clawcheck::config::syntax"), "{}", r.err);
     assert!(!r.err.contains("AAHfiqks") && !r.err.contains("gw-token"), "no token:\n{}", r.err);
@@ -657,8 +588,8 @@ fn a_span_of_three_lines_is_shown_whole_and_of_four_by_its_ends() {
     // An object never closed: the error's span runs from its `{` to the last line.
     for (lines, cut) in [(3, false), (4, true)] {
         let members: Vec<String> = (1..lines).map(|i| format!("  k{i}: {i},")).collect();
-        let home = Home::new(&format!("{{\n{}\n", members.join("\n")));
-        let r = home.run(&[]);
+        let home = Home::with_config(&format!("{{\n{}\n", members.join("\n")));
+        let r = report(&home, &[]);
         assert_eq!(r.code, 3);
         assert_eq!(r.err.contains("lines not shown"), cut, "{lines} lines:\n{}", r.err);
         assert_eq!(r.err.contains(&format!("here (to line {lines})")), cut, "{}", r.err);
@@ -667,10 +598,10 @@ fn a_span_of_three_lines_is_shown_whole_and_of_four_by_its_ends() {
 
 #[test]
 fn the_dry_run_diff_of_a_config_with_tokens_shows_none() {
-    let home = Home::new(&format!(
+    let home = Home::with_config(&format!(
         "{{\n  gateway: {{ auth: {{ mode: \"token\", token: \"gw-token-0123456789\" }} }},\n  channels: {{ telegram: {{ botToken: \"{BOT_TOKEN}\", groupPolicy: \"open\" }} }},\n}}\n"
     ));
-    let r = home.run(&["--fix", "--dry-run"]);
+    let r = report(&home, &["--fix", "--dry-run"]);
     assert!(!r.out.contains(BOT_TOKEN) && !r.out.contains("gw-token"), "{}", r.out);
     assert!(
         r.out.contains(r#"-  channels: { telegram: { botToken: "••••••••(45)", groupPolicy: "open" } },"#),
@@ -679,7 +610,7 @@ fn the_dry_run_diff_of_a_config_with_tokens_shows_none() {
     );
     assert!(r.out.contains(r#"+  channels: { telegram: { botToken: "••••••••(45)", groupPolicy: "allowlist" } },"#));
     assert!(r.out.contains(r#"   gateway: { auth: { mode: "token", token: "••••••••(19)" } },"#), "context line");
-    let json = home.run(&["--fix", "--dry-run", "--json"]).out;
+    let json = report(&home, &["--fix", "--dry-run", "--json"]).out;
     assert!(!json.contains(BOT_TOKEN) && !json.contains("gw-token"), "{json}");
     assert!(json.contains("••••••••(45)"));
     // The files themselves are untouched.
@@ -689,24 +620,25 @@ fn the_dry_run_diff_of_a_config_with_tokens_shows_none() {
 
 #[test]
 fn an_include_is_masked_at_the_path_it_is_merged_at() {
-    let home = Home::new("{ env: { $include: \"./env.json5\" }, gateway: { bind: \"lan\" } }");
+    let home = Home::with_config("{ env: { $include: \"./env.json5\" }, gateway: { bind: \"lan\" } }");
     home.write("env.json5", "{\n  vars: { DB_URL: \"postgres://app:pw@db/app\", MODE: \"x\" },\n}\n");
-    let pack = home.pack("id: acme.point\ntitle: Points at the env vars\nseverity: warn\nat: [env.vars.MODE]\n");
-    let r = home.run(&["--pack", &pack]);
+    let pack = pack(&home, "id: acme.point\ntitle: Points at the env vars\nseverity: warn\nat: [env.vars.MODE]\n");
+    let r = report(&home, &["--pack", &pack]);
     assert!(r.out.contains(r#"vars: { DB_URL: "••••••••(24)", MODE: "••••••••(1)" },"#), "{}", r.out);
     assert!(!r.out.contains("postgres://"), "{}", r.out);
 }
 
 #[test]
 fn another_pack_adds_secrets_but_cannot_unmask_the_builtin_ones() {
-    let home = Home::new(
+    let home = Home::with_config(
         "{ gateway: { bind: \"lan\", auth: { mode: \"token\", token: \"gw-token-0123456789\" } }, ui: { pin: \"2468-1357\" } }",
     );
-    let pack = home.pack_with(
+    let pack = pack_with(
+        &home,
         "secrets:\n  keys: ['(^|\\.)pin$']\n  except: ['token$']\n",
         "id: acme.point\ntitle: Points\nseverity: warn\ndetail: \"{config.ui.pin}\"\nat: [ui.pin, gateway.auth.token]\n",
     );
-    let r = home.run(&["--pack", &pack]);
+    let r = report(&home, &["--pack", &pack]);
     assert_eq!(r.code, 0, "{}", r.err);
     assert!(!r.out.contains("gw-token") && !r.out.contains("2468-1357"), "{}", r.out);
     assert!(r.out.contains(r#"pin: "••••••••(9)""#), "{}", r.out);
@@ -714,12 +646,12 @@ fn another_pack_adds_secrets_but_cannot_unmask_the_builtin_ones() {
 
 #[test]
 fn a_bad_secrets_pattern_is_a_rule_error_at_its_line() {
-    let home = Home::new("{}");
-    let dir = home.dir.path().join("pack");
+    let home = Home::with_config("{}");
+    let dir = home.path().join("pack");
     std::fs::create_dir_all(&dir).expect("pack dir");
     std::fs::write(dir.join("pack.yaml"), "pack:\n  name: acme\nsecrets:\n  keys:\n    - 'ok$'\n    - '(unclosed'\n")
         .expect("write");
-    let r = home.run(&["--pack", &dir.display().to_string()]);
+    let r = report(&home, &["--pack", &dir.display().to_string()]);
     assert_eq!(r.code, 2, "{}", r.err);
     assert!(r.err.contains("clawcheck::rules::secrets"), "{}", r.err);
     assert!(r.err.contains("pack.yaml:6:7"), "{}", r.err);
@@ -727,16 +659,44 @@ fn a_bad_secrets_pattern_is_a_rule_error_at_its_line() {
 
 #[test]
 fn fleet_lines_are_scrubbed_per_gateway() {
-    let home = Home::new("{}");
-    let pack = home.pack("id: acme.echo\ntitle: Echo\nseverity: warn\ndetail: \"{config.gateway.auth.token}\"\n");
+    let home = Home::with_config("{}");
+    let pack = pack(&home, "id: acme.echo\ntitle: Echo\nseverity: warn\ndetail: \"{config.gateway.auth.token}\"\n");
     let lines = [
         r#"{"id": "a", "config": {"gateway": {"auth": {"token": "first-gateway-token"}}}}"#,
         r#"{"id": "b", "config": {"gateway": {"auth": {"token": "second-gateway-token"}}}}"#,
     ];
-    let file = home.dir.path().join("fleet.ndjson");
+    let file = home.path().join("fleet.ndjson");
     std::fs::write(&file, lines.join("\n")).expect("write");
-    let r = home.run(&["--fleet", &file.display().to_string(), "--pack", &pack]);
+    let r = report(&home, &["--fleet", &file.display().to_string(), "--pack", &pack]);
     assert!(!r.out.contains("gateway-token"), "{}", r.out);
     assert_eq!(r.out.matches(r#""detail":"••••••••(19)""#).count(), 1, "{}", r.out);
     assert_eq!(r.out.matches(r#""detail":"••••••••(20)""#).count(), 1, "{}", r.out);
+}
+
+/// `audit` with snippets (the human report shows the most then) and `args`.
+fn report(home: &Home, args: &[&str]) -> Run {
+    report_with(home, args, &[])
+}
+
+/// [`report`] with `env` in the process environment.
+fn report_with(home: &Home, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut all = vec!["audit", "--no-settings", "--color", "never", "--fail-on", "never", "--show-source"];
+    all.extend_from_slice(args);
+    home.run_with(&all, env)
+}
+
+/// A pack directory beside the state: `manifest` (after its `pack:`
+/// lines) and one rule.
+fn pack_with(home: &Home, manifest: &str, rule: &str) -> String {
+    let dir = home.path().join("pack");
+    std::fs::create_dir_all(&dir).expect("pack dir");
+    let head = "pack:\n  name: third-party\n  extends: [builtin]\n";
+    std::fs::write(dir.join("pack.yaml"), format!("{head}{manifest}")).expect("write");
+    let id = rule.lines().find_map(|l| l.strip_prefix("id: ")).expect("the rule's id");
+    std::fs::write(dir.join(format!("{id}.yaml")), rule).expect("write");
+    dir.display().to_string()
+}
+
+fn pack(home: &Home, rule: &str) -> String {
+    pack_with(home, "", rule)
 }

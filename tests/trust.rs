@@ -4,55 +4,12 @@
 //! not UTF-8, rule examples that are not configs. Each gives its coded
 //! diagnostic and exact exit status.
 
-use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clawcheck_engine::input::Environment;
 use clawcheck_tests::cli::{self, Run};
-
-/// A throw-away home with a private state directory.
-struct Home {
-    dir: tempfile::TempDir,
-}
-
-impl Home {
-    fn new() -> Home {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let state = dir.path().join(".openclaw");
-        std::fs::create_dir(&state).expect("state dir");
-        std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o700)).expect("chmod");
-        Home { dir }
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn state(&self) -> PathBuf {
-        self.path().join(".openclaw")
-    }
-
-    fn config(&self, text: &str) -> PathBuf {
-        let path = self.state().join("openclaw.json");
-        std::fs::write(&path, text).expect("write");
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-        path
-    }
-
-    fn env(&self, cwd: &Path, vars: &[(&str, &str)]) -> Environment {
-        let mut all = BTreeMap::new();
-        all.insert("HOME".to_string(), self.path().display().to_string());
-        for (k, v) in vars {
-            all.insert((*k).to_string(), (*v).to_string());
-        }
-        Environment { vars: all, cwd: cwd.to_path_buf() }
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        cli::run(args, self.env(self.path(), &[]))
-    }
-}
+use clawcheck_tests::home::Home;
 
 /// A pack directory holding `files`.
 fn pack(files: &[(&str, &str)]) -> tempfile::TempDir {
@@ -173,7 +130,7 @@ fn audit_below_settings(mode: u32, chown_to: Option<u32>) -> (Run, PathBuf, Home
     }
     let cwd = home.path().join("sub");
     std::fs::create_dir(&cwd).expect("mkdir");
-    let run = cli::run(&["audit", "--json"], home.env(&cwd, &[]));
+    let run = cli::run(&["audit", "--json"], home.env_in(&cwd, &[]));
     (run, settings, home)
 }
 
@@ -245,7 +202,7 @@ fn audit_env(name: &str, config: &str, vars: &[(&str, &str)], extra: &[&str]) ->
     let pack_arg = dir.path().display().to_string();
     let mut args = vec!["audit", "--no-settings", "--pack", &pack_arg, "--format", "sarif", "--fail-on", "none"];
     args.extend_from_slice(extra);
-    cli::run(&args, home.env(home.path(), vars))
+    cli::run(&args, home.env(vars))
 }
 
 #[test]
@@ -286,7 +243,7 @@ fn a_fleet_passes_only_the_opened_variables_to_its_gateways() {
         let run_with = |extra: &[&str]| {
             let mut args = vec!["audit", "--no-settings", "--pack", &pack_arg, "--fleet", &source, "--fail-on", "none"];
             args.extend_from_slice(extra);
-            cli::run(&args, home.env(home.path(), &vars))
+            cli::run(&args, home.env(&vars))
         };
         let closed = run_with(&[]);
         assert_eq!(closed.code, 0, "{}", closed.err);
@@ -315,7 +272,7 @@ fn declared_and_substituted_variables_stay_visible() {
     let dir = pack(&files(&rules));
     let pack_arg = dir.path().display().to_string();
     let args = ["audit", "--no-settings", "--no-builtin-rules", "--pack", &pack_arg, "--json"];
-    let run = cli::run(&args, home.env(home.path(), &[("OPENCLAW_PROFILE", "work")]));
+    let run = cli::run(&args, home.env(&[("OPENCLAW_PROFILE", "work")]));
     assert_eq!(run.code, 0, "{}", run.err);
     assert!(!run.out.contains("seen"), "{}", run.out);
 }
@@ -331,7 +288,7 @@ fn settings_can_open_a_variable_and_packs_cannot_declare_one() {
         format!("packs: [{}]\nallow_env: [ACME_REGION]\nfail_on: none\n", dir.path().display()),
     )
     .expect("write");
-    let run = cli::run(&["audit", "--json"], home.env(home.path(), &[("ACME_REGION", "eu-west")]));
+    let run = cli::run(&["audit", "--json"], home.env(&[("ACME_REGION", "eu-west")]));
     assert_eq!(run.code, 0, "{}", run.err);
     assert!(run.out.contains("region eu-west"), "{}", run.out);
 
@@ -364,12 +321,12 @@ fn a_path_that_is_not_utf8_is_a_path() {
     std::fs::write(&config, CRITICAL).expect("write");
     let os = |s: &str| std::ffi::OsString::from(s);
     let args = [os("audit"), os("--no-settings"), os("--json"), os("--config"), config.clone().into_os_string()];
-    let run = run_os(&args, home.env(home.path(), &[]));
+    let run = run_os(&args, home.env(&[]));
     assert_eq!(run.code, 1, "audited like any other path: {}", run.err);
     assert!(run.out.contains("\"severity\": \"critical\""), "{}", run.out);
     // A text argument that is not UTF-8 is a usage error, not a panic.
     let args = [os("audit"), os("--allow-env"), std::ffi::OsString::from_vec(b"X\xff".to_vec())];
-    let run = run_os(&args, home.env(home.path(), &[]));
+    let run = run_os(&args, home.env(&[]));
     assert_eq!(run.code, 2, "{}", run.err);
     assert!(run.err.contains("invalid UTF-8"), "{}", run.err);
 }

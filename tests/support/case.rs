@@ -274,6 +274,34 @@ impl Case {
     }
 }
 
+impl Prepared {
+    /// The command-line flags the case's `args` file asks for, `--fix`
+    /// aside (a caller says whether it fixes): `--deep`, `--auth`,
+    /// `--token`, `--password`.
+    pub fn cli_args(&self) -> Vec<String> {
+        let o = &self.overrides;
+        let mut args = Vec::new();
+        if o.deep {
+            args.push("--deep".to_string());
+        }
+        for (flag, v) in [("--auth", &o.auth), ("--token", &o.token), ("--password", &o.password)] {
+            if let Some(v) = v {
+                args.extend([flag.to_string(), v.clone()]);
+            }
+        }
+        args
+    }
+
+    /// Runs the CLI with `args` and then the case's own flags, in the
+    /// case's environment.
+    pub fn run(&self, args: &[&str]) -> crate::cli::Run {
+        let own = self.cli_args();
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(own.iter().map(String::as_str));
+        crate::cli::run(&all, self.env.clone())
+    }
+}
+
 /// A plugin package installed from npm into a managed project, as OpenClaw
 /// lays it out: `<project>/node_modules/<name>/package.json` (declaring the
 /// plugin entry) and `openclaw.plugin.json` (the plugin id), and the

@@ -5,4 +5,5 @@
 pub mod case;
 pub mod cli;
 pub mod demo;
+pub mod home;
 pub mod paths;
