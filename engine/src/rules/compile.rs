@@ -334,7 +334,8 @@ impl PackCompiler {
         }
 
         let defs = self.definitions(&mut scope, definitions);
-        let fact_decls = self.facts(&scope, facts);
+        let (fact_decls, cycles) = super::fact_order::order(self.facts(&scope, facts), &defs);
+        self.errors.extend(cycles);
         let read_root_decls = self.read_roots(&scope, read_roots);
         let secret_decls = self.secrets(secrets);
 
@@ -555,14 +556,13 @@ impl PackCompiler {
             .collect()
     }
 
-    /// Facts are gathered in declaration order; each may read the facts
-    /// declared before it (`fs.<earlier>`).
+    /// The fact declarations, in declaration order; each may read any other
+    /// fact (`fact_order` sorts them so it is gathered after those).
     fn facts(&mut self, scope: &PackScope, raw: Vec<(Arc<RuleSource>, String, Spanned<FactSpec>)>) -> Vec<FactDecl> {
-        let mut names = scope.clone();
-        let mut earlier: IndexMap<String, Ty> = IndexMap::new();
+        // A fact may read any other fact: fact_order gathers it after them.
+        let names = scope.clone();
         let mut out = Vec::new();
         for (file, name, spec) in raw {
-            names.roots[roots::FS].1 = Ty::Record(Arc::new(earlier.clone()));
             let f = &spec.value;
             let sources = [
                 (&f.stat, false, "stat"),
@@ -700,8 +700,6 @@ impl PackCompiler {
                     None
                 }
             };
-            let record = roots::fact_ty(&source);
-            earlier.insert(name.clone(), if *each { Ty::list(record) } else { record });
             let Some(c) = self.path_expr((&file, expr), &names, *each, &format!("fact `{name}`")) else { continue };
             let span = file.range(&spec.referenced);
             out.push(FactDecl {

@@ -4,6 +4,7 @@
 
 pub mod compile;
 pub mod error;
+pub mod fact_order;
 pub mod filter;
 pub mod load;
 pub mod model;

@@ -6,6 +6,7 @@
 //! silent `null`. The table below is also the source of the generated
 //! function reference.
 
+mod json_syntax;
 mod lists;
 mod maps;
 mod net;
