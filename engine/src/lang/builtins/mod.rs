@@ -14,6 +14,7 @@ pub(crate) mod paths;
 mod query;
 pub mod regex_cache;
 mod schema;
+mod schema_values;
 mod strings;
 pub mod text;
 mod types;
@@ -253,6 +254,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(paths::BUILTINS)
         .chain(query::BUILTINS)
         .chain(schema::BUILTINS)
+        .chain(schema_values::BUILTINS)
         .chain(text::BUILTINS)
         .chain(url::BUILTINS)
 }
