@@ -15,6 +15,7 @@ pub(crate) mod paths;
 mod query;
 pub mod regex_cache;
 mod schema;
+mod schema_values;
 mod strings;
 pub mod text;
 mod types;
@@ -254,6 +255,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(paths::BUILTINS)
         .chain(query::BUILTINS)
         .chain(schema::BUILTINS)
+        .chain(schema_values::BUILTINS)
         .chain(text::BUILTINS)
         .chain(url::BUILTINS)
 }
