@@ -106,3 +106,66 @@ fn completions_and_man_page_come_from_the_flags() {
     assert!(man.out.contains(".TH clawcheck 1"), "{}", &man.out[..200.min(man.out.len())]);
     assert!(man.out.contains("explain"));
 }
+
+/// docs/definitions.md covers every definition and constant the built-in
+/// pack compiles (none is missed by the text scan), each at its key's line.
+#[test]
+fn every_builtin_definition_and_constant_is_documented() {
+    use clawcheck_engine::docs::definitions::{self, NameKind};
+    let pack = clawcheck_engine::rules::PackLoader::new().builtin().load().expect("the built-in pack loads");
+    let docs = definitions::names(&pack);
+    let documented = |kind: NameKind, name: &str| docs.iter().any(|d| d.kind == kind && d.name == name);
+    let missing: Vec<&String> = pack
+        .scope
+        .defs
+        .keys()
+        .filter(|n| !documented(NameKind::Definition, n))
+        .chain(pack.scope.globals.keys().filter(|n| !documented(NameKind::Constant, n)))
+        .collect();
+    assert!(missing.is_empty(), "not in docs/definitions.md: {missing:?}");
+    assert_eq!(docs.len(), pack.scope.defs.len() + pack.scope.globals.len(), "each name once");
+    let text = definitions::find(&pack, "text").expect("text is a definition");
+    assert_eq!(
+        (text.signature(), text.ty.as_deref(), text.file.as_str(), text.line, text.comment.as_str()),
+        (
+            "text(v)".to_string(),
+            Some("string"),
+            "rules/_shared/values.yaml",
+            11,
+            "A trimmed, non-empty string, or null (OpenClaw's normalizeOptionalString)."
+        )
+    );
+    let markdown = definitions::markdown(&pack);
+    assert!(
+        markdown.contains(
+            "- **`text(v)`** → `string` · definition · [values.yaml:11](../rules/_shared/values.yaml#L11)\n  A trimmed, non-empty string, or null (OpenClaw's normalizeOptionalString).\n"
+        ),
+        "{markdown}"
+    );
+    assert!(markdown.contains(
+        "- **`gateway_token_min_length`** → `int` · constant · [values.yaml:5](../rules/_shared/values.yaml#L5)\n"
+    ));
+}
+
+#[test]
+fn explain_takes_a_definition_or_a_constant_and_shows_a_rules_selector() {
+    let root = paths::workspace();
+    let def = run(&["explain", "credential"], &root);
+    assert_eq!(def.code, 0, "{}", def.err);
+    assert_eq!(
+        def.out,
+        "credential(v): definition of pack builtin\n\ntype       string\nfile       rules/_shared/values.yaml:19\n\n  A usable credential: trimmed, non-empty, not an unresolved `${VAR}` placeholder.\n\nDefinition\n  \"text(v) != null and not has_env_ref(v) ? text(v) : null\"\n"
+    );
+    let constant = run(&["explain", "hooks_token_min_length"], &root);
+    assert_eq!(constant.code, 0, "{}", constant.err);
+    assert!(constant.out.starts_with("hooks_token_min_length: constant of pack builtin\n\ntype       int\nfile       rules/_shared/values.yaml:7\n"), "{}", constant.out);
+    assert!(constant.out.ends_with("\nValue\n  24\n"), "{}", constant.out);
+    let rule = run(&["explain", "gateway.tailscale_funnel"], &root);
+    assert!(rule.out.contains("\ngiven      $.gateway.tailscale.mode\nwhen       @ == 'funnel'\n"), "{}", rule.out);
+    let typo = run(&["explain", "credentail"], &root);
+    assert_eq!(typo.code, 2);
+    assert_eq!(
+        typo.err,
+        "error: no rule, definition or constant is named `credentail`\n  help: the closest name is `credential` (see `clawcheck rules list` and docs/definitions.md)\n"
+    );
+}

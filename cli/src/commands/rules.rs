@@ -156,12 +156,13 @@ fn test(args: &TestArgs, io: &mut Io) -> u8 {
 }
 
 /// The generated documents, by path under the docs directory: the function
-/// reference, the rule catalog, the config refusals (when the pack lists
+/// reference, the rule catalog, the built-in definitions and constants, the config refusals (when the pack lists
 /// them), and the JSON Schemas of rule and pack files.
 pub fn generated(pack: &Pack) -> Vec<(String, String)> {
     let mut out = vec![
         ("functions.md".to_string(), clawcheck_engine::docs::functions::markdown()),
         ("rules.md".to_string(), clawcheck_engine::docs::catalog::markdown(pack)),
+        ("definitions.md".to_string(), clawcheck_engine::docs::definitions::markdown(pack)),
     ];
     if !pack.refusals.is_empty() {
         out.push(("refusals.md".to_string(), clawcheck_engine::docs::refusals::markdown(pack)));
