@@ -169,3 +169,103 @@ fn explain_takes_a_definition_or_a_constant_and_shows_a_rules_selector() {
         "error: no rule, definition or constant is named `credentail`\n  help: the closest name is `credential` (see `clawcheck rules list` and docs/definitions.md)\n"
     );
 }
+
+/// Writes `files` (relative path, text) under a fresh temporary directory.
+fn pack_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+    dir
+}
+
+#[test]
+fn an_example_without_expect_or_with_a_scalar_config_is_an_error_where_it_is_written() {
+    let rule = "id: acme.t.noexpect\ntitle: T\nseverity: warn\ngiven: $.gateway.bind\nwhen: \"@ == 'lan'\"\nexamples:\n  - config: { gateway: { bind: lan } }\n  - config: 5\n    expect: []\n  - config: {}\n    expect: []\n";
+    let dir = pack_dir(&[("p/acme.t.noexpect.yaml", rule)]);
+    let out = run(&["rules", "check", "p", "--no-builtin-rules", "--color", "never"], dir.path());
+    assert_eq!(out.code, 2, "{}", out.err);
+    let file = dir.path().join("p/acme.t.noexpect.yaml").display().to_string();
+    assert!(out.err.contains(&format!("× this example has no `expect`\n   ╭─[{file}:7:5]")), "{}", out.err);
+    assert!(
+        out.err.contains(&format!(
+            "× an example's `config` is a mapping (the OpenClaw config), not a number\n   ╭─[{file}:8:5]"
+        )),
+        "{}",
+        out.err
+    );
+    assert!(out.err.ends_with("error: the rule pack has 2 errors\n"), "{}", out.err);
+}
+
+#[test]
+fn the_authoring_bar_warns_for_every_pack_and_strict_makes_it_an_error() {
+    let bare = "id: c.t.bare\ntitle: Bare\nseverity:\n  - critical: \"@ == 'lan'\"\n  - warn: \"@ == 'tailnet'\"\ngiven: $.gateway.bind\nexamples:\n  - config: { gateway: { bind: lan } }\n    expect: [critical]\n";
+    let dir = pack_dir(&[("c/c.t.bare.yaml", bare)]);
+    let lenient = run(&["rules", "check", "c", "--no-builtin-rules", "--color", "never"], dir.path());
+    assert_eq!(lenient.code, 0, "{}", lenient.err);
+    assert_eq!(lenient.out, "1 rules loaded, no errors\n");
+    let file = dir.path().join("c/c.t.bare.yaml").display().to_string();
+    for message in [
+        "rule `c.t.bare` has no `docs`",
+        "rule `c.t.bare` has 1 triggering and 0 quiet examples",
+        "no example of rule `c.t.bare` reports severity warn",
+    ] {
+        assert!(lenient.err.contains(&format!("⚠ {message}\n   ╭─[{file}:1:5]")), "{message}: {}", lenient.err);
+    }
+    assert!(lenient.err.ends_with("warning: 3 rule problem(s) below the authoring bar (--strict makes them errors)\n"));
+    assert!(!lenient.err.contains("reports severity critical"), "the critical case has its example");
+    let strict =
+        run(&["rules", "check", "--pack", "c", "--no-builtin-rules", "--strict", "--color", "never"], dir.path());
+    assert_eq!(strict.code, 2);
+    assert!(strict.err.ends_with("error: 3 rule problem(s) below the authoring bar (--strict)\n"), "{}", strict.err);
+    let test = run(&["rules", "test", "c", "--no-builtin-rules", "--strict", "--color", "never"], dir.path());
+    assert_eq!(test.code, 2, "rules test holds the bar too");
+    // The built-in pack holds its own bar.
+    let builtin = run(&["rules", "check", "--strict", "--color", "never"], &paths::workspace());
+    assert_eq!((builtin.code, builtin.err.as_str()), (0, ""));
+}
+
+/// Another pack's `options:` change audits, not the examples of a rule
+/// of the pack that declares the constant.
+#[test]
+fn examples_run_with_the_options_of_the_pack_that_declares_the_rule() {
+    let rule = "id: a.t.short\ntitle: Short token\nseverity: warn\ngiven: $.gateway.auth.token\nwhen: \"len(@) < limit\"\ndocs: { why: w, fix: f, references: [x] }\nexamples:\n  - config: { gateway: { auth: { token: ab } } }\n    expect: [{ severity: warn, at: gateway.auth.token }]\n  - config: { gateway: { auth: { token: a } } }\n    expect: [{ severity: warn, at: gateway.auth.token }]\n  - config: { gateway: { auth: { token: abcde } } }\n    expect: []\n";
+    let dir = pack_dir(&[
+        ("a/pack.yaml", "pack: { name: a }\nconstants:\n  limit: 3\n"),
+        ("a/a.t.short.yaml", rule),
+        ("b/pack.yaml", "pack:\n  name: b\n  options:\n    limit: 10\n"),
+    ]);
+    let out = run(&["rules", "test", "a", "--pack", "b", "--no-builtin-rules", "--color", "never"], dir.path());
+    assert_eq!((out.code, out.out.as_str()), (0, "3 examples in 1 rules: 3 passed, 0 failed\n"), "{}", out.err);
+    // An audit with both packs uses b's value: a 5-character token is short.
+    std::fs::write(dir.path().join("openclaw.json"), r#"{"gateway":{"auth":{"token":"abcde"}}}"#).expect("write");
+    let audit = run(
+        &["audit", "--config", "openclaw.json", "--pack", "a", "--pack", "b", "--no-builtin-rules", "--format", "json"],
+        dir.path(),
+    );
+    assert!(audit.out.contains("\"checkId\": \"a.t.short\""), "{} {}", audit.out, audit.err);
+}
+
+#[test]
+fn rules_test_update_keeps_the_assertions_a_finding_still_meets() {
+    let rule = "id: acme.t.funnel\ntitle: Funnel\nseverity: critical\ngiven: $.gateway.tailscale.mode\nwhen: \"@ == 'funnel'\"\ndetail: \"mode {@} is public\"\ndocs: { why: w, fix: f, references: [x] }\nexamples:\n  - config: { gateway: { tailscale: { mode: funnel } } }\n    expect: [{ severity: warn, detail_contains: \"is public\" }]\n  - config: { gateway: { tailscale: { mode: funnel } } }\n    expect: [{ severity: warn, title: Other, detail_contains: \"is public\" }]\n  - config: {}\n    expect: []\n";
+    let dir = pack_dir(&[("p/acme.t.funnel.yaml", rule)]);
+    let updated = run(&["rules", "test", "p", "--no-builtin-rules", "--update", "--color", "never"], dir.path());
+    assert!(updated.out.contains("updated the expectations"), "{}", updated.out);
+    let after = std::fs::read_to_string(dir.path().join("p/acme.t.funnel.yaml")).expect("read");
+    let expected = rule
+        .replacen(
+            "[{ severity: warn, detail_contains: \"is public\" }]",
+            "[{ severity: critical, detail_contains: \"is public\", at: gateway.tailscale.mode }]",
+            1,
+        )
+        .replacen(
+            "[{ severity: warn, title: Other, detail_contains: \"is public\" }]",
+            "[{ severity: critical, at: gateway.tailscale.mode }]",
+            1,
+        );
+    assert_eq!(after, expected, "a title the finding no longer has is dropped, the rest kept");
+    assert_eq!(run(&["rules", "test", "p", "--no-builtin-rules"], dir.path()).code, 0);
+}

@@ -178,12 +178,12 @@ fn explain(rule: &Rule, pack: &Pack) -> String {
                     Some([]) | None => "plans no fix".to_string(),
                     Some(lines) => format!("plans: {}", lines.join("; ")),
                 }
-            } else if ex.spec.expect.is_empty() {
+            } else if ex.spec.expected().is_empty() {
                 "stays quiet".to_string()
             } else {
                 let sevs: Vec<&str> = ex
                     .spec
-                    .expect
+                    .expected()
                     .iter()
                     .map(|e| match e {
                         ExpectSpec::Severity(s) => s.as_str(),

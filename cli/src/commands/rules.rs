@@ -16,7 +16,7 @@ pub fn run(cmd: RulesCommand, io: &mut Io) -> u8 {
     match cmd {
         RulesCommand::Test(args) => test(&args, io),
         RulesCommand::New(args) => super::scaffold::run(&args, io),
-        RulesCommand::Check(args) => match load(&args, io) {
+        RulesCommand::Check(args) => match load_checked(&args, io) {
             Ok(pack) => {
                 let _ = writeln!(io.out, "{} rules loaded, no errors", pack.rules.len());
                 exit::OK
@@ -34,9 +34,42 @@ pub fn run(cmd: RulesCommand, io: &mut Io) -> u8 {
     }
 }
 
+impl RulesArgs {
+    /// The packs to load: the positional DIRs, then `--pack` ones.
+    fn all_dirs(&self) -> Vec<std::path::PathBuf> {
+        self.dirs.iter().chain(&self.packs).cloned().collect()
+    }
+}
+
+/// Loads the packs.
 fn load(args: &RulesArgs, io: &mut Io) -> Result<Pack, u8> {
     let color = args.color.enabled(io);
-    load_pack(io, &args.dirs, !args.no_builtin_rules, color)
+    load_pack(io, &args.all_dirs(), !args.no_builtin_rules, color)
+}
+
+/// As [`load`], then the authoring bar's warnings for the rules of the
+/// given directories (every rule without any): errors with `--strict`.
+fn load_checked(args: &RulesArgs, io: &mut Io) -> Result<Pack, u8> {
+    let color = args.color.enabled(io);
+    let dirs = args.all_dirs();
+    let pack = load(args, io)?;
+    let warnings = clawcheck_engine::rules::bar::check(&pack, |r| dirs.is_empty() || r.file.path.is_some());
+    for w in &warnings {
+        eprint(io, w, color);
+        let _ = writeln!(io.err);
+    }
+    match (warnings.len(), args.strict) {
+        (0, _) => Ok(pack),
+        (n, true) => {
+            let _ = writeln!(io.err, "error: {n} rule problem(s) below the authoring bar (--strict)");
+            Err(exit::USAGE)
+        }
+        (n, false) => {
+            let _ =
+                writeln!(io.err, "warning: {n} rule problem(s) below the authoring bar (--strict makes them errors)");
+            Ok(pack)
+        }
+    }
 }
 
 /// The rule table: id, severities, area, fix, pack.
@@ -92,13 +125,13 @@ fn list(pack: &Pack) -> String {
 fn test(args: &TestArgs, io: &mut Io) -> u8 {
     let (update, mutants) = (args.update, args.mutants);
     let args = &args.rules;
-    let mut pack = match load(args, io) {
+    let mut pack = match load_checked(args, io) {
         Ok(p) => p,
         Err(code) => return code,
     };
     let color = args.color.enabled(io);
     // With directories given, test their rules; otherwise the built-in pack.
-    let only_dirs = !args.dirs.is_empty();
+    let only_dirs = !args.all_dirs().is_empty();
     let selected = || pack.rules.iter().filter(|r| !only_dirs || r.file.path.is_some());
     let outcomes: Vec<ExampleOutcome> = selected().flat_map(|r| examples::run_rule_examples(&pack, r)).collect();
     let failed: Vec<&ExampleOutcome> = outcomes.iter().filter(|o| o.problem.is_some()).collect();

@@ -226,16 +226,16 @@ mod tests {
     fn entries_with_comments_params_and_lines() {
         let text = "# file\nconstants:\n  # the limit\n  limit: 3\ndefinitions:\n  # ---- banner ----\n  # twice\n  double(x, y): |\n    x * 2\n\n  plain: \"1\"\nfacts:\n  a: {}\n";
         let names = file_names(&source(text));
-        let got: Vec<(NameKind, &str, Vec<String>, &str, &str, usize)> = names
+        let got: Vec<String> = names
             .iter()
-            .map(|n| (n.kind, n.name.as_str(), n.params.clone(), n.comment.as_str(), n.body.as_str(), n.line))
+            .map(|n| format!("{:?} {} {:?} {:?} {:?} {}", n.kind, n.name, n.params, n.comment, n.body, n.line))
             .collect();
         assert_eq!(
             got,
             vec![
-                (NameKind::Constant, "limit", vec![], "the limit", "3", 4),
-                (NameKind::Definition, "double", vec!["x".to_string(), "y".to_string()], "twice", "x * 2", 8),
-                (NameKind::Definition, "plain", vec![], "", "\"1\"", 11),
+                "Constant limit [] \"the limit\" \"3\" 4",
+                "Definition double [\"x\", \"y\"] \"twice\" \"x * 2\" 8",
+                "Definition plain [] \"\" \"\\\"1\\\"\" 11",
             ]
         );
     }

@@ -118,6 +118,9 @@ pub struct Evaluator<'p> {
     last_steps: std::cell::Cell<u64>,
     /// Fingerprints of the finding parts a baseline accepts.
     accepted_parts: std::collections::HashSet<String>,
+    /// The constants rules see, when not the pack's merged ones (a rule's
+    /// examples see its own pack's options only).
+    globals: Option<&'p [Value]>,
 }
 
 impl<'p> Evaluator<'p> {
@@ -148,6 +151,7 @@ impl<'p> Evaluator<'p> {
             fact_problems,
             last_steps: Default::default(),
             accepted_parts: Default::default(),
+            globals: None,
         }
     }
 
@@ -159,6 +163,11 @@ impl<'p> Evaluator<'p> {
     /// Evaluates rules as written, without packs' severity overrides.
     pub fn as_written(&mut self) {
         self.as_written = true;
+    }
+
+    /// Runs rules with these constants instead of the pack's merged ones.
+    pub fn with_globals(&mut self, globals: &'p [Value]) {
+        self.globals = Some(globals);
     }
 
     /// Makes findings carry their planned fixes.
@@ -178,7 +187,13 @@ impl<'p> Evaluator<'p> {
     }
 
     fn env<'a>(&'a self, rule: Option<&'a RuleScope<'a>>) -> Env<'a> {
-        Env { roots: &self.roots, globals: &self.pack.globals, defs: &self.pack.defs, caches: &self.caches, rule }
+        Env {
+            roots: &self.roots,
+            globals: self.globals.unwrap_or(&self.pack.globals),
+            defs: &self.pack.defs,
+            caches: &self.caches,
+            rule,
+        }
     }
 
     /// Evaluates every rule of the pack: the checks, then suppressions, then

@@ -103,6 +103,28 @@ pub struct Pack {
     pub equivalent_mutants: Vec<EquivalentMutant>,
     /// Rule ids in the order the audited tool reports them (`report_order:`).
     pub report_order: Vec<String>,
+    /// The constants as each pack sees them with only its own `options:`
+    /// (index-aligned with `globals`), for the packs another pack's
+    /// options change: a rule's examples check it as its pack wrote it.
+    #[serde(skip)]
+    pub example_globals: std::collections::BTreeMap<String, Vec<Value>>,
+    /// Rules a pack's `disable:` removed, so `rules list` and `explain`
+    /// can say which pack disabled them.
+    #[serde(default)]
+    pub disabled: Vec<DisabledRule>,
+}
+
+/// A rule some pack's manifest disabled.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct DisabledRule {
+    pub id: String,
+    /// The pack that declares the rule.
+    pub pack: String,
+    /// The pack whose `disable:` removed it, and its manifest's name.
+    pub by: String,
+    pub manifest: String,
+    /// The rule's file, as diagnostics name it.
+    pub file: String,
 }
 
 /// An `equivalent_mutants` entry of a shared file.

@@ -16,7 +16,7 @@ impl PackCompiler {
         for (index, ex) in raw.examples.iter().enumerate() {
             let start = file.range(&ex.referenced).start;
             let span = start..file.node_end(start);
-            if phase == Phase::Fix && (ex.value.expect_fix.is_none() || !ex.value.expect.is_empty()) {
+            if phase == Phase::Fix && (ex.value.expect_fix.is_none() || !ex.value.expected().is_empty()) {
                 self.error(
                     "clawcheck::rules::example",
                     file,
@@ -25,7 +25,21 @@ impl PackCompiler {
                     Some("write `expect_fix: [\"chmod 700 /home/user/.openclaw\"]`, or `expect_fix: []`".into()),
                 );
             }
-            for e in &ex.value.expect {
+            // A missing `expect` would silently mean "reports nothing".
+            if phase != Phase::Fix && ex.value.expect.is_none() {
+                self.error(
+                    "clawcheck::rules::example",
+                    file,
+                    &ex.referenced,
+                    "this example has no `expect`",
+                    Some(
+                        "say what the rule reports for this config: `expect: [warn]`, \
+                         `expect: [{ severity: warn, at: gateway.bind }]`, or `expect: []` when it stays quiet"
+                            .into(),
+                    ),
+                );
+            }
+            for e in ex.value.expected() {
                 let sev = match e {
                     crate::rules::model::ExpectSpec::Severity(s) => s,
                     crate::rules::model::ExpectSpec::Full { severity, .. } => severity,

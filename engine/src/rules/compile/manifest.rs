@@ -15,6 +15,8 @@ use indexmap::IndexMap;
 use crate::lang::{Ty, Value};
 use crate::rules::error::RuleError;
 use crate::rules::model::PackMeta;
+use crate::rules::names::PackScope;
+use crate::rules::pack::DisabledRule;
 use crate::rules::rule::Rule;
 use crate::rules::source::RuleSource;
 use crate::severity::Severity;
@@ -72,7 +74,8 @@ impl PackCompiler {
         manifests: &[(Arc<RuleSource>, PackMeta)],
         rules: &mut Vec<Rule>,
         written: &BTreeSet<String>,
-    ) {
+    ) -> Vec<DisabledRule> {
+        let mut disabled = Vec::new();
         for (file, meta) in manifests {
             let unknown = |c: &mut Self, id: &Spanned<String>, what: &str, rules: &[Rule]| {
                 if written.contains(&id.value) {
@@ -95,7 +98,14 @@ impl PackCompiler {
             for id in &meta.disable {
                 match rules.iter().position(|r| r.id_source == id.value) {
                     Some(i) => {
-                        rules.remove(i);
+                        let rule = rules.remove(i);
+                        disabled.push(DisabledRule {
+                            id: rule.id_source,
+                            pack: rule.file.pack.to_string(),
+                            by: file.pack.to_string(),
+                            manifest: file.name.clone(),
+                            file: rule.file.name.clone(),
+                        });
                     }
                     None => unknown(self, id, "`disable`", rules),
                 }
@@ -118,6 +128,7 @@ impl PackCompiler {
                 }
             }
         }
+        disabled
     }
 
     /// `report_order:` entries, each the id of a rule some loaded pack
@@ -157,4 +168,38 @@ impl PackCompiler {
         }
         order
     }
+}
+
+/// The constants as each pack sees them with only its own `options:`, for
+/// the packs whose view differs from the merged one (another pack set an
+/// option). Errors in options were reported by `apply_options` already.
+pub(super) fn example_globals(
+    manifests: &[(Arc<RuleSource>, PackMeta)],
+    declared: IndexMap<String, (Arc<RuleSource>, serde_json::Value)>,
+    scope: &PackScope,
+    globals: &[Value],
+    files: &[Arc<RuleSource>],
+) -> std::collections::BTreeMap<String, Vec<Value>> {
+    let mut out = std::collections::BTreeMap::new();
+    let setters: BTreeSet<&str> =
+        manifests.iter().filter(|(_, m)| !m.options.is_empty()).map(|(f, _)| &*f.pack).collect();
+    if setters.is_empty() {
+        return out;
+    }
+    let packs: BTreeSet<&str> = files.iter().map(|f| &*f.pack).collect();
+    for pack in packs {
+        if setters.iter().all(|s| *s == pack) {
+            continue;
+        }
+        let mut view = globals.to_vec();
+        let own = manifests.iter().filter(|(f, _)| &*f.pack == pack);
+        for (name, (_, value)) in &declared {
+            let value = own.clone().rev().find_map(|(_, m)| m.options.get(name)).map_or(value, |v| &v.value);
+            if let Some((i, _)) = scope.globals.get(name) {
+                view[*i] = Value::from_json(value);
+            }
+        }
+        out.insert(pack.to_string(), view);
+    }
+    out
 }

@@ -103,15 +103,17 @@ impl PackCompiler {
             manifests,
         } = self.gather_shared(shared);
         let mut scope = scope::base_scope(&facts);
+        let declared = constants.clone();
         self.apply_options(&manifests, &mut constants);
         let globals = self.globals(&mut scope, constants);
+        let example_globals = manifest::example_globals(&manifests, declared, &scope, &globals, &files);
 
         let defs = self.definitions(&mut scope, definitions);
         let fact_decls = self.facts(&scope, facts);
         let read_root_decls = self.read_roots(&scope, read_roots);
         let secret_decls = self.secrets(secrets);
         let (mut compiled_rules, written_ids) = self.rules(&scope, rules);
-        self.apply_overrides(&manifests, &mut compiled_rules, &written_ids);
+        let disabled = self.apply_overrides(&manifests, &mut compiled_rules, &written_ids);
         compiled_rules.sort_by(|a, b| a.id_source.cmp(&b.id_source));
         let report_order = self.report_order(report_order, &compiled_rules, &written_ids);
         Pack {
@@ -132,6 +134,8 @@ impl PackCompiler {
             sources: files,
             equivalent_mutants,
             report_order,
+            example_globals,
+            disabled,
         }
     }
 }
