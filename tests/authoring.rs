@@ -29,8 +29,11 @@ fn rules_list_is_a_table_with_area_fix_and_pack() {
     );
     assert_eq!(row("gateway.tailscale_serve").expect("remapped").get(1..4), Some(&["warn", "(was", "info)"][..]));
     assert_eq!(row("fs.config.perms_world_readable").expect("fs rule")[3], "mode");
-    assert!(row("models.weak_tier").is_none(), "disabled by the pack");
-    assert!(lines.last().is_some_and(|l| l.ends_with(" rules")));
+    assert_eq!(
+        row("models.weak_tier").expect("a disabled rule is listed"),
+        ["models.weak_tier", "disabled", "models", "-", "builtin", "(disabled", "by", "acme-policy)"]
+    );
+    assert!(lines.last().is_some_and(|l| l.ends_with(" rules, 1 disabled")), "{:?}", lines.last());
 }
 
 #[test]
@@ -202,10 +205,17 @@ fn an_example_without_expect_or_with_a_scalar_config_is_an_error_where_it_is_wri
 #[test]
 fn the_authoring_bar_warns_for_every_pack_and_strict_makes_it_an_error() {
     let bare = "id: c.t.bare\ntitle: Bare\nseverity:\n  - critical: \"@ == 'lan'\"\n  - warn: \"@ == 'tailnet'\"\ngiven: $.gateway.bind\nexamples:\n  - config: { gateway: { bind: lan } }\n    expect: [critical]\n";
-    let dir = pack_dir(&[("c/c.t.bare.yaml", bare)]);
+    let one = "id: c.t.one\ntitle: One\nseverity: warn\ngiven: $.gateway.bind\nwhen: \"@ == 'lan'\"\ndocs: { why: w, fix: f, references: [x] }\nexamples:\n  - config: { gateway: { bind: lan } }\n    expect: [warn]\n  - config: {}\n    expect: []\n";
+    let dir = pack_dir(&[("c/c.t.bare.yaml", bare), ("c/c.t.one.yaml", one)]);
     let lenient = run(&["rules", "check", "c", "--no-builtin-rules", "--color", "never"], dir.path());
     assert_eq!(lenient.code, 0, "{}", lenient.err);
-    assert_eq!(lenient.out, "1 rules loaded, no errors\n");
+    assert_eq!(lenient.out, "2 rules loaded, no errors\n");
+    let one_file = dir.path().join("c/c.t.one.yaml").display().to_string();
+    assert!(
+        lenient.err.contains(&format!("⚠ rule `c.t.one` has 1 triggering and 1 quiet examples\n   ╭─[{one_file}:1:5]")),
+        "one triggering example is below the bar: {}",
+        lenient.err
+    );
     let file = dir.path().join("c/c.t.bare.yaml").display().to_string();
     for message in [
         "rule `c.t.bare` has no `docs`",
@@ -214,12 +224,12 @@ fn the_authoring_bar_warns_for_every_pack_and_strict_makes_it_an_error() {
     ] {
         assert!(lenient.err.contains(&format!("⚠ {message}\n   ╭─[{file}:1:5]")), "{message}: {}", lenient.err);
     }
-    assert!(lenient.err.ends_with("warning: 3 rule problem(s) below the authoring bar (--strict makes them errors)\n"));
+    assert!(lenient.err.ends_with("warning: 4 rule problem(s) below the authoring bar (--strict makes them errors)\n"));
     assert!(!lenient.err.contains("reports severity critical"), "the critical case has its example");
     let strict =
         run(&["rules", "check", "--pack", "c", "--no-builtin-rules", "--strict", "--color", "never"], dir.path());
     assert_eq!(strict.code, 2);
-    assert!(strict.err.ends_with("error: 3 rule problem(s) below the authoring bar (--strict)\n"), "{}", strict.err);
+    assert!(strict.err.ends_with("error: 4 rule problem(s) below the authoring bar (--strict)\n"), "{}", strict.err);
     let test = run(&["rules", "test", "c", "--no-builtin-rules", "--strict", "--color", "never"], dir.path());
     assert_eq!(test.code, 2, "rules test holds the bar too");
     // The built-in pack holds its own bar.
@@ -268,4 +278,51 @@ fn rules_test_update_keeps_the_assertions_a_finding_still_meets() {
         );
     assert_eq!(after, expected, "a title the finding no longer has is dropped, the rest kept");
     assert_eq!(run(&["rules", "test", "p", "--no-builtin-rules"], dir.path()).code, 0);
+}
+
+#[test]
+fn every_pack_subcommand_takes_pack_and_explain_says_who_disabled_a_rule() {
+    let root = paths::workspace();
+    let positional = run(&["rules", "list", "examples/org-policy"], &root);
+    let flag = run(&["rules", "list", "--pack", "examples/org-policy"], &root);
+    assert_eq!((flag.code, &flag.out), (0, &positional.out), "--pack is the positional DIR");
+    assert_eq!(run(&["rules", "check", "--pack", "examples/org-policy"], &root).code, 0);
+    let tested = run(&["rules", "test", "--pack", "examples/org-policy", "--color", "never"], &root);
+    assert_eq!(tested.out, "9 examples in 3 rules: 9 passed, 0 failed\n", "{}", tested.err);
+    let explained = run(&["explain", "models.weak_tier", "--pack", "examples/org-policy"], &root);
+    assert_eq!(explained.code, 0, "{}", explained.err);
+    let manifest = root.join("examples/org-policy/pack.yaml").display().to_string();
+    assert_eq!(
+        explained.out,
+        format!(
+            "models.weak_tier: disabled by pack acme-policy ({manifest} lists it under `disable:`)\n\npack       builtin\nfile       rules/models/models.weak_tier.yaml\n\nAudits with these packs do not run it; drop it from `disable:` to run it again.\n"
+        )
+    );
+    assert!(
+        run(&["explain", "models.weak_tier"], &root).out.starts_with("models.weak_tier: "),
+        "enabled without the pack"
+    );
+}
+
+/// A rule's relative references resolve under its own pack's `docs_base`
+/// in `explain` and in SARIF's helpUri.
+#[test]
+fn docs_base_of_the_declaring_pack_is_honoured() {
+    let root = paths::workspace();
+    let org = run(&["explain", "acme.gateway.no_tailscale_funnel", "--pack", "examples/org-policy"], &root);
+    assert!(org.out.contains("\nReferences\n  https://wiki.acme.example/security/gateway/tailscale\n"), "{}", org.out);
+    let builtin = run(&["explain", "gateway.tailscale_funnel", "--pack", "examples/org-policy"], &root);
+    assert!(builtin.out.contains("\nReferences\n  https://docs.openclaw.ai/gateway/tailscale\n"), "{}", builtin.out);
+    let dir = pack_dir(&[("openclaw.json", r#"{"gateway":{"tailscale":{"mode":"funnel"}}}"#)]);
+    let pack = root.join("examples/org-policy").display().to_string();
+    let sarif = run(&["audit", "--config", "openclaw.json", "--pack", &pack, "--format", "sarif"], dir.path());
+    let doc: serde_json::Value =
+        serde_json::from_str(&sarif.out).unwrap_or_else(|e| panic!("{e}: {} {}", sarif.out, sarif.err));
+    let rules = doc["runs"][0]["tool"]["driver"]["rules"].as_array().expect("rules");
+    let help = |id: &str| rules.iter().find(|r| r["id"] == id).map(|r| r["helpUri"].clone());
+    assert_eq!(
+        help("acme.gateway.no_tailscale_funnel"),
+        Some("https://wiki.acme.example/security/gateway/tailscale".into())
+    );
+    assert_eq!(help("gateway.tailscale_funnel"), Some("https://docs.openclaw.ai/gateway/tailscale".into()));
 }

@@ -28,6 +28,14 @@ pub fn run(args: &ExplainArgs, io: &mut Io) -> u8 {
     };
     let rule = pack.rule(&args.id).or_else(|| pack.rules.iter().find(|r| r.covers(&args.id)));
     let Some(rule) = rule else {
+        if let Some(d) = pack.disabled.iter().find(|d| d.id == args.id) {
+            let _ = writeln!(
+                io.out,
+                "{}: disabled by pack {} ({} lists it under `disable:`)\n\npack       {}\nfile       {}\n\nAudits with these packs do not run it; drop it from `disable:` to run it again.",
+                d.id, d.by, d.manifest, d.pack, d.file
+            );
+            return exit::OK;
+        }
         if let Some(doc) = definitions::find(&pack, &args.id) {
             let _ = io.out.write_all(explain_name(&doc).as_bytes());
             return exit::OK;
@@ -162,11 +170,9 @@ fn explain(rule: &Rule, pack: &Pack) -> String {
             out.push_str(&format!("\nHow to fix it\n{}\n", indent(f, "  ")));
         }
         if !docs.references.is_empty() {
-            let base = pack.metas.iter().find_map(|m| m.docs_base.clone()).unwrap_or_default();
             out.push_str("\nReferences\n");
             for r in &docs.references {
-                let url = if r.starts_with("http") { r.clone() } else { format!("{base}{r}") };
-                out.push_str(&format!("  {url}\n"));
+                out.push_str(&format!("  {}\n", pack.reference_url(rule, r)));
             }
         }
     }

@@ -72,9 +72,19 @@ fn load_checked(args: &RulesArgs, io: &mut Io) -> Result<Pack, u8> {
     }
 }
 
-/// The rule table: id, severities, area, fix, pack.
+/// A rule's area: its file's directory (`rules/<area>/<id>.yaml`), else
+/// the first part of its id.
+fn area(file: &str, id: &str) -> String {
+    file.rsplit('/')
+        .nth(1)
+        .filter(|a| !a.is_empty())
+        .map_or_else(|| id.split('.').next().unwrap_or_default().to_string(), str::to_string)
+}
+
+/// The rule table: id, severities, area, fix, pack; then the rules a pack
+/// disabled, with the pack that did.
 fn list(pack: &Pack) -> String {
-    let rows: Vec<[String; 5]> = pack
+    let mut rows: Vec<[String; 5]> = pack
         .rules
         .iter()
         .map(|r| {
@@ -87,13 +97,7 @@ fn list(pack: &Pack) -> String {
                     None => written.join("/"),
                 }
             };
-            let area = r
-                .file
-                .name
-                .rsplit('/')
-                .nth(1)
-                .filter(|a| !a.is_empty())
-                .map_or_else(|| r.id_source.split('.').next().unwrap_or_default().to_string(), str::to_string);
+            let area = area(&r.file.name, &r.id_source);
             let modes = r.fix.iter().any(|f| matches!(f, FixOp::Chmod { .. }));
             let edits = r.fix.iter().any(|f| matches!(f, FixOp::Patch { .. }));
             let fix = match (modes, edits) {
@@ -105,6 +109,16 @@ fn list(pack: &Pack) -> String {
             [r.id_source.clone(), sev, area, fix.to_string(), r.file.pack.to_string()]
         })
         .collect();
+    let active = rows.len();
+    rows.extend(pack.disabled.iter().map(|d| {
+        [
+            d.id.clone(),
+            "disabled".into(),
+            area(&d.file, &d.id),
+            "-".into(),
+            format!("{} (disabled by {})", d.pack, d.by),
+        ]
+    }));
     let header = ["ID", "SEVERITY", "AREA", "FIX", "PACK"].map(str::to_string);
     let mut widths = header.clone().map(|h| h.len());
     for row in &rows {
@@ -118,7 +132,10 @@ fn list(pack: &Pack) -> String {
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
     }
-    out.push_str(&format!("{} rules\n", rows.len()));
+    match pack.disabled.len() {
+        0 => out.push_str(&format!("{active} rules\n")),
+        n => out.push_str(&format!("{active} rules, {n} disabled\n")),
+    }
     out
 }
 

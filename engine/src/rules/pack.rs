@@ -140,6 +140,10 @@ pub struct EquivalentMutant {
 /// What a pack's manifest says about the pack itself.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct PackInfo {
+    /// The loaded pack this manifest belongs to (as [`RuleSource::pack`]
+    /// names it: `builtin`, the manifest's name, or the directory).
+    #[serde(default)]
+    pub pack: String,
     pub name: String,
     pub version: Option<String>,
     pub description: Option<String>,
@@ -149,6 +153,7 @@ pub struct PackInfo {
 impl From<&PackMeta> for PackInfo {
     fn from(m: &PackMeta) -> PackInfo {
         PackInfo {
+            pack: String::new(),
             name: m.name.clone(),
             version: m.version.clone(),
             description: m.description.clone(),
@@ -158,6 +163,18 @@ impl From<&PackMeta> for PackInfo {
 }
 
 impl Pack {
+    /// A rule's `references:` entry as a link: as written when it is a URL,
+    /// else under the `docs_base` of the pack that declares the rule (the
+    /// first pack's when that pack has none).
+    pub fn reference_url(&self, rule: &Rule, reference: &str) -> String {
+        if reference.starts_with("http") {
+            return reference.to_string();
+        }
+        let own = self.metas.iter().find(|m| m.pack == *rule.file.pack).and_then(|m| m.docs_base.as_deref());
+        let base = own.or_else(|| self.metas.iter().find_map(|m| m.docs_base.as_deref())).unwrap_or_default();
+        format!("{base}{reference}")
+    }
+
     /// The pack in a compact binary form (MessagePack): what `clawcheck`
     /// embeds for the built-in pack, so an audit does not parse and compile
     /// YAML. Examples and rule texts are left out.

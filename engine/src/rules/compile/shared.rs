@@ -57,7 +57,7 @@ impl PackCompiler {
         for (file, s) in shared {
             if let Some(meta) = s.pack {
                 manifests.push((file.clone(), meta.clone()));
-                metas.push(PackInfo::from(&meta));
+                metas.push(PackInfo { pack: file.pack.to_string(), ..PackInfo::from(&meta) });
             }
             not_covered.extend(s.not_covered);
             report_order.extend(s.report_order.into_iter().map(|id| (file.clone(), id)));
