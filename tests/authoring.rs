@@ -326,3 +326,41 @@ fn docs_base_of_the_declaring_pack_is_honoured() {
     );
     assert_eq!(help("gateway.tailscale_funnel"), Some("https://docs.openclaw.ai/gateway/tailscale".into()));
 }
+
+/// Point 6: a `let` that shadows a name is reported at its key, saying
+/// what it shadows.
+#[test]
+fn a_shadowing_let_is_underlined_at_its_key_and_names_what_it_shadows() {
+    let rule = "id: p.t.shadow\ntitle: T\nseverity: warn\nlet:\n  gateway_bind: \"1\"\n  x: \"2\"\n  env: \"3\"\nwhen: \"true\"\nexamples:\n  - config: {}\n    expect: []\n";
+    let dir = pack_dir(&[("p/p.t.shadow.yaml", rule)]);
+    let out = run(&["rules", "check", "p", "--color", "never"], dir.path());
+    assert_eq!(out.code, 2, "{}", out.err);
+    let file = dir.path().join("p/p.t.shadow.yaml").display().to_string();
+    assert!(
+        out.err.contains(&format!(
+            "× `let` name `gateway_bind` shadows the definition `gateway_bind`\n   ╭─[{file}:5:3]\n 4 │ let:\n 5 │   gateway_bind: \"1\"\n   ·   ──────┬─────\n"
+        )),
+        "{}",
+        out.err
+    );
+    assert!(
+        out.err.contains(&format!("× `let` name `env` shadows the input root `env`\n   ╭─[{file}:7:3]")),
+        "{}",
+        out.err
+    );
+    assert!(out.err.ends_with("error: the rule pack has 2 errors\n"), "{}", out.err);
+}
+
+/// Point 6: `rules new` without `--dir` never writes into the built-in
+/// pack: an organisation's rule gets a pack directory of its own.
+#[test]
+fn rules_new_without_dir_writes_an_org_rule_into_its_own_pack() {
+    let dir = pack_dir(&[("rules/gateway/.keep", "")]);
+    let org = run(&["rules", "new", "acme.gateway.bind_public"], dir.path());
+    assert_eq!(org.code, 0, "{}", org.err);
+    assert!(dir.path().join("acme/acme.gateway.bind_public.yaml").is_file(), "{}", org.out);
+    assert!(!dir.path().join("rules/acme").exists(), "not under the built-in pack's rules/");
+    let builtin = run(&["rules", "new", "gateway.new_check"], dir.path());
+    assert_eq!(builtin.code, 0, "{}", builtin.err);
+    assert!(dir.path().join("rules/gateway/gateway.new_check.yaml").is_file(), "a built-in area stays in rules/<area>");
+}

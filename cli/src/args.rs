@@ -254,7 +254,8 @@ pub struct TestArgs {
 pub struct NewArgs {
     /// The rule id (the checkId), e.g. acme.gateway.bind_public.
     pub id: String,
-    /// Directory to create it in (default: rules/<first part of the id>).
+    /// Directory to create it in (default: rules/<area> when that built-in
+    /// area exists, else ./<area>; <area> is the first part of the id).
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
 }

@@ -8,6 +8,7 @@ use super::PackCompiler;
 use indexmap::IndexMap;
 
 use crate::lang::{Compiled, NameSource, Template, Ty, Value};
+use crate::rules::error::RuleError;
 use crate::rules::model::{GivenSpec, RuleFile};
 use crate::rules::names::{PackScope, RuleNames};
 use crate::rules::rule::{Phase, Rule, Selection, SeverityRule};
@@ -125,16 +126,33 @@ impl PackCompiler {
             }
         }
         for (name, text) in &raw.lets {
-            if scope.is_taken(name)
-                || let_names.iter().any(|(n, _)| n == name)
-                || (name == "parts" && raw.parts.is_some())
-            {
-                self.error(
-                    "clawcheck::rules::let",
-                    file,
-                    &text.referenced,
-                    format!("`let` name `{name}` shadows another name"),
-                    Some("pick a name no root, constant or definition uses".into()),
+            let shadowed = if scope.roots.iter().any(|(n, _)| n == name) {
+                Some("the input root")
+            } else if scope.globals.contains_key(name) {
+                Some("the pack constant")
+            } else if scope.defs.contains_key(name) {
+                Some("the definition")
+            } else if name == "parts" && raw.parts.is_some() {
+                Some("the rule's")
+            } else if let_names.iter().any(|(n, _)| n == name) {
+                Some("an earlier `let` entry")
+            } else {
+                None
+            };
+            if let Some(what) = shadowed {
+                // Underline the key, which is what to rename.
+                let value = file.range(&text.referenced).start;
+                let line_start = file.text[..value].rfind('\n').map_or(0, |i| i + 1);
+                let key = file.text[line_start..value].find(name.as_str()).map(|i| line_start + i);
+                let span = key.map_or(value..value, |k| k..k + name.len());
+                self.errors.push(
+                    RuleError::new(
+                        "clawcheck::rules::let",
+                        file,
+                        span,
+                        format!("`let` name `{name}` shadows {what} `{name}`"),
+                    )
+                    .help(Some("pick a name no root, constant, definition or earlier `let` uses".into())),
                 );
             }
             let names = RuleNames { pack: scope, lets: &let_names, vars: &vars, at: Some(at_ty.clone()) };
