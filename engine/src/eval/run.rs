@@ -123,6 +123,9 @@ pub struct Evaluator<'p> {
     accepted_parts: std::collections::HashSet<String>,
     /// Selections taken so far, shared by rules with the same `given`.
     selections: Selections,
+    /// The constants rules see, when not the pack's merged ones (a rule's
+    /// examples see its own pack's options only).
+    globals: Option<&'p [Value]>,
 }
 
 impl<'p> Evaluator<'p> {
@@ -154,6 +157,7 @@ impl<'p> Evaluator<'p> {
             last_steps: Default::default(),
             accepted_parts: Default::default(),
             selections: Selections::default(),
+            globals: None,
         }
     }
 
@@ -165,6 +169,11 @@ impl<'p> Evaluator<'p> {
     /// Evaluates rules as written, without packs' severity overrides.
     pub fn as_written(&mut self) {
         self.as_written = true;
+    }
+
+    /// Runs rules with these constants instead of the pack's merged ones.
+    pub fn with_globals(&mut self, globals: &'p [Value]) {
+        self.globals = Some(globals);
     }
 
     /// Makes findings carry their planned fixes.
@@ -184,7 +193,13 @@ impl<'p> Evaluator<'p> {
     }
 
     fn env<'a>(&'a self, rule: Option<&'a RuleScope<'a>>) -> Env<'a> {
-        Env { roots: &self.roots, globals: &self.pack.globals, defs: &self.pack.defs, caches: &self.caches, rule }
+        Env {
+            roots: &self.roots,
+            globals: self.globals.unwrap_or(&self.pack.globals),
+            defs: &self.pack.defs,
+            caches: &self.caches,
+            rule,
+        }
     }
 
     /// Evaluates every rule of the pack: the checks, then suppressions, then

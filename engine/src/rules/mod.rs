@@ -2,6 +2,7 @@
 //! with serde-saphyr, every expression compiled and checked, every mistake
 //! reported with its line and column in the YAML.
 
+pub mod bar;
 pub mod compile;
 pub mod error;
 pub mod fact_order;
