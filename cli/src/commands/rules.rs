@@ -47,13 +47,21 @@ fn load(args: &RulesArgs, io: &mut Io) -> Result<Pack, u8> {
     load_pack(io, &args.all_dirs(), !args.no_builtin_rules, color)
 }
 
-/// As [`load`], then the authoring bar's warnings for the rules of the
-/// given directories (every rule without any): errors with `--strict`.
+/// As [`load`], then, for the rules of the given directories (every rule
+/// without any), warnings for environment variables they read but will
+/// not see, and the authoring bar's warnings (errors with `--strict`).
 fn load_checked(args: &RulesArgs, io: &mut Io) -> Result<Pack, u8> {
     let color = args.color.enabled(io);
     let dirs = args.all_dirs();
     let pack = load(args, io)?;
-    let warnings = clawcheck_engine::rules::bar::check(&pack, |r| dirs.is_empty() || r.file.path.is_some());
+    let ours = |r: &clawcheck_engine::rules::rule::Rule| dirs.is_empty() || r.file.path.is_some();
+    // Variables a rule reads but will not see: always a warning (the user
+    // may open them with --allow-env), never an error under --strict.
+    for w in clawcheck_engine::rules::env_reads::check(&pack, ours) {
+        eprint(io, &w, color);
+        let _ = writeln!(io.err);
+    }
+    let warnings = clawcheck_engine::rules::bar::check(&pack, ours);
     for w in &warnings {
         eprint(io, w, color);
         let _ = writeln!(io.err);

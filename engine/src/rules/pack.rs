@@ -163,6 +163,15 @@ impl From<&PackMeta> for PackInfo {
 }
 
 impl Pack {
+    /// Whether the built-in pack declares the environment variable `name`
+    /// (by name, or by a prefix ending in `*`): rules of every pack see it.
+    pub fn declares_env(&self, name: &str) -> bool {
+        self.env_vars.iter().any(|d| match d.strip_suffix('*') {
+            Some(prefix) => name.starts_with(prefix),
+            None => d == name,
+        })
+    }
+
     /// A rule's `references:` entry as a link: as written when it is a URL,
     /// else under the `docs_base` of the pack that declares the rule (the
     /// first pack's when that pack has none).
