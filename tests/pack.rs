@@ -98,8 +98,8 @@ fn every_rule_is_documented_and_has_examples_both_ways() {
             }
             continue;
         }
-        let fires = r.examples.iter().filter(|e| !e.spec.expect.is_empty()).count();
-        let quiet = r.examples.iter().filter(|e| e.spec.expect.is_empty()).count();
+        let fires = r.examples.iter().filter(|e| !e.spec.expected().is_empty()).count();
+        let quiet = r.examples.iter().filter(|e| e.spec.expected().is_empty()).count();
         // A rule without condition (the attack-surface summary) cannot stay quiet.
         let unconditional = r.when.is_none()
             && matches!(r.selection, clawcheck_engine::rules::Selection::Root)
@@ -112,7 +112,7 @@ fn every_rule_is_documented_and_has_examples_both_ways() {
         }
         for sev in r.severities() {
             let covered = r.examples.iter().any(|e| {
-                e.spec.expect.iter().any(|x| match x {
+                e.spec.expected().iter().any(|x| match x {
                     ExpectSpec::Severity(s) => *s == sev.as_str(),
                     ExpectSpec::Full { severity, .. } => *severity == sev.as_str(),
                 })

@@ -257,6 +257,38 @@ fn a_fleet_passes_only_the_opened_variables_to_its_gateways() {
 }
 
 #[test]
+fn rules_check_warns_of_variables_a_rule_will_not_see() {
+    // ACME_REGION (a member), GITHUB_TOKEN (an index, in the detail) are
+    // not declared; OPENCLAW_PROFILE is (OPENCLAW_*), HOME by name.
+    let rules = [
+        rule("p.region", "env.ACME_REGION != null and env.OPENCLAW_PROFILE != null", "home={env.HOME}"),
+        rule("p.token", "true", "token=[{env['GITHUB_TOKEN']}]"),
+    ];
+    let dir = pack(&files(&rules));
+    let pack_arg = dir.path().display().to_string();
+    let home = Home::new();
+    let run = home.run(&["rules", "check", "--color", "never", &pack_arg]);
+    assert_eq!(run.code, 0, "warnings only: {}", run.err);
+    let warned: Vec<&str> = run.err.lines().filter(|l| l.contains("reads `env.")).map(str::trim).collect();
+    assert_eq!(
+        warned,
+        [
+            "⚠ rule `p.region` reads `env.ACME_REGION`, which rules do not see unless the user opens it",
+            "⚠ rule `p.token` reads `env.GITHUB_TOKEN`, which rules do not see unless the user opens it",
+        ],
+        "{}",
+        run.err
+    );
+    assert_eq!(run.err.matches("clawcheck::rules::env").count(), 2, "{}", run.err);
+    assert!(run.err.contains("`--allow-env ACME_REGION`"), "{}", run.err);
+    // --strict makes the authoring bar's warnings errors, not these: a
+    // user may open the variable.
+    let strict = home.run(&["rules", "check", "--strict", "--color", "never", &pack_arg]);
+    assert_eq!(strict.err.matches("clawcheck::rules::env").count(), 2, "{}", strict.err);
+    assert!(!strict.err.contains("error: clawcheck::rules::env"), "{}", strict.err);
+}
+
+#[test]
 fn declared_and_substituted_variables_stay_visible() {
     // OPENCLAW_* is declared by the built-in pack.
     let run = audit_env("OPENCLAW_PROFILE", "{}", &[("OPENCLAW_PROFILE", "work")], &[]);

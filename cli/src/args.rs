@@ -254,7 +254,8 @@ pub struct TestArgs {
 pub struct NewArgs {
     /// The rule id (the checkId), e.g. acme.gateway.bind_public.
     pub id: String,
-    /// Directory to create it in (default: rules/<first part of the id>).
+    /// Directory to create it in (default: rules/<area> when that built-in
+    /// area exists, else ./<area>; <area> is the first part of the id).
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
 }
@@ -264,9 +265,17 @@ pub struct RulesArgs {
     /// Rule directories to load (besides the built-in pack).
     #[arg(value_name = "DIR")]
     pub dirs: Vec<PathBuf>,
+    /// Load this rule pack too, as `audit` and `explain` take it (the same
+    /// as a positional DIR); repeatable.
+    #[arg(long = "pack", visible_alias = "rules", value_name = "DIR")]
+    pub packs: Vec<PathBuf>,
     /// Do not load the built-in rule pack.
     #[arg(long)]
     pub no_builtin_rules: bool,
+    /// Make the authoring bar (docs, two triggering examples, one quiet,
+    /// one per severity) an error instead of a warning.
+    #[arg(long)]
+    pub strict: bool,
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

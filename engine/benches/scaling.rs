@@ -13,6 +13,10 @@
 //! - `fix`: what `clawcheck audit --fix --dry-run` does on it: load, plan,
 //!   edit (one edit per account), the diff and the report;
 //! - `rules`: n generated rules (plus the built-in pack) on one config;
+//! - `select`, `locate`, `render`: the stages of an audit apart, on the
+//!   open gateway: the selectors of a generated pack (walked, and one that
+//!   jsonpath-rust evaluates), every match's location in the file, and the
+//!   human and JSON reports of the audit's findings;
 //! - `memory`: the peak memory of an audit (human and JSON reports), in a
 //!   fresh process, against the config's size in bytes and the reports',
 //!   for a locked-down config, the open gateway, and a config of n x 60
@@ -285,7 +289,79 @@ fn main() {
         }
         report_times("rules: n generated rules (plus the built-in pack) on the realistic config", &rules);
     }
+    if wanted("select") || wanted("locate") || wanted("render") {
+        stages_apart(&pack, &sizes, &wanted);
+    }
     if wanted("memory") {
         memory(&sizes);
+    }
+}
+
+/// Selectors of the shapes generated and organisation packs use: walked
+/// (names, wildcards, a filter on a literal) and one jsonpath-rust evaluates.
+const SELECTORS: &[&str] = &[
+    "$.channels.*.accounts.*.groupPolicy",
+    "$.agents.entries.*.tools.exec.security",
+    "$.agents.entries[?@.sandbox.mode == 'off'].tools.profile",
+    "$..groupPolicy",
+];
+
+/// The `select`, `locate` and `render` stages on the open gateway of n.
+fn stages_apart(pack: &Pack, sizes: &[usize], wanted: &dyn Fn(&str) -> bool) {
+    use clawcheck_engine::select::Query;
+    let queries: Vec<Query> = SELECTORS.iter().map(|q| Query::compile(q, &[]).expect("valid")).collect();
+    let (mut select, mut locate, mut render) = (Vec::new(), Vec::new(), Vec::new());
+    for &n in sizes {
+        let dir = fixtures::open_state_dir(&fixtures::open_gateway(n));
+        let (loaded, paths) = audit_paths(dir.path());
+        let matches: Vec<_> = queries.iter().flat_map(|q| q.select(&loaded.runtime)).collect();
+        select.push((
+            n,
+            best(|| {
+                std::hint::black_box(queries.iter().map(|q| q.select(&loaded.runtime).len()).sum::<usize>());
+            }),
+        ));
+        locate.push((
+            n,
+            best(|| {
+                for m in &matches {
+                    std::hint::black_box(eval::run::locate(loaded.tree.as_ref(), &m.path, None));
+                }
+            }),
+        ));
+        if wanted("render") {
+            let (outcome, _) = eval::plan_fixes(pack, &loaded, &paths, &Overrides::default(), &CheckFilter::default());
+            let redactor = Redactor::new(pack.secret_policy(), &loaded, &[]);
+            let mut findings = outcome.findings;
+            findings.iter_mut().for_each(|f| redactor.finding(f));
+            report::sort(&mut findings, pack);
+            render.push((
+                n,
+                best(|| {
+                    let text = human_report(&findings, outcome.suppressed.len(), &loaded, &paths, &redactor);
+                    let json = report::json::report(
+                        &findings,
+                        &outcome.suppressed,
+                        &loaded.sources,
+                        &loaded.notes,
+                        0,
+                        &redactor,
+                    );
+                    std::hint::black_box(text.len() + json.to_string().len());
+                }),
+            ));
+        }
+    }
+    if wanted("select") {
+        report_times(
+            "select: four selectors (three walked, `$..groupPolicy` by jsonpath-rust), open gateway of n",
+            &select,
+        );
+    }
+    if wanted("locate") {
+        report_times("locate: line and column of every match of those selectors", &locate);
+    }
+    if wanted("render") {
+        report_times("render: the human and JSON reports of the audit's findings, open gateway of n", &render);
     }
 }

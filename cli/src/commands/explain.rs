@@ -2,10 +2,12 @@
 //! where it comes from, why it matters, how to fix it (and what `--fix`
 //! does), its references and its examples.
 
+use clawcheck_engine::docs::definitions::{self, NameDoc};
 use clawcheck_engine::fix::FixOp;
 use clawcheck_engine::rules::model::{ExampleSpec, ExpectSpec};
 use clawcheck_engine::rules::rule::Phase;
-use clawcheck_engine::rules::{Pack, Rule};
+use clawcheck_engine::rules::written::Site;
+use clawcheck_engine::rules::{Pack, Rule, Selection};
 
 use super::{load_pack, settings_for};
 use crate::Io;
@@ -26,15 +28,82 @@ pub fn run(args: &ExplainArgs, io: &mut Io) -> u8 {
     };
     let rule = pack.rule(&args.id).or_else(|| pack.rules.iter().find(|r| r.covers(&args.id)));
     let Some(rule) = rule else {
-        let near = pack.rules.iter().map(|r| r.id_source.as_str()).min_by_key(|id| strsim::levenshtein(id, &args.id));
-        let _ = writeln!(io.err, "error: no rule has the id `{}`", args.id);
+        if let Some(d) = pack.disabled.iter().find(|d| d.id == args.id) {
+            let _ = writeln!(
+                io.out,
+                "{}: disabled by pack {} ({} lists it under `disable:`)\n\npack       {}\nfile       {}\n\nAudits with these packs do not run it; drop it from `disable:` to run it again.",
+                d.id, d.by, d.manifest, d.pack, d.file
+            );
+            return exit::OK;
+        }
+        if let Some(doc) = definitions::find(&pack, &args.id) {
+            let _ = io.out.write_all(explain_name(&doc).as_bytes());
+            return exit::OK;
+        }
+        let names = definitions::names(&pack);
+        let near = pack
+            .rules
+            .iter()
+            .map(|r| r.id_source.as_str())
+            .chain(names.iter().map(|d| d.name.as_str()))
+            .min_by_key(|id| strsim::levenshtein(id, &args.id));
+        let _ = writeln!(io.err, "error: no rule, definition or constant is named `{}`", args.id);
         if let Some(n) = near {
-            let _ = writeln!(io.err, "  help: the closest rule id is `{n}` (see `clawcheck rules list`)");
+            let _ = writeln!(
+                io.err,
+                "  help: the closest name is `{n}` (see `clawcheck rules list` and docs/definitions.md)"
+            );
         }
         return exit::USAGE;
     };
     let _ = io.out.write_all(explain(rule, &pack).as_bytes());
     exit::OK
+}
+
+/// A definition or constant: what it is, where it is declared, its comment
+/// and its body as written.
+fn explain_name(doc: &NameDoc) -> String {
+    let mut out = format!("{}: {} of pack {}\n\n", doc.signature(), doc.kind.as_str(), doc.pack);
+    if let Some(ty) = &doc.ty {
+        out.push_str(&format!("type       {ty}\n"));
+    }
+    out.push_str(&format!("file       {}:{}\n", doc.file, doc.line));
+    if !doc.comment.is_empty() {
+        out.push_str(&format!("\n{}\n", indent(&doc.comment, "  ")));
+    }
+    let what = if doc.kind == definitions::NameKind::Definition { "Definition" } else { "Value" };
+    out.push_str(&format!("\n{what}\n{}\n", indent(&doc.body, "  ")));
+    out
+}
+
+/// What the rule matches (`given` or `each`) and when it reports (`when`),
+/// as written.
+fn selector_and_predicate(rule: &Rule) -> String {
+    let mut out = String::new();
+    let written = |site: Site| rule.written.exprs.iter().find(|e| e.site == site).map(|e| e.text.trim().to_string());
+    match &rule.selection {
+        Selection::Given(queries) => {
+            let paths: Vec<&str> = queries.iter().map(|q| q.text.as_str()).collect();
+            out.push_str(&format!("given      {}\n", paths.join(", ")));
+            if !rule.bind_names.is_empty() {
+                out.push_str(&format!("bind       {}\n", rule.bind_names.join(", ")));
+            }
+        }
+        Selection::Each(_) => {
+            if let Some(each) = written(Site::Each) {
+                out.push_str(&format!("each       {}\n", one_line(&each)));
+            }
+        }
+        Selection::Root => out.push_str("given      the config root (once)\n"),
+    }
+    if let Some(when) = written(Site::When) {
+        out.push_str(&format!("when       {}\n", one_line(&when)));
+    }
+    out
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn indent(text: &str, by: &str) -> String {
@@ -94,17 +163,16 @@ fn explain(rule: &Rule, pack: &Pack) -> String {
         (m, e) => format!("--fix changes file modes and edits the config ({} operation(s))", m + e),
     };
     out.push_str(&format!("fix        {fix}\n"));
+    out.push_str(&selector_and_predicate(rule));
     if let Some(docs) = &rule.docs {
         out.push_str(&format!("\nWhy it matters\n{}\n", indent(&docs.why, "  ")));
         if let Some(f) = &docs.fix {
             out.push_str(&format!("\nHow to fix it\n{}\n", indent(f, "  ")));
         }
         if !docs.references.is_empty() {
-            let base = pack.metas.iter().find_map(|m| m.docs_base.clone()).unwrap_or_default();
             out.push_str("\nReferences\n");
             for r in &docs.references {
-                let url = if r.starts_with("http") { r.clone() } else { format!("{base}{r}") };
-                out.push_str(&format!("  {url}\n"));
+                out.push_str(&format!("  {}\n", pack.reference_url(rule, r)));
             }
         }
     }
@@ -116,12 +184,12 @@ fn explain(rule: &Rule, pack: &Pack) -> String {
                     Some([]) | None => "plans no fix".to_string(),
                     Some(lines) => format!("plans: {}", lines.join("; ")),
                 }
-            } else if ex.spec.expect.is_empty() {
+            } else if ex.spec.expected().is_empty() {
                 "stays quiet".to_string()
             } else {
                 let sevs: Vec<&str> = ex
                     .spec
-                    .expect
+                    .expected()
                     .iter()
                     .map(|e| match e {
                         ExpectSpec::Severity(s) => s.as_str(),

@@ -16,7 +16,7 @@ pub fn run(cmd: RulesCommand, io: &mut Io) -> u8 {
     match cmd {
         RulesCommand::Test(args) => test(&args, io),
         RulesCommand::New(args) => super::scaffold::run(&args, io),
-        RulesCommand::Check(args) => match load(&args, io) {
+        RulesCommand::Check(args) => match load_checked(&args, io) {
             Ok(pack) => {
                 let _ = writeln!(io.out, "{} rules loaded, no errors", pack.rules.len());
                 exit::OK
@@ -34,14 +34,65 @@ pub fn run(cmd: RulesCommand, io: &mut Io) -> u8 {
     }
 }
 
-fn load(args: &RulesArgs, io: &mut Io) -> Result<Pack, u8> {
-    let color = args.color.enabled(io);
-    load_pack(io, &args.dirs, !args.no_builtin_rules, color)
+impl RulesArgs {
+    /// The packs to load: the positional DIRs, then `--pack` ones.
+    fn all_dirs(&self) -> Vec<std::path::PathBuf> {
+        self.dirs.iter().chain(&self.packs).cloned().collect()
+    }
 }
 
-/// The rule table: id, severities, area, fix, pack.
+/// Loads the packs.
+fn load(args: &RulesArgs, io: &mut Io) -> Result<Pack, u8> {
+    let color = args.color.enabled(io);
+    load_pack(io, &args.all_dirs(), !args.no_builtin_rules, color)
+}
+
+/// As [`load`], then, for the rules of the given directories (every rule
+/// without any), warnings for environment variables they read but will
+/// not see, and the authoring bar's warnings (errors with `--strict`).
+fn load_checked(args: &RulesArgs, io: &mut Io) -> Result<Pack, u8> {
+    let color = args.color.enabled(io);
+    let dirs = args.all_dirs();
+    let pack = load(args, io)?;
+    let ours = |r: &clawcheck_engine::rules::rule::Rule| dirs.is_empty() || r.file.path.is_some();
+    // Variables a rule reads but will not see: always a warning (the user
+    // may open them with --allow-env), never an error under --strict.
+    for w in clawcheck_engine::rules::env_reads::check(&pack, ours) {
+        eprint(io, &w, color);
+        let _ = writeln!(io.err);
+    }
+    let warnings = clawcheck_engine::rules::bar::check(&pack, ours);
+    for w in &warnings {
+        eprint(io, w, color);
+        let _ = writeln!(io.err);
+    }
+    match (warnings.len(), args.strict) {
+        (0, _) => Ok(pack),
+        (n, true) => {
+            let _ = writeln!(io.err, "error: {n} rule problem(s) below the authoring bar (--strict)");
+            Err(exit::USAGE)
+        }
+        (n, false) => {
+            let _ =
+                writeln!(io.err, "warning: {n} rule problem(s) below the authoring bar (--strict makes them errors)");
+            Ok(pack)
+        }
+    }
+}
+
+/// A rule's area: its file's directory (`rules/<area>/<id>.yaml`), else
+/// the first part of its id.
+fn area(file: &str, id: &str) -> String {
+    file.rsplit('/')
+        .nth(1)
+        .filter(|a| !a.is_empty())
+        .map_or_else(|| id.split('.').next().unwrap_or_default().to_string(), str::to_string)
+}
+
+/// The rule table: id, severities, area, fix, pack; then the rules a pack
+/// disabled, with the pack that did.
 fn list(pack: &Pack) -> String {
-    let rows: Vec<[String; 5]> = pack
+    let mut rows: Vec<[String; 5]> = pack
         .rules
         .iter()
         .map(|r| {
@@ -54,13 +105,7 @@ fn list(pack: &Pack) -> String {
                     None => written.join("/"),
                 }
             };
-            let area = r
-                .file
-                .name
-                .rsplit('/')
-                .nth(1)
-                .filter(|a| !a.is_empty())
-                .map_or_else(|| r.id_source.split('.').next().unwrap_or_default().to_string(), str::to_string);
+            let area = area(&r.file.name, &r.id_source);
             let modes = r.fix.iter().any(|f| matches!(f, FixOp::Chmod { .. }));
             let edits = r.fix.iter().any(|f| matches!(f, FixOp::Patch { .. }));
             let fix = match (modes, edits) {
@@ -72,6 +117,16 @@ fn list(pack: &Pack) -> String {
             [r.id_source.clone(), sev, area, fix.to_string(), r.file.pack.to_string()]
         })
         .collect();
+    let active = rows.len();
+    rows.extend(pack.disabled.iter().map(|d| {
+        [
+            d.id.clone(),
+            "disabled".into(),
+            area(&d.file, &d.id),
+            "-".into(),
+            format!("{} (disabled by {})", d.pack, d.by),
+        ]
+    }));
     let header = ["ID", "SEVERITY", "AREA", "FIX", "PACK"].map(str::to_string);
     let mut widths = header.clone().map(|h| h.len());
     for row in &rows {
@@ -85,20 +140,23 @@ fn list(pack: &Pack) -> String {
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
     }
-    out.push_str(&format!("{} rules\n", rows.len()));
+    match pack.disabled.len() {
+        0 => out.push_str(&format!("{active} rules\n")),
+        n => out.push_str(&format!("{active} rules, {n} disabled\n")),
+    }
     out
 }
 
 fn test(args: &TestArgs, io: &mut Io) -> u8 {
     let (update, mutants) = (args.update, args.mutants);
     let args = &args.rules;
-    let mut pack = match load(args, io) {
+    let mut pack = match load_checked(args, io) {
         Ok(p) => p,
         Err(code) => return code,
     };
     let color = args.color.enabled(io);
     // With directories given, test their rules; otherwise the built-in pack.
-    let only_dirs = !args.dirs.is_empty();
+    let only_dirs = !args.all_dirs().is_empty();
     let selected = || pack.rules.iter().filter(|r| !only_dirs || r.file.path.is_some());
     let outcomes: Vec<ExampleOutcome> = selected().flat_map(|r| examples::run_rule_examples(&pack, r)).collect();
     let failed: Vec<&ExampleOutcome> = outcomes.iter().filter(|o| o.problem.is_some()).collect();
@@ -156,12 +214,13 @@ fn test(args: &TestArgs, io: &mut Io) -> u8 {
 }
 
 /// The generated documents, by path under the docs directory: the function
-/// reference, the rule catalog, the config refusals (when the pack lists
+/// reference, the rule catalog, the built-in definitions and constants, the config refusals (when the pack lists
 /// them), and the JSON Schemas of rule and pack files.
 pub fn generated(pack: &Pack) -> Vec<(String, String)> {
     let mut out = vec![
         ("functions.md".to_string(), clawcheck_engine::docs::functions::markdown()),
         ("rules.md".to_string(), clawcheck_engine::docs::catalog::markdown(pack)),
+        ("definitions.md".to_string(), clawcheck_engine::docs::definitions::markdown(pack)),
     ];
     if !pack.refusals.is_empty() {
         out.push(("refusals.md".to_string(), clawcheck_engine::docs::refusals::markdown(pack)));

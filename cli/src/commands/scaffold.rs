@@ -25,9 +25,14 @@ pub fn run(args: &NewArgs, io: &mut Io) -> u8 {
         return exit::USAGE;
     }
     let area = id.split('.').next().unwrap_or("rules");
+    // Without --dir, a new check of a built-in area (rules/<area>/ exists:
+    // a contributor in a checkout) goes there; any other rule goes into a
+    // pack directory of its own, ./<area>/, never into the built-in pack.
+    let builtin_area = io.env.cwd.join("rules").join(area);
     let dir = match &args.dir {
         Some(d) => io.env.cwd.join(d),
-        None => io.env.cwd.join("rules").join(area),
+        None if builtin_area.is_dir() => builtin_area,
+        None => io.env.cwd.join(area),
     };
     let path = dir.join(format!("{id}.yaml"));
     if path.exists() {

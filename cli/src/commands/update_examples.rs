@@ -1,15 +1,16 @@
 //! `clawcheck rules test --update`: rewrites the `expect:` of failing
 //! examples with the severities the rule reports now, and where each
-//! finding points (`at:`). Only the value of `expect:` changes (as a flow
+//! finding points (`at:`), keeping every other assertion (`detail_contains`,
+//! `title`, ...) the finding still satisfies. Only the value of `expect:` changes (as a flow
 //! list such as `[{ severity: warn, at: gateway.bind }]`); comments and
 //! the rest of the file stay as they are.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use clawcheck_engine::eval::examples::ExampleOutcome;
+use clawcheck_engine::eval::examples::{ExampleOutcome, refreshed};
+use clawcheck_engine::rules::model::ExpectSpec;
 use serde::Deserialize;
-use serde::de::IgnoredAny;
 use serde_saphyr::Spanned;
 
 #[derive(Deserialize)]
@@ -21,7 +22,7 @@ struct Examples {
 #[derive(Deserialize)]
 struct ExampleExpect {
     #[serde(default)]
-    expect: Option<Spanned<IgnoredAny>>,
+    expect: Option<Spanned<Vec<ExpectSpec>>>,
 }
 
 /// Rewrites the failing examples' expectations; returns the files changed.
@@ -42,14 +43,25 @@ pub fn update(failed: &[&ExampleOutcome]) -> Result<Vec<PathBuf>, String> {
             let Some(expect) = parsed.examples.get(o.index).and_then(|e| e.expect.as_ref()) else { continue };
             let start = file.range(&expect.referenced).start;
             let end = file.node_end(start);
-            let mut items: Vec<(&str, Option<String>)> =
-                o.findings.iter().map(|f| (f.severity.as_str(), f.at())).collect();
-            items.sort_unstable();
-            let items: Vec<String> = items
+            let mut findings: Vec<_> = o.findings.iter().collect();
+            findings.sort_by_key(|f| (f.severity.as_str(), f.at()));
+            let mut old: Vec<Option<&ExpectSpec>> = expect.value.iter().map(Some).collect();
+            let items: Vec<String> = findings
                 .into_iter()
-                .map(|(severity, at)| match at {
-                    Some(at) => format!("{{ severity: {severity}, at: {} }}", yaml_scalar(&at)),
-                    None => severity.to_string(),
+                .map(|f| {
+                    // The first old expectation whose other assertions still hold.
+                    let kept = old.iter_mut().find_map(|slot| {
+                        let e = refreshed((*slot)?, f)?;
+                        *slot = None;
+                        Some(e)
+                    });
+                    match kept {
+                        Some(e) => flow(&e),
+                        None => match f.at() {
+                            Some(at) => format!("{{ severity: {}, at: {} }}", f.severity.as_str(), yaml_scalar(&at)),
+                            None => f.severity.as_str().to_string(),
+                        },
+                    }
                 })
                 .collect();
             edits.push((start..end, format!("[{}]", items.join(", "))));
@@ -66,6 +78,46 @@ pub fn update(failed: &[&ExampleOutcome]) -> Result<Vec<PathBuf>, String> {
         changed.push(path);
     }
     Ok(changed)
+}
+
+/// An expectation as a YAML flow item: its severity alone, or a map with
+/// its assertions in a fixed order and `at:` last.
+fn flow(e: &ExpectSpec) -> String {
+    let ExpectSpec::Full {
+        severity,
+        id,
+        title,
+        detail_contains,
+        remediation_contains,
+        refuses_start,
+        refusal_path,
+        refusal_contains,
+        at,
+    } = e
+    else {
+        return match e {
+            ExpectSpec::Severity(s) => s.clone(),
+            ExpectSpec::Full { .. } => unreachable!("matched above"),
+        };
+    };
+    let mut fields = vec![format!("severity: {severity}")];
+    let texts = [
+        ("id", id),
+        ("title", title),
+        ("detail_contains", detail_contains),
+        ("remediation_contains", remediation_contains),
+    ];
+    fields.extend(texts.iter().filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}: {}", quoted(v)))));
+    fields.extend(refuses_start.map(|r| format!("refuses_start: {r}")));
+    let refusal = [("refusal_path", refusal_path), ("refusal_contains", refusal_contains)];
+    fields.extend(refusal.iter().filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}: {}", quoted(v)))));
+    fields.extend(at.as_ref().map(|a| format!("at: {}", yaml_scalar(a))));
+    if fields.len() == 1 { severity.clone() } else { format!("{{ {} }}", fields.join(", ")) }
+}
+
+/// Free text as a double-quoted YAML scalar (JSON escaping is valid YAML).
+fn quoted(text: &str) -> String {
+    serde_json::to_string(text).expect("a string serialises")
 }
 
 /// `text` as a YAML flow scalar: plain when it is a plain path, else

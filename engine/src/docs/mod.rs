@@ -3,5 +3,6 @@
 //! them; a test fails when the committed copies are stale.
 
 pub mod catalog;
+pub mod definitions;
 pub mod functions;
 pub mod refusals;

@@ -40,7 +40,7 @@ impl ExampleOutcome {
     /// location but do not say where it points (`at:`), with that place.
     /// The built-in pack's test requires none.
     pub fn unlocated(&self, spec: &ExampleSpec) -> Vec<String> {
-        spec.expect
+        spec.expected()
             .iter()
             .zip(&self.matches)
             .filter_map(|(e, m)| Some((e, self.findings[(*m)?].at()?)))
@@ -66,7 +66,7 @@ pub fn run_example(pack: &Pack, rule: &Rule, ex: &Example) -> ExampleOutcome {
         Ok(findings) => {
             let mut problems = Vec::new();
             if rule.phase != Phase::Fix {
-                let (problem, matched) = compare(&ex.spec.expect, &findings);
+                let (problem, matched) = compare(ex.spec.expected(), &findings);
                 problems.extend(problem);
                 matches = matched;
             }
@@ -160,6 +160,11 @@ pub fn evaluate(pack: &Pack, rule: &Rule, spec: &ExampleSpec) -> Result<Vec<Find
     }
     evaluator.plan_fixes();
     evaluator.as_written();
+    // Examples check a rule as its pack wrote it: another pack's `options:`
+    // do not change them.
+    if let Some(globals) = pack.example_globals.get(&*rule.file.pack) {
+        evaluator.with_globals(globals);
+    }
     // Report- and fix-phase rules look at the whole audit; check rules run alone.
     let tree = loaded.tree.as_ref();
     let checks = if rule.phase == Phase::Checks {
@@ -261,6 +266,48 @@ fn expected_at(e: &ExpectSpec) -> Option<&str> {
         ExpectSpec::Severity(_) => None,
         ExpectSpec::Full { at, .. } => at.as_deref(),
     }
+}
+
+/// An expectation for finding `f` that keeps what `old` asserts beyond
+/// severity and location (`detail_contains`, `title`, ...) when `f` still
+/// satisfies it, with `f`'s severity and `at:`; `None` when it does not.
+/// `rules test --update` rewrites expectations with it, so an assertion
+/// the rule still meets is not dropped.
+pub fn refreshed(old: &ExpectSpec, f: &Finding) -> Option<ExpectSpec> {
+    let fresh = match old.clone() {
+        ExpectSpec::Severity(_) => ExpectSpec::Full {
+            severity: f.severity.as_str().to_string(),
+            id: None,
+            title: None,
+            detail_contains: None,
+            remediation_contains: None,
+            refuses_start: None,
+            refusal_path: None,
+            refusal_contains: None,
+            at: f.at(),
+        },
+        ExpectSpec::Full {
+            id,
+            title,
+            detail_contains,
+            remediation_contains,
+            refuses_start,
+            refusal_path,
+            refusal_contains,
+            ..
+        } => ExpectSpec::Full {
+            severity: f.severity.as_str().to_string(),
+            id,
+            title,
+            detail_contains,
+            remediation_contains,
+            refuses_start,
+            refusal_path,
+            refusal_contains,
+            at: f.at(),
+        },
+    };
+    matches_expectation(&fresh, f).then_some(fresh)
 }
 
 fn matches_expectation(e: &ExpectSpec, f: &Finding) -> bool {

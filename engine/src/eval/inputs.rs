@@ -24,14 +24,9 @@ pub fn base_roots(pack: &Pack, loaded: &LoadedConfig, paths: &Paths, overrides: 
 /// `--allow-env`. A pack can print what its rules see, so a variable
 /// outside these (`GITHUB_TOKEN` in CI) reads as absent.
 fn env_value(pack: &Pack, loaded: &LoadedConfig, overrides: &Overrides) -> Value {
-    let declared = |name: &str| {
-        pack.env_vars.iter().any(|d| match d.strip_suffix('*') {
-            Some(prefix) => name.starts_with(prefix),
-            None => d == name,
-        })
+    let visible = |name: &str| {
+        pack.declares_env(name) || loaded.env_used.contains(name) || overrides.allow_env.iter().any(|a| a == name)
     };
-    let visible =
-        |name: &str| declared(name) || loaded.env_used.contains(name) || overrides.allow_env.iter().any(|a| a == name);
     Value::map(loaded.env.iter().filter(|(k, _)| visible(k)).map(|(k, v)| (k.into(), Value::str(v))).collect())
 }
 

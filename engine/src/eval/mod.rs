@@ -1,11 +1,13 @@
 //! Evaluation: rules over inputs, for real audits and for rule examples.
 
 pub mod audit;
+mod by_value;
 pub mod examples;
 pub mod fixes;
 pub mod inputs;
 pub mod mutants;
 pub mod run;
+mod selections;
 pub mod suppress;
 
 pub use audit::{Audit, audit, audit_loaded, audit_with, plan_fixes};

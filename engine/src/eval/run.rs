@@ -1,6 +1,9 @@
 //! Running rules over prepared inputs: select matches, evaluate `let`,
 //! `when` and severity, render texts, resolve locations.
 
+use std::sync::Arc;
+
+use super::selections::{Selected, Selections};
 use super::suppress::{self, Suppressed};
 use crate::config::tree::{dotted, parse_dotted};
 use crate::config::{Node, PathSeg};
@@ -118,6 +121,11 @@ pub struct Evaluator<'p> {
     last_steps: std::cell::Cell<u64>,
     /// Fingerprints of the finding parts a baseline accepts.
     accepted_parts: std::collections::HashSet<String>,
+    /// Selections taken so far, shared by rules with the same `given`.
+    selections: Selections,
+    /// The constants rules see, when not the pack's merged ones (a rule's
+    /// examples see its own pack's options only).
+    globals: Option<&'p [Value]>,
 }
 
 impl<'p> Evaluator<'p> {
@@ -148,6 +156,8 @@ impl<'p> Evaluator<'p> {
             fact_problems,
             last_steps: Default::default(),
             accepted_parts: Default::default(),
+            selections: Selections::default(),
+            globals: None,
         }
     }
 
@@ -159,6 +169,11 @@ impl<'p> Evaluator<'p> {
     /// Evaluates rules as written, without packs' severity overrides.
     pub fn as_written(&mut self) {
         self.as_written = true;
+    }
+
+    /// Runs rules with these constants instead of the pack's merged ones.
+    pub fn with_globals(&mut self, globals: &'p [Value]) {
+        self.globals = Some(globals);
     }
 
     /// Makes findings carry their planned fixes.
@@ -178,7 +193,13 @@ impl<'p> Evaluator<'p> {
     }
 
     fn env<'a>(&'a self, rule: Option<&'a RuleScope<'a>>) -> Env<'a> {
-        Env { roots: &self.roots, globals: &self.pack.globals, defs: &self.pack.defs, caches: &self.caches, rule }
+        Env {
+            roots: &self.roots,
+            globals: self.globals.unwrap_or(&self.pack.globals),
+            defs: &self.pack.defs,
+            caches: &self.caches,
+            rule,
+        }
     }
 
     /// Evaluates every rule of the pack: the checks, then suppressions, then
@@ -214,28 +235,14 @@ impl<'p> Evaluator<'p> {
     }
 
     /// The matches a rule iterates over.
-    fn matches(&self, rule: &Rule) -> Vec<Match> {
-        match &rule.selection {
+    fn matches(&self, rule: &Rule) -> Arc<Selected> {
+        let list = match &rule.selection {
             Selection::Root => {
                 vec![Match { path: Vec::new(), value: self.roots[roots::CONFIG].clone(), vars: Vec::new() }]
             }
             Selection::Given(queries) => {
                 let config = &self.roots[roots::CONFIG];
-                // Selectors may reach the same place twice: keep its first
-                // match (hashed: a selector can match thousands of places).
-                let mut seen = std::collections::HashSet::new();
-                let mut out: Vec<Match> = Vec::new();
-                for q in queries {
-                    // The walk is the rule's work: `$..` over a large config
-                    // visits all of it.
-                    let Some(found) = q.select_within(config, &self.caches.budget) else { break };
-                    for m in found {
-                        if seen.insert(m.path.clone()) {
-                            out.push(m);
-                        }
-                    }
-                }
-                out
+                return self.selections.select(queries, config, &self.caches.budget).unwrap_or_default();
             }
             Selection::Each(c) => {
                 let list = self.env(None).eval(c);
@@ -253,7 +260,29 @@ impl<'p> Evaluator<'p> {
                 };
                 items.into_iter().map(|value| Match { path: Vec::new(), value, vars: Vec::new() }).collect()
             }
+        };
+        Arc::new(Selected::new(list))
+    }
+
+    /// For a rule whose `when` depends on `@` alone (and that neither
+    /// aggregates nor has parts), the positions of the matches it holds
+    /// for, in document order: evaluated once per distinct value. `None`
+    /// for any other rule.
+    fn holding_by_value(&self, rule: &Rule, selected: &Selected) -> Option<Vec<usize>> {
+        let when = rule.when.as_ref()?;
+        if rule.aggregate || rule.parts || selected.list.len() < 2 || super::by_value::reads_match(&when.ir) {
+            return None;
         }
+        let mut holding = Vec::new();
+        for group in selected.groups() {
+            let m = &selected.list[group[0]];
+            let scope = RuleScope::new(m.value.clone(), m.vars.clone(), &rule.lets);
+            if self.env(Some(&scope)).eval(when).is_true() {
+                holding.extend_from_slice(group);
+            }
+        }
+        holding.sort_unstable();
+        Some(holding)
     }
 
     /// The findings of one rule, within its evaluation budget. A rule cut
@@ -290,14 +319,21 @@ impl<'p> Evaluator<'p> {
     fn rule_findings(&self, rule: &Rule, tree: Option<&Node>) -> Vec<Finding> {
         let mut findings = Vec::new();
         let mut hits: Vec<(Match, Vec<Value>, Vec<Planned>)> = Vec::new();
-        for m in self.matches(rule) {
+        let selected = self.matches(rule);
+        let holding = self.holding_by_value(rule, &selected);
+        let chosen: Box<dyn Iterator<Item = &Match>> = match &holding {
+            Some(positions) => Box::new(positions.iter().map(|&i| &selected.list[i])),
+            None => Box::new(selected.list.iter()),
+        };
+        for m in chosen {
             let scope = RuleScope::new(m.value.clone(), m.vars.clone(), &rule.lets);
             let env = self.env(Some(&scope));
             if rule.parts {
                 let kept = self.unaccepted(rule, env.eval(&rule.lets[0]));
                 let _ = scope.let_cache[0].set(kept);
             }
-            if let Some(when) = &rule.when
+            if holding.is_none()
+                && let Some(when) = &rule.when
                 && !env.eval(when).is_true()
             {
                 continue;
@@ -306,8 +342,8 @@ impl<'p> Evaluator<'p> {
                 let lets: Vec<Value> = (0..rule.lets.len())
                     .map(|i| scope.let_cache[i].get_or_init(|| env.eval(&rule.lets[i])).clone())
                     .collect();
-                let fixes = self.fixes_for(rule, &env, &m);
-                hits.push((m, lets, fixes));
+                let fixes = self.fixes_for(rule, &env, m);
+                hits.push((m.clone(), lets, fixes));
                 continue;
             }
             let Some(severity) = self.severity(rule, &env) else { continue };
@@ -320,7 +356,7 @@ impl<'p> Evaluator<'p> {
                 locations.extend(scope.let_cache[0].get().map(part_locations).unwrap_or_default());
             }
             let mut f = finding(rule, &env, severity, dedup(locations));
-            f.fixes = self.fixes_for(rule, &env, &m);
+            f.fixes = self.fixes_for(rule, &env, m);
             findings.push(f);
         }
         if rule.aggregate && !hits.is_empty() {

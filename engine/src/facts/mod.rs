@@ -22,9 +22,9 @@ use confine::{FactIssue, FactProblem, ReadRoots};
 /// a `scan` fact possibly a `{path, include}` map).
 pub type Reader<'a> = dyn FnMut(&FactDecl, &str, &Value) -> Value + 'a;
 
-/// Evaluates the pack's fact declarations in order and reads the paths
-/// they name, filling `roots[FS]` as it goes so each declaration can use
-/// the facts before it. Facts that read contents read only under the read
+/// Evaluates the pack's fact declarations in order (each after the facts
+/// it reads, see `rules::fact_order`) and reads the paths they name,
+/// filling `roots[FS]` as it goes so each declaration can use those facts. Facts that read contents read only under the read
 /// roots (see [`confine`]); `allow` adds directories the user allowed.
 /// Facts that could not be gathered (a path refused, an expression cut off
 /// by its budget) are returned, and get absent records.

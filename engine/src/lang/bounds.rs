@@ -216,6 +216,21 @@ fn nested_unions_of_a_schema_are_paid_as_they_multiply() {
 }
 
 #[test]
+fn nested_unions_of_a_value_schema_are_paid_as_they_multiply() {
+    // Every branch fails (a string is not an integer), so each level tries both: 2^60 walks.
+    let mut s = String::from("let s0 = {type: 'integer'}; ");
+    for i in 1..=60 {
+        s.push_str(&format!("let s{i} = {{anyOf: [s{}, s{}]}}; ", i - 1, i - 1));
+    }
+    assert!(runs_out(&format!("{s}schema_value_issues('x', s60)"), &Value::Null));
+    let (_, value) = holds(
+        "let s0 = {type: 'integer'}; let s1 = {anyOf: [s0, s0]}; len(schema_value_issues('x', s1))",
+        &Value::Null,
+    );
+    assert_eq!(value, Value::Int(1));
+}
+
+#[test]
 fn set_operations_are_linear() {
     let n = |k: usize| steps(&format!("range({k}) - range({k}) == []"), &Value::Null);
     // Twice the elements, about twice the steps (a scan of the second list

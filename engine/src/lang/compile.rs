@@ -62,6 +62,30 @@ pub enum Ir {
     Let(usize, Box<Ir>, Box<Ir>),
 }
 
+impl Ir {
+    /// The expressions this one is made of, for analyses over the whole
+    /// tree (which variables a rule reads).
+    pub fn children(&self) -> Vec<&Ir> {
+        match self {
+            Ir::Const(_) | Ir::Local(_) | Ir::Root(_) | Ir::Global(_) | Ir::RuleLet(_) | Ir::MatchVar(_) | Ir::At => {
+                Vec::new()
+            }
+            Ir::List(items) | Ir::Def(_, items) | Ir::Builtin(_, items) => items.iter().collect(),
+            Ir::Map(entries) => entries.iter().map(|(_, v)| v).collect(),
+            Ir::Member(a, _) | Ir::Not(a) | Ir::Neg(a) => vec![a],
+            Ir::Index(a, b)
+            | Ir::And(a, b)
+            | Ir::Or(a, b)
+            | Ir::Coalesce(a, b)
+            | Ir::Binary(_, a, b)
+            | Ir::Let(_, a, b) => vec![a, b],
+            Ir::Macro { list, body, .. } => vec![list, body],
+            Ir::Join { list, key, probe, body, .. } => vec![list, key, probe, body],
+            Ir::Cond(a, b, c) => vec![a, b, c],
+        }
+    }
+}
+
 /// A compiled expression: its code, the number of local slots it needs,
 /// and its static type.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]

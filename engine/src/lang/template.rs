@@ -20,6 +20,14 @@ pub struct Template {
 }
 
 impl Template {
+    /// The compiled `{expression}` parts, in order.
+    pub fn exprs(&self) -> impl Iterator<Item = &Compiled> {
+        self.parts.iter().filter_map(|p| match p {
+            Part::Expr(c) => Some(c),
+            Part::Text(_) => None,
+        })
+    }
+
     /// Compiles a template, collecting the errors of every part. Error spans
     /// are byte offsets into `src`.
     pub fn compile(src: &str, names: &dyn NameSource) -> Result<Template, Vec<LangError>> {

@@ -120,16 +120,13 @@ fn location(l: &FindingLocation, sources: &SourceMap, root: &SourceRoot) -> Opti
 
 fn descriptor(check_id: &str, findings: &[&Finding], pack: &Pack) -> ReportingDescriptor {
     let rule = findings.first().and_then(|f| pack.rule(&f.rule));
-    let base = pack.metas.iter().find_map(|m| m.docs_base.clone()).unwrap_or_default();
     let title = findings.first().map(|f| f.title.clone()).unwrap_or_default();
     let docs = rule.and_then(|r| r.docs.as_ref());
     let help = docs.map(|d| {
         let text = d.fix.clone().unwrap_or_default();
         MultiformatMessageString::builder().text(text).build()
     });
-    let help_uri = docs
-        .and_then(|d| d.references.first())
-        .map(|r| if r.starts_with("http") { r.clone() } else { format!("{base}{r}") });
+    let help_uri = rule.zip(docs.and_then(|d| d.references.first())).map(|(rule, r)| pack.reference_url(rule, r));
     let highest = findings.iter().map(|f| f.severity).max().unwrap_or(Severity::Info);
     let area = check_id.split('.').next().unwrap_or_default().to_string();
     let mut tags = vec!["security".to_string()];

@@ -26,6 +26,8 @@ pub struct RuleError {
     pub also: Vec<RuleError>,
     /// A note attached to another error rather than an error of its own.
     note: bool,
+    /// A warning (the authoring bar), an error only with `--strict`.
+    warning: bool,
 }
 
 impl RuleError {
@@ -48,6 +50,7 @@ impl RuleError {
             label: "here".into(),
             also: Vec::new(),
             note: false,
+            warning: false,
         }
     }
 
@@ -56,6 +59,16 @@ impl RuleError {
         other.note = true;
         self.also.push(other);
         self
+    }
+
+    /// Marks this as a warning: shown, but the pack still loads.
+    pub fn warning(mut self) -> Self {
+        self.warning = true;
+        self
+    }
+
+    pub fn is_warning(&self) -> bool {
+        self.warning
     }
 
     pub fn help(mut self, help: Option<String>) -> Self {
@@ -95,7 +108,13 @@ impl Diagnostic for RuleError {
     }
 
     fn severity(&self) -> Option<miette::Severity> {
-        self.note.then_some(miette::Severity::Advice)
+        if self.note {
+            Some(miette::Severity::Advice)
+        } else if self.warning {
+            Some(miette::Severity::Warning)
+        } else {
+            None
+        }
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {

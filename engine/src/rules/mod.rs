@@ -2,8 +2,11 @@
 //! with serde-saphyr, every expression compiled and checked, every mistake
 //! reported with its line and column in the YAML.
 
+pub mod bar;
 pub mod compile;
+pub mod env_reads;
 pub mod error;
+pub mod fact_order;
 pub mod filter;
 pub mod load;
 pub mod model;

@@ -637,12 +637,23 @@ pub struct ExampleSpec {
     /// Command-line overrides (`auth`, `token`, `password`, `deep`).
     #[serde(default)]
     pub cli: IndexMap<String, serde_json::Value>,
+    /// The findings the rule must report (`[]`: none). Required, so an
+    /// example always tests something (`expect_fix` instead for `phase:
+    /// fix` rules).
     #[serde(default)]
-    pub expect: Vec<ExpectSpec>,
+    pub expect: Option<Vec<ExpectSpec>>,
     /// The fixes `--fix` would plan, as it lists them: config changes
     /// (`channels.x.groupPolicy=open -> allowlist`) and `chmod 600 <path>`.
     #[serde(default)]
     pub expect_fix: Option<Vec<String>>,
+}
+
+impl ExampleSpec {
+    /// The expected findings (none when `expect` is left out, which only a
+    /// `phase: fix` rule's example may do).
+    pub fn expected(&self) -> &[ExpectSpec] {
+        self.expect.as_deref().unwrap_or_default()
+    }
 }
 
 /// A rule file: one check.

@@ -103,6 +103,28 @@ pub struct Pack {
     pub equivalent_mutants: Vec<EquivalentMutant>,
     /// Rule ids in the order the audited tool reports them (`report_order:`).
     pub report_order: Vec<String>,
+    /// The constants as each pack sees them with only its own `options:`
+    /// (index-aligned with `globals`), for the packs another pack's
+    /// options change: a rule's examples check it as its pack wrote it.
+    #[serde(skip)]
+    pub example_globals: std::collections::BTreeMap<String, Vec<Value>>,
+    /// Rules a pack's `disable:` removed, so `rules list` and `explain`
+    /// can say which pack disabled them.
+    #[serde(default)]
+    pub disabled: Vec<DisabledRule>,
+}
+
+/// A rule some pack's manifest disabled.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct DisabledRule {
+    pub id: String,
+    /// The pack that declares the rule.
+    pub pack: String,
+    /// The pack whose `disable:` removed it, and its manifest's name.
+    pub by: String,
+    pub manifest: String,
+    /// The rule's file, as diagnostics name it.
+    pub file: String,
 }
 
 /// An `equivalent_mutants` entry of a shared file.
@@ -118,6 +140,10 @@ pub struct EquivalentMutant {
 /// What a pack's manifest says about the pack itself.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct PackInfo {
+    /// The loaded pack this manifest belongs to (as [`RuleSource::pack`]
+    /// names it: `builtin`, the manifest's name, or the directory).
+    #[serde(default)]
+    pub pack: String,
     pub name: String,
     pub version: Option<String>,
     pub description: Option<String>,
@@ -127,6 +153,7 @@ pub struct PackInfo {
 impl From<&PackMeta> for PackInfo {
     fn from(m: &PackMeta) -> PackInfo {
         PackInfo {
+            pack: String::new(),
             name: m.name.clone(),
             version: m.version.clone(),
             description: m.description.clone(),
@@ -136,6 +163,27 @@ impl From<&PackMeta> for PackInfo {
 }
 
 impl Pack {
+    /// Whether the built-in pack declares the environment variable `name`
+    /// (by name, or by a prefix ending in `*`): rules of every pack see it.
+    pub fn declares_env(&self, name: &str) -> bool {
+        self.env_vars.iter().any(|d| match d.strip_suffix('*') {
+            Some(prefix) => name.starts_with(prefix),
+            None => d == name,
+        })
+    }
+
+    /// A rule's `references:` entry as a link: as written when it is a URL,
+    /// else under the `docs_base` of the pack that declares the rule (the
+    /// first pack's when that pack has none).
+    pub fn reference_url(&self, rule: &Rule, reference: &str) -> String {
+        if reference.starts_with("http") {
+            return reference.to_string();
+        }
+        let own = self.metas.iter().find(|m| m.pack == *rule.file.pack).and_then(|m| m.docs_base.as_deref());
+        let base = own.or_else(|| self.metas.iter().find_map(|m| m.docs_base.as_deref())).unwrap_or_default();
+        format!("{base}{reference}")
+    }
+
     /// The pack in a compact binary form (MessagePack): what `clawcheck`
     /// embeds for the built-in pack, so an audit does not parse and compile
     /// YAML. Examples and rule texts are left out.

@@ -5,6 +5,7 @@
 
 pub mod path;
 mod queryable;
+pub mod walk;
 
 use jsonpath_rust::parser::model::{JpQuery, Segment, Selector as JpSelector};
 use jsonpath_rust::parser::parse_json_path;
@@ -18,6 +19,8 @@ use crate::lang::Value;
 pub struct Query {
     pub text: String,
     query: JpQuery,
+    /// The query as a walk over the tree, when it has that shape.
+    walker: Option<walk::Walker>,
     /// For each bound name, the index of the path segment it takes.
     bind_positions: Vec<usize>,
 }
@@ -34,7 +37,8 @@ impl<'de> serde::Deserialize<'de> for Query {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Query, D::Error> {
         let (text, bind_positions): (String, Vec<usize>) = serde::Deserialize::deserialize(d)?;
         let query = parse_json_path(&text).map_err(|e| serde::de::Error::custom(e.to_string()))?;
-        Ok(Query { text, query, bind_positions })
+        let walker = walk::Walker::compile(&query);
+        Ok(Query { text, query, walker, bind_positions })
     }
 }
 
@@ -78,7 +82,8 @@ impl Query {
             ));
         }
         positions.truncate(binds.len());
-        Ok(Query { text: text.to_string(), query, bind_positions: positions })
+        let walker = walk::Walker::compile(&query);
+        Ok(Query { text: text.to_string(), query, walker, bind_positions: positions })
     }
 
     /// Every match in `root`, in document order.
@@ -99,21 +104,47 @@ impl Query {
         found
     }
 
+    /// How many keys the query binds.
+    pub fn bound(&self) -> usize {
+        self.bind_positions.len()
+    }
+
+    /// Whether the query is evaluated by a compiled walk (not jsonpath-rust).
+    pub fn walks(&self) -> bool {
+        self.walker.is_some()
+    }
+
     fn matches(&self, root: &Value) -> Vec<Match> {
+        if let Some(w) = &self.walker {
+            return w
+                .walk(root)
+                .into_iter()
+                .map(|(path, value)| Match { vars: self.vars(&path), path, value })
+                .collect();
+        }
+        self.library_matches(root)
+    }
+
+    /// The matches as jsonpath-rust finds them (normalized path strings
+    /// parsed back into segments).
+    pub fn library_matches(&self, root: &Value) -> Vec<Match> {
         let Ok(refs) = js_path_process(&self.query, root) else { return Vec::new() };
         refs.into_iter()
             .filter_map(|r| {
                 let path = path::parse_normalized(&r.path)?;
-                let vars = self
-                    .bind_positions
-                    .iter()
-                    .map(|&i| match path.get(i) {
-                        Some(PathSeg::Key(k)) => Value::str(k),
-                        Some(PathSeg::Index(n)) => Value::Int(*n as i64),
-                        None => Value::Null,
-                    })
-                    .collect();
-                Some(Match { path, value: r.val.clone(), vars })
+                Some(Match { vars: self.vars(&path), path, value: r.val.clone() })
+            })
+            .collect()
+    }
+
+    /// The bound keys of a match at `path`.
+    fn vars(&self, path: &[PathSeg]) -> Vec<Value> {
+        self.bind_positions
+            .iter()
+            .map(|&i| match path.get(i) {
+                Some(PathSeg::Key(k)) => Value::str(k),
+                Some(PathSeg::Index(n)) => Value::Int(*n as i64),
+                None => Value::Null,
             })
             .collect()
     }

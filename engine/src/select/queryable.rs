@@ -32,7 +32,7 @@ pub fn allowance<T>(steps: u64, walk: impl FnOnce() -> T) -> (Option<T>, u64) {
 }
 
 /// Pays `steps` from the allowance; `false` once it is spent.
-fn pay(steps: u64) -> bool {
+pub(super) fn pay(steps: u64) -> bool {
     match ALLOWANCE.get() {
         None => true,
         Some(left) if left >= steps => {

@@ -6,6 +6,7 @@
 //! silent `null`. The table below is also the source of the generated
 //! function reference.
 
+mod json_syntax;
 mod lists;
 mod maps;
 mod net;
@@ -14,6 +15,7 @@ pub(crate) mod paths;
 mod query;
 pub mod regex_cache;
 mod schema;
+mod schema_values;
 mod strings;
 pub mod text;
 mod types;
@@ -253,6 +255,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(paths::BUILTINS)
         .chain(query::BUILTINS)
         .chain(schema::BUILTINS)
+        .chain(schema_values::BUILTINS)
         .chain(text::BUILTINS)
         .chain(url::BUILTINS)
 }

@@ -1,0 +1,478 @@
+//! Checking a value against the value keywords of a JSON Schema: `type`,
+//! `const`, `enum`, `required`, the numeric bounds, string and array lengths,
+//! and `anyOf` unions. A tool's config schema, exported as data, then tells a
+//! rule which values the tool would reject; the rule words the issues.
+//!
+//! The walk follows the way a schema validator that collects every issue
+//! reads a value (zod's, which JSON Schemas exported from zod come from):
+//!
+//! - a node's type is checked first, and a value of the wrong type is one
+//!   issue (`type`), nothing below it is looked at; a `const` or `enum` node
+//!   checks the value alone (`const`, `enum`), whatever its type;
+//! - a missing `required` key is checked as an absent value (`got:
+//!   'undefined'`), so it fails its type, const or union;
+//! - an `anyOf` passes when a branch passes. Otherwise, when exactly one
+//!   branch failed only on bounds or lengths (the value had its shape), that
+//!   branch's issues are the union's; else the union is one issue (`anyOf`)
+//!   with `values`, the values the branches' issues allow when every branch
+//!   failed on a closed set of values (a `const`, an `enum`, a boolean), else
+//!   null;
+//! - a `oneOf` of objects told apart by a `const` key (a discriminated
+//!   union) fails a value that is not an object (`type`, expected `object`)
+//!   or whose key matches no branch (`discriminator` at that key, a shape
+//!   issue whose words the schema does not give), and checks the
+//!   others against the branch they name; any other `oneOf` accepts all;
+//! - what it does not read is accepted: a `$ref`, `allOf`, `not` or
+//!   `patternProperties` node, `pattern`, `format`, `propertyNames`.
+//!
+//! Keys a schema does not allow are `schema_unknown_keys`' business.
+
+use super::{Builtin, Cost, P, Ret};
+use crate::lang::budget::Budget;
+use crate::lang::value::{Map, Value};
+
+#[rustfmt::skip]
+pub(super) const BUILTINS: &[Builtin] = &[
+    Builtin { name: "schema_value_issues", params: &[P::Any, P::Map], optional: 0, variadic: false, ret: Ret::ListOf(P::Map), summary: "the values a JSON Schema rejects (type, const, enum, required, bounds, lengths, anyOf), as {path, schema_path, keyword, got, expected, record, values, limit}: path the keys and indexes to the value, schema_path the same with `*` for record keys and list indexes, got its JSON type (`undefined` for a missing required key)", cost: Cost::Own("a step per node of the value visited with each schema branch that fits it, as it goes, and the list it makes"), call: value_issues },
+];
+
+fn value_issues(b: &Budget, a: &[Value]) -> Value {
+    let mut out = Vec::new();
+    match walk(Some(&a[0]), &a[1], &mut Path::default(), &mut out, b) {
+        Some(()) => crate::lang::meter::made(Value::list(out), b),
+        None => Value::Null,
+    }
+}
+
+/// The JSON type of a value (`undefined` for an absent one); a float
+/// without a fraction is an integer, as JSON has one number type.
+fn got(value: Option<&Value>) -> &'static str {
+    match value {
+        None => "undefined",
+        Some(Value::Null) => "null",
+        Some(Value::Bool(_)) => "boolean",
+        Some(Value::Int(_)) => "integer",
+        Some(Value::Float(f)) if f.fract() == 0.0 => "integer",
+        Some(Value::Float(_)) => "number",
+        Some(Value::Str(_)) => "string",
+        Some(Value::List(_)) => "array",
+        Some(Value::Map(_)) => "object",
+    }
+}
+
+fn fits(name: &str, t: &str) -> bool {
+    t == name || (t == "number" && name == "integer")
+}
+
+/// Equality as JSON sees it: one number type.
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => (*x as f64) == *y,
+        (Value::List(x), Value::List(y)) => x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| same(a, b)),
+        (Value::Map(x), Value::Map(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+fn number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Int(i) => Some(*i as f64),
+        Value::Float(f) => Some(*f),
+        _ => None,
+    }
+}
+
+/// Where the walk is: the keys and indexes to the value, and the same through
+/// the schema (`*` for a key of a record and an index of a list), which names
+/// the place whatever the keys the config uses.
+#[derive(Default)]
+struct Path {
+    keys: Vec<Value>,
+    schema: Vec<Value>,
+}
+
+impl Path {
+    fn push(&mut self, key: Value, named: bool) {
+        self.schema.push(if named { key.clone() } else { Value::str("*") });
+        self.keys.push(key);
+    }
+
+    fn pop(&mut self) {
+        self.keys.pop();
+        self.schema.pop();
+    }
+}
+
+fn issue(path: &Path, keyword: &str, got_type: &str, extra: &[(&str, Value)], b: &Budget) -> Option<Value> {
+    if !b.charge(2 + 2 * path.keys.len() as u64) {
+        return None;
+    }
+    let mut r = Map::new();
+    r.insert("path".into(), Value::list(path.keys.clone()));
+    r.insert("schema_path".into(), Value::list(path.schema.clone()));
+    r.insert("keyword".into(), Value::str(keyword));
+    r.insert("got".into(), Value::str(got_type));
+    for (k, v) in extra {
+        r.insert((*k).into(), v.clone());
+    }
+    Some(Value::map(r))
+}
+
+/// Whether an issue is about the value's shape (its type or value), after
+/// which a validator stops reading it, rather than a bound or a length.
+fn shape_issue(i: &Value) -> bool {
+    matches!(i.get("keyword").as_str(), Some("type" | "integer" | "const" | "enum" | "anyOf" | "discriminator"))
+}
+
+/// The values the issues of one failed branch allow: `Err` when the branch
+/// failed on something that is not a closed set of values.
+fn allowed(issues: &[Value]) -> Result<Vec<Value>, ()> {
+    let mut values = Vec::new();
+    for i in issues {
+        match i.get("keyword").as_str() {
+            Some("const" | "enum") => values.extend(i.get("values").as_list().unwrap_or_default().iter().cloned()),
+            Some("type") if i.get("expected").as_str() == Some("boolean") => {
+                values.extend([Value::Bool(true), Value::Bool(false)])
+            }
+            Some("anyOf") => match i.get("values").as_list() {
+                Some(v) => values.extend(v.iter().cloned()),
+                None => return Err(()),
+            },
+            Some("type" | "integer" | "discriminator") => return Err(()),
+            _ => {}
+        }
+    }
+    if values.is_empty() { Err(()) } else { Ok(values) }
+}
+
+fn walk(value: Option<&Value>, schema: &Value, path: &mut Path, out: &mut Vec<Value>, b: &Budget) -> Option<()> {
+    if !b.charge(1) {
+        return None;
+    }
+    let Some(s) = schema.as_map() else {
+        // `false` accepts nothing, but only a present value can be refused by it.
+        return Some(());
+    };
+    if ["$ref", "allOf", "not", "patternProperties"].iter().any(|k| s.contains_key(*k)) {
+        return Some(());
+    }
+    let name = got(value);
+    if let Some(c) = s.get("const") {
+        if !value.is_some_and(|v| same(v, c)) {
+            out.push(issue(path, "const", name, &[("values", Value::list(vec![c.clone()]))], b)?);
+        }
+        return Some(());
+    }
+    if let Some(e) = s.get("enum").and_then(Value::as_list) {
+        if !value.is_some_and(|v| e.iter().any(|x| same(v, x))) {
+            out.push(issue(path, "enum", name, &[("values", Value::list(e.to_vec()))], b)?);
+        }
+        return Some(());
+    }
+    if let Some(branches) = s.get("anyOf").and_then(Value::as_list) {
+        return union(value, branches, path, out, b);
+    }
+    if let Some(branches) = s.get("oneOf").and_then(Value::as_list) {
+        return discriminated(value, branches, path, out, b);
+    }
+    if let Some(t) = s.get("type") {
+        let types: Vec<&str> = match t {
+            Value::List(l) => l.iter().filter_map(Value::as_str).collect(),
+            _ => t.as_str().into_iter().collect(),
+        };
+        let fractional = name == "number" && types.contains(&"integer");
+        if !fractional && !types.iter().any(|t| fits(name, t)) {
+            let record = Value::Bool(s.contains_key("propertyNames"));
+            out.push(issue(path, "type", name, &[("expected", t.clone()), ("record", record)], b)?);
+            return Some(());
+        }
+        if fractional && !types.contains(&"number") {
+            out.push(issue(path, "integer", name, &[("expected", Value::str("integer"))], b)?);
+            return Some(());
+        }
+    }
+    let Some(v) = value else { return Some(()) };
+    match v {
+        Value::Int(_) | Value::Float(_) => bounds(v, s, path, out, b),
+        Value::Str(text) => {
+            let len = text.encode_utf16().count() as f64;
+            lengths(len, ["minLength", "maxLength"], s, path, out, b)
+        }
+        Value::List(items) => {
+            if let Some(item) = s.get("items").filter(|i| i.as_map().is_some()) {
+                for (i, v) in items.iter().enumerate() {
+                    path.push(Value::Int(i as i64), false);
+                    walk(Some(v), item, path, out, b)?;
+                    path.pop();
+                }
+            }
+            lengths(items.len() as f64, ["minItems", "maxItems"], s, path, out, b)
+        }
+        Value::Map(m) => object(m, s, path, out, b),
+        _ => Some(()),
+    }
+}
+
+fn union(value: Option<&Value>, branches: &[Value], path: &mut Path, out: &mut Vec<Value>, b: &Budget) -> Option<()> {
+    let mut failed = Vec::new();
+    for branch in branches {
+        let mut found = Vec::new();
+        walk(value, branch, path, &mut found, b)?;
+        if found.is_empty() {
+            return Some(());
+        }
+        failed.push(found);
+    }
+    let mut shaped = failed.iter().filter(|f| !f.iter().any(shape_issue));
+    if let (Some(only), None) = (shaped.next(), shaped.next()) {
+        out.extend(only.iter().cloned());
+        return Some(());
+    }
+    let values = failed.iter().map(|f| allowed(f)).collect::<Result<Vec<_>, _>>();
+    let values = values.map_or(Value::Null, |v| Value::list(v.into_iter().flatten().collect()));
+    out.push(issue(path, "anyOf", got(value), &[("values", values)], b)?);
+    Some(())
+}
+
+/// A `oneOf` of objects told apart by one key holding a `const` in every
+/// branch (a discriminated union): a value that is not an object is one
+/// `type` issue; an object whose key matches no branch is one
+/// `discriminator` issue at that key; one that matches is checked against its branch. Any other
+/// `oneOf` accepts everything.
+fn discriminated(
+    value: Option<&Value>,
+    branches: &[Value],
+    path: &mut Path,
+    out: &mut Vec<Value>,
+    b: &Budget,
+) -> Option<()> {
+    if !branches.iter().all(|br| br.get("type").as_str() == Some("object")) {
+        return Some(());
+    }
+    let Some(Value::Map(m)) = value else {
+        out.push(issue(path, "type", got(value), &[("expected", Value::str("object"))], b)?);
+        return Some(());
+    };
+    let consts = |br: &Value| {
+        br.get("properties")
+            .as_map()
+            .map(|p| {
+                p.iter().filter(|(_, v)| v.get("const") != Value::Null).map(|(k, _)| k.clone()).collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    let Some(key) = consts(&branches[0]).into_iter().find(|k| branches.iter().all(|br| consts(br).contains(k))) else {
+        return Some(());
+    };
+    let tag = m.get(&key);
+    match branches.iter().find(|br| tag.is_some_and(|t| same(t, &br.get("properties").get(&key).get("const")))) {
+        Some(branch) => walk(value, branch, path, out, b),
+        None => {
+            path.push(Value::str(&key), true);
+            out.push(issue(path, "discriminator", got(tag), &[("values", Value::Null)], b)?);
+            path.pop();
+            Some(())
+        }
+    }
+}
+
+/// Whether a number is within a limit.
+type Holds = fn(f64, f64) -> bool;
+
+fn bounds(v: &Value, s: &Map, path: &Path, out: &mut Vec<Value>, b: &Budget) -> Option<()> {
+    let n = number(v)?;
+    let checks: [(&str, Holds); 4] = [
+        ("minimum", |n, l| n >= l),
+        ("exclusiveMinimum", |n, l| n > l),
+        ("maximum", |n, l| n <= l),
+        ("exclusiveMaximum", |n, l| n < l),
+    ];
+    for (keyword, holds) in checks {
+        if let Some(limit) = s.get(keyword).filter(|l| number(l).is_some())
+            && !holds(n, number(limit)?)
+        {
+            out.push(issue(path, keyword, got(Some(v)), &[("limit", limit.clone())], b)?);
+        }
+    }
+    Some(())
+}
+
+/// A string's length (in UTF-16 units, as JavaScript counts it) or an
+/// array's against its `min*` and `max*` keywords.
+fn lengths(len: f64, [min, max]: [&str; 2], s: &Map, path: &Path, out: &mut Vec<Value>, b: &Budget) -> Option<()> {
+    let of = if min == "minItems" { "array" } else { "string" };
+    for (keyword, broken) in [(min, (|len, l| len < l) as fn(f64, f64) -> bool), (max, |len, l| len > l)] {
+        if let Some(limit) = s.get(keyword).filter(|l| number(l).is_some())
+            && broken(len, number(limit)?)
+        {
+            out.push(issue(path, keyword, of, &[("limit", limit.clone())], b)?);
+        }
+    }
+    Some(())
+}
+
+fn object(m: &Map, s: &Map, path: &mut Path, out: &mut Vec<Value>, b: &Budget) -> Option<()> {
+    let properties = s.get("properties").and_then(Value::as_map);
+    if let Some(props) = properties {
+        let required: Vec<&str> =
+            s.get("required").and_then(Value::as_list).unwrap_or_default().iter().filter_map(Value::as_str).collect();
+        for (k, sub) in props.iter() {
+            let v = m.get(k);
+            if v.is_none() && !required.contains(&&**k) {
+                continue;
+            }
+            path.push(Value::str(k), true);
+            walk(v, sub, path, out, b)?;
+            path.pop();
+        }
+    }
+    if let Some(additional @ Value::Map(_)) = s.get("additionalProperties") {
+        for (k, v) in m.iter() {
+            if properties.is_some_and(|p| p.contains_key(k)) {
+                continue;
+            }
+            path.push(Value::str(k), false);
+            walk(Some(v), additional, path, out, b)?;
+            path.pop();
+        }
+    }
+    Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(text: &str) -> Value {
+        Value::from_json(&serde_json::from_str(text).unwrap())
+    }
+
+    /// Each issue as `path keyword got [expected|values|limit]`.
+    fn issues(value: &str, schema: &str) -> Vec<String> {
+        let found = value_issues(&Budget::default(), &[json(value), json(schema)]);
+        found
+            .as_list()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let path: Vec<String> = r.get("path").as_list().unwrap().iter().map(|p| p.to_string()).collect();
+                let schema_path: Vec<String> =
+                    r.get("schema_path").as_list().unwrap().iter().map(|p| p.to_string()).collect();
+                let extra = ["expected", "values", "limit"]
+                    .iter()
+                    .map(|k| r.get(k))
+                    .find(|v| *v != Value::Null)
+                    .map_or(String::new(), |v| format!(" {}", v.to_json()));
+                format!(
+                    "{} ({}) {} {}{extra}",
+                    path.join("."),
+                    schema_path.join("."),
+                    r.get("keyword").as_str().unwrap(),
+                    r.get("got").as_str().unwrap()
+                )
+            })
+            .collect()
+    }
+
+    const SCHEMA: &str = r##"{
+        "type": "object",
+        "properties": {
+            "port": {"type": "integer", "minimum": 1, "maximum": 65535},
+            "ratio": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+            "on": {"type": "boolean"},
+            "mode": {"type": "string", "enum": ["a", "b"]},
+            "bind": {"anyOf": [{"type": "string", "const": "lan"}, {"type": "string", "const": "loopback"}]},
+            "flag": {"anyOf": [{"type": "string", "const": "auto"}, {"type": "boolean"}]},
+            "name": {"type": "string", "minLength": 1, "maxLength": 3},
+            "list": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            "either": {"anyOf": [{"type": "string"}, {"type": "number", "minimum": 5}]},
+            "model": {"anyOf": [{"type": "string"}, {"type": "object", "properties": {"x": {"type": "string"}}}]},
+            "entries": {"type": "object", "propertyNames": {}, "additionalProperties": {
+                "type": "object", "required": ["id"], "properties": {"id": {"type": "string"}, "n": {"type": "integer"}}}},
+            "ref": {"oneOf": [
+                {"type": "object", "properties": {"source": {"const": "env"}, "id": {"type": "string"}}, "required": ["source", "id"]},
+                {"type": "object", "properties": {"source": {"const": "file"}, "id": {"type": "string"}}, "required": ["source", "id"]}
+            ]},
+            "opaque": {"$ref": "#/x"},
+            "nullable": {"type": ["string", "null"]}
+        }
+    }"##;
+
+    #[test]
+    fn a_value_of_the_right_shape_has_no_issue() {
+        let ok = r#"{"port": 1, "ratio": 0.5, "on": false, "mode": "b", "bind": "lan", "flag": true, "name": "abc",
+            "list": ["x"], "either": 5, "model": {"x": "y"}, "entries": {"a": {"id": "a", "n": 2.0}},
+            "ref": {"source": "file", "id": "/x"}, "opaque": 5, "nullable": null}"#;
+        assert_eq!(issues(ok, SCHEMA), Vec::<String>::new());
+        assert_eq!(issues(r#"{"port": 65535, "name": "a"}"#, SCHEMA), Vec::<String>::new());
+    }
+
+    #[test]
+    fn types_are_checked_first_and_alone() {
+        assert_eq!(
+            issues(r#"{"port": "1", "on": "yes", "list": "x", "entries": [], "nullable": 1}"#, SCHEMA),
+            [
+                r#"port (port) type string "integer""#,
+                r#"on (on) type string "boolean""#,
+                r#"list (list) type string "array""#,
+                r#"entries (entries) type array "object""#,
+                r#"nullable (nullable) type integer ["string","null"]"#,
+            ]
+        );
+        assert_eq!(issues(r#"{"port": 1.5}"#, SCHEMA), [r#"port (port) integer number "integer""#]);
+        assert_eq!(issues(r#""text""#, SCHEMA), [r#" () type string "object""#]);
+    }
+
+    #[test]
+    fn bounds_and_lengths_on_both_sides() {
+        assert_eq!(issues(r#"{"port": 0}"#, SCHEMA), ["port (port) minimum integer 1"]);
+        assert_eq!(issues(r#"{"port": 65536}"#, SCHEMA), ["port (port) maximum integer 65535"]);
+        assert_eq!(issues(r#"{"ratio": 0}"#, SCHEMA), ["ratio (ratio) exclusiveMinimum integer 0"]);
+        assert_eq!(issues(r#"{"ratio": 1}"#, SCHEMA), ["ratio (ratio) exclusiveMaximum integer 1"]);
+        assert_eq!(issues(r#"{"ratio": 0.99, "port": 2}"#, SCHEMA), Vec::<String>::new());
+        assert_eq!(issues(r#"{"name": ""}"#, SCHEMA), ["name (name) minLength string 1"]);
+        assert_eq!(issues(r#"{"name": "abcd"}"#, SCHEMA), ["name (name) maxLength string 3"]);
+        // Lengths count UTF-16 units, as JavaScript does: one emoji is two.
+        assert_eq!(issues(r#"{"name": "a😀"}"#, SCHEMA), Vec::<String>::new());
+        assert_eq!(issues(r#"{"name": "a😀b"}"#, SCHEMA), ["name (name) maxLength string 3"]);
+        assert_eq!(issues(r#"{"list": []}"#, SCHEMA), ["list (list) minItems array 1"]);
+        assert_eq!(issues(r#"{"list": ["a", 1]}"#, SCHEMA), [r#"list.1 (list.*) type integer "string""#]);
+    }
+
+    #[test]
+    fn values_and_unions() {
+        assert_eq!(issues(r#"{"mode": "c"}"#, SCHEMA), [r#"mode (mode) enum string ["a","b"]"#]);
+        assert_eq!(issues(r#"{"mode": 1}"#, SCHEMA), [r#"mode (mode) enum integer ["a","b"]"#]);
+        assert_eq!(issues(r#"{"bind": "public"}"#, SCHEMA), [r#"bind (bind) anyOf string ["lan","loopback"]"#]);
+        // A boolean branch allows its two values.
+        assert_eq!(issues(r#"{"flag": "on"}"#, SCHEMA), [r#"flag (flag) anyOf string ["auto",true,false]"#]);
+        // A branch of open strings allows no closed set.
+        assert_eq!(issues(r#"{"model": 5}"#, SCHEMA), ["model (model) anyOf integer"]);
+        // The only branch the value has the shape of gives its own issues.
+        assert_eq!(issues(r#"{"either": 4}"#, SCHEMA), ["either (either) minimum integer 5"]);
+    }
+
+    #[test]
+    fn required_keys_and_records() {
+        assert_eq!(
+            issues(r#"{"entries": {"a": {}, "b": {"id": "b", "n": "1"}}}"#, SCHEMA),
+            [
+                r#"entries.a.id (entries.*.id) type undefined "string""#,
+                r#"entries.b.n (entries.*.n) type string "integer""#
+            ]
+        );
+    }
+
+    #[test]
+    fn discriminated_unions_and_what_is_not_read() {
+        assert_eq!(issues(r#"{"ref": "x"}"#, SCHEMA), [r#"ref (ref) type string "object""#]);
+        assert_eq!(
+            issues(r#"{"ref": {"source": "vault", "id": "x"}}"#, SCHEMA),
+            ["ref.source (ref.source) discriminator string"]
+        );
+        assert_eq!(issues(r#"{"ref": {"source": "env"}}"#, SCHEMA), [r#"ref.id (ref.id) type undefined "string""#]);
+        assert_eq!(issues(r#"{"opaque": {"anything": [1]}}"#, SCHEMA), Vec::<String>::new());
+    }
+}

