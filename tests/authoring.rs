@@ -364,3 +364,30 @@ fn rules_new_without_dir_writes_an_org_rule_into_its_own_pack() {
     assert_eq!(builtin.code, 0, "{}", builtin.err);
     assert!(dir.path().join("rules/gateway/gateway.new_check.yaml").is_file(), "a built-in area stays in rules/<area>");
 }
+
+/// Point 6: a `given` list may hold `{ path, bind }` items (their matches
+/// united, each binding the same names); items binding different names
+/// are an error that says so.
+#[test]
+fn a_given_list_of_bound_selectors_unites_them() {
+    let rule = "id: p.t.open\ntitle: T\nseverity: warn\ngiven:\n  - { path: \"$.channels.*.dmPolicy\", bind: [provider] }\n  - { path: \"$.channels.*.groupPolicy\", bind: [provider] }\nwhen: \"@ == 'open'\"\ndetail: \"{provider}\"\nexamples:\n  - config: { channels: { slack: { dmPolicy: open }, discord: { groupPolicy: open } } }\n    expect: [{ severity: warn, detail_contains: slack, at: channels.slack.dmPolicy }, { severity: warn, detail_contains: discord, at: channels.discord.groupPolicy }]\n  - config: { channels: { slack: { dmPolicy: pairing } } }\n    expect: []\n";
+    let dir = pack_dir(&[("p/p.t.open.yaml", rule)]);
+    let out = run(&["rules", "test", "p", "--no-builtin-rules", "--color", "never"], dir.path());
+    assert_eq!(out.code, 0, "{}\n{}", out.out, out.err);
+
+    let mixed = rule.replace("groupPolicy\", bind: [provider]", "groupPolicy\", bind: [channel]");
+    let dir = pack_dir(&[("p/p.t.open.yaml", &mixed)]);
+    let out = run(&["rules", "check", "p", "--no-builtin-rules", "--color", "never"], dir.path());
+    assert_eq!(out.code, 2, "{}", out.err);
+    // The message wraps at the terminal's width: compare it unwrapped.
+    let flat = out.err.split_whitespace().filter(|w| *w != "│").collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains(
+            "× every selector of a `given` list must bind the same names: one binds [provider], another [channel]"
+        ),
+        "{}",
+        out.err
+    );
+    assert!(out.err.contains(" 6 │   - { path: \"$.channels.*.groupPolicy\", bind: [channel] }"), "{}", out.err);
+    assert!(out.err.ends_with("error: the rule pack has 1 error\n"), "{}", out.err);
+}

@@ -88,10 +88,26 @@ impl JsonSchema for GivenSpec {
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
-            "description": "JSONPath selectors over the runtime config (RFC 9535): one, a list (matches united), or one with the wildcard keys bound to names.",
+            "description": "JSONPath selectors over the runtime config (RFC 9535): one, a list (matches united; items may be `{ path, bind }` binding the same names), or one with the wildcard keys bound to names.",
             "oneOf": [
                 { "type": "string" },
-                { "type": "array", "items": { "type": "string" } },
+                {
+                    "type": "array",
+                    "items": {
+                        "oneOf": [
+                            { "type": "string" },
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "path": { "type": "string" },
+                                    "bind": { "type": "array", "items": { "type": "string" } }
+                                },
+                                "required": ["path"],
+                                "additionalProperties": false
+                            }
+                        ]
+                    }
+                },
                 {
                     "type": "object",
                     "properties": {
@@ -157,11 +173,24 @@ impl<'de> Deserialize<'de> for GivenSpec {
                 Ok(GivenSpec { paths: vec![v.to_string()], bind: Vec::new() })
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<GivenSpec, A::Error> {
-                let mut paths = Vec::new();
-                while let Some(p) = seq.next_element::<String>()? {
-                    paths.push(p);
+                // Each item is a path or a `{ path, bind }`; their matches are
+                // united, so every item must bind the same names.
+                let mut items: Vec<GivenSpec> = Vec::new();
+                while let Some(item) = seq.next_element::<GivenSpec>()? {
+                    if item.paths.len() != 1 {
+                        return Err(de::Error::custom("an item of a `given` list is one path or one `{ path, bind }`"));
+                    }
+                    items.push(item);
                 }
-                Ok(GivenSpec { paths, bind: Vec::new() })
+                let bind = items.first().map(|i| i.bind.clone()).unwrap_or_default();
+                if let Some(other) = items.iter().find(|i| i.bind != bind) {
+                    return Err(de::Error::custom(format!(
+                        "every selector of a `given` list must bind the same names: one binds [{}], another [{}]",
+                        bind.join(", "),
+                        other.bind.join(", ")
+                    )));
+                }
+                Ok(GivenSpec { paths: items.into_iter().flat_map(|i| i.paths).collect(), bind })
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<GivenSpec, A::Error> {
                 let mut paths = Vec::new();
