@@ -16,7 +16,6 @@ use clawcheck_engine::eval::{self, examples};
 use clawcheck_engine::report::Finding;
 use clawcheck_engine::rules::PackLoader;
 use clawcheck_tests::case::Case;
-use clawcheck_tests::paths;
 
 /// The config locations of a finding (file locations left out), primary
 /// first.
@@ -85,8 +84,7 @@ fn primary_problem(f: &Finding, config: &LoadedConfig) -> Option<String> {
 #[test]
 fn multi_location_findings_lead_with_the_written_cause_in_its_own_file() {
     let pack = clawcheck::builtin_pack();
-    let mut cases = Case::all_in(&paths::cases());
-    cases.extend(Case::all_in(&paths::workspace().join("tests/recorded/cases")));
+    let cases = Case::all_recorded();
     let mut problems = Vec::new();
     let mut checked = 0;
     for case in &cases {

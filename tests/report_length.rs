@@ -182,8 +182,7 @@ fn comparable_lines(report: &str, peer: &Value) -> usize {
 
 #[test]
 fn on_every_recorded_state_the_default_report_is_no_longer_than_openclaws() {
-    let mut cases = Case::all_in(&paths::cases());
-    cases.extend(Case::all_in(&paths::workspace().join("tests/recorded/cases")));
+    let cases = Case::all_recorded();
     let next = std::sync::atomic::AtomicUsize::new(0);
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let (compared, longer): (usize, Vec<String>) = std::thread::scope(|scope| {

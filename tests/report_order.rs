@@ -4,7 +4,6 @@
 //! OpenClaw's own order (`peer.json`); clawcheck's must be the same.
 
 use clawcheck_tests::case::Case;
-use clawcheck_tests::paths;
 
 /// Cases whose order clawcheck cannot yet give, each with the reason; a
 /// list that only shrinks.
@@ -40,8 +39,7 @@ fn at(findings: &serde_json::Value, severity: &str) -> Vec<String> {
 
 #[test]
 fn findings_of_each_severity_come_in_openclaws_order() {
-    let mut cases = Case::all_in(&paths::cases());
-    cases.extend(Case::all_in(&paths::workspace().join("tests/recorded/cases")));
+    let cases = Case::all_recorded();
     assert!(cases.len() >= 250, "the conformance cases: found {}", cases.len());
     let not_covered: Vec<String> = clawcheck::builtin_pack().not_covered.iter().map(|n| n.id.clone()).collect();
     let next = std::sync::atomic::AtomicUsize::new(0);

@@ -291,8 +291,7 @@ fn outputs(prepared: &Prepared, pack: Option<(&Path, bool)>) -> Vec<(String, Str
 }
 
 fn all_cases() -> Vec<Case> {
-    let mut cases = Case::all_in(&paths::cases());
-    cases.extend(Case::all_in(&paths::workspace().join("tests/recorded/cases")));
+    let cases = Case::all_recorded();
     assert!(cases.len() >= 250, "the conformance cases: found {}", cases.len());
     cases
 }

@@ -68,6 +68,14 @@ impl Case {
         cases
     }
 
+    /// Every recorded case: the vendored conformance cases, then ours
+    /// (`tests/recorded/cases`).
+    pub fn all_recorded() -> Vec<Case> {
+        let mut cases = Case::all_in(&crate::paths::cases());
+        cases.extend(Case::all_in(&crate::paths::workspace().join("tests/recorded/cases")));
+        cases
+    }
+
     pub fn expected(&self) -> Expected {
         let text = fs::read_to_string(self.dir.join("expected.json")).expect("expected.json is readable");
         let v: serde_json::Value = serde_json::from_str(&text).expect("expected.json is JSON");
