@@ -14,6 +14,7 @@
 use std::collections::HashMap;
 
 use clawcheck_tests::case::{Case, Prepared};
+use clawcheck_tests::parallel::par_map;
 use clawcheck_tests::paths;
 use serde_json::Value;
 
@@ -183,42 +184,24 @@ fn comparable_lines(report: &str, peer: &Value) -> usize {
 #[test]
 fn on_every_recorded_state_the_default_report_is_no_longer_than_openclaws() {
     let cases = Case::all_recorded();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let (compared, longer): (usize, Vec<String>) = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let (mut compared, mut longer) = (0, Vec::new());
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(case) = cases.get(i) else { break };
-                        let Some(peer) = peer(case) else { continue };
-                        let Some(theirs) = openclaw_text_lines(&peer) else { continue };
-                        let prepared = case.prepare().unwrap_or_else(|e| panic!("{}: setup: {e}", case.name));
-                        // `--deep` probes and `--fix` runs print more than the audit.
-                        if prepared.fix || prepared.overrides.deep {
-                            continue;
-                        }
-                        let report = ours(&prepared, &[]);
-                        let mine = comparable_lines(&report, &peer);
-                        compared += 1;
-                        if mine > theirs {
-                            longer.push(format!("{}: {mine} lines, OpenClaw {theirs}:\n{report}", case.name));
-                        }
-                    }
-                    (compared, longer)
-                })
-            })
-            .collect();
-        workers.into_iter().map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).fold(
-            (0, Vec::new()),
-            |(n, mut all), (m, l)| {
-                all.extend(l);
-                (n + m, all)
-            },
-        )
-    });
+    // For each state compared, the lines of a report longer than OpenClaw's, if it is.
+    let compared: Vec<Option<String>> = par_map(&cases, |case| {
+        let peer = peer(case)?;
+        let theirs = openclaw_text_lines(&peer)?;
+        let prepared = case.prepare().unwrap_or_else(|e| panic!("{}: setup: {e}", case.name));
+        // `--deep` probes and `--fix` runs print more than the audit.
+        if prepared.fix || prepared.overrides.deep {
+            return None;
+        }
+        let report = ours(&prepared, &[]);
+        let mine = comparable_lines(&report, &peer);
+        Some((mine > theirs).then(|| format!("{}: {mine} lines, OpenClaw {theirs}:\n{report}", case.name)))
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    let longer: Vec<String> = compared.iter().flatten().cloned().collect();
+    let compared = compared.len();
     assert!(compared >= 200, "states compared: {compared}");
     assert!(longer.is_empty(), "{} longer than OpenClaw's:\n{}", longer.len(), longer.join("\n"));
 }

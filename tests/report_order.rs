@@ -4,6 +4,7 @@
 //! OpenClaw's own order (`peer.json`); clawcheck's must be the same.
 
 use clawcheck_tests::case::Case;
+use clawcheck_tests::parallel::par_map;
 
 /// Cases whose order clawcheck cannot yet give, each with the reason; a
 /// list that only shrinks.
@@ -42,62 +43,38 @@ fn findings_of_each_severity_come_in_openclaws_order() {
     let cases = Case::all_recorded();
     assert!(cases.len() >= 250, "the conformance cases: found {}", cases.len());
     let not_covered: Vec<String> = clawcheck::builtin_pack().not_covered.iter().map(|n| n.id.clone()).collect();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let (compared, failures): (usize, Vec<String>) = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let (mut compared, mut failures) = (0, Vec::new());
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(case) = cases.get(i) else { break };
-                        let Ok(peer) = std::fs::read_to_string(case.dir.join("peer.json")) else { continue };
-                        let Ok(peer) = serde_json::from_str::<serde_json::Value>(&peer) else { continue };
-                        let prepared = case.prepare().unwrap_or_else(|e| panic!("{}: setup: {e}", case.name));
-                        let run = prepared.run(&["audit", "--json", "--fail-on", "never"]);
-                        let Ok(ours) = serde_json::from_str::<serde_json::Value>(&run.out) else { continue };
-                        let mut differs = Vec::new();
-                        for severity in ["critical", "warn", "info"] {
-                            // Only checks OpenClaw reports here: clawcheck's own (`clawcheck.*`)
-                            // and findings of configs OpenClaw refuses to audit have no order
-                            // to compare with.
-                            // Checks the pack lists as not covered (the --deep gateway probe)
-                            // have no place in clawcheck's order.
-                            let theirs: Vec<String> = at(&peer["findings"], severity)
-                                .into_iter()
-                                .filter(|id| !not_covered.contains(id))
-                                .collect();
-                            let mine: Vec<String> =
-                                at(&ours["findings"], severity).into_iter().filter(|id| theirs.contains(id)).collect();
-                            compared += theirs.len();
-                            if theirs != mine {
-                                differs.push(format!(
-                                    "{} ({severity}):\n  openclaw:  {theirs:?}\n  clawcheck: {mine:?}",
-                                    case.name
-                                ));
-                            }
-                        }
-                        match (KNOWN_ORDER_GAPS.iter().any(|(name, _)| *name == case.name), differs.is_empty()) {
-                            (true, true) => {
-                                failures.push(format!("{}: agrees now; remove it from KNOWN_ORDER_GAPS", case.name))
-                            }
-                            (true, false) => {}
-                            (false, _) => failures.extend(differs),
-                        }
-                    }
-                    (compared, failures)
-                })
-            })
-            .collect();
-        workers.into_iter().map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).fold(
-            (0, Vec::new()),
-            |(n, mut all), (m, f)| {
-                all.extend(f);
-                (n + m, all)
-            },
-        )
+    // For each case: how many of OpenClaw's findings were compared, and what differs.
+    let per_case: Vec<(usize, Vec<String>)> = par_map(&cases, |case| {
+        let Ok(peer) = std::fs::read_to_string(case.dir.join("peer.json")) else { return (0, Vec::new()) };
+        let Ok(peer) = serde_json::from_str::<serde_json::Value>(&peer) else { return (0, Vec::new()) };
+        let prepared = case.prepare().unwrap_or_else(|e| panic!("{}: setup: {e}", case.name));
+        let run = prepared.run(&["audit", "--json", "--fail-on", "never"]);
+        let Ok(ours) = serde_json::from_str::<serde_json::Value>(&run.out) else { return (0, Vec::new()) };
+        let (mut compared, mut differs) = (0, Vec::new());
+        for severity in ["critical", "warn", "info"] {
+            // Only checks OpenClaw reports here: clawcheck's own (`clawcheck.*`)
+            // and findings of configs OpenClaw refuses to audit have no order
+            // to compare with.
+            // Checks the pack lists as not covered (the --deep gateway probe)
+            // have no place in clawcheck's order.
+            let theirs: Vec<String> =
+                at(&peer["findings"], severity).into_iter().filter(|id| !not_covered.contains(id)).collect();
+            let mine: Vec<String> =
+                at(&ours["findings"], severity).into_iter().filter(|id| theirs.contains(id)).collect();
+            compared += theirs.len();
+            if theirs != mine {
+                differs.push(format!("{} ({severity}):\n  openclaw:  {theirs:?}\n  clawcheck: {mine:?}", case.name));
+            }
+        }
+        let failures = match (KNOWN_ORDER_GAPS.iter().any(|(name, _)| *name == case.name), differs.is_empty()) {
+            (true, true) => vec![format!("{}: agrees now; remove it from KNOWN_ORDER_GAPS", case.name)],
+            (true, false) => Vec::new(),
+            (false, _) => differs,
+        };
+        (compared, failures)
     });
+    let compared: usize = per_case.iter().map(|(n, _)| n).sum();
+    let failures: Vec<String> = per_case.into_iter().flat_map(|(_, f)| f).collect();
     assert!(compared > 700, "findings compared: {compared}");
     assert!(failures.is_empty(), "{} differ:\n{}", failures.len(), failures.join("\n"));
 }

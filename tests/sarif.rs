@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use clawcheck_engine::input::Environment;
 use clawcheck_tests::case::Case;
 use clawcheck_tests::cli::{self, Run};
+use clawcheck_tests::parallel::par_map;
 use clawcheck_tests::paths;
 
 fn schema() -> jsonschema::Validator {
@@ -89,44 +90,28 @@ fn every_cases_sarif_validates_and_is_ready_for_code_scanning() {
     let validator = schema();
     let cases = Case::all_recorded();
     assert!(cases.len() >= 250, "the conformance cases: found {}", cases.len());
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let failures: Vec<String> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut failures = Vec::new();
-                    let mut results = 0usize;
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(case) = cases.get(i) else { break };
-                        let prepared = case.prepare().unwrap_or_else(|e| panic!("{}: setup: {e}", case.name));
-                        let run = cli::run(&["audit", "--format", "sarif", "--fail-on", "never"], prepared.env.clone());
-                        if run.code == 3 && run.out.is_empty() {
-                            // A config that cannot be read is a usage error, reported on stderr.
-                            continue;
-                        }
-                        let sarif = sarif_of(&run);
-                        let errors: Vec<String> = validator
-                            .iter_errors(&sarif)
-                            .take(3)
-                            .map(|e| format!("{e} at {}", e.instance_path))
-                            .collect();
-                        if !errors.is_empty() {
-                            failures.push(format!("{}: {}", case.name, errors.join("; ")));
-                        }
-                        if let Err(e) = github_ready(&sarif) {
-                            failures.push(format!("{}: {e}", case.name));
-                        }
-                        results += sarif["runs"][0]["results"].as_array().map_or(0, Vec::len);
-                    }
-                    assert!(results > 0 || cases.is_empty(), "the cases gave results");
-                    failures
-                })
-            })
-            .collect();
-        workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+    // For each case: its failures and how many results its SARIF holds.
+    let per_case: Vec<(Vec<String>, usize)> = par_map(&cases, |case| {
+        let prepared = case.prepare().unwrap_or_else(|e| panic!("{}: setup: {e}", case.name));
+        let run = cli::run(&["audit", "--format", "sarif", "--fail-on", "never"], prepared.env.clone());
+        if run.code == 3 && run.out.is_empty() {
+            // A config that cannot be read is a usage error, reported on stderr.
+            return (Vec::new(), 0);
+        }
+        let sarif = sarif_of(&run);
+        let mut failures = Vec::new();
+        let errors: Vec<String> =
+            validator.iter_errors(&sarif).take(3).map(|e| format!("{e} at {}", e.instance_path)).collect();
+        if !errors.is_empty() {
+            failures.push(format!("{}: {}", case.name, errors.join("; ")));
+        }
+        if let Err(e) = github_ready(&sarif) {
+            failures.push(format!("{}: {e}", case.name));
+        }
+        (failures, sarif["runs"][0]["results"].as_array().map_or(0, Vec::len))
     });
+    assert!(per_case.iter().map(|(_, n)| n).sum::<usize>() > 0, "the cases gave results");
+    let failures: Vec<String> = per_case.into_iter().flat_map(|(f, _)| f).collect();
     assert!(failures.is_empty(), "{} cases:\n{}", failures.len(), failures.join("\n"));
 }
 

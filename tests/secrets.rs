@@ -25,6 +25,7 @@ use clawcheck_engine::input::Environment;
 use clawcheck_tests::case::{Case, Prepared};
 use clawcheck_tests::cli::{self, Run};
 use clawcheck_tests::home::Home;
+use clawcheck_tests::parallel::par_map;
 use clawcheck_tests::paths;
 
 /// OpenClaw's `isSensitiveConfigPath` (dist/sensitive-paths-*.mjs).
@@ -300,28 +301,14 @@ fn all_cases() -> Vec<Case> {
 /// each gave, in case order.
 fn sweep<T: Send>(check: impl Fn(&Case, &Prepared, Secrets) -> Option<T> + Sync) -> Vec<T> {
     let cases = all_cases();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let mut results: Vec<(usize, T)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut out = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(case) = cases.get(i) else { break };
-                        let prepared = case.prepare().unwrap_or_else(|e| panic!("{}: setup: {e}", case.name));
-                        let secrets = secrets_of(&prepared);
-                        out.extend(check(case, &prepared, secrets).map(|t| (i, t)));
-                    }
-                    out
-                })
-            })
-            .collect();
-        workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
-    });
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, t)| t).collect()
+    par_map(&cases, |case| {
+        let prepared = case.prepare().unwrap_or_else(|e| panic!("{}: setup: {e}", case.name));
+        let secrets = secrets_of(&prepared);
+        check(case, &prepared, secrets)
+    })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// The findings' texts, as OpenClaw's JSON has them.

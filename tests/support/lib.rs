@@ -6,4 +6,5 @@ pub mod case;
 pub mod cli;
 pub mod demo;
 pub mod home;
+pub mod parallel;
 pub mod paths;
