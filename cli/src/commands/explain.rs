@@ -187,15 +187,7 @@ fn explain(rule: &Rule, pack: &Pack) -> String {
             } else if ex.spec.expected().is_empty() {
                 "stays quiet".to_string()
             } else {
-                let sevs: Vec<&str> = ex
-                    .spec
-                    .expected()
-                    .iter()
-                    .map(|e| match e {
-                        ExpectSpec::Severity(s) => s.as_str(),
-                        ExpectSpec::Full { severity, .. } => severity.as_str(),
-                    })
-                    .collect();
+                let sevs: Vec<&str> = ex.spec.expected().iter().map(ExpectSpec::severity).collect();
                 format!("reports {}", sevs.join(", "))
             };
             let name = ex.spec.name.as_deref().map(|n| format!(" {n}:")).unwrap_or_default();

@@ -83,35 +83,23 @@ pub fn update(failed: &[&ExampleOutcome]) -> Result<Vec<PathBuf>, String> {
 /// An expectation as a YAML flow item: its severity alone, or a map with
 /// its assertions in a fixed order and `at:` last.
 fn flow(e: &ExpectSpec) -> String {
-    let ExpectSpec::Full {
-        severity,
-        id,
-        title,
-        detail_contains,
-        remediation_contains,
-        refuses_start,
-        refusal_path,
-        refusal_contains,
-        at,
-    } = e
-    else {
-        return match e {
-            ExpectSpec::Severity(s) => s.clone(),
-            ExpectSpec::Full { .. } => unreachable!("matched above"),
-        };
+    let e = match e {
+        ExpectSpec::Severity(s) => return s.clone(),
+        ExpectSpec::Full(e) => e,
     };
+    let severity = &e.severity;
     let mut fields = vec![format!("severity: {severity}")];
     let texts = [
-        ("id", id),
-        ("title", title),
-        ("detail_contains", detail_contains),
-        ("remediation_contains", remediation_contains),
+        ("id", &e.id),
+        ("title", &e.title),
+        ("detail_contains", &e.detail_contains),
+        ("remediation_contains", &e.remediation_contains),
     ];
     fields.extend(texts.iter().filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}: {}", quoted(v)))));
-    fields.extend(refuses_start.map(|r| format!("refuses_start: {r}")));
-    let refusal = [("refusal_path", refusal_path), ("refusal_contains", refusal_contains)];
+    fields.extend(e.refuses_start.map(|r| format!("refuses_start: {r}")));
+    let refusal = [("refusal_path", &e.refusal_path), ("refusal_contains", &e.refusal_contains)];
     fields.extend(refusal.iter().filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}: {}", quoted(v)))));
-    fields.extend(at.as_ref().map(|a| format!("at: {}", yaml_scalar(a))));
+    fields.extend(e.at.as_ref().map(|a| format!("at: {}", yaml_scalar(a))));
     if fields.len() == 1 { severity.clone() } else { format!("{{ {} }}", fields.join(", ")) }
 }
 

@@ -13,7 +13,7 @@ use crate::facts::synthetic;
 use crate::input::{Environment, Overrides};
 use crate::lang::Value;
 use crate::report::Finding;
-use crate::rules::model::{ExampleSpec, ExpectSpec};
+use crate::rules::model::{ExampleSpec, ExpectSpec, Expected};
 use crate::rules::rule::{Example, Phase};
 use crate::rules::source::RuleSource;
 use crate::rules::{Pack, Rule};
@@ -262,10 +262,7 @@ fn compare(expected: &[ExpectSpec], actual: &[Finding]) -> (Option<String>, Vec<
 
 /// The `at:` an expectation states.
 fn expected_at(e: &ExpectSpec) -> Option<&str> {
-    match e {
-        ExpectSpec::Severity(_) => None,
-        ExpectSpec::Full { at, .. } => at.as_deref(),
-    }
+    e.at()
 }
 
 /// An expectation for finding `f` that keeps what `old` asserts beyond
@@ -274,115 +271,73 @@ fn expected_at(e: &ExpectSpec) -> Option<&str> {
 /// `rules test --update` rewrites expectations with it, so an assertion
 /// the rule still meets is not dropped.
 pub fn refreshed(old: &ExpectSpec, f: &Finding) -> Option<ExpectSpec> {
-    let fresh = match old.clone() {
-        ExpectSpec::Severity(_) => ExpectSpec::Full {
-            severity: f.severity.as_str().to_string(),
-            id: None,
-            title: None,
-            detail_contains: None,
-            remediation_contains: None,
-            refuses_start: None,
-            refusal_path: None,
-            refusal_contains: None,
-            at: f.at(),
-        },
-        ExpectSpec::Full {
-            id,
-            title,
-            detail_contains,
-            remediation_contains,
-            refuses_start,
-            refusal_path,
-            refusal_contains,
-            ..
-        } => ExpectSpec::Full {
-            severity: f.severity.as_str().to_string(),
-            id,
-            title,
-            detail_contains,
-            remediation_contains,
-            refuses_start,
-            refusal_path,
-            refusal_contains,
-            at: f.at(),
-        },
-    };
-    matches_expectation(&fresh, f).then_some(fresh)
+    let fresh = Expected { severity: f.severity.as_str().to_string(), at: f.at(), ..old.to_full() };
+    fresh.matches(f).then_some(ExpectSpec::Full(fresh))
 }
 
 fn matches_expectation(e: &ExpectSpec, f: &Finding) -> bool {
     match e {
         ExpectSpec::Severity(s) => s.parse::<Severity>().is_ok_and(|s| s == f.severity),
-        ExpectSpec::Full {
-            severity,
-            id,
-            title,
-            detail_contains,
-            remediation_contains,
-            refuses_start,
-            refusal_path,
-            refusal_contains,
-            at,
-        } => {
-            severity.parse::<Severity>().is_ok_and(|s| s == f.severity)
-                && at.as_ref().is_none_or(|a| f.at().as_deref() == Some(a.as_str()))
-                && id.as_ref().is_none_or(|i| *i == f.check_id)
-                && title.as_ref().is_none_or(|t| *t == f.title)
-                && detail_contains.as_ref().is_none_or(|d| f.detail.contains(d.as_str()))
-                && remediation_contains
-                    .as_ref()
-                    .is_none_or(|r| f.remediation.as_deref().is_some_and(|text| text.contains(r.as_str())))
-                && refuses_start.is_none_or(|r| r == f.refuses_start())
-                && refusal_path.as_ref().is_none_or(|p| f.refusal.as_ref().is_some_and(|r| r.path == *p))
-                && refusal_contains
-                    .as_ref()
-                    .is_none_or(|m| f.refusal.as_ref().is_some_and(|r| r.message.contains(m.as_str())))
-        }
+        ExpectSpec::Full(e) => e.matches(f),
     }
 }
 
 fn expectation_text(e: &ExpectSpec) -> String {
     match e {
         ExpectSpec::Severity(s) => format!("a {s} finding"),
-        ExpectSpec::Full {
-            severity,
-            id,
-            title,
-            detail_contains,
-            remediation_contains,
-            refuses_start,
-            refusal_path,
-            refusal_contains,
-            at,
-        } => {
-            let mut s = format!("a {severity} finding");
-            if let Some(a) = at {
-                s.push_str(&format!(" at {a}"));
-            }
-            if let Some(i) = id {
-                s.push_str(&format!(" with id {i}"));
-            }
-            if let Some(t) = title {
-                s.push_str(&format!(" titled {t:?}"));
-            }
-            if let Some(d) = detail_contains {
-                s.push_str(&format!(" whose detail contains {d:?}"));
-            }
-            if let Some(r) = remediation_contains {
-                s.push_str(&format!(" whose remediation contains {r:?}"));
-            }
-            match refuses_start {
-                Some(true) => s.push_str(" saying OpenClaw refuses to start"),
-                Some(false) => s.push_str(" not saying OpenClaw refuses to start"),
-                None => {}
-            }
-            if let Some(p) = refusal_path {
-                s.push_str(&format!(" refused at {p}"));
-            }
-            if let Some(m) = refusal_contains {
-                s.push_str(&format!(" with a refusal message containing {m:?}"));
-            }
-            s
+        ExpectSpec::Full(e) => e.describe(),
+    }
+}
+
+impl Expected {
+    /// Whether finding `f` meets every assertion written.
+    fn matches(&self, f: &Finding) -> bool {
+        self.severity.parse::<Severity>().is_ok_and(|s| s == f.severity)
+            && self.at.as_ref().is_none_or(|a| f.at().as_deref() == Some(a.as_str()))
+            && self.id.as_ref().is_none_or(|i| *i == f.check_id)
+            && self.title.as_ref().is_none_or(|t| *t == f.title)
+            && self.detail_contains.as_ref().is_none_or(|d| f.detail.contains(d.as_str()))
+            && self
+                .remediation_contains
+                .as_ref()
+                .is_none_or(|r| f.remediation.as_deref().is_some_and(|text| text.contains(r.as_str())))
+            && self.refuses_start.is_none_or(|r| r == f.refuses_start())
+            && self.refusal_path.as_ref().is_none_or(|p| f.refusal.as_ref().is_some_and(|r| r.path == *p))
+            && self
+                .refusal_contains
+                .as_ref()
+                .is_none_or(|m| f.refusal.as_ref().is_some_and(|r| r.message.contains(m.as_str())))
+    }
+
+    /// The expectation in words, for `rules test`'s failures.
+    fn describe(&self) -> String {
+        let mut s = format!("a {} finding", self.severity);
+        if let Some(a) = &self.at {
+            s.push_str(&format!(" at {a}"));
         }
+        if let Some(i) = &self.id {
+            s.push_str(&format!(" with id {i}"));
+        }
+        if let Some(t) = &self.title {
+            s.push_str(&format!(" titled {t:?}"));
+        }
+        if let Some(d) = &self.detail_contains {
+            s.push_str(&format!(" whose detail contains {d:?}"));
+        }
+        if let Some(r) = &self.remediation_contains {
+            s.push_str(&format!(" whose remediation contains {r:?}"));
+        }
+        match self.refuses_start {
+            Some(true) => s.push_str(" saying OpenClaw refuses to start"),
+            Some(false) => s.push_str(" not saying OpenClaw refuses to start"),
+            None => {}
+        }
+        if let Some(p) = &self.refusal_path {
+            s.push_str(&format!(" refused at {p}"));
+        }
+        if let Some(m) = &self.refusal_contains {
+            s.push_str(&format!(" with a refusal message containing {m:?}"));
+        }
+        s
     }
 }

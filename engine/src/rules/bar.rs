@@ -7,7 +7,6 @@
 
 use super::Pack;
 use super::error::RuleError;
-use super::model::ExpectSpec;
 use super::rule::{Example, Phase, Rule, Selection, SeverityRule};
 
 const CODE: &str = "clawcheck::rules::bar";
@@ -54,12 +53,7 @@ fn rule(r: &Rule) -> Vec<RuleError> {
             ));
         }
         for sev in r.severities() {
-            let covered = r.examples.iter().any(|e| {
-                e.spec.expected().iter().any(|x| match x {
-                    ExpectSpec::Severity(s) => *s == sev.as_str(),
-                    ExpectSpec::Full { severity, .. } => *severity == sev.as_str(),
-                })
-            });
+            let covered = r.examples.iter().any(|e| e.spec.expected().iter().any(|x| x.severity() == sev.as_str()));
             if !covered {
                 problems.push((
                     format!("no example of rule `{}` reports severity {sev}", r.id_source),

@@ -615,32 +615,64 @@ pub struct ChmodSpec {
 #[serde(untagged)]
 pub enum ExpectSpec {
     Severity(String),
-    Full {
-        severity: String,
-        #[serde(default)]
-        id: Option<String>,
-        #[serde(default)]
-        title: Option<String>,
-        #[serde(default)]
-        detail_contains: Option<String>,
-        #[serde(default)]
-        remediation_contains: Option<String>,
-        /// Whether the finding says OpenClaw refuses to start.
-        #[serde(default)]
-        refuses_start: Option<bool>,
-        /// Where the finding points: the config path of its primary
-        /// (first) location (`gateway.auth.password`), or the file's path
-        /// when it is about a file. `rules test` requires it of every
-        /// expected finding that has a location (see `Finding::at`).
-        #[serde(default)]
-        at: Option<String>,
-        /// The refusal's path (exactly), as the rule's `refusal.path` renders it.
-        #[serde(default)]
-        refusal_path: Option<String>,
-        /// Text the refusal's message contains.
-        #[serde(default)]
-        refusal_contains: Option<String>,
-    },
+    Full(Expected),
+}
+
+impl ExpectSpec {
+    /// The severity expected, as written (checked at load).
+    pub fn severity(&self) -> &str {
+        match self {
+            ExpectSpec::Severity(s) => s,
+            ExpectSpec::Full(e) => &e.severity,
+        }
+    }
+
+    /// The `at:` asserted, if any.
+    pub fn at(&self) -> Option<&str> {
+        match self {
+            ExpectSpec::Severity(_) => None,
+            ExpectSpec::Full(e) => e.at.as_deref(),
+        }
+    }
+
+    /// The expectation as a map: a bare severity asserts nothing else.
+    pub fn to_full(&self) -> Expected {
+        match self {
+            ExpectSpec::Severity(s) => Expected { severity: s.clone(), ..Expected::default() },
+            ExpectSpec::Full(e) => e.clone(),
+        }
+    }
+}
+
+/// An expected finding written as a map: its severity and whatever else
+/// the example asserts about it. Each assertion left out holds for any
+/// finding.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+pub struct Expected {
+    pub severity: String,
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub detail_contains: Option<String>,
+    #[serde(default)]
+    pub remediation_contains: Option<String>,
+    /// Whether the finding says OpenClaw refuses to start.
+    #[serde(default)]
+    pub refuses_start: Option<bool>,
+    /// Where the finding points: the config path of its primary
+    /// (first) location (`gateway.auth.password`), or the file's path
+    /// when it is about a file. `rules test` requires it of every
+    /// expected finding that has a location (see `Finding::at`).
+    #[serde(default)]
+    pub at: Option<String>,
+    /// The refusal's path (exactly), as the rule's `refusal.path` renders it.
+    #[serde(default)]
+    pub refusal_path: Option<String>,
+    /// Text the refusal's message contains.
+    #[serde(default)]
+    pub refusal_contains: Option<String>,
 }
 
 /// A config (and facts) that must or must not produce the rule's finding.

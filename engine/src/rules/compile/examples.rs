@@ -40,10 +40,7 @@ impl PackCompiler {
                 );
             }
             for e in ex.value.expected() {
-                let sev = match e {
-                    crate::rules::model::ExpectSpec::Severity(s) => s,
-                    crate::rules::model::ExpectSpec::Full { severity, .. } => severity,
-                };
+                let sev = e.severity();
                 if let Err(msg) = sev.parse::<Severity>() {
                     self.error("clawcheck::rules::example", file, &ex.referenced, msg, None);
                 }
