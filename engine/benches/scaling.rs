@@ -94,11 +94,11 @@ fn audit_paths(dir: &Path) -> (LoadedConfig, Paths) {
     (fixtures::load(dir), fixtures::paths(dir))
 }
 
-/// `clawcheck audit`, human and JSON: load, evaluate (planning fixes, as
-/// the report marks the fixable findings), render.
+/// `clawcheck audit`, human and JSON: load, evaluate (knowing which
+/// findings are fixable, as the report marks them), render.
 fn audit(pack: &Pack, dir: &Path) -> usize {
     let (loaded, paths) = audit_paths(dir);
-    let (outcome, _) = eval::plan_fixes(pack, &loaded, &paths, &Overrides::default(), &CheckFilter::default());
+    let outcome = eval::audit_fixable(pack, &loaded, &paths, &Overrides::default(), &CheckFilter::default());
     let redactor = Redactor::new(pack.secret_policy(), &loaded, &[]);
     let mut findings = outcome.findings;
     findings.iter_mut().for_each(|f| redactor.finding(f));

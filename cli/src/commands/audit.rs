@@ -322,10 +322,10 @@ fn refusals(findings: &[Finding], suppressed: &[Suppressed]) -> usize {
     findings.iter().chain(suppressed.iter().map(|s| &s.finding)).filter(|f| f.refuses_start()).count()
 }
 
-/// Audits `loaded`, planning fixes (and discarding the plan) so that each
-/// finding says whether `--fix` would change something for it.
+/// Audits `loaded`: each finding says whether `--fix` would change
+/// something for it (without planning the fixes of the whole config).
 fn audit(pack: &Pack, loaded: LoadedConfig, paths: &Paths, overrides: &Overrides, filter: &CheckFilter) -> Report {
-    let (outcome, _plan) = eval::plan_fixes(pack, &loaded, paths, overrides, filter);
+    let outcome = eval::audit_fixable(pack, &loaded, paths, overrides, filter);
     let incomplete = outcome.incomplete();
     Report::new(pack, loaded, overrides, outcome.findings, outcome.suppressed, incomplete)
 }

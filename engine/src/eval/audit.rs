@@ -53,6 +53,26 @@ pub fn audit_with(
     evaluator.run_all(loaded.tree.as_ref())
 }
 
+/// An audit whose findings say whether `--fix` changes something for them,
+/// as [`plan_fixes`]' do, without planning the fixes of the whole config:
+/// each finding `filter` keeps carries the fixes the plan would make (see
+/// [`super::fixable`]); the others carry their planned fixes.
+pub fn audit_fixable(
+    pack: &Pack,
+    loaded: &LoadedConfig,
+    paths: &Paths,
+    overrides: &Overrides,
+    filter: &CheckFilter,
+) -> Outcome {
+    let roots = base_roots(pack, loaded, paths, overrides);
+    let mut evaluator = Evaluator::allowing_reads(pack, roots, &mut crate::facts::read_fs, &overrides.allow_read);
+    evaluator.accept_parts(overrides.accepted_parts.iter().cloned());
+    evaluator.plan_fixes();
+    let mut outcome = evaluator.run_all(loaded.tree.as_ref());
+    super::fixable::keep_made(&evaluator, &mut outcome.findings, filter, loaded.tree.as_ref());
+    outcome
+}
+
 /// An audit for `--fix`: the findings carry their planned fixes, and the
 /// plan merges them with the fix-phase (hardening) rules' fixes. Suppressed
 /// findings contribute nothing: an accepted risk is not "fixed".

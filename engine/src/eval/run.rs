@@ -224,7 +224,19 @@ impl<'p> Evaluator<'p> {
     /// Runs the fix-phase rules (after [`Self::finish`]): their findings are
     /// never reported, only their planned fixes are used.
     pub fn hardening(&self, tree: Option<&Node>) -> Vec<Finding> {
-        self.pack.rules.iter().filter(|r| r.phase == Phase::Fix).flat_map(|r| self.run_rule(r, tree)).collect()
+        self.hardening_where(tree, |_| true).collect()
+    }
+
+    /// The findings of the fix-phase rules `wanted` chooses, rule by rule
+    /// as they are taken (a caller keeping a few of their fixes never holds
+    /// every rule's findings at once).
+    pub fn hardening_where<'a>(
+        &'a self,
+        tree: Option<&'a Node>,
+        wanted: impl Fn(&Rule) -> bool + 'a,
+    ) -> impl Iterator<Item = Finding> + 'a {
+        let rules = self.pack.rules.iter().filter(move |r| r.phase == Phase::Fix && wanted(r));
+        rules.flat_map(move |r| self.run_rule(r, tree))
     }
 
     /// The configured suppressions, where the pack says they are.
