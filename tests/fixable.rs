@@ -10,6 +10,7 @@
 use clawcheck_tests::case::Case;
 use clawcheck_tests::cli::Run;
 use clawcheck_tests::home::Home;
+use clawcheck_tests::parallel::par_map;
 
 /// Where a human report starts (after the fix section of `--fix`).
 const HEADER: &str = "OpenClaw security audit (clawcheck)\n";
@@ -21,21 +22,23 @@ fn report(run: &Run) -> Option<&str> {
 
 #[test]
 fn every_recorded_case_marks_what_its_dry_run_marks() {
-    let (mut compared, mut marked) = (0, 0);
-    for case in Case::all_recorded() {
+    let cases = Case::all_recorded();
+    // Per case: the number of findings marked fixable, or `None` for a
+    // config that does not load (reported as an error, not audited).
+    let marked = par_map(&cases, |case| {
         let prepared = case.prepare().unwrap_or_else(|e| panic!("{}: {e}", case.name));
         let common = ["--no-settings", "--fail-on", "never", "--color", "never"];
         let plain = prepared.run(&[&["audit"][..], &common].concat());
         let dry = prepared.run(&[&["audit", "--fix", "--dry-run"][..], &common].concat());
         let Some(plain_report) = report(&plain) else {
-            // A config that does not load is reported as an error, not audited.
             assert_eq!(plain.code, 3, "{}: no report and no config error:\n{}{}", case.name, plain.out, plain.err);
-            continue;
+            return None;
         };
         assert_eq!(Some(plain_report), report(&dry), "{}: the dry run's report differs", case.name);
-        compared += 1;
-        marked += plain_report.lines().filter(|l| l.contains(" [*] ")).count();
-    }
+        Some(plain_report.lines().filter(|l| l.contains(" [*] ")).count())
+    });
+    let compared = marked.iter().flatten().count();
+    let marked: usize = marked.iter().flatten().sum();
     // The sweep means something only if fixable findings turn up in it.
     assert!(compared > 300, "only {compared} cases compared");
     assert!(marked >= 38, "only {marked} findings marked fixable in all recorded cases");
