@@ -322,6 +322,19 @@ pub struct FactSpec {
     #[serde(default)]
     #[schemars(with = "Option<ExprText>")]
     pub read_text_each: Option<Spanned<ExprText>>,
+    /// Open a WebSocket to the URL (`--deep` only; packs other than the
+    /// built-in one also need `--allow-network`): `{url, attempted, opened,
+    /// status, error, timed_out, close: {code, reason}, message}`.
+    #[serde(default)]
+    #[schemars(with = "Option<ExprText>")]
+    pub websocket_probe: Option<Spanned<ExprText>>,
+    #[serde(default)]
+    #[schemars(with = "Option<ExprText>")]
+    pub websocket_probe_each: Option<Spanned<ExprText>>,
+    /// For `websocket_probe`: how long the whole probe may take, in
+    /// milliseconds (default 5000, at most 30000).
+    #[serde(default)]
+    pub timeout_ms: Option<u64>,
     /// For `walk`: the file name to collect.
     #[serde(rename = "match", default)]
     pub match_name: Option<String>,
@@ -400,6 +413,12 @@ pub struct SharedFile {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub report_order: Vec<Spanned<String>>,
+    /// Members the `--json` report gains at its top level, each an
+    /// expression over the inputs and facts (built-in pack only; a null
+    /// value leaves the member out): OpenClaw's `deep` object.
+    #[serde(default)]
+    #[schemars(with = "IndexMap<String, ExprText>")]
+    pub report_fields: IndexMap<String, Spanned<ExprText>>,
     /// Checks of the audited tool this pack does not implement, and why
     /// (listed in the generated catalog so readers see the whole picture).
     #[serde(default)]

@@ -99,6 +99,7 @@ impl PackCompiler {
             not_covered,
             equivalent_mutants,
             report_order,
+            report_fields,
             refusals,
             manifests,
         } = self.gather_shared(shared);
@@ -112,6 +113,13 @@ impl PackCompiler {
         let (fact_decls, cycles) = crate::rules::fact_order::order(self.facts(&scope, facts), &defs);
         self.errors.extend(cycles);
         let read_root_decls = self.read_roots(&scope, read_roots);
+        let report_fields = report_fields
+            .into_iter()
+            .filter_map(|(file, name, expr)| {
+                let (expr, _) = self.expr((&file, &expr), &scope, &[])?;
+                Some(crate::rules::pack::ReportField { name, expr })
+            })
+            .collect();
         let secret_decls = self.secrets(secrets);
         let (mut compiled_rules, written_ids) = self.rules(&scope, rules);
         let disabled = self.apply_overrides(&manifests, &mut compiled_rules, &written_ids);
@@ -135,6 +143,7 @@ impl PackCompiler {
             sources: files,
             equivalent_mutants,
             report_order,
+            report_fields,
             example_globals,
             disabled,
         }
