@@ -105,7 +105,7 @@ pub fn run(args: AuditArgs, io: &mut Io) -> u8 {
     packs.extend(args.pack.packs.iter().map(|p| io.env.cwd.join(p)));
     let builtin = settings.builtin && !args.pack.no_builtin_rules;
     let pack = match load_pack_for_audit(io, &packs, builtin, color) {
-        Ok(p) => p,
+        Ok(p) => crate::teardown::LeftToExit::new(p),
         Err(code) => return code,
     };
     let filter = match check_filter(&args, &settings, &pack) {

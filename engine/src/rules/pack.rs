@@ -75,6 +75,9 @@ pub struct Pack {
     /// pack leaves it out.
     #[serde(skip)]
     pub scope: PackScope,
+    /// Written as a table of distinct nodes: the config schema among them
+    /// repeats most of its subtrees (see `lang::value_table`).
+    #[serde(with = "crate::lang::value_table")]
     pub globals: Vec<Value>,
     pub defs: Vec<Definition>,
     /// Merged `defaults:` of all shared files, filled in under the runtime

@@ -241,7 +241,6 @@ impl PackCompiler {
         Some(Rule {
             id_source: raw.id.value.clone(),
             id,
-            id_pattern: std::sync::OnceLock::new(),
             file: file.clone(),
             title: title?,
             detail,
