@@ -161,3 +161,99 @@ fn a_config_schema_that_is_no_constant_is_an_error() {
         assert_eq!(reported(&out.err, &file), [r(line.0, line.1, message, help)], "{}", out.err);
     }
 }
+
+#[test]
+fn every_unknown_yaml_key_is_reported_with_did_you_mean() {
+    let manifest = "pack:\n  name: org\n  docs_bse: x\nfactz: {}\n";
+    let rule = "id: org.t\ntitle: T\nseverity: warn\ngiven: { path: $.gateway.bind, bnd: [x] }\nwhn: \"@ == 'lan'\"\nexamples:\n  - config: { gateway: { bind: lan } }\n    expect: [{ severity: warn, detial_contains: x }]\n  - confg: {}\n    expect: []\n";
+    let dir = pack_dir(&[("p/pack.yaml", manifest), ("p/org.t.yaml", rule)]);
+    let out = run(&["rules", "check", "p", "--no-builtin-rules", "--color", "never"], dir.path());
+    assert_eq!(out.code, 2, "{}", out.err);
+    let file = |name: &str| dir.path().join("p").join(name).display().to_string();
+    assert_eq!(
+        reported(&out.err, &file("pack.yaml")),
+        [
+            r(3, 3, "unknown key `docs_bse` in `pack`", "did you mean `docs_base`?"),
+            r(4, 1, "unknown key `factz`", "did you mean `facts`?"),
+        ]
+    );
+    assert_eq!(
+        reported(&out.err, &file("org.t.yaml")),
+        [
+            r(4, 32, "unknown key `bnd` in `given`", "did you mean `bind`?"),
+            r(5, 1, "unknown key `whn`", "did you mean `when`?"),
+            r(
+                8,
+                32,
+                "unknown key `detial_contains` in `examples.0.expect.0`",
+                "did you mean `detail_contains` or `refusal_contains`?"
+            ),
+            r(9, 5, "unknown key `confg` in `examples.1`", "did you mean `config`?"),
+        ]
+    );
+    assert!(out.err.ends_with("error: the rule pack has 6 errors\n"), "{}", out.err);
+}
+
+/// The walk-through of issue 17 redone: a newcomer's pack with the
+/// deliberate mistakes of points 2 to 4 and 6, every one reported at its
+/// line with a hint, in one `rules check` run.
+#[test]
+fn the_newcomer_walk_through_reports_every_mistake_in_one_run() {
+    let manifest = "pack:\n  name: acme\n  extends: [builtin]\n  descripton: Our policy\n";
+    let paths = r#"id: acme.t.paths
+title: Funnel
+severity: warn
+given: $.gateway.tailscle.mode
+when: "@ == 'funnel' and config.gateway.bnd == 'lan'"
+at: [gateway.tailscale.mdoe]
+docs: { why: w }
+examples:
+  - config: { gateway: { tailscale: { mode: funnel, tokne: x } } }
+    expect: [warn]
+"#;
+    let types = r#"id: acme.t.types
+title: Short token
+severity: warn
+let:
+  token: config.gateway.auth.token
+  gateway_bind: "1"
+when: "len(token) < '32'"
+docs: { why: w }
+examples:
+  - config: { gateway: { auth: { token: abc } } }
+  - config: 5
+    expect: []
+"#;
+    let dir =
+        pack_dir(&[("acme/pack.yaml", manifest), ("acme/acme.t.paths.yaml", paths), ("acme/acme.t.types.yaml", types)]);
+    let out = run(&["rules", "check", "acme", "--color", "never"], dir.path());
+    assert_eq!(out.code, 2, "{}", out.err);
+    let file = |name: &str| dir.path().join("acme").join(name).display().to_string();
+    let found: Vec<Reported> = ["pack.yaml", "acme.t.paths.yaml", "acme.t.types.yaml"]
+        .iter()
+        .flat_map(|f| reported(&out.err, &file(f)))
+        .collect();
+    let shown: Vec<((usize, usize), &str, bool)> =
+        found.iter().map(|r| (r.at, r.message.as_str(), !r.help.is_empty())).collect();
+    assert_eq!(
+        shown,
+        [
+            // pack.yaml: an unknown manifest key (point 6).
+            ((4, 3), "unknown key `descripton` in `pack`", true),
+            // acme.t.paths.yaml: config paths (point 2).
+            ((4, 18), "the config schema has no key `tailscle` under `gateway`", true),
+            ((5, 41), "the config schema has no key `bnd` under `gateway`", true),
+            ((6, 24), "the config schema has no key `mdoe` under `gateway.tailscale`", true),
+            ((9, 53), "the config schema has no key `tokne` under `gateway.tailscale`", true),
+            // acme.t.types.yaml: a shadowing `let` (point 6), an ordering across
+            // types (point 3), examples that test nothing (point 4).
+            ((6, 3), "`let` name `gateway_bind` shadows the definition `gateway_bind`", true),
+            ((7, 8), "`<` between an int and a string is always false", true),
+            ((10, 5), "this example has no `expect`", true),
+            ((11, 5), "an example's `config` is a mapping (the OpenClaw config), not a number", true),
+        ],
+        "{}",
+        out.err
+    );
+    assert!(out.err.ends_with("error: the rule pack has 9 errors\n"), "{}", out.err);
+}

@@ -672,6 +672,7 @@ impl ExpectSpec {
 /// the example asserts about it. Each assertion left out holds for any
 /// finding.
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Expected {
     pub severity: String,
     #[serde(default)]

@@ -17,6 +17,7 @@ mod scope;
 mod secrets;
 mod severity;
 mod shared;
+mod unknown_keys;
 mod written;
 
 use std::sync::Arc;
