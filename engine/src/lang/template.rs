@@ -51,6 +51,19 @@ impl Template {
         if errors.is_empty() { Ok(Template { parts }) } else { Err(errors) }
     }
 
+    /// The `{expression}` parts of a template as parsed, each with the byte
+    /// offset of its text in `src` (parts that do not parse are left out):
+    /// for checks of what the expressions say, such as their config paths.
+    pub fn parsed_parts(src: &str) -> Vec<(usize, super::ast::Expr)> {
+        let Ok(raws) = split(src) else { return Vec::new() };
+        raws.into_iter()
+            .filter_map(|r| match r {
+                Raw::Expr(start, end) => parse(&src[start..end]).ok().map(|e| (start, e)),
+                Raw::Text(_) => None,
+            })
+            .collect()
+    }
+
     /// A template made of literal text only.
     pub fn literal(text: &str) -> Template {
         Template { parts: vec![Part::Text(text.to_string())] }
