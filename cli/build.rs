@@ -8,7 +8,22 @@
 fn main() {
     println!("cargo:rerun-if-changed=../rules");
     let pack = clawcheck_engine::rules::PackLoader::new().builtin().load().unwrap_or_else(|e| {
-        panic!("the built-in pack does not compile ({e}); run `clawcheck rules check` for details")
+        // The binary that would run `rules check` is what fails to build, so
+        // say here where each error is.
+        let listed: Vec<String> =
+            e.0.iter()
+                .map(|r| {
+                    let line = r.file.text[..r.span.start.min(r.file.text.len())].lines().count().max(1);
+                    format!(
+                        "{}:{line}: {}: {}{}",
+                        r.file.name,
+                        r.code,
+                        r.message,
+                        r.help.as_deref().map(|h| format!(" ({h})")).unwrap_or_default()
+                    )
+                })
+                .collect();
+        panic!("the built-in pack does not compile ({e}):\n{}", listed.join("\n"))
     });
     // `--version` names the OpenClaw release the built-in rules mirror.
     let mirrors = pack.metas.first().and_then(|m| m.version.clone()).unwrap_or_else(|| "unknown".into());

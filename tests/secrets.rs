@@ -617,12 +617,12 @@ fn an_include_is_masked_at_the_path_it_is_merged_at() {
 #[test]
 fn another_pack_adds_secrets_but_cannot_unmask_the_builtin_ones() {
     let home = Home::with_config(
-        "{ gateway: { bind: \"lan\", auth: { mode: \"token\", token: \"gw-token-0123456789\" } }, ui: { pin: \"2468-1357\" } }",
+        "{ gateway: { bind: \"lan\", auth: { mode: \"token\", token: \"gw-token-0123456789\" } }, plugins: { entries: { acme: { config: { pin: \"2468-1357\" } } } } }",
     );
     let pack = pack_with(
         &home,
         "secrets:\n  keys: ['(^|\\.)pin$']\n  except: ['token$']\n",
-        "id: acme.point\ntitle: Points\nseverity: warn\ndetail: \"{config.ui.pin}\"\nat: [ui.pin, gateway.auth.token]\n",
+        "id: acme.point\ntitle: Points\nseverity: warn\ndetail: \"{config.plugins.entries.acme.config.pin}\"\nat: [plugins.entries.acme.config.pin, gateway.auth.token]\n",
     );
     let r = report(&home, &["--pack", &pack]);
     assert_eq!(r.code, 0, "{}", r.err);

@@ -384,7 +384,7 @@ fn an_example_config_that_is_not_a_mapping_is_a_rule_error() {
         assert!(run.err.contains("p.ex.yaml:9:5"), "{}", run.err);
     }
     // A mapping is fine.
-    let dir = pack(&[("p.ex.yaml", &text.replace("config: 5", "config: { a: 1 }"))]);
+    let dir = pack(&[("p.ex.yaml", &text.replace("config: 5", "config: { gateway: { bind: lan } }"))]);
     let run = home.run(&["rules", "test", &dir.path().display().to_string()]);
     assert_eq!(run.code, 0, "{}", run.err);
 }

@@ -171,6 +171,11 @@ pub struct AuditArgs {
     /// substitutions use otherwise); repeatable.
     #[arg(long = "allow-env", value_name = "NAME")]
     pub allow_env: Vec<String>,
+    /// With --deep: let packs other than the built-in one open the
+    /// connections their `websocket_probe` facts name (only the built-in
+    /// gateway probe connects otherwise).
+    #[arg(long = "allow-network", requires = "deep")]
+    pub allow_network: bool,
     /// When to use colour in the human report.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

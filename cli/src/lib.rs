@@ -7,6 +7,7 @@ mod commands;
 mod diagnostics;
 pub mod exit;
 mod settings;
+pub mod teardown;
 
 use std::io::Write;
 

@@ -12,5 +12,6 @@ fn main() -> ExitCode {
     let mut out = stdout.lock();
     let mut err = stderr.lock();
     let mut io = clawcheck::Io { env: Environment::from_process(), out: &mut out, err: &mut err, terminal };
+    clawcheck::teardown::process_ends_after_run();
     ExitCode::from(clawcheck::run(std::env::args_os(), &mut io))
 }

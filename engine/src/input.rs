@@ -45,7 +45,17 @@ pub struct Overrides {
     /// `--allow-env NAME`: environment variables rules may see besides
     /// those the built-in pack declares and those the config uses.
     pub allow_env: Vec<String>,
+    /// `--allow-network`: packs other than the built-in one may open the
+    /// connections their `websocket_probe` facts name (with `--deep`).
+    pub allow_network: bool,
     /// Fingerprints of finding parts (code-scan hits) a baseline accepts:
     /// they are left out before rules count them.
     pub accepted_parts: Vec<String>,
+}
+
+impl Overrides {
+    /// What facts may do beyond every audit's defaults.
+    pub fn grants(&self) -> crate::facts::Grants<'_> {
+        crate::facts::Grants { read: &self.allow_read, network: self.allow_network }
+    }
 }

@@ -31,6 +31,8 @@ struct Report {
     suppressed: Vec<Suppressed>,
     /// Why the audit is incomplete (rules cut off, facts not read).
     incomplete: Vec<RuleError>,
+    /// The pack's top-level `--json` members (OpenClaw's `deep`).
+    fields: Vec<(String, clawcheck_engine::lang::Value)>,
     redactor: Redactor,
     /// Findings left out because the baseline lists them.
     hidden: usize,
@@ -42,14 +44,9 @@ struct Report {
 }
 
 impl Report {
-    fn new(
-        pack: &Pack,
-        loaded: LoadedConfig,
-        overrides: &Overrides,
-        mut findings: Vec<Finding>,
-        mut suppressed: Vec<Suppressed>,
-        mut incomplete: Vec<RuleError>,
-    ) -> Report {
+    fn new(pack: &Pack, loaded: LoadedConfig, overrides: &Overrides, outcome: eval::Outcome) -> Report {
+        let mut incomplete = outcome.incomplete();
+        let eval::Outcome { mut findings, mut suppressed, report_fields: fields, .. } = outcome;
         let redactor = redactor(pack, &loaded, overrides);
         for f in findings.iter_mut().chain(suppressed.iter_mut().map(|s| &mut s.finding)) {
             redactor.finding(f);
@@ -67,7 +64,7 @@ impl Report {
         }
         report::sort(&mut findings, pack);
         let refusals = refusals(&findings, &suppressed);
-        Report { loaded, findings, suppressed, incomplete, redactor, hidden: 0, ignored: 0, refusals }
+        Report { loaded, findings, suppressed, incomplete, fields, redactor, hidden: 0, ignored: 0, refusals }
     }
 }
 
@@ -108,7 +105,7 @@ pub fn run(args: AuditArgs, io: &mut Io) -> u8 {
     packs.extend(args.pack.packs.iter().map(|p| io.env.cwd.join(p)));
     let builtin = settings.builtin && !args.pack.no_builtin_rules;
     let pack = match load_pack_for_audit(io, &packs, builtin, color) {
-        Ok(p) => p,
+        Ok(p) => crate::teardown::LeftToExit::new(p),
         Err(code) => return code,
     };
     let filter = match check_filter(&args, &settings, &pack) {
@@ -146,6 +143,7 @@ pub fn run(args: AuditArgs, io: &mut Io) -> u8 {
         deep: args.deep,
         allow_read: args.allow_read.iter().map(|d| io.env.cwd.join(d)).collect(),
         allow_env: args.allow_env.iter().chain(&settings.allow_env).cloned().collect(),
+        allow_network: args.allow_network,
         // Accepted code-scan hits are left out before rules count them.
         accepted_parts: baseline.as_ref().map(Baseline::accepted_parts).unwrap_or_default(),
     };
@@ -285,8 +283,7 @@ fn run_fix(ctx: &Context, io: &mut Io, overrides: &Overrides, outputs: &Outputs)
     // The fix's diffs show the files it planned on, as that config's secrets mask them.
     let fix_redactor = redactor(ctx.pack, &loaded, overrides);
     let after = if args.dry_run || config_error.is_some() {
-        let incomplete = first.incomplete();
-        Ok(Report::new(ctx.pack, loaded, overrides, first.findings, first.suppressed, incomplete))
+        Ok(Report::new(ctx.pack, loaded, overrides, first))
     } else {
         config::load(paths, &io.env).map(|l| audit(ctx.pack, l, paths, overrides, ctx.filter))
     };
@@ -322,12 +319,11 @@ fn refusals(findings: &[Finding], suppressed: &[Suppressed]) -> usize {
     findings.iter().chain(suppressed.iter().map(|s| &s.finding)).filter(|f| f.refuses_start()).count()
 }
 
-/// Audits `loaded`, planning fixes (and discarding the plan) so that each
-/// finding says whether `--fix` would change something for it.
+/// Audits `loaded`: each finding says whether `--fix` would change
+/// something for it (without planning the fixes of the whole config).
 fn audit(pack: &Pack, loaded: LoadedConfig, paths: &Paths, overrides: &Overrides, filter: &CheckFilter) -> Report {
-    let (outcome, _plan) = eval::plan_fixes(pack, &loaded, paths, overrides, filter);
-    let incomplete = outcome.incomplete();
-    Report::new(pack, loaded, overrides, outcome.findings, outcome.suppressed, incomplete)
+    let outcome = eval::audit_fixable(pack, &loaded, paths, overrides, filter);
+    Report::new(pack, loaded, overrides, outcome)
 }
 
 /// The report in `format`; with `fix`, the fix result comes first (text)
@@ -378,6 +374,7 @@ fn render(
             let ts = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
             let (sources, notes) = (&r.loaded.sources, &r.loaded.notes);
             let mut value = report::json::report(&r.findings, &r.suppressed, sources, notes, ts, &r.redactor);
+            report::json::add_fields(&mut value, &r.fields, &r.redactor);
             if let Some((result, redactor)) = fix {
                 let diagnostics = value.as_object_mut().and_then(|o| o.remove("secretDiagnostics"));
                 value = serde_json::json!({

@@ -79,10 +79,11 @@ title: TODO describe the problem in one line
 # info, warn or critical; or ordered cases: [{{critical: "<condition>"}}, {{warn: true}}]
 severity: warn
 # What to look at: a JSONPath over the config (`@` is each match). Or `each: <expression>`.
-given: $.TODO.path
+# TODO put the path you check here: `rules check` tests its keys against OpenClaw's config schema.
+given: $.gateway.bind
 # When the finding is reported (see docs/functions.md for the language).
 when: "@ == 'TODO'"
-detail: "TODO say what was found, e.g. TODO.path={{@}}"
+detail: "TODO say what was found, e.g. gateway.bind={{@}}"
 remediation: TODO say what to change
 docs:
   why: TODO explain the risk to someone who has not seen this check before.
@@ -91,13 +92,13 @@ docs:
 # Examples are the rule's tests: at least two that report it and one that does not.
 examples:
   - name: TODO a config that must report it
-    config: {{ TODO: {{ path: bad-value }} }}
+    config: {{ gateway: {{ bind: bad-value }} }}
     expect: [warn]
   - name: TODO another config that must report it
-    config: {{ TODO: {{ path: another-bad-value }} }}
+    config: {{ gateway: {{ bind: another-bad-value }} }}
     expect: [warn]
   - name: TODO a config that must not report it
-    config: {{ TODO: {{ path: good-value }} }}
+    config: {{ gateway: {{ bind: good-value }} }}
     expect: []
 "#
     )

@@ -123,7 +123,7 @@ fn files_read(pack: &Pack, out: &mut String) {
     if pack.facts.is_empty() {
         return;
     }
-    out.push_str("\n## Files read\n\nThe facts rules see as `fs.<name>`, in the order they are gathered. `stat` reads metadata only; the other readers read contents, and only under the state directory, the config's directory and the read roots below (docs/security.md).\n\n| fact | reader | what |\n| --- | --- | --- |\n");
+    out.push_str("\n## Files read\n\nThe facts rules see as `fs.<name>`, in the order they are gathered. `stat` reads metadata only; `websocket_probe` opens a WebSocket, only with `--deep` (the gateway probe); the other readers read contents, and only under the state directory, the config's directory and the read roots below (docs/security.md).\n\n| fact | reader | what |\n| --- | --- | --- |\n");
     for f in &pack.facts {
         let reader = match &f.source {
             FactSource::Stat => "stat",
@@ -134,6 +134,7 @@ fn files_read(pack: &Pack, out: &mut String) {
             FactSource::Walk(_) => "walk",
             FactSource::Scan(_) => "scan",
             FactSource::ReadText { .. } => "read_text",
+            FactSource::WebsocketProbe { .. } => "websocket_probe (network, --deep only)",
         };
         let each = if f.each { " (each)" } else { "" };
         let what = f.description.as_deref().unwrap_or("").replace('|', "\\|");

@@ -21,6 +21,8 @@ pub struct Audit {
     pub suppressed: Vec<Suppressed>,
     /// Why the audit is incomplete (rules cut off, facts refused).
     pub incomplete: Vec<crate::rules::RuleError>,
+    /// The pack's top-level `--json` members (`report_fields`).
+    pub report_fields: Vec<(String, crate::lang::Value)>,
 }
 
 /// Audits the OpenClaw installation that `env` and `overrides` point at.
@@ -29,8 +31,8 @@ pub fn audit(pack: &Pack, env: &Environment, overrides: &Overrides) -> Result<Au
     let loaded = config::load(&paths, env)?;
     let outcome = audit_loaded(pack, &loaded, &paths, overrides);
     let incomplete = outcome.incomplete();
-    let Outcome { findings, suppressed, .. } = outcome;
-    Ok(Audit { paths, config: loaded, findings, suppressed, incomplete })
+    let Outcome { findings, suppressed, report_fields, .. } = outcome;
+    Ok(Audit { paths, config: loaded, findings, suppressed, incomplete, report_fields })
 }
 
 /// Runs the pack over an already loaded config.
@@ -48,9 +50,29 @@ pub fn audit_with(
     read: &mut crate::facts::Reader,
 ) -> Outcome {
     let roots = base_roots(pack, loaded, paths, overrides);
-    let mut evaluator = Evaluator::allowing_reads(pack, roots, read, &overrides.allow_read);
+    let mut evaluator = Evaluator::with_grants(pack, roots, read, overrides.grants());
     evaluator.accept_parts(overrides.accepted_parts.iter().cloned());
     evaluator.run_all(loaded.tree.as_ref())
+}
+
+/// An audit whose findings say whether `--fix` changes something for them,
+/// as [`plan_fixes`]' do, without planning the fixes of the whole config:
+/// each finding `filter` keeps carries the fixes the plan would make (see
+/// [`super::fixable`]); the others carry their planned fixes.
+pub fn audit_fixable(
+    pack: &Pack,
+    loaded: &LoadedConfig,
+    paths: &Paths,
+    overrides: &Overrides,
+    filter: &CheckFilter,
+) -> Outcome {
+    let roots = base_roots(pack, loaded, paths, overrides);
+    let mut evaluator = Evaluator::with_grants(pack, roots, &mut crate::facts::read_fs, overrides.grants());
+    evaluator.accept_parts(overrides.accepted_parts.iter().cloned());
+    evaluator.plan_fixes();
+    let mut outcome = evaluator.run_all(loaded.tree.as_ref());
+    super::fixable::keep_made(&evaluator, &mut outcome.findings, filter, loaded.tree.as_ref());
+    outcome
 }
 
 /// An audit for `--fix`: the findings carry their planned fixes, and the
@@ -69,7 +91,7 @@ pub fn plan_fixes(
     filter: &CheckFilter,
 ) -> (Outcome, Plan) {
     let roots = base_roots(pack, loaded, paths, overrides);
-    let mut evaluator = Evaluator::allowing_reads(pack, roots, &mut crate::facts::read_fs, &overrides.allow_read);
+    let mut evaluator = Evaluator::with_grants(pack, roots, &mut crate::facts::read_fs, overrides.grants());
     evaluator.accept_parts(overrides.accepted_parts.iter().cloned());
     evaluator.plan_fixes();
     let mut outcome = evaluator.run_all(loaded.tree.as_ref());

@@ -148,11 +148,14 @@ pub fn evaluate(pack: &Pack, rule: &Rule, spec: &ExampleSpec) -> Result<Vec<Find
                     .collect(),
             )
         } else {
+            // A probe fact names its URL where file facts name their path.
             let path = given
                 .get("path")
+                .or_else(|| given.get("url"))
                 .and_then(|p| p.as_str())
                 .map(str::to_string)
                 .or_else(|| gathered.get("path").as_str().map(str::to_string))
+                .or_else(|| gathered.get("url").as_str().filter(|u| !u.is_empty()).map(str::to_string))
                 .unwrap_or_else(|| format!("/example/{name}"));
             synthetic::present(decl, &path, given)
         };

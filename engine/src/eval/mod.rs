@@ -3,6 +3,7 @@
 pub mod audit;
 mod by_value;
 pub mod examples;
+pub mod fixable;
 pub mod fixes;
 pub mod inputs;
 pub mod mutants;
@@ -10,6 +11,6 @@ pub mod run;
 mod selections;
 pub mod suppress;
 
-pub use audit::{Audit, audit, audit_loaded, audit_with, plan_fixes};
+pub use audit::{Audit, audit, audit_fixable, audit_loaded, audit_with, plan_fixes};
 pub use run::{Evaluator, Outcome, RuleCutoff};
 pub use suppress::Suppressed;

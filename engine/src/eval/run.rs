@@ -28,6 +28,8 @@ pub struct Outcome {
     /// Facts that could not be gathered (outside the read roots, cut off):
     /// they were taken as absent, and the audit is incomplete.
     pub fact_problems: Vec<facts::confine::FactProblem>,
+    /// The pack's `report_fields` that have a value, in declaration order.
+    pub report_fields: Vec<(String, Value)>,
 }
 
 impl Outcome {
@@ -132,19 +134,14 @@ impl<'p> Evaluator<'p> {
     /// `roots` holds every root but `fs`; `read` answers the pack's fact
     /// declarations (the real file system, or synthetic facts).
     pub fn new(pack: &'p Pack, roots: Vec<Value>, read: &mut facts::Reader) -> Self {
-        Self::allowing_reads(pack, roots, read, &[])
+        Self::with_grants(pack, roots, read, facts::Grants::default())
     }
 
-    /// As [`Evaluator::new`], letting facts read under `allow` too
-    /// (`--allow-read`).
-    pub fn allowing_reads(
-        pack: &'p Pack,
-        mut roots: Vec<Value>,
-        read: &mut facts::Reader,
-        allow: &[std::path::PathBuf],
-    ) -> Self {
+    /// As [`Evaluator::new`], with what the user allowed facts to do
+    /// besides (`--allow-read`, `--allow-network`).
+    pub fn with_grants(pack: &'p Pack, mut roots: Vec<Value>, read: &mut facts::Reader, grants: facts::Grants) -> Self {
         roots.resize(roots::COUNT, Value::Null);
-        let fact_problems = facts::gather(pack, &mut roots, read, allow);
+        let fact_problems = facts::gather(pack, &mut roots, read, grants);
         let caches = Caches::new(pack.defs.len());
         Evaluator {
             pack,
@@ -218,13 +215,53 @@ impl<'p> Evaluator<'p> {
         let report: Vec<Finding> =
             self.pack.rules.iter().filter(|r| r.phase == Phase::Report).flat_map(|r| self.run_rule(r, tree)).collect();
         findings.extend(report);
-        Outcome { findings, suppressed, cutoffs: self.cutoffs.take(), fact_problems: self.fact_problems.clone() }
+        let report_fields = self.report_fields();
+        Outcome {
+            findings,
+            suppressed,
+            cutoffs: self.cutoffs.take(),
+            fact_problems: self.fact_problems.clone(),
+            report_fields,
+        }
+    }
+
+    /// The pack's report fields, each with its own budget; one that is null
+    /// or cut off is left out.
+    fn report_fields(&self) -> Vec<(String, Value)> {
+        self.pack
+            .report_fields
+            .iter()
+            .filter_map(|field| {
+                let caches = Caches::new(self.pack.defs.len());
+                let env = Env {
+                    roots: &self.roots,
+                    globals: self.globals.unwrap_or(&self.pack.globals),
+                    defs: &self.pack.defs,
+                    caches: &caches,
+                    rule: None,
+                };
+                let value = env.eval(&field.expr);
+                (caches.budget.reset().is_none() && !value.is_null()).then(|| (field.name.clone(), value))
+            })
+            .collect()
     }
 
     /// Runs the fix-phase rules (after [`Self::finish`]): their findings are
     /// never reported, only their planned fixes are used.
     pub fn hardening(&self, tree: Option<&Node>) -> Vec<Finding> {
-        self.pack.rules.iter().filter(|r| r.phase == Phase::Fix).flat_map(|r| self.run_rule(r, tree)).collect()
+        self.hardening_where(tree, |_| true).collect()
+    }
+
+    /// The findings of the fix-phase rules `wanted` chooses, rule by rule
+    /// as they are taken (a caller keeping a few of their fixes never holds
+    /// every rule's findings at once).
+    pub fn hardening_where<'a>(
+        &'a self,
+        tree: Option<&'a Node>,
+        wanted: impl Fn(&Rule) -> bool + 'a,
+    ) -> impl Iterator<Item = Finding> + 'a {
+        let rules = self.pack.rules.iter().filter(move |r| r.phase == Phase::Fix && wanted(r));
+        rules.flat_map(move |r| self.run_rule(r, tree))
     }
 
     /// The configured suppressions, where the pack says they are.

@@ -27,7 +27,12 @@ use crate::rules::{FactSource, RuleError};
 /// Whether a fact of this source reads what is in a file (names included),
 /// rather than only its metadata.
 pub fn reads_contents(source: &FactSource) -> bool {
-    !matches!(source, FactSource::Stat)
+    !matches!(source, FactSource::Stat | FactSource::WebsocketProbe { .. })
+}
+
+/// Whether a fact of this source reaches the network (see `facts::probe`).
+pub fn uses_network(source: &FactSource) -> bool {
+    matches!(source, FactSource::WebsocketProbe { .. })
 }
 
 /// The directories content-reading facts may read under.
@@ -93,6 +98,9 @@ pub enum FactIssue {
     CutOff(crate::lang::Cutoff),
     /// A scan stopped at one of the engine's limits, with files unread.
     Limit { path: String, reason: String },
+    /// A pack other than the built-in one asked for network access the
+    /// user did not grant.
+    NetworkDenied { url: String },
 }
 
 /// A fact the audit could not gather, and where it is declared.
@@ -129,6 +137,17 @@ impl FactProblem {
             .help(Some(
                 "the files after that point were not read, so the audit may miss findings there (docs/security.md \
                  lists the limits); look at what makes the tree this large"
+                    .into(),
+            )),
+            FactIssue::NetworkDenied { url } => RuleError::new(
+                "clawcheck::facts::network",
+                &self.file,
+                self.span.clone(),
+                format!("fact `{}` was not gathered: it would open a connection to {url}", self.fact),
+            )
+            .help(Some(
+                "only the built-in pack's gateway probe reaches the network by itself (with --deep); pass \
+                 --allow-network if this pack should connect too (docs/security.md)"
                     .into(),
             )),
             FactIssue::CutOff(reason) => RuleError::new(

@@ -18,13 +18,17 @@ const FIELDS: usize = 11;
 
 pub fn stat(path: &Path) -> Value {
     let mut m = Map::with_capacity(FIELDS);
-    m.insert("path".into(), Value::str(path.to_string_lossy()));
+    let path_value = Value::str(path.to_string_lossy());
+    m.insert("path".into(), path_value.clone());
     let lmeta = std::fs::symlink_metadata(path).ok();
     let symlink = lmeta.as_ref().is_some_and(|md| md.file_type().is_symlink());
     let target = if symlink { std::fs::metadata(path).ok() } else { lmeta.clone() };
     m.insert("exists".into(), Value::Bool(lmeta.is_some()));
     m.insert("symlink".into(), Value::Bool(symlink));
-    m.insert("realpath".into(), realpath_via_ancestor(path).map_or(Value::Null, |p| Value::str(p.to_string_lossy())));
+    // Most paths are canonical already: the record then holds one string.
+    let realpath = realpath_via_ancestor(path)
+        .map(|p| if p.as_path() == path { path_value } else { Value::str(p.to_string_lossy()) });
+    m.insert("realpath".into(), realpath.unwrap_or(Value::Null));
     m.insert("resolved".into(), Value::Bool(target.is_some()));
     let kind = target.as_ref().map(|md| {
         if md.is_dir() {
@@ -103,6 +107,11 @@ mod tests {
 
         let f = stat(&file);
         assert_eq!(f.as_map().map(|m| m.len()), Some(FIELDS), "the record is allocated at its size");
+        let canonical = stat(&std::fs::canonicalize(&file).unwrap());
+        let (Value::Str(p), Value::Str(r)) = (canonical.get("path"), canonical.get("realpath")) else {
+            panic!("a canonical path and its realpath are strings")
+        };
+        assert!(std::sync::Arc::ptr_eq(&p, &r), "a canonical path's realpath is the same string");
         assert_eq!(f.get("kind").as_str(), Some("file"));
         assert_eq!(f.get("mode").as_int(), Some(0o644));
         assert_eq!(f.get("symlink"), Value::Bool(false));

@@ -5,6 +5,7 @@
 
 pub mod confine;
 pub mod file_stat;
+pub mod probe;
 pub mod readers;
 pub mod scan;
 pub mod synthetic;
@@ -22,16 +23,29 @@ use confine::{FactIssue, FactProblem, ReadRoots};
 /// a `scan` fact possibly a `{path, include}` map).
 pub type Reader<'a> = dyn FnMut(&FactDecl, &str, &Value) -> Value + 'a;
 
+/// What the user allowed beyond what every audit may do.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Grants<'a> {
+    /// `--allow-read DIR`: directories facts may read under.
+    pub read: &'a [PathBuf],
+    /// `--allow-network`: packs other than the built-in one may run their
+    /// `websocket_probe` facts (with `--deep`).
+    pub network: bool,
+}
+
 /// Evaluates the pack's fact declarations in order (each after the facts
 /// it reads, see `rules::fact_order`) and reads the paths they name,
 /// filling `roots[FS]` as it goes so each declaration can use those facts. Facts that read contents read only under the read
-/// roots (see [`confine`]); `allow` adds directories the user allowed.
+/// roots (see [`confine`]); `grants.read` adds directories the user allowed.
+/// Facts that reach the network run only in a `--deep` audit, and those of
+/// a pack other than the built-in one only with `grants.network`.
 /// Facts that could not be gathered (a path refused, an expression cut off
 /// by its budget) are returned, and get absent records.
-pub fn gather(pack: &Pack, roots: &mut [Value], read: &mut Reader, allow: &[PathBuf]) -> Vec<FactProblem> {
+pub fn gather(pack: &Pack, roots: &mut [Value], read: &mut Reader, grants: Grants) -> Vec<FactProblem> {
     let mut fs = Map::new();
     let mut refused = Vec::new();
-    let base = base_read_roots(&roots[roots::PATHS], allow);
+    let base = base_read_roots(&roots[roots::PATHS], grants.read);
+    let deep = roots[roots::CLI].get("deep") == Value::Bool(true);
     let mut real_paths = HashMap::new();
     scan::reset_allowance();
     for decl in &pack.facts {
@@ -45,7 +59,20 @@ pub fn gather(pack: &Pack, roots: &mut [Value], read: &mut Reader, allow: &[Path
         // costly to compute) are evaluated only for a path outside it.
         let confined = confine::reads_contents(&decl.source);
         let mut full: Option<ReadRoots> = None;
+        let network = confine::uses_network(&decl.source);
         let mut read_one = |path: &str, named: &Value| {
+            if network && !deep {
+                return synthetic::absent(decl, Some(path));
+            }
+            if network && &*decl.file.pack != crate::rules::load::BUILTIN && !grants.network {
+                refused.push(FactProblem {
+                    fact: decl.name.clone(),
+                    issue: FactIssue::NetworkDenied { url: path.to_string() },
+                    file: decl.file.clone(),
+                    span: decl.span.clone(),
+                });
+                return synthetic::absent(decl, Some(path));
+            }
             let permitted = !confined
                 || base.permits_lexically(path)
                 || full

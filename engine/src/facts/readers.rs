@@ -32,6 +32,7 @@ pub fn read(source: &FactSource, path: &str, named: &Value) -> Value {
         FactSource::Walk(spec) => super::walk::walk(p, spec),
         FactSource::Scan(spec) => super::scan::scan(named, spec),
         FactSource::ReadText { max_bytes } => read_text(p, *max_bytes),
+        FactSource::WebsocketProbe { timeout_ms } => super::probe::read(path, *timeout_ms),
     }
 }
 

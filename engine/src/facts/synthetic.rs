@@ -44,6 +44,9 @@ pub fn absent(decl: &FactDecl, path: Option<&str>) -> Value {
             m.insert("text".into(), Value::Null);
             m.insert("error".into(), Value::Null);
         }
+        FactSource::WebsocketProbe { .. } => {
+            return super::probe::record(path.unwrap_or_default(), false, &super::probe::Probe::default());
+        }
         FactSource::Walk(_) => {
             m.insert("symlink".into(), Value::Bool(false));
             m.insert("is_dir".into(), Value::Bool(false));
@@ -65,6 +68,9 @@ pub fn present(decl: &FactDecl, path: &str, given: &serde_json::Value) -> Value 
     let Value::Map(base) = absent(decl, Some(path)) else { unreachable!("absent() builds a map") };
     let mut m = (*base).clone();
     m.insert("exists".into(), Value::Bool(true));
+    if matches!(decl.source, FactSource::WebsocketProbe { .. }) {
+        m.insert("attempted".into(), Value::Bool(true));
+    }
     if matches!(decl.source, FactSource::Walk(_) | FactSource::Scan(_)) {
         m.insert("is_dir".into(), Value::Bool(true));
     }

@@ -50,13 +50,16 @@ impl Plan {
     /// fixer, whose order the result follows) and the active findings.
     /// Suppressed findings are not passed in: an accepted risk is not fixed.
     pub fn build<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Plan {
+        Plan::of_fixes(findings.into_iter().flat_map(|f| f.fixes.iter().map(|fix| (f.check_id.as_str(), fix))))
+    }
+
+    /// Builds the plan from fixes and the checks asking for them, in order.
+    pub fn of_fixes<'a>(fixes: impl IntoIterator<Item = (&'a str, &'a Planned)>) -> Plan {
         let mut merger = Merger::default();
-        for f in findings {
-            for fix in &f.fixes {
-                match fix {
-                    Planned::Edit(e) => merger.add_edit(e, &f.check_id),
-                    Planned::Mode(m) => merger.add_mode(m, &f.check_id),
-                }
+        for (by, fix) in fixes {
+            match fix {
+                Planned::Edit(e) => merger.add_edit(e, by),
+                Planned::Mode(m) => merger.add_mode(m, by),
             }
         }
         merger.finish()

@@ -53,6 +53,14 @@ impl Default for Budget {
 }
 
 impl Budget {
+    /// A budget of `steps` steps, for a bounded walk outside evaluation
+    /// (the compiler's checks of example configs).
+    pub fn with_steps(steps: u64) -> Self {
+        let b = Budget::default();
+        b.left.set(steps.min(STEPS));
+        b
+    }
+
     /// Starts a fresh budget (for the next rule); returns why the previous
     /// one was cut off, if it was.
     pub fn reset(&self) -> Option<Cutoff> {

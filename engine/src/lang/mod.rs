@@ -21,6 +21,7 @@ pub mod template;
 mod tests;
 pub mod types;
 pub mod value;
+pub mod value_table;
 
 pub use budget::{Budget, Cutoff};
 pub use compile::{Compiled, DefSig, NameSource, Resolved, compile};

@@ -1,6 +1,7 @@
 //! The JSON report, in the shape of `openclaw security audit --json`
 //! (`ts`, `summary`, `findings`, `suppressedFindings` when present,
-//! `secretDiagnostics`), so existing `jq` pipelines keep working. Each
+//! the pack's report fields such as `deep`, `secretDiagnostics`), so
+//! existing `jq` pipelines keep working. Each
 //! finding additionally carries `locations` (file, line, column, config
 //! path) when it points into the config. Every text is scrubbed of secret
 //! values.
@@ -51,6 +52,31 @@ pub fn report(
         Value::Array(notes.iter().map(|n| Value::String(redactor.scrub(&n.message).into_owned())).collect()),
     );
     Value::Object(out)
+}
+
+/// Adds the pack's report fields (OpenClaw's `deep`) to a [`report`],
+/// before `secretDiagnostics` as OpenClaw orders them, scrubbed of secrets.
+pub fn add_fields(report: &mut Value, fields: &[(String, crate::lang::Value)], redactor: &Redactor) {
+    let Some(out) = report.as_object_mut() else { return };
+    let diagnostics = out.remove("secretDiagnostics");
+    for (name, value) in fields {
+        out.insert(name.clone(), scrubbed(value.to_json(), redactor));
+    }
+    if let Some(d) = diagnostics {
+        out.insert("secretDiagnostics".into(), d);
+    }
+}
+
+/// `value` with every string (keys too) scrubbed of secret values.
+fn scrubbed(value: Value, redactor: &Redactor) -> Value {
+    match value {
+        Value::String(s) => Value::String(redactor.scrub(&s).into_owned()),
+        Value::Array(items) => Value::Array(items.into_iter().map(|v| scrubbed(v, redactor)).collect()),
+        Value::Object(m) => Value::Object(
+            m.into_iter().map(|(k, v)| (redactor.scrub(&k).into_owned(), scrubbed(v, redactor))).collect(),
+        ),
+        other => other,
+    }
 }
 
 /// One finding as JSON (its texts as they are: [`report`] scrubs them).

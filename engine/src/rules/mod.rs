@@ -14,8 +14,10 @@ pub mod names;
 pub mod pack;
 pub mod roots;
 pub mod rule;
+pub mod schema_paths;
 pub mod source;
 pub mod written;
+pub mod yaml_tree;
 
 pub use error::{PackErrors, RuleError};
 pub use load::PackLoader;

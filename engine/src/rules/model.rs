@@ -157,7 +157,9 @@ impl<'de> Deserialize<'de> for SeveritySpec {
 /// `{ path: "$.channels.*", bind: [provider] }` naming the wildcard keys.
 #[derive(Clone, Debug)]
 pub struct GivenSpec {
-    pub paths: Vec<String>,
+    /// Each path with where it is written (`Location::UNKNOWN` for the path
+    /// of a bare `given: "$..."`, which is the `given` node itself).
+    pub paths: Vec<Spanned<String>>,
     pub bind: Vec<String>,
 }
 
@@ -170,17 +172,26 @@ impl<'de> Deserialize<'de> for GivenSpec {
                 f.write_str("a JSONPath, a list of JSONPaths, or { path, bind }")
             }
             fn visit_str<E>(self, v: &str) -> Result<GivenSpec, E> {
-                Ok(GivenSpec { paths: vec![v.to_string()], bind: Vec::new() })
+                let unknown = serde_saphyr::Location::UNKNOWN;
+                Ok(GivenSpec { paths: vec![Spanned::new(v.to_string(), unknown, unknown)], bind: Vec::new() })
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<GivenSpec, A::Error> {
                 // Each item is a path or a `{ path, bind }`; their matches are
                 // united, so every item must bind the same names.
                 let mut items: Vec<GivenSpec> = Vec::new();
-                while let Some(item) = seq.next_element::<GivenSpec>()? {
-                    if item.paths.len() != 1 {
+                while let Some(item) = seq.next_element::<Spanned<GivenSpec>>()? {
+                    let mut spec = item.value;
+                    if spec.paths.len() != 1 {
                         return Err(de::Error::custom("an item of a `given` list is one path or one `{ path, bind }`"));
                     }
-                    items.push(item);
+                    // A bare path item is located by the item itself.
+                    for p in &mut spec.paths {
+                        if p.referenced == serde_saphyr::Location::UNKNOWN {
+                            p.referenced = item.referenced;
+                            p.defined = item.defined;
+                        }
+                    }
+                    items.push(spec);
                 }
                 let bind = items.first().map(|i| i.bind.clone()).unwrap_or_default();
                 if let Some(other) = items.iter().find(|i| i.bind != bind) {
@@ -197,7 +208,7 @@ impl<'de> Deserialize<'de> for GivenSpec {
                 let mut bind = Vec::new();
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
-                        "path" => paths.push(map.next_value::<String>()?),
+                        "path" => paths.push(map.next_value::<Spanned<String>>()?),
                         "bind" => bind = map.next_value::<Vec<String>>()?,
                         other => return Err(de::Error::unknown_field(other, &["path", "bind"])),
                     }
@@ -224,6 +235,19 @@ pub struct PackMeta {
     /// Base URL the rules' documentation references are relative to.
     #[serde(default)]
     pub docs_base: Option<String>,
+    /// The pack constant holding the JSON Schema of the audited tool's
+    /// config. `rules check` (and every load of the pack) then checks the
+    /// config paths of every loaded pack against it: `given` selectors,
+    /// static `config.…` paths in expressions, `at` paths and example
+    /// configs; an unknown key is an error with the closest known keys.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub config_schema: Option<Spanned<String>>,
+    /// Config paths the audited tool accepts although its schema does not
+    /// list them (dotted, `*` for any key): legacy keys it converts before
+    /// it validates. Every path below them is accepted too.
+    #[serde(default)]
+    pub config_extra_paths: Vec<String>,
     /// Packs loaded before this one: `builtin`, or directories relative to
     /// this file.
     #[serde(default)]
@@ -322,6 +346,19 @@ pub struct FactSpec {
     #[serde(default)]
     #[schemars(with = "Option<ExprText>")]
     pub read_text_each: Option<Spanned<ExprText>>,
+    /// Open a WebSocket to the URL (`--deep` only; packs other than the
+    /// built-in one also need `--allow-network`): `{url, attempted, opened,
+    /// status, error, timed_out, close: {code, reason}, message}`.
+    #[serde(default)]
+    #[schemars(with = "Option<ExprText>")]
+    pub websocket_probe: Option<Spanned<ExprText>>,
+    #[serde(default)]
+    #[schemars(with = "Option<ExprText>")]
+    pub websocket_probe_each: Option<Spanned<ExprText>>,
+    /// For `websocket_probe`: how long the whole probe may take, in
+    /// milliseconds (default 5000, at most 30000).
+    #[serde(default)]
+    pub timeout_ms: Option<u64>,
     /// For `walk`: the file name to collect.
     #[serde(rename = "match", default)]
     pub match_name: Option<String>,
@@ -400,6 +437,12 @@ pub struct SharedFile {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub report_order: Vec<Spanned<String>>,
+    /// Members the `--json` report gains at its top level, each an
+    /// expression over the inputs and facts (built-in pack only; a null
+    /// value leaves the member out): OpenClaw's `deep` object.
+    #[serde(default)]
+    #[schemars(with = "IndexMap<String, ExprText>")]
+    pub report_fields: IndexMap<String, Spanned<ExprText>>,
     /// Checks of the audited tool this pack does not implement, and why
     /// (listed in the generated catalog so readers see the whole picture).
     #[serde(default)]
@@ -648,6 +691,7 @@ impl ExpectSpec {
 /// the example asserts about it. Each assertion left out holds for any
 /// finding.
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Expected {
     pub severity: String,
     #[serde(default)]
@@ -687,6 +731,12 @@ pub struct ExampleSpec {
     /// The config as JSON5 text (spans and comments as a user writes them).
     #[serde(default)]
     pub json5: Option<String>,
+    /// The config deliberately holds keys the pack's config schema does not
+    /// know (to exercise a rule about them): `rules check` leaves its keys
+    /// unchecked. Without it, every key of `config` must be one the schema
+    /// (or `config_extra_paths`) allows.
+    #[serde(default)]
+    pub unknown_keys: bool,
     #[serde(default)]
     pub env: IndexMap<String, String>,
     /// File facts by name; fields left out take plausible defaults.

@@ -35,6 +35,12 @@ pub enum FactSource {
     ReadText {
         max_bytes: u64,
     },
+    /// A WebSocket opened to a URL (see `facts::probe`): network access,
+    /// gathered only with `--deep`, and for a pack other than the built-in
+    /// one only with `--allow-network`.
+    WebsocketProbe {
+        timeout_ms: u64,
+    },
 }
 
 /// A file fact the pack asks the engine to gather.
@@ -69,6 +75,9 @@ pub struct Pack {
     /// pack leaves it out.
     #[serde(skip)]
     pub scope: PackScope,
+    /// Written as a table of distinct nodes: the config schema among them
+    /// repeats most of its subtrees (see `lang::value_table`).
+    #[serde(with = "crate::lang::value_table")]
     pub globals: Vec<Value>,
     pub defs: Vec<Definition>,
     /// Merged `defaults:` of all shared files, filled in under the runtime
@@ -103,6 +112,9 @@ pub struct Pack {
     pub equivalent_mutants: Vec<EquivalentMutant>,
     /// Rule ids in the order the audited tool reports them (`report_order:`).
     pub report_order: Vec<String>,
+    /// Top-level members of the `--json` report (`report_fields:`).
+    #[serde(default)]
+    pub report_fields: Vec<ReportField>,
     /// The constants as each pack sees them with only its own `options:`
     /// (index-aligned with `globals`), for the packs another pack's
     /// options change: a rule's examples check it as its pack wrote it.
@@ -125,6 +137,13 @@ pub struct DisabledRule {
     pub manifest: String,
     /// The rule's file, as diagnostics name it.
     pub file: String,
+}
+
+/// A top-level member the built-in pack adds to the `--json` report.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct ReportField {
+    pub name: String,
+    pub expr: Compiled,
 }
 
 /// An `equivalent_mutants` entry of a shared file.

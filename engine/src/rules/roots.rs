@@ -79,6 +79,16 @@ pub fn fact_ty(source: &crate::rules::pack::FactSource) -> Ty {
             ("text", Ty::Str),
             ("error", Ty::Str),
         ]),
+        FactSource::WebsocketProbe { .. } => Ty::record([
+            ("url", Ty::Str),
+            ("attempted", Ty::Bool),
+            ("opened", Ty::Bool),
+            ("status", Ty::Int),
+            ("error", Ty::Str),
+            ("timed_out", Ty::Bool),
+            ("close", Ty::record([("code", Ty::Int), ("reason", Ty::Str)])),
+            ("message", Ty::Str),
+        ]),
         FactSource::Sqlite { .. } => Ty::record([
             ("path", Ty::Str),
             ("exists", Ty::Bool),

@@ -63,9 +63,6 @@ pub struct Rule {
     /// The id as written (a template for per-provider ids).
     pub id_source: String,
     pub id: Template,
-    /// Matches every checkId this rule can produce (built on first use).
-    #[serde(skip)]
-    pub id_pattern: std::sync::OnceLock<Option<regex::Regex>>,
     pub file: Arc<RuleSource>,
     pub title: Template,
     pub detail: Option<Template>,
@@ -112,10 +109,7 @@ pub struct Rule {
 impl Rule {
     /// Whether this rule can produce `check_id`.
     pub fn covers(&self, check_id: &str) -> bool {
-        self.id_pattern
-            .get_or_init(|| regex::Regex::new(&self.id.pattern()).ok())
-            .as_ref()
-            .is_some_and(|re| re.is_match(check_id))
+        self.id.covers(check_id)
     }
 
     /// The severities the rule can report.

@@ -14,7 +14,7 @@ mod numbers;
 pub(crate) mod paths;
 mod query;
 pub mod regex_cache;
-mod schema;
+pub mod schema;
 mod schema_values;
 mod strings;
 pub mod text;

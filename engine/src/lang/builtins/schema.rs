@@ -20,11 +20,48 @@ pub(super) const BUILTINS: &[Builtin] = &[
 /// Each node is paid for as the walk reaches it: `anyOf` walks the value
 /// once per fitting branch, so nested unions multiply.
 fn unknown_keys(b: &Budget, a: &[Value]) -> Value {
-    let mut out = Vec::new();
-    match walk(&a[0], &a[1], &mut Vec::new(), &mut out, b) {
-        Some(()) => crate::lang::meter::made(Value::list(out), b),
+    match unknown_keys_in(&a[0], &a[1], b, false) {
+        Some(found) => {
+            let rows = found
+                .into_iter()
+                .map(|u| {
+                    let mut r = Map::new();
+                    r.insert("path".into(), Value::list(u.path));
+                    r.insert("key".into(), Value::str(u.key));
+                    Value::map(r)
+                })
+                .collect();
+            crate::lang::meter::made(Value::list(rows), b)
+        }
         None => Value::Null,
     }
+}
+
+/// A key a schema does not allow: the keys and indexes to the object
+/// holding it, the key, and the keys the object's schema lists.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnknownKey {
+    pub path: Vec<Value>,
+    pub key: String,
+    pub known: Vec<String>,
+}
+
+/// The keys of `value` that `schema` does not allow (as
+/// `schema_unknown_keys` finds them), paid from `b`; `None` when it runs
+/// out. With `known`, each says the keys its object lists (paid for too).
+pub fn unknown_keys_in(value: &Value, schema: &Value, b: &Budget, known: bool) -> Option<Vec<UnknownKey>> {
+    let mut out = Vec::new();
+    walk(value, schema, &mut Walk { path: Vec::new(), out: &mut out, b, known })?;
+    Some(out)
+}
+
+/// Where a walk is and what it has found.
+struct Walk<'a> {
+    path: Vec<Value>,
+    out: &'a mut Vec<UnknownKey>,
+    b: &'a Budget,
+    /// Whether to list the known keys with each unknown one.
+    known: bool,
 }
 
 /// Whether the schema's `type` admits the value (no `type`: anything).
@@ -46,8 +83,8 @@ fn type_fits(value: &Value, schema: &Value) -> bool {
     }
 }
 
-fn walk(value: &Value, schema: &Value, path: &mut Vec<Value>, out: &mut Vec<Value>, b: &Budget) -> Option<()> {
-    if !b.charge(1) {
+fn walk(value: &Value, schema: &Value, w: &mut Walk) -> Option<()> {
+    if !w.b.charge(1) {
         return None;
     }
     let Some(s) = schema.as_map() else { return Some(()) };
@@ -57,25 +94,28 @@ fn walk(value: &Value, schema: &Value, path: &mut Vec<Value>, out: &mut Vec<Valu
     for union in ["anyOf", "oneOf"] {
         if let Some(branches) = s.get(union).and_then(Value::as_list) {
             let fitting: Vec<&Value> = branches.iter().filter(|branch| type_fits(value, branch)).collect();
-            let mut best: Option<Vec<Value>> = None;
+            let mut best: Option<Vec<UnknownKey>> = None;
             for branch in fitting {
                 let mut found = Vec::new();
-                walk(value, branch, path, &mut found, b)?;
+                let mut sub = Walk { path: std::mem::take(&mut w.path), out: &mut found, b: w.b, known: w.known };
+                let walked = walk(value, branch, &mut sub);
+                w.path = sub.path;
+                walked?;
                 if best.as_ref().is_none_or(|f| found.len() < f.len()) {
                     best = Some(found);
                 }
             }
-            out.extend(best.unwrap_or_default());
+            w.out.extend(best.unwrap_or_default());
         }
     }
     match value {
-        Value::Map(m) => object(m, s, path, out, b),
+        Value::Map(m) => object(m, s, w),
         Value::List(items) => {
             if let Some(item) = s.get("items").filter(|i| i.as_map().is_some()) {
                 for (i, v) in items.iter().enumerate() {
-                    path.push(Value::Int(i as i64));
-                    walk(v, item, path, out, b)?;
-                    path.pop();
+                    w.path.push(Value::Int(i as i64));
+                    walk(v, item, w)?;
+                    w.path.pop();
                 }
             }
             Some(())
@@ -84,7 +124,7 @@ fn walk(value: &Value, schema: &Value, path: &mut Vec<Value>, out: &mut Vec<Valu
     }
 }
 
-fn object(m: &Map, s: &Map, path: &mut Vec<Value>, out: &mut Vec<Value>, b: &Budget) -> Option<()> {
+fn object(m: &Map, s: &Map, w: &mut Walk) -> Option<()> {
     let properties = s.get("properties").and_then(Value::as_map);
     let additional = s.get("additionalProperties");
     if properties.is_none() && additional.is_none() {
@@ -93,23 +133,25 @@ fn object(m: &Map, s: &Map, path: &mut Vec<Value>, out: &mut Vec<Value>, b: &Bud
     for (k, v) in m.iter() {
         match (properties.and_then(|p| p.get(k)), additional) {
             (Some(sub), _) => {
-                path.push(Value::str(k));
-                walk(v, sub, path, out, b)?;
-                path.pop();
+                w.path.push(Value::str(k));
+                walk(v, sub, w)?;
+                w.path.pop();
             }
             (None, Some(Value::Bool(false))) => {
-                if !b.charge(1 + path.len() as u64) {
+                let listed = if w.known { properties.map_or(0, |p| p.len()) } else { 0 };
+                if !w.b.charge(1 + w.path.len() as u64 + listed as u64) {
                     return None;
                 }
-                let mut r = Map::new();
-                r.insert("path".into(), Value::list(path.clone()));
-                r.insert("key".into(), Value::str(k));
-                out.push(Value::map(r));
+                let known = match properties {
+                    Some(p) if w.known => p.keys().map(|k| k.to_string()).collect(),
+                    _ => Vec::new(),
+                };
+                w.out.push(UnknownKey { path: w.path.clone(), key: k.to_string(), known });
             }
             (None, Some(sub @ Value::Map(_))) => {
-                path.push(Value::str(k));
-                walk(v, sub, path, out, b)?;
-                path.pop();
+                w.path.push(Value::str(k));
+                walk(v, sub, w)?;
+                w.path.pop();
             }
             _ => {}
         }

@@ -1,6 +1,6 @@
 //! Checking a value against the value keywords of a JSON Schema: `type`,
 //! `const`, `enum`, `required`, the numeric bounds, string and array lengths,
-//! and `anyOf` unions. A tool's config schema, exported as data, then tells a
+//! string patterns and formats, record keys, and `anyOf` unions. A tool's config schema, exported as data, then tells a
 //! rule which values the tool would reject; the rule words the issues.
 //!
 //! The walk follows the way a schema validator that collects every issue
@@ -22,18 +22,28 @@
 //!   or whose key matches no branch (`discriminator` at that key, a shape
 //!   issue whose words the schema does not give), and checks the
 //!   others against the branch they name; any other `oneOf` accepts all;
+//! - a string is checked against its `format` (`uri` as `new URL` reads it,
+//!   trimmed as zod does; `date-time` and `email` by the `pattern` the schema
+//!   gives with them) or else its `pattern`, one issue (`format`, `pattern`)
+//!   with the format or pattern; a pattern is read in JavaScript's syntax (a
+//!   `[` in a class is a literal), and one this engine's regular expressions
+//!   cannot express (look-around, back-references) accepts all;
+//! - a record's keys (`propertyNames`) are checked against the key schema's
+//!   lengths and pattern, a key it refuses being one issue (`propertyNames`)
+//!   at the key, whose value is then not read (zod does not parse it);
 //! - what it does not read is accepted: a `$ref`, `allOf`, `not` or
-//!   `patternProperties` node, `pattern`, `format`, `propertyNames`.
+//!   `patternProperties` node, another `format`.
 //!
 //! Keys a schema does not allow are `schema_unknown_keys`' business.
 
-use super::{Builtin, Cost, P, Ret};
+use super::{Builtin, Cost, P, Ret, regex_cache};
 use crate::lang::budget::Budget;
+use crate::lang::meter;
 use crate::lang::value::{Map, Value};
 
 #[rustfmt::skip]
 pub(super) const BUILTINS: &[Builtin] = &[
-    Builtin { name: "schema_value_issues", params: &[P::Any, P::Map], optional: 0, variadic: false, ret: Ret::ListOf(P::Map), summary: "the values a JSON Schema rejects (type, const, enum, required, bounds, lengths, anyOf), as {path, schema_path, keyword, got, expected, record, values, limit}: path the keys and indexes to the value, schema_path the same with `*` for record keys and list indexes, got its JSON type (`undefined` for a missing required key)", cost: Cost::Own("a step per node of the value visited with each schema branch that fits it, as it goes, and the list it makes"), call: value_issues },
+    Builtin { name: "schema_value_issues", params: &[P::Any, P::Map], optional: 0, variadic: false, ret: Ret::ListOf(P::Map), summary: "the values a JSON Schema rejects (type, const, enum, required, bounds, lengths, pattern, format, propertyNames, anyOf), as {path, schema_path, keyword, got, expected, record, values, limit, pattern, format}: path the keys and indexes to the value, schema_path the same with `*` for record keys and list indexes, got its JSON type (`undefined` for a missing required key); a record key the key schema refuses is an issue at the key (keyword propertyNames)", cost: Cost::Own("a step per node of the value visited with each schema branch that fits it, as it goes, a pattern or URL check as `matches` and `parse_url` cost, and the list it makes"), call: value_issues },
 ];
 
 fn value_issues(b: &Budget, a: &[Value]) -> Value {
@@ -198,7 +208,8 @@ fn walk(value: Option<&Value>, schema: &Value, path: &mut Path, out: &mut Vec<Va
         Value::Int(_) | Value::Float(_) => bounds(v, s, path, out, b),
         Value::Str(text) => {
             let len = text.encode_utf16().count() as f64;
-            lengths(len, ["minLength", "maxLength"], s, path, out, b)
+            lengths(len, ["minLength", "maxLength"], s, path, out, b)?;
+            text_form(text, s, path, out, b)
         }
         Value::List(items) => {
             if let Some(item) = s.get("items").filter(|i| i.as_map().is_some()) {
@@ -313,6 +324,82 @@ fn lengths(len: f64, [min, max]: [&str; 2], s: &Map, path: &Path, out: &mut Vec<
     Some(())
 }
 
+/// Formats told by a check of their own (`uri`) or by the pattern the schema
+/// gives with them; other formats are not read.
+const FORMATS: [&str; 3] = ["uri", "date-time", "email"];
+
+/// A string against its `format` or else its `pattern`: at most one issue.
+fn text_form(text: &str, s: &Map, path: &Path, out: &mut Vec<Value>, b: &Budget) -> Option<()> {
+    let format = s.get("format").and_then(Value::as_str).filter(|f| FORMATS.contains(f));
+    let pattern = s.get("pattern").and_then(Value::as_str);
+    let broken = match (format, pattern) {
+        (Some("uri"), _) => {
+            if !meter::read(b, text.len()) {
+                return None;
+            }
+            url::Url::parse(text.trim()).is_err()
+        }
+        (_, Some(p)) => !matches(p, text, b)?.unwrap_or(true),
+        _ => false,
+    };
+    if broken {
+        let extra = match format {
+            Some(f) => ("format", Value::str(f)),
+            None => ("pattern", Value::str(pattern.unwrap_or_default())),
+        };
+        out.push(issue(path, extra.0, "string", &[extra], b)?);
+    }
+    Some(())
+}
+
+/// Whether `text` matches a schema pattern (searched, as JSON Schema reads
+/// one), its compilation and search charged as `matches` charges them:
+/// `Some(None)` when the pattern does not compile here, `None` when the
+/// budget cannot pay.
+fn matches(pattern: &str, text: &str, b: &Budget) -> Option<Option<bool>> {
+    if !meter::read(b, pattern.len()) {
+        return None;
+    }
+    let Some(re) = regex_cache::get(&from_javascript(pattern), b) else {
+        return if b.is_cut() { None } else { Some(None) };
+    };
+    b.charge(re.size.match_cost(text.len())).then(|| Some(re.regex.is_match(text)))
+}
+
+/// A schema pattern, written in JavaScript's syntax, in this engine's: a
+/// `[` inside a class is a literal there and opens a nested class here, so it
+/// is escaped. What has no equivalent (look-around) is left to fail to compile.
+fn from_javascript(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let (mut in_class, mut escaped) = (false, false);
+    for c in pattern.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '[' if in_class => out.push('\\'),
+            '[' => in_class = true,
+            ']' if in_class => in_class = false,
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Whether a record key passes the record's key schema (`propertyNames`):
+/// its lengths, in UTF-16 units, and its pattern.
+fn key_fits(key: &str, names: &Map, b: &Budget) -> Option<bool> {
+    let len = key.encode_utf16().count() as f64;
+    let limit = |k: &str| names.get(k).and_then(number);
+    if limit("minLength").is_some_and(|l| len < l) || limit("maxLength").is_some_and(|l| len > l) {
+        return Some(false);
+    }
+    match names.get("pattern").and_then(Value::as_str) {
+        Some(p) => Some(matches(p, key, b)?.unwrap_or(true)),
+        None => Some(true),
+    }
+}
+
 fn object(m: &Map, s: &Map, path: &mut Path, out: &mut Vec<Value>, b: &Budget) -> Option<()> {
     let properties = s.get("properties").and_then(Value::as_map);
     if let Some(props) = properties {
@@ -328,15 +415,22 @@ fn object(m: &Map, s: &Map, path: &mut Path, out: &mut Vec<Value>, b: &Budget) -
             path.pop();
         }
     }
-    if let Some(additional @ Value::Map(_)) = s.get("additionalProperties") {
-        for (k, v) in m.iter() {
-            if properties.is_some_and(|p| p.contains_key(k)) {
-                continue;
-            }
-            path.push(Value::str(k), false);
-            walk(Some(v), additional, path, out, b)?;
-            path.pop();
+    let names = s.get("propertyNames").and_then(Value::as_map).filter(|n| !n.is_empty());
+    let additional = s.get("additionalProperties").filter(|a| a.as_map().is_some());
+    if names.is_none() && additional.is_none() {
+        return Some(());
+    }
+    for (k, v) in m.iter() {
+        if properties.is_some_and(|p| p.contains_key(k)) {
+            continue;
         }
+        path.push(Value::str(k), false);
+        match (names, additional) {
+            (Some(names), _) if !key_fits(k, names, b)? => out.push(issue(path, "propertyNames", "string", &[], b)?),
+            (_, Some(additional)) => walk(Some(v), additional, path, out, b)?,
+            _ => {}
+        }
+        path.pop();
     }
     Some(())
 }
@@ -360,7 +454,7 @@ mod tests {
                 let path: Vec<String> = r.get("path").as_list().unwrap().iter().map(|p| p.to_string()).collect();
                 let schema_path: Vec<String> =
                     r.get("schema_path").as_list().unwrap().iter().map(|p| p.to_string()).collect();
-                let extra = ["expected", "values", "limit"]
+                let extra = ["expected", "values", "limit", "pattern", "format"]
                     .iter()
                     .map(|k| r.get(k))
                     .find(|v| *v != Value::Null)
@@ -474,5 +568,51 @@ mod tests {
         );
         assert_eq!(issues(r#"{"ref": {"source": "env"}}"#, SCHEMA), [r#"ref.id (ref.id) type undefined "string""#]);
         assert_eq!(issues(r#"{"opaque": {"anything": [1]}}"#, SCHEMA), Vec::<String>::new());
+    }
+
+    const TEXT_SCHEMA: &str = r##"{
+        "type": "object",
+        "properties": {
+            "prefix": {"type": "string", "pattern": "^(?:[A-Za-z][A-Za-z0-9_./-]*)?$"},
+            "url": {"type": "string", "format": "uri"},
+            "when": {"type": "string", "format": "date-time", "pattern": "^\\d{4}-\\d\\d-\\d\\dT"},
+            "odd": {"type": "string", "format": "starts_with", "pattern": "^(?!x)"},
+            "groups": {"type": "object", "propertyNames": {"type": "string", "minLength": 1, "maxLength": 3, "pattern": "^[a-z]"},
+                "additionalProperties": {"type": "integer"}},
+            "open": {"type": "object", "propertyNames": {"type": "string", "minLength": 1}}
+        }
+    }"##;
+
+    #[test]
+    fn patterns_formats_and_record_keys() {
+        let ok = r#"{"prefix": "", "url": " https://x.example/a ", "when": "2026-01-01T00:00:00Z", "odd": "x",
+            "groups": {"a": 1, "abc": 2}, "open": {"k": [1]}}"#;
+        assert_eq!(issues(ok, TEXT_SCHEMA), Vec::<String>::new());
+        assert_eq!(
+            issues(
+                r#"{"prefix": "9x", "url": "not a url", "when": "yesterday", "groups": {"": 1, "abcd": 2, "Ab": 3, "b": "x"}, "open": {"": 1}}"#,
+                TEXT_SCHEMA
+            ),
+            [
+                r#"prefix (prefix) pattern string "^(?:[A-Za-z][A-Za-z0-9_./-]*)?$""#,
+                r#"url (url) format string "uri""#,
+                r#"when (when) format string "date-time""#,
+                "groups. (groups.*) propertyNames string",
+                "groups.abcd (groups.*) propertyNames string",
+                "groups.Ab (groups.*) propertyNames string",
+                r#"groups.b (groups.*) type string "integer""#,
+                "open. (open.*) propertyNames string",
+            ]
+        );
+        // JavaScript's syntax: a `[` in a class is a literal; an escaped `/` is a `/`.
+        let js = r#"{"type": "object", "properties": {"key": {"type": "string", "pattern": "^[^.[\\]]+$"},
+            "url": {"type": "string", "pattern": "^https?:\\/\\/"}}}"#;
+        assert_eq!(issues(r#"{"key": "items", "url": "https://x"}"#, js), Vec::<String>::new());
+        assert_eq!(
+            issues(r#"{"key": "items[0]", "url": "ftp://x"}"#, js),
+            [r#"key (key) pattern string "^[^.[\\]]+$""#, r#"url (url) pattern string "^https?:\\/\\/""#]
+        );
+        // Both sides of the key lengths: three characters fit, as does one.
+        assert_eq!(issues(r#"{"groups": {"abc": 1, "z": 2}}"#, TEXT_SCHEMA), Vec::<String>::new());
     }
 }

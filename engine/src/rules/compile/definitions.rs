@@ -107,6 +107,7 @@ impl PackCompiler {
             let Some(expr) = &p.expr else { continue };
             match compile(expr, &*scope, &p.params) {
                 Ok((c, _)) => {
+                    self.expr_config_paths(&p.file, &p.text, expr, &*scope, &p.params);
                     if let Some(sig) = scope.defs.get_mut(&p.name) {
                         sig.ret = c.ty.clone();
                     }

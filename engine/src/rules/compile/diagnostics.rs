@@ -13,12 +13,23 @@ use crate::rules::model::ExprText;
 use crate::rules::source::RuleSource;
 
 impl PackCompiler {
-    pub(super) fn parse_yaml<T: serde::de::DeserializeOwned>(&mut self, file: &Arc<RuleSource>) -> Option<T> {
+    pub(super) fn parse_yaml<T: serde::de::DeserializeOwned + schemars::JsonSchema>(
+        &mut self,
+        file: &Arc<RuleSource>,
+    ) -> Option<T> {
         match serde_saphyr::from_str::<T>(&file.text) {
             Ok(v) => Some(v),
             Err(e) => {
-                let span = e.location().map_or(0..0, |loc| file.range(&loc));
                 let message = yaml_message(&e.to_string());
+                // serde names the first unknown key only: name them all, with
+                // suggestions, and leave serde's word out when it is about one.
+                let format = serde_json::to_value(schemars::schema_for!(T)).unwrap_or_default();
+                if self.unknown_yaml_keys(file, &format) > 0
+                    && (message.starts_with("unknown field") || message.contains("did not match any variant"))
+                {
+                    return None;
+                }
+                let span = e.location().map_or(0..0, |loc| file.range(&loc));
                 self.errors.push(
                     RuleError::new("clawcheck::rules::yaml", file, span, message)
                         .help(Some("see the rule format in CONTRIBUTING.md".into())),

@@ -75,6 +75,7 @@ impl PackCompiler {
             }
             out.push(Example { index, span, spec: ex.value.clone() });
         }
+        self.example_config_keys(file, &raw.examples);
         out
     }
 }

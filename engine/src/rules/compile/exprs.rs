@@ -29,7 +29,10 @@ impl PackCompiler {
             }
         };
         match compile(&parsed, names, params) {
-            Ok(c) => Some(c),
+            Ok(c) => {
+                self.expr_config_paths(file, at, &parsed, names, params);
+                Some(c)
+            }
             Err(errs) => {
                 self.lang_errors(file, at, errs);
                 None
@@ -61,7 +64,10 @@ impl PackCompiler {
         names: &dyn NameSource,
     ) -> Option<Template> {
         match Template::compile(&text.value, names) {
-            Ok(t) => Some(t),
+            Ok(t) => {
+                self.template_config_paths(file, text, names);
+                Some(t)
+            }
             Err(errs) => {
                 for e in errs {
                     let span = file.map_inner(&text.referenced, &text.value, e.span.clone());

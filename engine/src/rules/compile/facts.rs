@@ -41,6 +41,8 @@ impl PackCompiler {
                 (&f.scan_each, true, "scan"),
                 (&f.read_text, false, "read_text"),
                 (&f.read_text_each, true, "read_text"),
+                (&f.websocket_probe, false, "websocket_probe"),
+                (&f.websocket_probe_each, true, "websocket_probe"),
             ];
             let given: Vec<_> = sources.iter().filter_map(|(e, each, k)| e.as_ref().map(|e| (e, *each, *k))).collect();
             let [(expr, each, kind_name)] = given.as_slice() else {
@@ -49,7 +51,7 @@ impl PackCompiler {
                     &file,
                     &spec.referenced,
                     format!(
-                        "fact `{name}` needs exactly one of stat, read_json, list_dir, sqlite, walk, scan, read_text (or their _each forms)"
+                        "fact `{name}` needs exactly one of stat, read_json, list_dir, sqlite, walk, scan, read_text, websocket_probe (or their _each forms)"
                     ),
                     None,
                 );
@@ -65,6 +67,8 @@ impl PackCompiler {
                 Some("extensions and exclude belong to scan facts")
             } else if f.max_file_bytes.is_some() && !matches!(*kind_name, "scan" | "read_text") {
                 Some("max_file_bytes belongs to scan and read_text facts")
+            } else if f.timeout_ms.is_some() && *kind_name != "websocket_probe" {
+                Some("timeout_ms belongs to websocket_probe facts")
             } else {
                 None
             };
@@ -121,6 +125,9 @@ impl PackCompiler {
                     max_file_bytes: f.max_file_bytes.unwrap_or(1024 * 1024),
                 }),
                 ("read_text", None) => FactSource::ReadText { max_bytes: f.max_file_bytes.unwrap_or(1024 * 1024) },
+                ("websocket_probe", None) => FactSource::WebsocketProbe {
+                    timeout_ms: f.timeout_ms.unwrap_or(5000).min(crate::facts::probe::MAX_TIMEOUT_MS),
+                },
                 ("stat", None) => FactSource::Stat,
                 ("read_json", None) => FactSource::ReadJson { strict: f.strict.unwrap_or(false) },
                 ("list_dir", None) => FactSource::ListDir,

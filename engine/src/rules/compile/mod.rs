@@ -2,8 +2,10 @@
 //! definitions in dependency order, facts, defaults), then every rule.
 //! Errors are collected across all files and reported together.
 
+mod config_paths;
 mod definitions;
 mod diagnostics;
+mod example_keys;
 mod examples;
 mod exprs;
 mod facts;
@@ -15,6 +17,7 @@ mod scope;
 mod secrets;
 mod severity;
 mod shared;
+mod unknown_keys;
 mod written;
 
 use std::sync::Arc;
@@ -40,7 +43,7 @@ pub fn is_shared_file(path: &str) -> bool {
 
 /// Compiles a pack from its files (shared and rules, any order).
 pub fn compile_pack(files: Vec<Arc<RuleSource>>) -> Result<Pack, PackErrors> {
-    let mut c = PackCompiler { errors: Vec::new() };
+    let mut c = PackCompiler { errors: Vec::new(), config_schema: None };
     let mut shared = Vec::new();
     let mut rules = Vec::new();
     // pack.yaml first: its facts are the base other shared files build on.
@@ -62,7 +65,7 @@ pub fn compile_pack(files: Vec<Arc<RuleSource>>) -> Result<Pack, PackErrors> {
 /// Only the `secrets:` section of a pack manifest: the built-in pack's
 /// secrets apply even when its rules are not loaded.
 pub fn secrets_only(file: Arc<RuleSource>) -> Result<Vec<SecretsDecl>, PackErrors> {
-    let mut c = PackCompiler { errors: Vec::new() };
+    let mut c = PackCompiler { errors: Vec::new(), config_schema: None };
     let decls = match c.parse_yaml::<SharedFile>(&file) {
         Some(s) => c.secrets(s.secrets.into_iter().map(|spec| (file.clone(), spec)).collect()),
         None => Vec::new(),
@@ -72,6 +75,9 @@ pub fn secrets_only(file: Arc<RuleSource>) -> Result<Vec<SecretsDecl>, PackError
 
 struct PackCompiler {
     errors: Vec<RuleError>,
+    /// The JSON Schema of the audited tool's config, when a manifest
+    /// declares one (see `config_paths`).
+    config_schema: Option<crate::rules::schema_paths::ConfigSchema>,
 }
 
 type Located<'a> = (&'a Arc<RuleSource>, &'a Spanned<ExprText>);
@@ -99,6 +105,7 @@ impl PackCompiler {
             not_covered,
             equivalent_mutants,
             report_order,
+            report_fields,
             refusals,
             manifests,
         } = self.gather_shared(shared);
@@ -106,12 +113,20 @@ impl PackCompiler {
         let declared = constants.clone();
         self.apply_options(&manifests, &mut constants);
         let globals = self.globals(&mut scope, constants);
+        self.declare_config_schema(&manifests, &scope, &globals);
         let example_globals = manifest::example_globals(&manifests, declared, &scope, &globals, &files);
 
         let defs = self.definitions(&mut scope, definitions);
         let (fact_decls, cycles) = crate::rules::fact_order::order(self.facts(&scope, facts), &defs);
         self.errors.extend(cycles);
         let read_root_decls = self.read_roots(&scope, read_roots);
+        let report_fields = report_fields
+            .into_iter()
+            .filter_map(|(file, name, expr)| {
+                let (expr, _) = self.expr((&file, &expr), &scope, &[])?;
+                Some(crate::rules::pack::ReportField { name, expr })
+            })
+            .collect();
         let secret_decls = self.secrets(secrets);
         let (mut compiled_rules, written_ids) = self.rules(&scope, rules);
         let disabled = self.apply_overrides(&manifests, &mut compiled_rules, &written_ids);
@@ -135,6 +150,7 @@ impl PackCompiler {
             sources: files,
             equivalent_mutants,
             report_order,
+            report_fields,
             example_globals,
             disabled,
         }

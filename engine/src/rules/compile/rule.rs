@@ -54,13 +54,18 @@ impl PackCompiler {
                 let GivenSpec { paths, bind } = &given.value;
                 let mut queries = Vec::new();
                 for p in paths {
-                    match Query::compile(p, bind) {
-                        Ok(q) => queries.push(q),
+                    let loc =
+                        if p.referenced == serde_saphyr::Location::UNKNOWN { &given.referenced } else { &p.referenced };
+                    match Query::compile(&p.value, bind) {
+                        Ok(q) => {
+                            self.given_config_path(file, loc, &p.value);
+                            queries.push(q)
+                        }
                         Err(msg) => self.error(
                             "clawcheck::rules::selector",
                             file,
-                            &given.referenced,
-                            format!("`given` {p}: {msg}"),
+                            loc,
+                            format!("`given` {}: {msg}", p.value),
                             Some("`given` takes RFC 9535 JSONPath, e.g. $.channels.*.accounts.*".into()),
                         ),
                     }
@@ -210,6 +215,9 @@ impl PackCompiler {
                 Some("fix-phase rules exist only to contribute fixes; add `fix:` operations".into()),
             );
         }
+        for a in &raw.at {
+            self.at_config_path(file, a);
+        }
         let at: Vec<Template> = raw.at.iter().filter_map(|a| self.template(file, a, text_names)).collect();
         let files: Vec<Template> = raw.files.iter().filter_map(|a| self.template(file, a, text_names)).collect();
         let refuses_start =
@@ -241,7 +249,6 @@ impl PackCompiler {
         Some(Rule {
             id_source: raw.id.value.clone(),
             id,
-            id_pattern: std::sync::OnceLock::new(),
             file: file.clone(),
             title: title?,
             detail,

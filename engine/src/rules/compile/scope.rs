@@ -59,6 +59,8 @@ pub(super) fn base_scope(facts: &[(Arc<RuleSource>, String, Spanned<FactSpec>)])
                     }),
                     f.scan_each.is_some(),
                 )
+            } else if f.websocket_probe.is_some() || f.websocket_probe_each.is_some() {
+                (FactSource::WebsocketProbe { timeout_ms: 0 }, f.websocket_probe_each.is_some())
             } else if f.read_text.is_some() || f.read_text_each.is_some() {
                 (FactSource::ReadText { max_bytes: 0 }, f.read_text_each.is_some())
             } else {

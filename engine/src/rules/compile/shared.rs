@@ -32,6 +32,7 @@ pub(super) struct Shared {
     pub not_covered: Vec<NotCovered>,
     pub equivalent_mutants: Vec<EquivalentMutant>,
     pub report_order: Vec<(Arc<RuleSource>, Spanned<String>)>,
+    pub report_fields: Vec<(Arc<RuleSource>, String, Spanned<ExprText>)>,
     pub refusals: Vec<RefusalEntry>,
     pub manifests: Vec<(Arc<RuleSource>, PackMeta)>,
 }
@@ -53,6 +54,7 @@ impl PackCompiler {
         let mut equivalent_mutants = Vec::new();
         let mut report_order: Vec<(Arc<RuleSource>, Spanned<String>)> = Vec::new();
         let mut refusals = Vec::new();
+        let mut report_fields = Vec::new();
         let mut manifests: Vec<(Arc<RuleSource>, PackMeta)> = Vec::new();
         for (file, s) in shared {
             if let Some(meta) = s.pack {
@@ -106,6 +108,19 @@ impl PackCompiler {
                 }
             }
             refusals.extend(s.refusals.into_iter().map(|r| r.value));
+            for (name, expr) in s.report_fields {
+                if &*file.pack == crate::rules::load::BUILTIN {
+                    report_fields.push((file.clone(), name, expr));
+                } else {
+                    self.error(
+                        "clawcheck::rules::report_fields",
+                        &file,
+                        &expr.referenced,
+                        format!("report field `{name}`: only the built-in pack adds members to the JSON report"),
+                        None,
+                    );
+                }
+            }
             if let Some(spec) = s.suppressions {
                 if suppressions.is_some() {
                     self.error(
@@ -149,6 +164,7 @@ impl PackCompiler {
             not_covered,
             equivalent_mutants,
             report_order,
+            report_fields,
             refusals,
             manifests,
         }
