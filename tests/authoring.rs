@@ -1,16 +1,13 @@
 //! Rule-author tooling: `rules list`, `explain`, `rules new`, `rules test
 //! --update`, shell completions and the man page.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use clawcheck_engine::input::Environment;
+use clawcheck_tests::files::temp_tree;
 use clawcheck_tests::{cli, paths};
 
 fn run(args: &[&str], cwd: &Path) -> cli::Run {
-    let mut vars = BTreeMap::new();
-    vars.insert("HOME".to_string(), cwd.display().to_string());
-    cli::run(args, Environment { vars, cwd: cwd.to_path_buf() })
+    cli::run_in(args, cwd)
 }
 
 #[test]
@@ -173,21 +170,10 @@ fn explain_takes_a_definition_or_a_constant_and_shows_a_rules_selector() {
     );
 }
 
-/// Writes `files` (relative path, text) under a fresh temporary directory.
-fn pack_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
-        std::fs::write(path, text).expect("write");
-    }
-    dir
-}
-
 #[test]
 fn an_example_without_expect_or_with_a_scalar_config_is_an_error_where_it_is_written() {
     let rule = "id: acme.t.noexpect\ntitle: T\nseverity: warn\ngiven: $.gateway.bind\nwhen: \"@ == 'lan'\"\nexamples:\n  - config: { gateway: { bind: lan } }\n  - config: 5\n    expect: []\n  - config: {}\n    expect: []\n";
-    let dir = pack_dir(&[("p/acme.t.noexpect.yaml", rule)]);
+    let dir = temp_tree(&[("p/acme.t.noexpect.yaml", rule)]);
     let out = run(&["rules", "check", "p", "--no-builtin-rules", "--color", "never"], dir.path());
     assert_eq!(out.code, 2, "{}", out.err);
     let file = dir.path().join("p/acme.t.noexpect.yaml").display().to_string();
@@ -206,7 +192,7 @@ fn an_example_without_expect_or_with_a_scalar_config_is_an_error_where_it_is_wri
 fn the_authoring_bar_warns_for_every_pack_and_strict_makes_it_an_error() {
     let bare = "id: c.t.bare\ntitle: Bare\nseverity:\n  - critical: \"@ == 'lan'\"\n  - warn: \"@ == 'tailnet'\"\ngiven: $.gateway.bind\nexamples:\n  - config: { gateway: { bind: lan } }\n    expect: [critical]\n";
     let one = "id: c.t.one\ntitle: One\nseverity: warn\ngiven: $.gateway.bind\nwhen: \"@ == 'lan'\"\ndocs: { why: w, fix: f, references: [x] }\nexamples:\n  - config: { gateway: { bind: lan } }\n    expect: [warn]\n  - config: {}\n    expect: []\n";
-    let dir = pack_dir(&[("c/c.t.bare.yaml", bare), ("c/c.t.one.yaml", one)]);
+    let dir = temp_tree(&[("c/c.t.bare.yaml", bare), ("c/c.t.one.yaml", one)]);
     let lenient = run(&["rules", "check", "c", "--no-builtin-rules", "--color", "never"], dir.path());
     assert_eq!(lenient.code, 0, "{}", lenient.err);
     assert_eq!(lenient.out, "2 rules loaded, no errors\n");
@@ -242,7 +228,7 @@ fn the_authoring_bar_warns_for_every_pack_and_strict_makes_it_an_error() {
 #[test]
 fn examples_run_with_the_options_of_the_pack_that_declares_the_rule() {
     let rule = "id: a.t.short\ntitle: Short token\nseverity: warn\ngiven: $.gateway.auth.token\nwhen: \"len(@) < limit\"\ndocs: { why: w, fix: f, references: [x] }\nexamples:\n  - config: { gateway: { auth: { token: ab } } }\n    expect: [{ severity: warn, at: gateway.auth.token }]\n  - config: { gateway: { auth: { token: a } } }\n    expect: [{ severity: warn, at: gateway.auth.token }]\n  - config: { gateway: { auth: { token: abcde } } }\n    expect: []\n";
-    let dir = pack_dir(&[
+    let dir = temp_tree(&[
         ("a/pack.yaml", "pack: { name: a }\nconstants:\n  limit: 3\n"),
         ("a/a.t.short.yaml", rule),
         ("b/pack.yaml", "pack:\n  name: b\n  options:\n    limit: 10\n"),
@@ -261,7 +247,7 @@ fn examples_run_with_the_options_of_the_pack_that_declares_the_rule() {
 #[test]
 fn rules_test_update_keeps_the_assertions_a_finding_still_meets() {
     let rule = "id: acme.t.funnel\ntitle: Funnel\nseverity: critical\ngiven: $.gateway.tailscale.mode\nwhen: \"@ == 'funnel'\"\ndetail: \"mode {@} is public\"\ndocs: { why: w, fix: f, references: [x] }\nexamples:\n  - config: { gateway: { tailscale: { mode: funnel } } }\n    expect: [{ severity: warn, detail_contains: \"is public\" }]\n  - config: { gateway: { tailscale: { mode: funnel } } }\n    expect: [{ severity: warn, title: Other, detail_contains: \"is public\" }]\n  - config: {}\n    expect: []\n";
-    let dir = pack_dir(&[("p/acme.t.funnel.yaml", rule)]);
+    let dir = temp_tree(&[("p/acme.t.funnel.yaml", rule)]);
     let updated = run(&["rules", "test", "p", "--no-builtin-rules", "--update", "--color", "never"], dir.path());
     assert!(updated.out.contains("updated the expectations"), "{}", updated.out);
     let after = std::fs::read_to_string(dir.path().join("p/acme.t.funnel.yaml")).expect("read");
@@ -313,7 +299,7 @@ fn docs_base_of_the_declaring_pack_is_honoured() {
     assert!(org.out.contains("\nReferences\n  https://wiki.acme.example/security/gateway/tailscale\n"), "{}", org.out);
     let builtin = run(&["explain", "gateway.tailscale_funnel", "--pack", "examples/org-policy"], &root);
     assert!(builtin.out.contains("\nReferences\n  https://docs.openclaw.ai/gateway/tailscale\n"), "{}", builtin.out);
-    let dir = pack_dir(&[("openclaw.json", r#"{"gateway":{"tailscale":{"mode":"funnel"}}}"#)]);
+    let dir = temp_tree(&[("openclaw.json", r#"{"gateway":{"tailscale":{"mode":"funnel"}}}"#)]);
     let pack = root.join("examples/org-policy").display().to_string();
     let sarif = run(&["audit", "--config", "openclaw.json", "--pack", &pack, "--format", "sarif"], dir.path());
     let doc: serde_json::Value =
@@ -332,7 +318,7 @@ fn docs_base_of_the_declaring_pack_is_honoured() {
 #[test]
 fn a_shadowing_let_is_underlined_at_its_key_and_names_what_it_shadows() {
     let rule = "id: p.t.shadow\ntitle: T\nseverity: warn\nlet:\n  gateway_bind: \"1\"\n  x: \"2\"\n  env: \"3\"\nwhen: \"true\"\nexamples:\n  - config: {}\n    expect: []\n";
-    let dir = pack_dir(&[("p/p.t.shadow.yaml", rule)]);
+    let dir = temp_tree(&[("p/p.t.shadow.yaml", rule)]);
     let out = run(&["rules", "check", "p", "--color", "never"], dir.path());
     assert_eq!(out.code, 2, "{}", out.err);
     let file = dir.path().join("p/p.t.shadow.yaml").display().to_string();
@@ -355,7 +341,7 @@ fn a_shadowing_let_is_underlined_at_its_key_and_names_what_it_shadows() {
 /// pack: an organisation's rule gets a pack directory of its own.
 #[test]
 fn rules_new_without_dir_writes_an_org_rule_into_its_own_pack() {
-    let dir = pack_dir(&[("rules/gateway/.keep", "")]);
+    let dir = temp_tree(&[("rules/gateway/.keep", "")]);
     let org = run(&["rules", "new", "acme.gateway.bind_public"], dir.path());
     assert_eq!(org.code, 0, "{}", org.err);
     assert!(dir.path().join("acme/acme.gateway.bind_public.yaml").is_file(), "{}", org.out);
@@ -371,12 +357,12 @@ fn rules_new_without_dir_writes_an_org_rule_into_its_own_pack() {
 #[test]
 fn a_given_list_of_bound_selectors_unites_them() {
     let rule = "id: p.t.open\ntitle: T\nseverity: warn\ngiven:\n  - { path: \"$.channels.*.dmPolicy\", bind: [provider] }\n  - { path: \"$.channels.*.groupPolicy\", bind: [provider] }\nwhen: \"@ == 'open'\"\ndetail: \"{provider}\"\nexamples:\n  - config: { channels: { slack: { dmPolicy: open }, discord: { groupPolicy: open } } }\n    expect: [{ severity: warn, detail_contains: slack, at: channels.slack.dmPolicy }, { severity: warn, detail_contains: discord, at: channels.discord.groupPolicy }]\n  - config: { channels: { slack: { dmPolicy: pairing } } }\n    expect: []\n";
-    let dir = pack_dir(&[("p/p.t.open.yaml", rule)]);
+    let dir = temp_tree(&[("p/p.t.open.yaml", rule)]);
     let out = run(&["rules", "test", "p", "--no-builtin-rules", "--color", "never"], dir.path());
     assert_eq!(out.code, 0, "{}\n{}", out.out, out.err);
 
     let mixed = rule.replace("groupPolicy\", bind: [provider]", "groupPolicy\", bind: [channel]");
-    let dir = pack_dir(&[("p/p.t.open.yaml", &mixed)]);
+    let dir = temp_tree(&[("p/p.t.open.yaml", &mixed)]);
     let out = run(&["rules", "check", "p", "--no-builtin-rules", "--color", "never"], dir.path());
     assert_eq!(out.code, 2, "{}", out.err);
     // The message wraps at the terminal's width: compare it unwrapped.

@@ -4,26 +4,13 @@
 //! point 2); open parts of the schema and declared extra paths accept
 //! anything below them.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use clawcheck_engine::input::Environment;
 use clawcheck_tests::cli;
+use clawcheck_tests::files::temp_tree;
 
 fn run(args: &[&str], cwd: &Path) -> cli::Run {
-    let mut vars = BTreeMap::new();
-    vars.insert("HOME".to_string(), cwd.display().to_string());
-    cli::run(args, Environment { vars, cwd: cwd.to_path_buf() })
-}
-
-fn pack_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
-        std::fs::write(path, text).expect("write");
-    }
-    dir
+    cli::run_in(args, cwd)
 }
 
 /// One reported problem: message, `line:column`, and help with its line
@@ -77,7 +64,7 @@ examples:
 
 #[test]
 fn every_misspelled_config_path_is_an_error_at_its_key() {
-    let dir = pack_dir(&[("p/acme.t.typos.yaml", TYPOS)]);
+    let dir = temp_tree(&[("p/acme.t.typos.yaml", TYPOS)]);
     let out = run(&["rules", "check", "p", "--color", "never"], dir.path());
     assert_eq!(out.code, 2, "{}", out.err);
     let file = dir.path().join("p/acme.t.typos.yaml").display().to_string();
@@ -124,7 +111,7 @@ examples:
   - config: { agents: { list: [{ id: main, anything: 1 }] }, channels: { some-plugin: { anything: true } } }
     expect: []
 "#;
-    let dir = pack_dir(&[("p/acme.t.open.yaml", rule)]);
+    let dir = temp_tree(&[("p/acme.t.open.yaml", rule)]);
     let out = run(&["rules", "check", "p", "--color", "never"], dir.path());
     assert_eq!(
         (out.code, reported(&out.err, &dir.path().join("p/acme.t.open.yaml").display().to_string())),
@@ -136,7 +123,7 @@ examples:
 
 #[test]
 fn a_pack_without_a_config_schema_is_not_checked() {
-    let dir = pack_dir(&[("p/acme.t.typos.yaml", TYPOS)]);
+    let dir = temp_tree(&[("p/acme.t.typos.yaml", TYPOS)]);
     let out = run(&["rules", "check", "p", "--no-builtin-rules", "--color", "never"], dir.path());
     assert_eq!(out.code, 0, "{}", out.err);
 }
@@ -154,7 +141,7 @@ fn a_config_schema_that_is_no_constant_is_an_error() {
         ),
         (flag, (3, 18), "`config_schema` names the constant `flag`, which is a bool, not a JSON Schema", ""),
     ] {
-        let dir = pack_dir(&[("p/pack.yaml", text)]);
+        let dir = temp_tree(&[("p/pack.yaml", text)]);
         let out = run(&["rules", "check", "p", "--no-builtin-rules", "--color", "never"], dir.path());
         assert_eq!(out.code, 2, "{}", out.err);
         let file = dir.path().join("p/pack.yaml").display().to_string();
@@ -166,7 +153,7 @@ fn a_config_schema_that_is_no_constant_is_an_error() {
 fn every_unknown_yaml_key_is_reported_with_did_you_mean() {
     let manifest = "pack:\n  name: org\n  docs_bse: x\nfactz: {}\n";
     let rule = "id: org.t\ntitle: T\nseverity: warn\ngiven: { path: $.gateway.bind, bnd: [x] }\nwhn: \"@ == 'lan'\"\nexamples:\n  - config: { gateway: { bind: lan } }\n    expect: [{ severity: warn, detial_contains: x }]\n  - confg: {}\n    expect: []\n";
-    let dir = pack_dir(&[("p/pack.yaml", manifest), ("p/org.t.yaml", rule)]);
+    let dir = temp_tree(&[("p/pack.yaml", manifest), ("p/org.t.yaml", rule)]);
     let out = run(&["rules", "check", "p", "--no-builtin-rules", "--color", "never"], dir.path());
     assert_eq!(out.code, 2, "{}", out.err);
     let file = |name: &str| dir.path().join("p").join(name).display().to_string();
@@ -224,8 +211,11 @@ examples:
   - config: 5
     expect: []
 "#;
-    let dir =
-        pack_dir(&[("acme/pack.yaml", manifest), ("acme/acme.t.paths.yaml", paths), ("acme/acme.t.types.yaml", types)]);
+    let dir = temp_tree(&[
+        ("acme/pack.yaml", manifest),
+        ("acme/acme.t.paths.yaml", paths),
+        ("acme/acme.t.types.yaml", types),
+    ]);
     let out = run(&["rules", "check", "acme", "--color", "never"], dir.path());
     assert_eq!(out.code, 2, "{}", out.err);
     let file = |name: &str| dir.path().join("acme").join(name).display().to_string();

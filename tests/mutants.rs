@@ -4,11 +4,9 @@
 //! (accepted, and an error once they are stale), and the built-in pack,
 //! whose examples kill every mutant not listed as equivalent.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use clawcheck_engine::eval::mutants::{self, MutationReport, Status};
-use clawcheck_engine::input::Environment;
 use clawcheck_engine::rules::PackLoader;
 use clawcheck_tests::cli;
 
@@ -52,9 +50,7 @@ fn pack_dir(rule: &str, extra: &[(&str, &str)]) -> tempfile::TempDir {
 }
 
 fn run(args: &[&str], cwd: &Path) -> cli::Run {
-    let mut vars = BTreeMap::new();
-    vars.insert("HOME".to_string(), cwd.display().to_string());
-    cli::run(args, Environment { vars, cwd: cwd.to_path_buf() })
+    cli::run_in(args, cwd)
 }
 
 /// Diagnostics with miette's line wrapping of messages undone.

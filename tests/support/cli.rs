@@ -1,6 +1,9 @@
 //! Running the `clawcheck` command line in-process, with a given
 //! environment, capturing its output.
 
+use std::collections::BTreeMap;
+use std::path::Path;
+
 use clawcheck_engine::input::Environment;
 
 pub struct Run {
@@ -12,6 +15,13 @@ pub struct Run {
 /// Runs `clawcheck ARGS...` with `env` as its whole environment.
 pub fn run(args: &[&str], env: Environment) -> Run {
     run_on(args, env, false)
+}
+
+/// Runs `clawcheck ARGS...` in `cwd` with `HOME` set to it and no other
+/// variable: what the authoring tests need to run a pack written there.
+pub fn run_in(args: &[&str], cwd: &Path) -> Run {
+    let vars = BTreeMap::from([("HOME".to_string(), cwd.display().to_string())]);
+    run(args, Environment { vars, cwd: cwd.to_path_buf() })
 }
 
 /// As [`run`], as if standard output were a terminal.

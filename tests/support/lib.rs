@@ -5,6 +5,7 @@
 pub mod case;
 pub mod cli;
 pub mod demo;
+pub mod files;
 pub mod home;
 pub mod parallel;
 pub mod paths;
