@@ -124,9 +124,12 @@ impl Env<'_> {
         match ir {
             Ir::Const(v) => v.clone(),
             Ir::List(items) => Value::list(items.iter().map(|i| self.run(i, frame)).collect()),
-            Ir::Map(entries) => {
-                Value::map(entries.iter().map(|(k, v)| (k.as_str().into(), self.run(v, frame))).collect::<Map>())
-            }
+            Ir::Map(lit) => match lit.shape() {
+                Some(shape) => {
+                    Value::map(Map::from_shape(shape, lit.iter().map(|(_, v)| self.run(v, frame)).collect()))
+                }
+                None => Value::map(lit.iter().map(|(k, v)| (k.as_str().into(), self.run(v, frame))).collect::<Map>()),
+            },
             Ir::Local(slot) => frame[*slot].clone(),
             Ir::Root(i) => self.roots.get(*i).cloned().unwrap_or_default(),
             Ir::Global(i) => self.globals.get(*i).cloned().unwrap_or_default(),
@@ -339,9 +342,9 @@ impl Env<'_> {
                         },
                     };
                     if kind == MacroKind::IndexBy {
-                        out.entry(key).or_insert_with(|| v.clone());
+                        out.get_or_insert_with(key, || v.clone());
                     } else {
-                        match out.entry(key).or_insert_with(|| Value::list(Vec::new())) {
+                        match out.get_or_insert_with(key, || Value::list(Vec::new())) {
                             Value::List(l) => Arc::make_mut(l).push(v.clone()),
                             _ => unreachable!("groups are lists"),
                         }

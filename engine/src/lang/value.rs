@@ -8,10 +8,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::sync::Arc;
 
-use indexmap::IndexMap;
-
-/// An ordered string-keyed map, as JSON objects are.
-pub type Map = IndexMap<Name, Value>;
+pub use super::map::Map;
 
 /// A key of a [`Map`]: up to 24 bytes are kept inline, so the short keys
 /// of configs and facts (`mode`, `groupPolicy`, an account id) cost no

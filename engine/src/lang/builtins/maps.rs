@@ -53,16 +53,21 @@ fn get(b: &Budget, a: &[Value]) -> Value {
     found.unwrap_or_else(|| a.get(2).cloned().unwrap_or_default())
 }
 
+/// Starts from the first map, so a merge that adds no key keeps its key set
+/// (shared with the maps of its shape), and a merge of one map is that map.
 fn merge(a: &[Value]) -> Value {
-    let mut out = Map::new();
+    let mut out: Option<Value> = None;
     for v in a {
-        match v {
-            Value::Map(m) => out.extend(m.iter().map(|(k, v)| (k.clone(), v.clone()))),
-            Value::Null => {}
+        match (v, &mut out) {
+            (Value::Map(_), None) => out = Some(v.clone()),
+            (Value::Map(m), Some(Value::Map(acc))) if !m.is_empty() => {
+                std::sync::Arc::make_mut(acc).extend(m.iter().map(|(k, v)| (k.clone(), v.clone())))
+            }
+            (Value::Map(_) | Value::Null, _) => {}
             _ => return Value::Null,
         }
     }
-    Value::map(out)
+    out.unwrap_or_else(|| Value::map(Map::new()))
 }
 
 /// Recursive merge: nested maps merge, anything else from `over` wins.
