@@ -12,7 +12,11 @@
 //!   sets carry a hash index;
 //! - maps of one shape (the stat records of every agent, the map literal
 //!   of a rule evaluated per agent) share one key set, index included
-//!   ([`Shape`]); changing a shared key set copies it first.
+//!   ([`Shape`]); changing a shared key set copies it first;
+//! - a map becoming a value ([`Map::interned`], through `Value::map`) takes
+//!   the key set of an earlier map with the same keys in the same order
+//!   (the objects of every agent in the config, the maps a builtin derives
+//!   per agent), so repeated shapes are stored once however they were made.
 //!
 //! The semantics are those of `IndexMap`: keys keep their insertion order,
 //! inserting an existing key replaces its value in place, removal shifts
@@ -104,6 +108,51 @@ impl Keys {
 /// allocates nothing of its own.
 static NO_KEYS: LazyLock<Arc<Keys>> = LazyLock::new(Arc::default);
 
+/// Key sets up to this size are interned; larger maps rarely repeat, and
+/// hashing their keys would cost more than it saves.
+pub const INTERN_MAX_KEYS: usize = 32;
+
+/// How many names the interner of a thread holds at most, over all its key
+/// sets (about 24 bytes each plus the sets' own headers): a config of
+/// endlessly many distinct shapes empties it and starts again, so the
+/// interner neither grows without bound nor keeps an old config's shapes.
+pub const INTERNER_MAX_NAMES: usize = 16 * 1024;
+
+/// The key sets interned on this thread, by the hash of their names.
+struct Interner {
+    table: HashTable<Arc<Keys>>,
+    state: foldhash::fast::RandomState,
+    names: usize,
+}
+
+thread_local! {
+    static INTERNER: std::cell::RefCell<Interner> = std::cell::RefCell::new(Interner {
+        table: HashTable::new(),
+        state: foldhash::fast::RandomState::default(),
+        names: 0,
+    });
+}
+
+impl Interner {
+    /// The interned key set with these names, interning `keys` when there
+    /// is none.
+    fn intern(&mut self, keys: Arc<Keys>) -> Arc<Keys> {
+        use std::hash::BuildHasher;
+        let hash = self.state.hash_one(keys.names.as_slice());
+        if let Some(found) = self.table.find(hash, |k| k.names == keys.names) {
+            return found.clone();
+        }
+        if self.names + keys.names.len() > INTERNER_MAX_NAMES {
+            self.table.clear();
+            self.names = 0;
+        }
+        self.names += keys.names.len();
+        let state = &self.state;
+        self.table.insert_unique(hash, keys.clone(), |k| state.hash_one(k.names.as_slice()));
+        keys
+    }
+}
+
 /// A key set that maps of one shape share: built once from distinct names,
 /// then [`Map::from_shape`] makes maps of those keys in that order.
 #[derive(Clone)]
@@ -186,6 +235,28 @@ impl Map {
 
     pub fn len(&self) -> usize {
         self.values.len()
+    }
+
+    /// The map with the key set of an earlier map of the same keys in the
+    /// same order, where there is one (see the module documentation), and
+    /// no spare capacity: done when a map becomes a value, after which it
+    /// rarely changes.
+    pub fn interned(mut self) -> Map {
+        self.values.shrink_to_fit();
+        let n = self.values.len();
+        if n == 0 {
+            return Map::new();
+        }
+        // A key set already shared (a shape's, a copied map's) stays as it is.
+        let Some(keys) = Arc::get_mut(&mut self.keys) else { return self };
+        if n > INTERN_MAX_KEYS {
+            keys.names.shrink_to_fit();
+            return self;
+        }
+        keys.names.shrink_to_fit();
+        let own = std::mem::replace(&mut self.keys, NO_KEYS.clone());
+        self.keys = INTERNER.with(|i| i.borrow_mut().intern(own));
+        self
     }
 
     pub fn is_empty(&self) -> bool {
@@ -522,6 +593,40 @@ mod tests {
         assert_eq!(keys(&x), ["p", "q"]);
         assert_eq!(shape.names(), ["p", "q"]);
         assert!(Shape::new(["p", "p"].map(Name::from)).is_none(), "a repeated name has no shape");
+    }
+
+    #[test]
+    fn maps_of_the_same_keys_in_the_same_order_share_them_once_interned() {
+        let a = map(&[("id", 1), ("mode", 2)]).interned();
+        let b = map(&[("id", 3), ("mode", 4)]).interned();
+        let c = map(&[("mode", 4), ("id", 3)]).interned();
+        assert!(a.same_keys(&b), "same keys, same order: one key set");
+        assert!(!a.same_keys(&c), "another order is another key set");
+        assert_eq!((b.get("id"), b.get("mode")), (Some(&Value::Int(3)), Some(&Value::Int(4))));
+        assert_eq!(b, c);
+        // Changing an interned map copies its keys: the others keep theirs.
+        let mut d = b.clone();
+        d.insert("extra".into(), Value::Null);
+        assert_eq!(keys(&a), ["id", "mode"]);
+        assert_eq!(keys(&d), ["id", "mode", "extra"]);
+        // Both sides of the size limit.
+        let wide = |n: usize, v: i64| -> Map { (0..n).map(|i| (Name::from(format!("k{i}")), Value::Int(v))).collect() };
+        assert!(wide(INTERN_MAX_KEYS, 1).interned().same_keys(&wide(INTERN_MAX_KEYS, 2).interned()));
+        assert!(!wide(INTERN_MAX_KEYS + 1, 1).interned().same_keys(&wide(INTERN_MAX_KEYS + 1, 2).interned()));
+    }
+
+    #[test]
+    fn the_interner_starts_again_when_full() {
+        let one = |i: usize| -> Map { [(Name::from(format!("only{i}")), Value::Null)].into_iter().collect() };
+        let first = one(0).interned();
+        assert!(first.same_keys(&one(0).interned()));
+        // Distinct shapes of one name each, to the limit and past it.
+        for i in 1..=INTERNER_MAX_NAMES {
+            let _ = one(i).interned();
+        }
+        assert!(!first.same_keys(&one(0).interned()), "the first shape was let go");
+        let names = INTERNER.with(|i| i.borrow().names);
+        assert!(names <= INTERNER_MAX_NAMES, "{names} names held");
     }
 
     #[test]

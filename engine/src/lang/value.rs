@@ -52,8 +52,10 @@ impl Value {
         Value::List(Arc::new(items))
     }
 
+    /// A map value, its key set shared with earlier maps of the same keys
+    /// ([`Map::interned`]).
     pub fn map(map: Map) -> Self {
-        Value::Map(Arc::new(map))
+        Value::Map(Arc::new(map.interned()))
     }
 
     /// The name of the value's type, as the `type()` builtin reports it.

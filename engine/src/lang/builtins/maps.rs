@@ -56,18 +56,23 @@ fn get(b: &Budget, a: &[Value]) -> Value {
 /// Starts from the first map, so a merge that adds no key keeps its key set
 /// (shared with the maps of its shape), and a merge of one map is that map.
 fn merge(a: &[Value]) -> Value {
-    let mut out: Option<Value> = None;
+    let mut first: Option<&Value> = None;
+    let mut out: Option<Map> = None;
     for v in a {
-        match (v, &mut out) {
-            (Value::Map(_), None) => out = Some(v.clone()),
-            (Value::Map(m), Some(Value::Map(acc))) if !m.is_empty() => {
-                std::sync::Arc::make_mut(acc).extend(m.iter().map(|(k, v)| (k.clone(), v.clone())))
+        match (v, first) {
+            (Value::Map(_), None) => first = Some(v),
+            (Value::Map(m), Some(Value::Map(base))) if !m.is_empty() => {
+                out.get_or_insert_with(|| (**base).clone()).extend(m.iter().map(|(k, v)| (k.clone(), v.clone())))
             }
             (Value::Map(_) | Value::Null, _) => {}
             _ => return Value::Null,
         }
     }
-    out.unwrap_or_else(|| Value::map(Map::new()))
+    match (out, first) {
+        (Some(out), _) => Value::map(out),
+        (None, Some(first)) => first.clone(),
+        (None, None) => Value::map(Map::new()),
+    }
 }
 
 /// Recursive merge: nested maps merge, anything else from `over` wins.
