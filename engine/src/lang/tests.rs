@@ -374,3 +374,21 @@ fn map_literals_and_merges_keep_their_meaning_and_share_key_sets() {
     assert_eq!(eval("merge({a: 1}, {})"), Value::from_json(&serde_json::json!({"a": 1})));
     assert_eq!(eval_with("merge({a: 1}, config.n)", serde_json::json!({"n": 5})), Value::Null, "a non-map argument");
 }
+
+#[test]
+fn a_filter_that_keeps_every_element_is_its_list() {
+    let src = "[config.l.filter(x, x > 0), config.l.filter(x, x > 1)]";
+    let (c, _) = compile(&parse(src).expect("parses"), &names(), &[]).expect("compiles");
+    let roots = [Value::from_json(&serde_json::json!({"l": [1, 2, 3]}))];
+    let caches = crate::lang::Caches::new(0);
+    let env = Env { roots: &roots, globals: &[groups()], defs: &[], caches: &caches, rule: None };
+    let out = env.eval(&c);
+    let (Value::List(original), [Value::List(all), Value::List(some)]) =
+        (roots[0].get("l"), out.as_list().expect("a list"))
+    else {
+        panic!("lists")
+    };
+    assert!(std::sync::Arc::ptr_eq(&original, all), "every element kept: the same list");
+    assert_eq!(**some, [Value::Int(2), Value::Int(3)]);
+    assert_eq!(some.capacity(), 2, "no spare room");
+}

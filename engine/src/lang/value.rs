@@ -48,7 +48,10 @@ impl Value {
         Value::Str(Arc::from(s.as_ref()))
     }
 
-    pub fn list(items: Vec<Value>) -> Self {
+    /// A list value, without spare capacity (values do not grow once made,
+    /// and a list collected from a filter may have up to half its room spare).
+    pub fn list(mut items: Vec<Value>) -> Self {
+        items.shrink_to_fit();
         Value::List(Arc::new(items))
     }
 
