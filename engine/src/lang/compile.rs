@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use super::ast::{BinOp, Expr, ExprKind, Span, UnOp};
 use super::builtins::{self, Builtin, MacroKind, Ret, regex_cache};
 use super::error::{LangError, LangErrorKind, suggest};
+use super::map::Shape;
 use super::types::Ty;
 use super::value::Value;
 
@@ -18,7 +19,7 @@ use super::value::Value;
 pub enum Ir {
     Const(Value),
     List(Vec<Ir>),
-    Map(Vec<(String, Ir)>),
+    Map(MapLit),
     Local(usize),
     Root(usize),
     Global(usize),
@@ -60,6 +61,34 @@ pub enum Ir {
     Binary(BinOp, Box<Ir>, Box<Ir>),
     Cond(Box<Ir>, Box<Ir>, Box<Ir>),
     Let(usize, Box<Ir>, Box<Ir>),
+}
+
+/// A map literal: its entries, and the key set the maps it makes share
+/// (worked out on first use; none when a key repeats). A literal evaluated
+/// once per agent then makes maps that cost their values only.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct MapLit {
+    entries: Vec<(String, Ir)>,
+    #[serde(skip)]
+    shape: std::sync::OnceLock<Option<Shape>>,
+}
+
+impl MapLit {
+    pub fn new(entries: Vec<(String, Ir)>) -> MapLit {
+        MapLit { entries, shape: std::sync::OnceLock::new() }
+    }
+
+    pub fn shape(&self) -> Option<&Shape> {
+        self.shape.get_or_init(|| Shape::new(self.entries.iter().map(|(k, _)| k.as_str().into()))).as_ref()
+    }
+}
+
+impl std::ops::Deref for MapLit {
+    type Target = [(String, Ir)];
+
+    fn deref(&self) -> &[(String, Ir)] {
+        &self.entries
+    }
 }
 
 impl Ir {
@@ -231,7 +260,7 @@ impl Compiler<'_> {
                     fields.insert(k.clone(), ty);
                     irs.push((k.clone(), ir));
                 }
-                (Ir::Map(irs), Ty::Record(std::sync::Arc::new(fields)))
+                (Ir::Map(MapLit::new(irs)), Ty::Record(std::sync::Arc::new(fields)))
             }
             ExprKind::At => match self.names.at_type() {
                 Some(t) => (Ir::At, t),

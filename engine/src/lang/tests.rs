@@ -356,3 +356,39 @@ fn syntax_error_spans_cover_whole_characters() {
         assert!(err.span.end > err.span.start, "{src}: the span covers the character");
     }
 }
+
+#[test]
+fn map_literals_and_merges_keep_their_meaning_and_share_key_sets() {
+    let keys = |v: &Value| -> Vec<String> { v.as_map().expect("a map").keys().map(|k| k.to_string()).collect() };
+    let made = eval("[1, 2].map(x, {id: x, mode: x * 2})");
+    assert_eq!(made, Value::from_json(&serde_json::json!([{"id": 1, "mode": 2}, {"id": 2, "mode": 4}])));
+    let [a, b] = made.as_list().expect("a list") else { panic!("two maps") };
+    assert!(a.as_map().expect("a map").same_keys(b.as_map().expect("a map")), "one literal, one key set");
+    // A repeated key keeps its first place and its last value.
+    let repeated = eval("{a: 1, b: 2, a: 3}");
+    assert_eq!((keys(&repeated), repeated.get("a")), (vec!["a".to_string(), "b".to_string()], Value::Int(3)));
+    // merge: later keys win in place, new keys go last, null arguments are skipped.
+    let merged = eval("merge({a: 1, b: 2}, null, {b: 3, c: 4})");
+    assert_eq!(keys(&merged), ["a", "b", "c"]);
+    assert_eq!(merged, Value::from_json(&serde_json::json!({"a": 1, "b": 3, "c": 4})));
+    assert_eq!(eval("merge({a: 1}, {})"), Value::from_json(&serde_json::json!({"a": 1})));
+    assert_eq!(eval_with("merge({a: 1}, config.n)", serde_json::json!({"n": 5})), Value::Null, "a non-map argument");
+}
+
+#[test]
+fn a_filter_that_keeps_every_element_is_its_list() {
+    let src = "[config.l.filter(x, x > 0), config.l.filter(x, x > 1)]";
+    let (c, _) = compile(&parse(src).expect("parses"), &names(), &[]).expect("compiles");
+    let roots = [Value::from_json(&serde_json::json!({"l": [1, 2, 3]}))];
+    let caches = crate::lang::Caches::new(0);
+    let env = Env { roots: &roots, globals: &[groups()], defs: &[], caches: &caches, rule: None };
+    let out = env.eval(&c);
+    let (Value::List(original), [Value::List(all), Value::List(some)]) =
+        (roots[0].get("l"), out.as_list().expect("a list"))
+    else {
+        panic!("lists")
+    };
+    assert!(std::sync::Arc::ptr_eq(&original, all), "every element kept: the same list");
+    assert_eq!(**some, [Value::Int(2), Value::Int(3)]);
+    assert_eq!(some.capacity(), 2, "no spare room");
+}
