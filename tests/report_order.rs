@@ -13,18 +13,6 @@ const KNOWN_ORDER_GAPS: &[(&str, &str)] = &[
         "ch-discord-whatsapp-open-groups-routes",
         "OpenClaw's channel collector reports every check of one channel before the next channel; report_order orders whole rules",
     ),
-    (
-        "fs-config-dangling-symlink",
-        "with its config a dangling symlink OpenClaw reports fs.config.symlink after the gateway checks, otherwise before them; report_order orders whole rules",
-    ),
-    (
-        "fs-config-dangling-symlink-writable-dir",
-        "with its config a dangling symlink OpenClaw reports fs.config.symlink after the gateway checks, otherwise before them; report_order orders whole rules",
-    ),
-    (
-        "hooks-token-reuse-override-token",
-        "under an --auth override OpenClaw reports config.secrets.gateway_password_in_config after the hooks checks, otherwise before them; report_order orders whole rules",
-    ),
 ];
 
 /// The checkIds of `findings` at `severity`, in order.
