@@ -8,24 +8,7 @@ use clawcheck_tests::parallel::par_map;
 
 /// Cases whose order clawcheck cannot yet give, each with the reason; a
 /// list that only shrinks.
-const KNOWN_ORDER_GAPS: &[(&str, &str)] = &[
-    (
-        "ch-discord-whatsapp-open-groups-routes",
-        "OpenClaw's channel collector reports every check of one channel before the next channel; report_order orders whole rules",
-    ),
-    (
-        "fs-config-dangling-symlink",
-        "with its config a dangling symlink OpenClaw reports fs.config.symlink after the gateway checks, otherwise before them; report_order orders whole rules",
-    ),
-    (
-        "fs-config-dangling-symlink-writable-dir",
-        "with its config a dangling symlink OpenClaw reports fs.config.symlink after the gateway checks, otherwise before them; report_order orders whole rules",
-    ),
-    (
-        "hooks-token-reuse-override-token",
-        "under an --auth override OpenClaw reports config.secrets.gateway_password_in_config after the hooks checks, otherwise before them; report_order orders whole rules",
-    ),
-];
+const KNOWN_ORDER_GAPS: &[(&str, &str)] = &[];
 
 /// The checkIds of `findings` at `severity`, in order.
 fn at(findings: &serde_json::Value, severity: &str) -> Vec<String> {

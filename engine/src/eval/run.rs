@@ -522,6 +522,11 @@ fn finding(rule: &Rule, env: &Env, severity: Severity, locations: Vec<Location>)
             Some(r) => Refusal { path: r.path.render(env), message: r.message.render(env) },
             None => Refusal::default(),
         }),
+        report_group: rule
+            .report_group
+            .as_ref()
+            .map(|g| env.eval(g))
+            .filter(|v| matches!(v, Value::Str(_) | Value::Int(_) | Value::Float(_) | Value::Bool(_))),
         fixes: Vec::new(),
     }
 }

@@ -194,6 +194,7 @@ fn walking_a_shared_value_is_paid_as_it_goes() {
         "difference([M], [1])",
         "[M] - [1]",
         "walk_maps(M)",
+        "walk(M)",
         "deep_merge(M, M)",
         "query(M, '$..a')",
         "[M].group_by(x, x)",

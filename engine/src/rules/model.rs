@@ -822,6 +822,14 @@ pub struct RuleFile {
     /// and message, as `openclaw config validate` prints them).
     #[serde(default)]
     pub refusal: Option<RefusalSpec>,
+    /// Per finding: the group the audited tool reports it with (a channel,
+    /// say), a string or number. Findings of a run of consecutive
+    /// `report_order` entries whose rules all have `report_group` are
+    /// reported group by group (by value), and in `report_order` within a
+    /// group; null (or a list or map) is no group, first in the run.
+    #[serde(default)]
+    #[schemars(with = "Option<ExprText>")]
+    pub report_group: Option<Spanned<ExprText>>,
     /// `checks` (default), `report` or `fix`: report-phase rules run after
     /// suppressions are applied, see the `audit` root, and cannot be
     /// suppressed; fix-phase rules (hardening) report nothing and only

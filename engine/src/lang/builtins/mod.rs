@@ -20,6 +20,7 @@ mod strings;
 pub mod text;
 mod types;
 mod url;
+mod walk;
 
 pub(crate) use lists::retain as retain_list;
 pub use maps::deep_merge as deep_merge_values;
@@ -258,6 +259,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(schema_values::BUILTINS)
         .chain(text::BUILTINS)
         .chain(url::BUILTINS)
+        .chain(walk::BUILTINS)
 }
 
 pub fn lookup(name: &str) -> Option<&'static Builtin> {

@@ -237,6 +237,8 @@ impl PackCompiler {
             let message = self.template(file, &r.message, text_names);
             Some(crate::rules::rule::RefusalText { path: path?, message: message? })
         });
+        let report_group =
+            raw.report_group.as_ref().and_then(|g| self.expr((file, g), text_names, &[]).map(|(c, _)| c));
         let fix = self.fixes(file, &raw, &per_match);
         let examples = self.examples(file, &raw, phase);
         let written = super::written::written(file, &raw);
@@ -268,6 +270,7 @@ impl PackCompiler {
             files,
             refuses_start,
             refusal,
+            report_group,
             fix,
             docs: raw.docs,
             examples,
