@@ -11,6 +11,7 @@ mod exprs;
 mod facts;
 mod fixes;
 mod manifest;
+mod query_paths;
 mod rule;
 mod rules;
 mod scope;
