@@ -211,15 +211,29 @@ examples:
   - config: 5
     expect: []
 "#;
+    // The other operators of point 3, a misspelled `source.…` key in an
+    // expression that also has a type error, a filter key in a selector
+    // whose `bind` does not fit, and a key of a `json5:` example.
+    let more = r#"id: acme.t.more
+title: More
+severity: warn
+given: { path: "$.agents.entries[?@.sandbx.mode == 'off']", bind: [agent, other] }
+when: "gateway_bind + 1 > 2 and 'token' < 5 and 1 in 'abc' and source.gateway.auht.mode == 'x'"
+docs: { why: w }
+examples:
+  - json5: "{ gateway: { bind: 'lan', tokne: 'x' } }"
+    expect: [warn]
+"#;
     let dir = temp_tree(&[
         ("acme/pack.yaml", manifest),
         ("acme/acme.t.paths.yaml", paths),
         ("acme/acme.t.types.yaml", types),
+        ("acme/acme.t.more.yaml", more),
     ]);
     let out = run(&["rules", "check", "acme", "--color", "never"], dir.path());
     assert_eq!(out.code, 2, "{}", out.err);
     let file = |name: &str| dir.path().join("acme").join(name).display().to_string();
-    let found: Vec<Reported> = ["pack.yaml", "acme.t.paths.yaml", "acme.t.types.yaml"]
+    let found: Vec<Reported> = ["pack.yaml", "acme.t.paths.yaml", "acme.t.types.yaml", "acme.t.more.yaml"]
         .iter()
         .flat_map(|f| reported(&out.err, &file(f)))
         .collect();
@@ -241,11 +255,24 @@ examples:
             ((7, 8), "`<` between an int and a string is always false", true),
             ((10, 5), "this example has no `expect`", true),
             ((11, 5), "an example's `config` is a mapping (the OpenClaw config), not a number", true),
+            // acme.t.more.yaml
+            // (the first line of a message miette wraps)
+            (
+                (4, 16),
+                "`given` $.agents.entries[?@.sandbx.mode == 'off']: `bind` names 2 key(s) but the path has 1",
+                true
+            ),
+            ((4, 37), "the config schema has no key `sandbx` under `agents.entries.*`", true),
+            ((5, 8), "cannot add an int to a string", true),
+            ((5, 33), "`<` between a string and an int is always false", true),
+            ((5, 49), "`in` between an int and a string is always false", true),
+            ((5, 79), "the config schema has no key `auht` under `gateway`", true),
+            ((8, 39), "the config schema has no key `tokne` under `gateway`", true),
         ],
         "{}",
         out.err
     );
-    assert!(out.err.ends_with("error: the rule pack has 9 errors\n"), "{}", out.err);
+    assert!(out.err.ends_with("error: the rule pack has 16 errors\n"), "{}", out.err);
 }
 
 /// Paths inside `given` filters (relative to the node the filter is on, or
