@@ -47,7 +47,11 @@ fn rules_new_inside_a_pack_says_to_test_the_pack() {
             policy.display()
         )
     );
-    // Outside a pack, the folder it wrote is the pack.
+    // Outside a pack, the folder it wrote is the pack, even below a
+    // directory with a manifest of its own.
     let out = cli::run_in(&["rules", "new", "org.gateway.other"], dir.path());
     assert!(out.out.contains(&format!("rules test {}`", dir.path().join("org").display())), "{}", out.out);
+    let out = cli::run_in(&["rules", "new", "org.gateway.deeper", "--dir", "sub"], &policy.join("acme"));
+    let sub = policy.join("acme/sub");
+    assert!(out.out.contains(&format!("rules test {}`", sub.display())), "{}", out.out);
 }
