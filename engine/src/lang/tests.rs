@@ -166,8 +166,10 @@ fn comparisons_across_types_are_type_errors_with_the_fix() {
         helps("len('abc') < '32'"),
         vec![("`<` between an int and a string is always false".into(), fix("write 32, not '32'"))]
     );
-    assert_eq!(helps("'token' >= 5"), vec![("`>=` between a string and an int is always false".into(), None)]);
-    assert_eq!(helps("2.5 > 'x'"), vec![("`>` between a float and a string is always false".into(), None)]);
+    let convert =
+        |op: &str| fix(&format!("`{op}` orders two numbers or two strings: convert one side (`int(s)`, `str(n)`)"));
+    assert_eq!(helps("'token' >= 5"), vec![("`>=` between a string and an int is always false".into(), convert(">="))]);
+    assert_eq!(helps("2.5 > 'x'"), vec![("`>` between a float and a string is always false".into(), convert(">"))]);
     assert_eq!(
         helps("1 == '1'"),
         vec![("comparing an int with a string is always false".into(), fix("write 1, not '1'"))]
@@ -175,6 +177,60 @@ fn comparisons_across_types_are_type_errors_with_the_fix() {
     assert_eq!(helps("1 != 'a'"), vec![("comparing an int with a string is always true".into(), None)]);
     // Same kinds, or a side of unknown type, are fine.
     for ok in ["len('abc') < 32", "'a' < 'b'", "1 < 2.5", "config.x < 3", "config.x < '3'"] {
+        assert_eq!(helps(ok), vec![], "{ok}");
+    }
+}
+
+#[test]
+fn membership_across_types_is_a_type_error_with_the_fix() {
+    let fix = |s: &str| Some(s.to_string());
+    assert_eq!(
+        helps("'1' in [1, 2]"),
+        vec![("`in` between a string and a list<int> is always false".into(), fix("write 1, not '1'"))]
+    );
+    assert_eq!(
+        helps("1 in 'abc'"),
+        vec![(
+            "`in` between an int and a string is always false".into(),
+            fix("the left side must be a string to be in a string: convert it (`str(n)`, `int(s)`)")
+        )]
+    );
+    assert_eq!(
+        helps("1 not in {a: 1}"),
+        vec![(
+            "`not in` between an int and a map is always true".into(),
+            fix("the left side must be a string to be in a map: convert it (`str(n)`, `int(s)`)")
+        )]
+    );
+    for ok in ["'a' in ['a']", "1 in [1.5]", "config.x in [1]", "1 in config.x", "'a' in {a: 1}", "'b' in 'abc'"] {
+        assert_eq!(helps(ok), vec![], "{ok}");
+    }
+}
+
+#[test]
+fn a_type_test_narrows_the_branch_that_is_its_value() {
+    assert_eq!(
+        helps("(is_string(config.x.y) ? config.x.y : 'loopback') + 1"),
+        vec![(
+            "cannot add an int to a string".into(),
+            Some(
+                "`+` adds numbers, joins strings or lists and merges maps, each with its own kind: convert one side \
+                 (`int(s)`, `str(n)`)"
+                    .into()
+            )
+        )]
+    );
+    assert_eq!(
+        helps("(is_list(config['x']) ? config['x'] : []) < 1"),
+        vec![("`<` compares numbers or strings, found list".into(), None)]
+    );
+    // Another value in the branch, or a test that proves nothing of the
+    // type, leaves it unknown.
+    for ok in [
+        "(is_string(config.x) ? config.y : 'a') + 1",
+        "(is_int(config.x) ? config.x : 1) + 1",
+        "(truthy(config.x) ? config.x : 'a') + 1",
+    ] {
         assert_eq!(helps(ok), vec![], "{ok}");
     }
 }

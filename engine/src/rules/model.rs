@@ -733,8 +733,8 @@ pub struct ExampleSpec {
     pub json5: Option<String>,
     /// The config deliberately holds keys the pack's config schema does not
     /// know (to exercise a rule about them): `rules check` leaves its keys
-    /// unchecked. Without it, every key of `config` must be one the schema
-    /// (or `config_extra_paths`) allows.
+    /// unchecked. Without it, every key of `config` (or of the `json5`
+    /// text) must be one the schema (or `config_extra_paths`) allows.
     #[serde(default)]
     pub unknown_keys: bool,
     #[serde(default)]

@@ -56,11 +56,11 @@ impl PackCompiler {
                 for p in paths {
                     let loc =
                         if p.referenced == serde_saphyr::Location::UNKNOWN { &given.referenced } else { &p.referenced };
+                    // Its keys are checked even when it does not compile
+                    // (a `bind` that does not fit), so one run says both.
+                    self.given_config_path(file, loc, &p.value);
                     match Query::compile(&p.value, bind) {
-                        Ok(q) => {
-                            self.given_config_path(file, loc, &p.value);
-                            queries.push(q)
-                        }
+                        Ok(q) => queries.push(q),
                         Err(msg) => self.error(
                             "clawcheck::rules::selector",
                             file,
