@@ -27,7 +27,11 @@
 //! runs again on the meta engine without a lazy DFA (a bounded backtracker
 //! or the PikeVM), charged *before* it runs at its worst-case price,
 //! [`Size::match_cost`]. The groups of a match come from that engine too,
-//! searching only the match's span, charged the same way.
+//! searching only the match's span, charged the same way; but whether a
+//! group named `keep` took part (what `strip_re` asks), when that group is
+//! only ever a whole branch of the pattern's top-level alternation, comes
+//! from a lazy DFA with one pattern per branch, which says which branch
+//! matched, searching the match's span and charged as the other searches.
 
 use std::cell::RefCell;
 
@@ -38,7 +42,7 @@ use regex_automata::util::captures::Captures;
 use regex_automata::util::iter::Searcher;
 use regex_automata::util::prefilter::Prefilter;
 use regex_automata::{Anchored, Input, Match, MatchKind, PatternID, meta};
-use regex_syntax::hir::Hir;
+use regex_syntax::hir::{Hir, HirKind};
 
 use super::regex_cache::{COMPILED_BYTES, DFA_BYTES, Size};
 use crate::lang::budget::Budget;
@@ -59,6 +63,9 @@ pub struct Compiled {
     /// bytes that cost less to skip than to scan.
     prefilter: Option<Prefilter>,
     meta: meta::Regex,
+    /// One lazy DFA pattern per top-level branch, and which branches are
+    /// the group `keep` (see [`keep_branches`]).
+    branches: Option<(DFA, Vec<bool>)>,
     caches: RefCell<Caches>,
 }
 
@@ -71,6 +78,36 @@ impl std::fmt::Debug for Compiled {
 struct Caches {
     lazy: LazyCache,
     meta: meta::Cache,
+    branches: Option<lazy::Cache>,
+}
+
+/// Whether `hir` has a group named `keep` anywhere.
+fn has_keep(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Capture(c) => c.name.as_deref() == Some("keep") || has_keep(&c.sub),
+        HirKind::Repetition(r) => has_keep(&r.sub),
+        HirKind::Concat(parts) | HirKind::Alternation(parts) => parts.iter().any(has_keep),
+        _ => false,
+    }
+}
+
+/// The top-level branches of a pattern with a group named `keep` that is
+/// only ever a whole branch, each with whether it is that group; `None`
+/// for any other pattern. The branch a match came from then says whether
+/// `keep` took part: the match is the first branch's (in order) that
+/// matches at its start.
+fn keep_branches(hir: &Hir) -> Option<Vec<(&Hir, bool)>> {
+    let HirKind::Alternation(branches) = hir.kind() else { return None };
+    let whole = |h: &Hir| matches!(h.kind(), HirKind::Capture(c) if c.name.as_deref() == Some("keep"));
+    let split: Option<Vec<(&Hir, bool)>> = branches
+        .iter()
+        .map(|b| match (whole(b), has_keep(b)) {
+            (true, _) => Some((b, true)),
+            (false, false) => Some((b, false)),
+            (false, true) => None,
+        })
+        .collect();
+    split.filter(|s| s.iter().any(|(_, keep)| *keep))
 }
 
 /// What one lazy DFA's cache had done, to charge what a search adds.
@@ -131,12 +168,32 @@ impl Compiled {
         // An anchored pattern can only match where the search starts.
         let prefilter = prefilter.filter(|_| !forward.get_nfa().is_always_start_anchored());
         let reverse = DFA::builder()
-            .configure(config.prefilter(None).specialize_start_states(false).match_kind(MatchKind::All))
+            .configure(config.clone().prefilter(None).specialize_start_states(false).match_kind(MatchKind::All))
             .build_from_nfa(nfa(true)?)
             .map_err(|e| e.to_string())?;
         let lazy = LazyRegexBuilder::new().build_from_dfas(forward, reverse);
-        let caches = RefCell::new(Caches { lazy: lazy.create_cache(), meta: meta.create_cache() });
-        Ok(Compiled { size, lazy, prefilter, meta, caches })
+        let branches = match keep_branches(hir) {
+            Some(split) => {
+                let hirs: Vec<&Hir> = split.iter().map(|(h, _)| *h).collect();
+                let nfa = thompson::Compiler::new()
+                    .configure(
+                        thompson::Config::new()
+                            .nfa_size_limit(Some(COMPILED_BYTES))
+                            .which_captures(WhichCaptures::None),
+                    )
+                    .build_many_from_hir(&hirs)
+                    .map_err(|_| too_big.clone())?;
+                let dfa = DFA::builder().configure(config.clone()).build_from_nfa(nfa).map_err(|e| e.to_string())?;
+                Some((dfa, split.iter().map(|(_, keep)| *keep).collect()))
+            }
+            None => None,
+        };
+        let caches = RefCell::new(Caches {
+            lazy: lazy.create_cache(),
+            meta: meta.create_cache(),
+            branches: branches.as_ref().map(|(dfa, _)| dfa.create_cache()),
+        });
+        Ok(Compiled { size, lazy, prefilter, meta, branches, caches })
     }
 
     /// Steps per byte of lazy DFA state built by `dfa`.
@@ -159,7 +216,7 @@ impl Compiled {
         }
         let input = &input;
         let mut caches = self.caches.borrow_mut();
-        let Caches { lazy, meta } = &mut *caches;
+        let Caches { lazy, meta, .. } = &mut *caches;
         // A cache that gave up before starts afresh, so each search may
         // clear it DFA_CLEARS times.
         if lazy.forward().clear_count() >= DFA_CLEARS || lazy.reverse().clear_count() >= DFA_CLEARS {
@@ -219,6 +276,38 @@ impl Compiled {
         let input = Input::new(hay).span(m.range()).anchored(Anchored::Yes);
         self.meta.search_captures_with(&mut self.caches.borrow_mut().meta, &input, &mut caps);
         Some(caps)
+    }
+
+    /// Whether the group named `keep` took part in match `m` of `hay`;
+    /// `None` when the budget could not pay. From the branch that matched
+    /// when the pattern allows (see [`keep_branches`]), else from the
+    /// groups.
+    pub fn kept(&self, hay: &str, m: Match, b: &Budget) -> Option<bool> {
+        let Some((dfa, keep)) = &self.branches else {
+            let k = self.group_index("keep")?;
+            return self.captures(hay, m, b).map(|caps| caps.get_group(k).is_some());
+        };
+        let mut caches = self.caches.borrow_mut();
+        let cache = caches.branches.as_mut().expect("a cache for the branches");
+        if cache.clear_count() >= DFA_CLEARS {
+            cache.reset(dfa);
+        }
+        let before = Mark::of(cache);
+        let input = Input::new(hay).span(m.range()).anchored(Anchored::Yes);
+        let found = dfa.try_search_fwd(cache, &input);
+        let (scanned, built) = before.since(Mark::of(cache), m.len());
+        if !b.charge(scanned.saturating_add(built.saturating_mul(Self::state_cost(dfa)))) {
+            return None;
+        }
+        match found {
+            Ok(Some(end)) => Some(keep[end.pattern().as_usize()]),
+            // Gave up, or (cannot happen) no branch matched: the groups say.
+            _ => {
+                drop(caches);
+                let k = self.group_index("keep")?;
+                self.captures(hay, m, b).map(|caps| caps.get_group(k).is_some())
+            }
+        }
     }
 
     /// Groups the pattern has, the whole match (group 0) included.

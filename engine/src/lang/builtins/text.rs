@@ -28,7 +28,7 @@ const SEARCH: Cost = Cost::Own(
 );
 const WHOLE: Cost = Cost::Own("as `matches`, the groups of each match, then the records it makes");
 const STRIP: Cost = Cost::Own(
-    "as `matches`, the groups of each match when the pattern has a group named `keep`, then the text it returns",
+    "as `matches`; with a group named `keep`, for each match the search for the branch that matched (a group that is a whole top-level branch) or its groups; then the text it returns",
 );
 const LINES: Cost = Cost::Own(
     "a pass over the text the first time its lines are asked for (the line index is kept for the next call on the same text), then the text it returns",
@@ -234,16 +234,15 @@ fn lines_around(b: &Budget, a: &[Value]) -> Value {
 fn strip_re(b: &Budget, a: &[Value]) -> Value {
     let (Some(text), Some(pattern)) = (str_arg(a, 0), str_arg(a, 1)) else { return Value::Null };
     let Some(re) = regex_cache::get(pattern, b) else { return Value::Null };
-    let keep = re.group_index("keep");
+    let keep = re.group_index("keep").is_some();
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
     re.each_match(text, b, |whole| {
-        let kept = match keep {
-            Some(k) => match re.captures(text, whole, b) {
-                Some(caps) => caps.get_group(k).is_some(),
-                None => return false,
-            },
-            None => false,
+        let kept = if keep {
+            let Some(kept) = re.kept(text, whole, b) else { return false };
+            kept
+        } else {
+            false
         };
         out.push_str(&text[last..whole.start()]);
         if kept {
@@ -336,6 +335,23 @@ mod tests {
         let text = "a // x\nb '//no' /* c\nd */ e\n/* open";
         assert_eq!(call(strip_re, &[s(text), s(pattern)]), s("a \nb '//no' \n e\n"));
         assert_eq!(call(strip_re, &[s("x/*y*/z"), s(r"/\*.*?\*/")]), s("xz"), "no group named keep: all erased");
+    }
+
+    #[test]
+    fn strip_re_tells_a_kept_branch_without_the_groups_engine() {
+        // The scanner's comment stripper, for one kind of quotes.
+        let pattern = r#"(?P<keep>'(?:[^'\\]|\\(?s:.))*(?:'|\\?\z))|//[^\n]*|/\*(?s:.*?)(?:\*/|\z)"#;
+        let quoted = format!("'{}'", "x".repeat(10_000));
+        let text = format!("a {quoted} /* c */ b");
+        let _ = call(strip_re, &[s(&text), s(pattern)]);
+        let b = Budget::default();
+        assert_eq!(strip_re(&b, &[s(&text), s(pattern)]), s(&format!("a {quoted}  b")));
+        // The groups engine would cost this much for the quoted match alone.
+        let groups = regex_cache::get(pattern, &Budget::default()).expect("compiles").size.match_cost(quoted.len());
+        assert!(b.spent() < groups, "{} steps, the groups of the kept match {groups}", b.spent());
+        // `keep` inside a branch: the groups say.
+        assert_eq!(call(strip_re, &[s("xa xb xa"), s("x(?P<keep>a)|xb")]), s("xa  xa"));
+        assert_eq!(call(strip_re, &[s("xa xb"), s("(?P<keep>xa)|x(?P<keep2>b)")]), s("xa "));
     }
 
     #[test]
