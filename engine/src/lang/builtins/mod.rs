@@ -14,6 +14,7 @@ mod numbers;
 pub(crate) mod paths;
 mod query;
 pub mod regex_cache;
+pub mod regex_search;
 pub mod schema;
 mod schema_values;
 mod strings;
