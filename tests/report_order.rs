@@ -8,12 +8,7 @@ use clawcheck_tests::parallel::par_map;
 
 /// Cases whose order clawcheck cannot yet give, each with the reason; a
 /// list that only shrinks.
-const KNOWN_ORDER_GAPS: &[(&str, &str)] = &[
-    (
-        "deep-plugins-patterns",
-        "OpenClaw's plugin code-safety collector reports each plugin's entry checks and then its code_safety before the next plugin; report_order orders whole rules (compared since the plugins.code_safety checks are no longer listed as not covered)",
-    ),
-];
+const KNOWN_ORDER_GAPS: &[(&str, &str)] = &[];
 
 /// The checkIds of `findings` at `severity`, in order.
 fn at(findings: &serde_json::Value, severity: &str) -> Vec<String> {
