@@ -62,7 +62,7 @@ pub fn secret_values(loaded: &LoadedConfig, policy: &SecretPolicy, extra: &[Stri
 
 /// The secret values, and the strings written at keys that are not secret.
 fn gather<'a>(loaded: &'a LoadedConfig, policy: &'a SecretPolicy, extra: &[String]) -> (Vec<String>, HashSet<&'a str>) {
-    let mut w = Walk { paths: policy.matcher(""), env: &loaded.env, secrets: Vec::new(), public: HashSet::new() };
+    let mut w = Walk { paths: policy.matcher(""), env: &loaded.env, secrets: Vec::new(), public: Vec::new() };
     if let Some(tree) = &loaded.tree {
         w.node(tree, Some(&loaded.runtime), None);
     }
@@ -79,6 +79,11 @@ fn gather<'a>(loaded: &'a LoadedConfig, policy: &'a SecretPolicy, extra: &[Strin
     secrets.retain(|s| concrete(s));
     secrets.sort_unstable();
     secrets.dedup();
+    // The public strings equal to a secret: only those of a secret's length
+    // are hashed.
+    let lengths: HashSet<usize> = secrets.iter().map(String::len).collect();
+    let wanted: HashSet<&str> = secrets.iter().map(String::as_str).collect();
+    let public = public.into_iter().filter(|p| lengths.contains(&p.len()) && wanted.contains(p)).collect();
     (secrets, public)
 }
 
@@ -88,9 +93,10 @@ struct Walk<'a> {
     paths: PathMatcher<'a>,
     env: &'a BTreeMap<String, String>,
     secrets: Vec<String>,
-    /// Strings written at keys that are not secret at all (borrowed from
-    /// the config: most strings of a config are these).
-    public: HashSet<&'a str>,
+    /// Strings written at keys that are not secret at all, borrowed from
+    /// the config (most strings of a config are these; only the few equal
+    /// to a secret are looked up, once the secrets are known).
+    public: Vec<&'a str>,
 }
 
 impl<'a> Walk<'a> {
@@ -138,8 +144,10 @@ impl<'a> Walk<'a> {
                         self.secrets.extend(self.env.get(name).cloned());
                     }
                 } else if tier.is_none() {
-                    self.public.insert(s);
-                    self.public.insert(resolved);
+                    self.public.push(s);
+                    if resolved != &**s {
+                        self.public.push(resolved);
+                    }
                 }
             }
             NodeKind::Int(i) if tier == Some(Tier::Secret) => self.secrets.push(i.to_string()),

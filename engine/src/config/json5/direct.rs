@@ -37,7 +37,7 @@ pub fn parse(text: &str, file: FileId) -> Option<Node> {
             allow_extended_string_escapes: options.allow_extended_string_escapes,
         },
     );
-    let mut p = Parser { scanner, file, nesting: 0 };
+    let mut p = Parser { scanner, file, nesting: 0, members: Vec::new() };
     let first = p.scan()?;
     let node = p.value(first)?;
     // One value, then nothing but comments.
@@ -52,6 +52,9 @@ struct Parser<'a> {
     file: FileId,
     /// Objects, properties and arrays open (what `parse_to_ast` counts).
     nesting: usize,
+    /// The members of the objects open, innermost last: an object's map is
+    /// made at its size once its members are known, not grown key by key.
+    members: Vec<(crate::lang::Name, Member)>,
 }
 
 impl<'a> Parser<'a> {
@@ -97,7 +100,7 @@ impl<'a> Parser<'a> {
     /// An object whose `{` is at `open`.
     fn object(&mut self, open: Origin) -> Option<Node> {
         self.nesting += 1;
-        let mut members = IndexMap::new();
+        let first_member = self.members.len();
         let mut token = self.scan()?;
         loop {
             let key: crate::lang::Name = match &token {
@@ -113,12 +116,16 @@ impl<'a> Parser<'a> {
             let first = self.scan()?;
             let node = self.value(first)?;
             self.nesting -= 1;
-            members.insert(key, Member { key: key_origin, node });
+            self.members.push((key, Member { key: key_origin, node }));
             token = self.after_item(|t| {
                 matches!(t, Token::String(_) | Token::Word(_) | Token::Number(_) | Token::Boolean(_) | Token::Null)
             })?;
         }
         self.nesting -= 1;
+        // A repeated key keeps its first place and takes the last value,
+        // as inserting one by one does.
+        let mut members = IndexMap::with_capacity(self.members.len() - first_member);
+        members.extend(self.members.drain(first_member..));
         let origin = Origin { end: self.scanner.token_end(), ..open };
         Some(Node { kind: NodeKind::Object(Box::new(members)), origin })
     }
