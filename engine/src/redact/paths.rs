@@ -55,18 +55,24 @@ impl std::fmt::Debug for PathSet {
     }
 }
 
+/// A pattern that is not a valid regular expression.
+#[derive(Debug)]
+pub(super) struct BadPattern;
+
+/// Checks that `pattern` parses with the syntax the policy matches it with
+/// (parsing only: the automata are built once for all sets, or when first
+/// needed).
+pub(super) fn check_pattern(pattern: &str) -> Result<(), BadPattern> {
+    syntax::parse_with(pattern, &syntax::Config::new().case_insensitive(true)).map(drop).map_err(|_| BadPattern)
+}
+
 impl PathSet {
-    /// Checks `patterns` (an error when they are not valid patterns at
-    /// all); the DFA is built for every set at once ([`PathSets::new`]).
-    pub(super) fn new<S: AsRef<str>>(patterns: &[S]) -> Result<PathSet, Box<meta::BuildError>> {
+    /// Checks `patterns`; whether the DFA runs them is decided with every
+    /// other set's ([`PathSets::new`]).
+    pub(super) fn new<S: AsRef<str>>(patterns: &[S]) -> Result<PathSet, BadPattern> {
         let patterns: Vec<String> = patterns.iter().map(|p| p.as_ref().to_string()).collect();
-        let lazy = lazy_dfa(&patterns, DFA::config()).is_some();
-        let set = PathSet { patterns, lazy, whole: OnceLock::new() };
-        if !set.lazy {
-            // Compiled now: a pattern that is wrong is reported at once.
-            set.whole.set(Some(super::policy::pattern_set(&set.patterns)?)).ok();
-        }
-        Ok(set)
+        patterns.iter().try_for_each(|p| check_pattern(p))?;
+        Ok(PathSet { patterns, lazy: true, whole: OnceLock::new() })
     }
 
     /// Whether a pattern matches the whole of `path` (no walk).
@@ -110,29 +116,40 @@ impl PathSets {
     /// [`PathSets::new`] with the DFA configured so (a small cache, in
     /// tests).
     fn with_config(mut sets: Vec<PathSet>, config: regex_automata::hybrid::dfa::Config) -> PathSets {
-        let mut patterns = Vec::new();
-        let mut owner = Vec::new();
-        for (i, set) in sets.iter_mut().enumerate() {
-            if set.lazy && i < MAX_LAZY_SETS {
-                patterns.extend(set.patterns.iter().cloned());
-                owner.extend(std::iter::repeat_n(i as u8, set.patterns.len()));
-            } else if set.lazy {
-                set.lazy = false;
-            }
+        for set in sets.iter_mut().skip(MAX_LAZY_SETS) {
+            set.lazy = false;
         }
-        let lazy = lazy_dfa(&patterns, config).map(|dfa| {
-            let for_pool = dfa.clone();
-            let create: CacheFn = Box::new(move || for_pool.create_cache());
-            Lazy { dfa, caches: Pool::new(create), owner }
-        });
+        let mut lazy = build_lazy(&sets, config.clone());
         if lazy.is_none() {
-            // Each set's DFA was built alone; together they are too large.
+            // A set the DFA cannot run (or one too large together with the
+            // rest): each set is tried alone, and the DFA runs those it can.
+            for set in &mut sets {
+                set.lazy = set.lazy && lazy_dfa(&set.patterns, config.clone()).is_some();
+            }
+            lazy = build_lazy(&sets, config);
+        }
+        if lazy.is_none() {
             for set in &mut sets {
                 set.lazy = false;
             }
         }
         PathSets { sets, lazy }
     }
+}
+
+/// The DFA of the sets marked lazy, or `None` when it cannot be built (or
+/// cannot run them all).
+fn build_lazy(sets: &[PathSet], config: regex_automata::hybrid::dfa::Config) -> Option<Lazy> {
+    let mut patterns = Vec::new();
+    let mut owner = Vec::new();
+    for (i, set) in sets.iter().enumerate().filter(|(_, s)| s.lazy) {
+        patterns.extend(set.patterns.iter().cloned());
+        owner.extend(std::iter::repeat_n(i as u8, set.patterns.len()));
+    }
+    let dfa = lazy_dfa(&patterns, config)?;
+    let for_pool = dfa.clone();
+    let create: CacheFn = Box::new(move || for_pool.create_cache());
+    Some(Lazy { dfa, caches: Pool::new(create), owner })
 }
 
 /// The lazy DFA of `patterns`, matched anywhere (an unanchored start), or

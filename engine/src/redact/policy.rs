@@ -15,7 +15,7 @@ use regex_automata::util::syntax;
 use serde::{Deserialize, Serialize};
 
 pub use super::paths::PathMatcher;
-use super::paths::{PathSet, PathSets};
+use super::paths::{BadPattern, PathSet, PathSets, check_pattern};
 
 /// Compiled size limit of one pattern set, as for the predicate language's
 /// regexes: a pack cannot make matching a path expensive.
@@ -76,7 +76,31 @@ pub(super) struct Group {
     pub(super) except: usize,
     pub(super) mask_only: usize,
     /// A path set, and the regex a value at such a path must match.
-    pub(super) values: Vec<(usize, meta::Regex)>,
+    pub(super) values: Vec<(usize, ValueRegex)>,
+}
+
+/// The regex a value at a URL key must match to be a secret, compiled when
+/// first needed: most configs have no such value, and compiling it was a
+/// part of every audit's start.
+#[derive(Debug)]
+pub(super) struct ValueRegex {
+    pattern: String,
+    regex: std::sync::OnceLock<Option<meta::Regex>>,
+}
+
+impl ValueRegex {
+    fn new(pattern: &str) -> Result<ValueRegex, BadPattern> {
+        check_pattern(pattern)?;
+        Ok(ValueRegex { pattern: pattern.to_string(), regex: std::sync::OnceLock::new() })
+    }
+
+    /// Fail safe: a pattern that parses but cannot be compiled (past the
+    /// size limit: only a damaged precompiled pack has one) matches every
+    /// value.
+    pub(super) fn is_match(&self, value: &str) -> bool {
+        let regex = self.regex.get_or_init(|| pattern_set(&[&self.pattern]).ok());
+        regex.as_ref().is_none_or(|r| r.is_match(value))
+    }
 }
 
 /// Compiles one pattern with the syntax and limit the policy matches it
@@ -104,19 +128,16 @@ pub(super) fn pattern_set<S: AsRef<str>>(patterns: &[S]) -> Result<meta::Regex, 
 }
 
 impl Group {
-    fn new(d: &SecretsDecl, sets: &mut Vec<PathSet>) -> Result<Group, Box<meta::BuildError>> {
-        let mut add = |patterns: &[&String]| -> Result<usize, Box<meta::BuildError>> {
+    fn new(d: &SecretsDecl, sets: &mut Vec<PathSet>) -> Result<Group, BadPattern> {
+        let mut add = |patterns: &[&String]| -> Result<usize, BadPattern> {
             sets.push(PathSet::new(patterns)?);
             Ok(sets.len() - 1)
         };
         let keys = add(&d.keys.iter().collect::<Vec<_>>())?;
         let except = add(&d.except.iter().collect::<Vec<_>>())?;
         let mask_only = add(&d.mask_only.iter().collect::<Vec<_>>())?;
-        let values = d
-            .values
-            .iter()
-            .map(|v| Ok((add(&[&v.path])?, pattern_set(&[&v.value])?)))
-            .collect::<Result<_, Box<meta::BuildError>>>()?;
+        let values =
+            d.values.iter().map(|v| Ok((add(&[&v.path])?, ValueRegex::new(&v.value)?))).collect::<Result<_, _>>()?;
         Ok(Group { keys, except, mask_only, values })
     }
 
