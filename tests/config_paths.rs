@@ -211,15 +211,29 @@ examples:
   - config: 5
     expect: []
 "#;
+    // The other operators of point 3, a misspelled `source.…` key in an
+    // expression that also has a type error, a filter key in a selector
+    // whose `bind` does not fit, and a key of a `json5:` example.
+    let more = r#"id: acme.t.more
+title: More
+severity: warn
+given: { path: "$.agents.entries[?@.sandbx.mode == 'off']", bind: [agent, other] }
+when: "gateway_bind + 1 > 2 and 'token' < 5 and 1 in 'abc' and source.gateway.auht.mode == 'x'"
+docs: { why: w }
+examples:
+  - json5: "{ gateway: { bind: 'lan', tokne: 'x' } }"
+    expect: [warn]
+"#;
     let dir = temp_tree(&[
         ("acme/pack.yaml", manifest),
         ("acme/acme.t.paths.yaml", paths),
         ("acme/acme.t.types.yaml", types),
+        ("acme/acme.t.more.yaml", more),
     ]);
     let out = run(&["rules", "check", "acme", "--color", "never"], dir.path());
     assert_eq!(out.code, 2, "{}", out.err);
     let file = |name: &str| dir.path().join("acme").join(name).display().to_string();
-    let found: Vec<Reported> = ["pack.yaml", "acme.t.paths.yaml", "acme.t.types.yaml"]
+    let found: Vec<Reported> = ["pack.yaml", "acme.t.paths.yaml", "acme.t.types.yaml", "acme.t.more.yaml"]
         .iter()
         .flat_map(|f| reported(&out.err, &file(f)))
         .collect();
@@ -241,9 +255,139 @@ examples:
             ((7, 8), "`<` between an int and a string is always false", true),
             ((10, 5), "this example has no `expect`", true),
             ((11, 5), "an example's `config` is a mapping (the OpenClaw config), not a number", true),
+            // acme.t.more.yaml
+            // (the first line of a message miette wraps)
+            (
+                (4, 16),
+                "`given` $.agents.entries[?@.sandbx.mode == 'off']: `bind` names 2 key(s) but the path has 1",
+                true
+            ),
+            ((4, 37), "the config schema has no key `sandbx` under `agents.entries.*`", true),
+            ((5, 8), "cannot add an int to a string", true),
+            ((5, 33), "`<` between a string and an int is always false", true),
+            ((5, 49), "`in` between an int and a string is always false", true),
+            ((5, 79), "the config schema has no key `auht` under `gateway`", true),
+            ((8, 39), "the config schema has no key `tokne` under `gateway`", true),
         ],
         "{}",
         out.err
     );
-    assert!(out.err.ends_with("error: the rule pack has 9 errors\n"), "{}", out.err);
+    assert!(out.err.ends_with("error: the rule pack has 16 errors\n"), "{}", out.err);
+}
+
+/// Paths inside `given` filters (relative to the node the filter is on, or
+/// absolute) and `source.…` paths (the config as authored: the same schema)
+/// are checked like the others; a key already wrong before the filter is
+/// reported once, at the query.
+#[test]
+fn filter_and_source_paths_are_checked_against_the_schema() {
+    let rule = r#"id: acme.t.filters
+title: Filters
+severity: warn
+given: "$.agents.entries[?@.sandbx.mode == 'off' && $.gateway.bnd == 'lan' && @.tools[?$.gateway.tailscale.mdoe == 1]].tools"
+let:
+  authored: source.gateway.auth.tokn
+  fine: "[source.gateway.auth.token, source.agents.entries.x.sandbox.mode]"
+when: "authored != null"
+docs: { why: w }
+examples:
+  - config: {}
+    expect: []
+"#;
+    let before = r#"id: acme.t.before
+title: Before
+severity: warn
+given: "$.agents.entres[?@.sandbx.mode == 'off']"
+docs: { why: w }
+examples:
+  - config: {}
+    expect: []
+"#;
+    let dir = temp_tree(&[("p/acme.t.filters.yaml", rule), ("p/acme.t.before.yaml", before)]);
+    let out = run(&["rules", "check", "p", "--color", "never"], dir.path());
+    assert_eq!(out.code, 2, "{}", out.err);
+    let file = |name: &str| dir.path().join("p").join(name).display().to_string();
+    assert_eq!(
+        reported(&out.err, &file("acme.t.filters.yaml")),
+        [
+            r(4, 29, "the config schema has no key `sandbx` under `agents.entries.*`", "did you mean `sandbox`?"),
+            r(4, 63, "the config schema has no key `bnd` under `gateway`", "did you mean `bind`?"),
+            r(4, 108, "the config schema has no key `mdoe` under `gateway.tailscale`", "did you mean `mode`?"),
+            r(6, 33, "the config schema has no key `tokn` under `gateway.auth`", "did you mean `token`?"),
+        ],
+        "{}",
+        out.err
+    );
+    assert_eq!(
+        reported(&out.err, &file("acme.t.before.yaml")),
+        [r(4, 18, "the config schema has no key `entres` under `agents`", "did you mean `entries`?")],
+        "{}",
+        out.err
+    );
+    assert!(out.err.ends_with("error: the rule pack has 5 errors\n"), "{}", out.err);
+}
+
+/// An example written as JSON5 text has its keys checked like a YAML one,
+/// each unknown key reported where it is written inside the YAML string
+/// (a block scalar or a quoted one); a `json5` that does not parse is an
+/// error where it stops.
+#[test]
+fn json5_example_keys_are_checked_at_their_place_in_the_rule_file() {
+    let rule = r#"id: acme.t.json5
+title: JSON5
+severity: warn
+when: "config.gateway.bind == 'lan'"
+docs: { why: w }
+examples:
+  - json5: |
+      // a comment, as users write them
+      { gateway: { bind: 'lan',
+                   tailscale: { mdoe: 'off' } },
+        "gatway": {} }
+    expect: [warn]
+  - json5: "{ gateway: { bind: 'lan', bnd: 1 } }"
+    expect: [warn]
+  - json5: "{ gateway: { bind: 'lan', tokne: 1 } }"
+    unknown_keys: true
+    expect: [warn]
+  - json5: |
+      { gateway: { bind: 'loopback' }
+    expect: []
+"#;
+    let dir = temp_tree(&[("p/acme.t.json5.yaml", rule)]);
+    let out = run(&["rules", "check", "p", "--color", "never"], dir.path());
+    assert_eq!(out.code, 2, "{}", out.err);
+    let on_purpose = "an example that holds unknown keys on purpose says `unknown_keys: true`";
+    assert_eq!(
+        reported(&out.err, &dir.path().join("p/acme.t.json5.yaml").display().to_string()),
+        [
+            r(
+                10,
+                33,
+                "the config schema has no key `mdoe` under `gateway.tailscale`",
+                &format!("did you mean `mode`? ({on_purpose})")
+            ),
+            r(
+                11,
+                10,
+                "the config schema has no top-level key `gatway`",
+                &format!("did you mean `gateway`? ({on_purpose})")
+            ),
+            r(
+                13,
+                39,
+                "the config schema has no key `bnd` under `gateway`",
+                &format!("did you mean `bind`? ({on_purpose})")
+            ),
+            r(
+                19,
+                7,
+                "JSON5 parse failed: Unterminated object",
+                "an example's `json5` is an OpenClaw config as its file holds it: fix the syntax"
+            ),
+        ],
+        "{}",
+        out.err
+    );
+    assert!(out.err.ends_with("error: the rule pack has 4 errors\n"), "{}", out.err);
 }

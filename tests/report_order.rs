@@ -8,24 +8,7 @@ use clawcheck_tests::parallel::par_map;
 
 /// Cases whose order clawcheck cannot yet give, each with the reason; a
 /// list that only shrinks.
-const KNOWN_ORDER_GAPS: &[(&str, &str)] = &[
-    (
-        "ch-discord-whatsapp-open-groups-routes",
-        "OpenClaw's channel collector reports every check of one channel before the next channel; report_order orders whole rules",
-    ),
-    (
-        "fs-config-dangling-symlink",
-        "with its config a dangling symlink OpenClaw reports fs.config.symlink after the gateway checks, otherwise before them; report_order orders whole rules",
-    ),
-    (
-        "fs-config-dangling-symlink-writable-dir",
-        "with its config a dangling symlink OpenClaw reports fs.config.symlink after the gateway checks, otherwise before them; report_order orders whole rules",
-    ),
-    (
-        "hooks-token-reuse-override-token",
-        "under an --auth override OpenClaw reports config.secrets.gateway_password_in_config after the hooks checks, otherwise before them; report_order orders whole rules",
-    ),
-];
+const KNOWN_ORDER_GAPS: &[(&str, &str)] = &[];
 
 /// The checkIds of `findings` at `severity`, in order.
 fn at(findings: &serde_json::Value, severity: &str) -> Vec<String> {
@@ -55,8 +38,8 @@ fn findings_of_each_severity_come_in_openclaws_order() {
             // Only checks OpenClaw reports here: clawcheck's own (`clawcheck.*`)
             // and findings of configs OpenClaw refuses to audit have no order
             // to compare with.
-            // Checks the pack lists as not covered (the --deep gateway probe)
-            // have no place in clawcheck's order.
+            // Checks the pack lists as not covered have no place in
+            // clawcheck's order.
             let theirs: Vec<String> =
                 at(&peer["findings"], severity).into_iter().filter(|id| !not_covered.contains(id)).collect();
             let mine: Vec<String> =

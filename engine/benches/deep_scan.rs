@@ -7,7 +7,9 @@
 //!   directory walked and read as the pack declares it), in files/s and MB/s;
 //! - `audit --deep`: the whole audit of that state with `--deep` (config,
 //!   facts, the scan, every rule and the scanner rules over every file; the
-//!   gateway probe finds no gateway on its port), in seconds and MB/s.
+//!   gateway probe finds no gateway on its port), in seconds and MB/s;
+//! - the evaluation steps `plugins.code_safety` takes, against the budget
+//!   of one rule (200,000,000 and 16 a byte scanned).
 //!
 //! `cargo bench -p clawcheck-engine --bench deep_scan` (`DEEP_SCAN_PLUGINS`
 //! and `DEEP_SCAN_FILES` change the plugin and per-plugin file counts).
@@ -16,10 +18,13 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use clawcheck_engine::eval;
-use clawcheck_engine::facts::scan;
+use clawcheck_engine::config;
+use clawcheck_engine::eval::inputs::base_roots;
+use clawcheck_engine::eval::{self, Evaluator};
+use clawcheck_engine::facts::{self, scan};
 use clawcheck_engine::input::{Environment, Overrides};
 use clawcheck_engine::lang::Value;
+use clawcheck_engine::lang::budget::{STEPS, STEPS_PER_SCANNED_BYTE};
 use clawcheck_engine::rules::{FactSource, Pack, PackLoader};
 
 /// Bytes of each generated source file.
@@ -155,4 +160,19 @@ fn main() {
         total as f64 / took.as_secs_f64(),
         mb_per_s(bytes, took)
     );
+
+    // The scan rule alone, for its steps.
+    let paths = config::locate(&env, &overrides);
+    let loaded = config::load(&paths, &env).expect("the generated config loads");
+    let evaluator = Evaluator::with_grants(
+        &pack,
+        base_roots(&pack, &loaded, &paths, &overrides),
+        &mut facts::read_fs,
+        overrides.grants(),
+    );
+    let rule =
+        pack.rules.iter().find(|r| r.id_source == "plugins.code_safety").expect("the built-in pack has the rule");
+    let _ = evaluator.run_rule(rule, loaded.tree.as_ref());
+    let budget = STEPS + facts::scan::text_read() * STEPS_PER_SCANNED_BYTE;
+    println!("plugins.code_safety  {} steps of its {budget}", evaluator.last_rule_steps());
 }

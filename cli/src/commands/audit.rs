@@ -169,6 +169,9 @@ pub fn run(args: AuditArgs, io: &mut Io) -> u8 {
     };
     let report = audit(&pack, loaded, &paths, &overrides, &filter);
     let Some(report) = ctx.record_baseline(io, report) else { return exit::USAGE };
+    // The config's trees, views and findings: millions of allocations for a
+    // large config, freed by the process's exit at once.
+    let report = crate::teardown::LeftToExit::new(report);
     let write = |io: &mut Io, format: Format, color: bool| render(&ctx, format, &report, None, &io.env.cwd, color);
     if let Err(code) = emit(io, &outputs, &write, color) {
         return code;

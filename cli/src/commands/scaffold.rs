@@ -45,10 +45,18 @@ pub fn run(args: &NewArgs, io: &mut Io) -> u8 {
         return exit::USAGE;
     }
     let _ = writeln!(io.out, "created {}", path.display());
+    // The pack is tested as a whole: the directory with its manifest when
+    // the rule went into an area folder of one (looked for up to the
+    // working directory, not above it).
+    let pack = dir
+        .ancestors()
+        .take_while(|a| a.starts_with(&io.env.cwd))
+        .find(|a| a.join("pack.yaml").is_file())
+        .unwrap_or(&dir);
     let _ = writeln!(
         io.out,
         "next: fill in every TODO, then run `clawcheck rules test {}` until its examples pass",
-        dir.display()
+        pack.display()
     );
     exit::OK
 }

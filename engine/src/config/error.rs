@@ -63,6 +63,11 @@ impl ConfigError {
         self
     }
 
+    /// The byte range the error points at in its file.
+    pub fn span(&self) -> Option<Range<usize>> {
+        self.excerpt.as_deref().map(|x| x.span.clone())
+    }
+
     /// The file, line and column (in characters) the error points at.
     pub fn position(&self) -> Option<(&str, usize, usize)> {
         let x = self.excerpt.as_deref()?;

@@ -35,9 +35,10 @@ pub struct IncludeResolver<'a> {
     roots: Vec<PathBuf>,
     files: Vec<PathBuf>,
     chain: Vec<PathBuf>,
-    /// The config path of the node being resolved (where an include found
-    /// there is merged).
-    mount: Vec<String>,
+    /// The dotted config path of the node being resolved (where an include
+    /// found there is merged), kept as one string that grows and shrinks
+    /// with the walk: no allocation per node.
+    mount: String,
 }
 
 impl<'a> IncludeResolver<'a> {
@@ -48,28 +49,30 @@ impl<'a> IncludeResolver<'a> {
         let mut roots = vec![dir];
         roots.extend(extra_roots.into_iter().map(|r| normalize_path(&r)));
         let chain = vec![std::fs::canonicalize(root_config).unwrap_or_else(|_| root_config.to_path_buf())];
-        IncludeResolver { sources, roots, files: Vec::new(), chain, mount: Vec::new() }
+        IncludeResolver { sources, roots, files: Vec::new(), chain, mount: String::new() }
     }
 
-    pub fn resolve_root(mut self, tree: Node, config_path: &Path) -> Result<Resolved, ConfigError> {
+    pub fn resolve_root(mut self, mut tree: Node, config_path: &Path) -> Result<Resolved, ConfigError> {
         let dir = config_path.parent().unwrap_or(Path::new("/")).to_path_buf();
-        let tree = self.resolve(tree, &dir, 0)?;
+        self.resolve(&mut tree, &dir, 0)?;
         Ok(Resolved { tree, files: self.files })
     }
 
-    fn resolve(&mut self, node: Node, dir: &Path, depth: usize) -> Result<Node, ConfigError> {
-        match node.kind {
-            NodeKind::Object(mut members) => {
+    /// Resolves the includes under `node` in place: a tree without
+    /// `$include` is walked, not rebuilt (a config of megabytes is millions
+    /// of nodes, and rebuilding it cost more than parsing it).
+    fn resolve(&mut self, node: &mut Node, dir: &Path, depth: usize) -> Result<(), ConfigError> {
+        match &mut node.kind {
+            NodeKind::Object(members) => {
                 let include = members.shift_remove(INCLUDE_KEY);
-                let mut resolved = IndexMap::with_capacity(members.len());
-                for (k, m) in *members {
-                    self.mount.push(k.to_string());
-                    let child = self.resolve(m.node, dir, depth);
-                    self.mount.pop();
-                    resolved.insert(k, Member { key: m.key, node: child? });
+                for (k, m) in members.iter_mut() {
+                    let len = self.enter(k.as_str());
+                    let child = self.resolve(&mut m.node, dir, depth);
+                    self.mount.truncate(len);
+                    child?;
                 }
                 let Some(include) = include else {
-                    return Ok(Node { kind: NodeKind::Object(Box::new(resolved)), origin: node.origin });
+                    return Ok(());
                 };
                 let targets = self.include_targets(&include.node)?;
                 let single = matches!(include.node.kind, NodeKind::Str(_));
@@ -81,11 +84,15 @@ impl<'a> IncludeResolver<'a> {
                         Some(acc) => deep_merge(acc, included),
                     });
                 }
-                let base = merged.unwrap_or(Node { kind: NodeKind::Object(Box::default()), origin: node.origin });
-                if resolved.is_empty() && single {
-                    return Ok(base);
+                let origin = node.origin;
+                let base = merged.unwrap_or(Node { kind: NodeKind::Object(Box::default()), origin });
+                let siblings = std::mem::replace(node, Node { kind: NodeKind::Null, origin });
+                let no_siblings = siblings.as_object().is_none_or(IndexMap::is_empty);
+                if no_siblings && single {
+                    *node = base;
+                    return Ok(());
                 }
-                if !matches!(base.kind, NodeKind::Object(_)) && !resolved.is_empty() {
+                if !matches!(base.kind, NodeKind::Object(_)) && !no_siblings {
                     return Err(self.error_at(
                         "clawcheck::config::include_type",
                         include.node.origin,
@@ -93,24 +100,33 @@ impl<'a> IncludeResolver<'a> {
                         "the included file holds a non-object value, so the sibling keys cannot be merged onto it",
                     ));
                 }
-                let siblings = Node { kind: NodeKind::Object(Box::new(resolved)), origin: node.origin };
-                let mut out = deep_merge(base, siblings);
-                out.origin = node.origin;
-                Ok(out)
+                *node = deep_merge(base, siblings);
+                node.origin = origin;
+                Ok(())
             }
             NodeKind::Array(items) => {
-                let mut resolved = Vec::with_capacity(items.len());
-                for (i, n) in items.into_iter().enumerate() {
-                    self.mount.push(i.to_string());
+                for (i, n) in items.iter_mut().enumerate() {
+                    let len = self.enter(format_args!("{i}"));
                     let item = self.resolve(n, dir, depth);
-                    self.mount.pop();
-                    resolved.push(item?);
+                    self.mount.truncate(len);
+                    item?;
                 }
-                let items = resolved;
-                Ok(Node { kind: NodeKind::Array(items), origin: node.origin })
+                Ok(())
             }
-            kind => Ok(Node { kind, origin: node.origin }),
+            _ => Ok(()),
         }
+    }
+
+    /// Appends a segment to the mount path; returns the length to truncate
+    /// back to.
+    fn enter(&mut self, segment: impl std::fmt::Display) -> usize {
+        use std::fmt::Write;
+        let len = self.mount.len();
+        if len > 0 {
+            self.mount.push('.');
+        }
+        let _ = write!(self.mount, "{segment}");
+        len
     }
 
     fn include_targets(&self, value: &Node) -> Result<Vec<(String, Origin)>, ConfigError> {
@@ -259,19 +275,19 @@ impl<'a> IncludeResolver<'a> {
             ),
         })?;
         let file = self.sources.add(canonical.clone(), text);
-        self.sources.set_mount(file, self.mount.join("."));
+        self.sources.set_mount(file, self.mount.clone());
         if std::fs::symlink_metadata(&lexical).is_ok_and(|m| m.file_type().is_symlink()) {
             self.sources.mark_symlink(file);
         }
-        let tree = json5::parse(self.sources, file)?;
+        let mut tree = json5::parse(self.sources, file)?;
         if !self.files.contains(&canonical) {
             self.files.push(canonical.clone());
         }
         self.chain.push(canonical);
         let include_dir = lexical.parent().unwrap_or(Path::new("/")).to_path_buf();
-        let resolved = self.resolve(tree, &include_dir, depth);
+        let resolved = self.resolve(&mut tree, &include_dir, depth);
         self.chain.pop();
-        resolved
+        resolved.map(|()| tree)
     }
 
     fn error_at(&self, code: &'static str, at: Origin, message: impl Into<String>, help: &str) -> ConfigError {

@@ -9,6 +9,8 @@ use indexmap::IndexMap;
 use jsonc_parser::ast;
 use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
 
+mod direct;
+
 use super::error::ConfigError;
 use super::sources::{FileId, SourceMap};
 use super::tree::{Member, Node, NodeKind, Origin};
@@ -57,6 +59,11 @@ pub fn parse(sources: &SourceMap, file: FileId) -> Result<Node, ConfigError> {
             .at(sources, file, range, "here")
             .help("OpenClaw refuses to start with a config it cannot parse; fix the syntax and re-run")
     };
+    if let Some(node) = direct::parse(text, file) {
+        return Ok(node);
+    }
+    // Not a config the direct parse takes: jsonc-parser's own parse says why,
+    // at the place and in the words it always did.
     let parsed = parse_to_ast(text, &CollectOptions::default(), &parse_options()).map_err(|e| {
         let r = e.range();
         syntax(r.start..r.end.max(r.start), e.kind().to_string())
@@ -72,6 +79,8 @@ fn origin(file: FileId, range: jsonc_parser::common::Range) -> Origin {
     Origin { file, start: range.start, end: range.end }
 }
 
+/// The AST's value as a node (for texts the direct parse does not take, to
+/// report their errors).
 fn convert(v: &ast::Value, file: FileId) -> Result<Node, (std::ops::Range<usize>, String)> {
     let (kind, range) = match v {
         ast::Value::NullKeyword(n) => (NodeKind::Null, n.range),
@@ -104,7 +113,7 @@ fn convert(v: &ast::Value, file: FileId) -> Result<Node, (std::ops::Range<usize>
 
 /// JSON5 number literals: decimal, hexadecimal, signed, bare decimal points,
 /// Infinity and NaN.
-fn number(text: &str) -> Option<NodeKind> {
+pub(super) fn number(text: &str) -> Option<NodeKind> {
     let (neg, body) = match text.as_bytes().first() {
         Some(b'-') => (true, &text[1..]),
         Some(b'+') => (false, &text[1..]),
@@ -159,6 +168,67 @@ mod tests {
         assert!(parse_str("").is_err());
         assert!(parse_str("  // only a comment\n").is_err());
         assert!(parse_str("{ this is not json }").is_err());
+    }
+
+    /// The tree through jsonc-parser's AST, as every config was parsed
+    /// before the direct parse.
+    fn via_ast(text: &str) -> Option<Node> {
+        let parsed = parse_to_ast(text, &CollectOptions::default(), &parse_options()).ok()?;
+        convert(&parsed.value?, FileId(0)).ok()
+    }
+
+    fn agree(text: &str) -> bool {
+        let direct = direct::parse(text, FileId(0));
+        assert_eq!(format!("{direct:?}"), format!("{:?}", via_ast(text)), "text {text:?}");
+        direct.is_some()
+    }
+
+    #[test]
+    fn the_direct_parse_takes_what_the_ast_takes_and_builds_the_same_tree() {
+        let seeds = [
+            "// c\n{ gateway: { bind: 'lan', port: +0x10, ratio: .5, }, list: [1, 2,], }",
+            "{\"a\": [true, false, null, -1.5e3, \"x\\u0041\"], 'b': {}, c: [], 1: 'one', null: NaN, true: -Infinity}",
+            "/* lead */ [ {a: 1}, [2, [3]], 'é' ] // tail",
+            "{ a: 1, a: 2, b: { c: { d: 'deep' } } }",
+            "  {}  ",
+        ];
+        // Both sides of the nesting limit: objects count twice (the object
+        // and its property), arrays once.
+        let objects = |n: usize| format!("{}1{}", "{a:".repeat(n), "}".repeat(n));
+        let arrays = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert!(agree(&objects(256)));
+        assert!(!agree(&objects(257)));
+        assert!(agree(&arrays(513)));
+        assert!(!agree(&arrays(514)));
+        // Every seed, and random edits of it: the same tree or both refuse.
+        let alphabet: Vec<char> = "{}[],:'\"/*\n aZ09.+-xe\\$".chars().collect();
+        let mut rng = 7u64;
+        let mut next = |n: usize| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            (rng % n as u64) as usize
+        };
+        let (mut taken, mut refused) = (0, 0);
+        for seed in seeds {
+            assert!(agree(seed), "seed {seed:?}");
+            for _ in 0..3_000 {
+                let mut chars: Vec<char> = seed.chars().collect();
+                for _ in 0..=next(3) {
+                    let at = next(chars.len() + 1);
+                    match next(3) {
+                        0 if at < chars.len() => {
+                            chars.remove(at);
+                        }
+                        1 if at < chars.len() => chars[at] = alphabet[next(alphabet.len())],
+                        _ => chars.insert(at, alphabet[next(alphabet.len())]),
+                    }
+                }
+                let text: String = chars.into_iter().collect();
+                if agree(&text) { taken += 1 } else { refused += 1 }
+            }
+        }
+        assert!(taken > 1_000 && refused > 1_000, "both kinds of text were tried: {taken} taken, {refused} refused");
     }
 
     #[test]

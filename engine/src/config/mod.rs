@@ -187,13 +187,16 @@ fn runtime_view(
         env.get(name).cloned()
     };
     tree.to_value_over(source, &mut |path, node| {
-        let dotted = tree::dotted(path);
+        // Named only for a note: most nodes have none, and formatting every
+        // node's path was a seventh of loading a large config.
+        let dotted = || tree::dotted(path);
         if let Some(r) = secret_ref::recognise(node) {
             if r.source == "env" {
                 used.borrow_mut().insert(r.id.clone());
             }
             let resolved = resolver.resolve(&r);
             if let Err(why) = &resolved {
+                let dotted = dotted();
                 let message = match why {
                     secret_resolve::Unresolved::Failed(reason) => {
                         format!("security audit: failed to resolve {dotted} locally ({reason}).")
@@ -217,6 +220,7 @@ fn runtime_view(
             let mut problems = Vec::new();
             let out = substitute::substitute(s, &lookup, &mut problems);
             for p in problems {
+                let dotted = dotted();
                 let message = if p.unset {
                     format!("{dotted}: environment variable {} is not set; {} is left unresolved.", p.var, p.placeholder)
                 } else {

@@ -125,11 +125,20 @@ impl Node {
                 }
                 changed.map(Value::list)
             }
-            (NodeKind::Object(members), Value::Map(map)) if members.keys().all(|k| map.contains_key(k)) => {
+            (NodeKind::Object(members), Value::Map(map))
+                if aligned(members, map) || members.keys().all(|k| map.contains_key(k)) =>
+            {
+                // Members in the base's order (no integer keys moved ahead)
+                // are paired by position, without hashing every key again.
+                let mut in_order = aligned(members, map).then(|| map.values());
                 let mut changed: Option<Map> = None;
                 for (k, m) in members.iter() {
                     path.push(PathSeg::Key(k.clone()));
-                    if let Some(v) = m.node.convert_over(&map[k.as_str()], path, f) {
+                    let base = match &mut in_order {
+                        Some(values) => values.next().unwrap_or(&Value::Null),
+                        None => &map[k.as_str()],
+                    };
+                    if let Some(v) = m.node.convert_over(base, path, f) {
                         // Replacing keeps the key's place (JavaScript's order).
                         changed.get_or_insert_with(|| (**map).clone()).insert(k.clone(), v);
                     }
@@ -217,6 +226,11 @@ impl Node {
         }
         best
     }
+}
+
+/// Whether `map` has exactly the keys of `members`, in the same order.
+pub(crate) fn aligned(members: &IndexMap<Name, Member>, map: &Map) -> bool {
+    members.len() == map.len() && members.keys().zip(map.keys()).all(|(a, b)| a == b)
 }
 
 /// Splits a dotted path into segments (numeric segments stay keys; lookup

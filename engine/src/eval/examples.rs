@@ -285,9 +285,15 @@ fn matches_expectation(e: &ExpectSpec, f: &Finding) -> bool {
     }
 }
 
+/// "a warn finding", "an info finding".
+fn a_finding(severity: &str) -> String {
+    let article = if severity.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    format!("{article} {severity} finding")
+}
+
 fn expectation_text(e: &ExpectSpec) -> String {
     match e {
-        ExpectSpec::Severity(s) => format!("a {s} finding"),
+        ExpectSpec::Severity(s) => a_finding(s),
         ExpectSpec::Full(e) => e.describe(),
     }
 }
@@ -314,7 +320,7 @@ impl Expected {
 
     /// The expectation in words, for `rules test`'s failures.
     fn describe(&self) -> String {
-        let mut s = format!("a {} finding", self.severity);
+        let mut s = a_finding(&self.severity);
         if let Some(a) = &self.at {
             s.push_str(&format!(" at {a}"));
         }
@@ -342,5 +348,20 @@ impl Expected {
             s.push_str(&format!(" with a refusal message containing {m:?}"));
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_expectation_in_words_takes_the_right_article() {
+        let bare = |s: &str| expectation_text(&ExpectSpec::Severity(s.into()));
+        assert_eq!(bare("info"), "an info finding");
+        assert_eq!(bare("warn"), "a warn finding");
+        assert_eq!(bare("critical"), "a critical finding");
+        let full = Expected { severity: "info".into(), at: Some("gateway.bind".into()), ..Expected::default() };
+        assert_eq!(expectation_text(&ExpectSpec::Full(full)), "an info finding at gateway.bind");
     }
 }

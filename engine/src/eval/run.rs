@@ -48,6 +48,8 @@ pub struct RuleCutoff {
     pub file: std::sync::Arc<crate::rules::source::RuleSource>,
     pub span: std::ops::Range<usize>,
     pub reason: Cutoff,
+    /// The steps the rule had.
+    pub limit: u64,
 }
 
 impl RuleCutoff {
@@ -57,7 +59,7 @@ impl RuleCutoff {
             "clawcheck::eval::budget",
             &self.file,
             self.span.clone(),
-            format!("rule {} was cut off: {}", self.rule, self.reason.describe()),
+            format!("rule {} was cut off: {}", self.rule, self.reason.describe_within(self.limit)),
         )
         .help(Some(
             "its findings are left out of this audit; make the rule cheaper (iterate over fewer values, \
@@ -143,6 +145,7 @@ impl<'p> Evaluator<'p> {
         roots.resize(roots::COUNT, Value::Null);
         let fact_problems = facts::gather(pack, &mut roots, read, grants);
         let caches = Caches::new(pack.defs.len());
+        caches.budget.allow_extra(facts::scan::text_read().saturating_mul(crate::lang::budget::STEPS_PER_SCANNED_BYTE));
         Evaluator {
             pack,
             roots,
@@ -336,6 +339,7 @@ impl<'p> Evaluator<'p> {
                     file: rule.file.clone(),
                     span: rule.id_span.clone(),
                     reason,
+                    limit: self.caches.budget.limit(),
                 });
                 Vec::new()
             }
@@ -522,6 +526,11 @@ fn finding(rule: &Rule, env: &Env, severity: Severity, locations: Vec<Location>)
             Some(r) => Refusal { path: r.path.render(env), message: r.message.render(env) },
             None => Refusal::default(),
         }),
+        report_group: rule
+            .report_group
+            .as_ref()
+            .map(|g| env.eval(g))
+            .filter(|v| matches!(v, Value::Str(_) | Value::Int(_) | Value::Float(_) | Value::Bool(_))),
         fixes: Vec::new(),
     }
 }

@@ -9,27 +9,27 @@
 //! or config link is reported as a symlink and as writable by others.
 
 use std::path::Path;
+use std::sync::LazyLock;
 
+use crate::lang::map::Shape;
 use crate::lang::{Map, Value};
 
-/// How many fields a stat record has: the map is allocated at its final
-/// size, because a state with thousands of agents holds thousands of them.
-const FIELDS: usize = 11;
+/// The fields of a stat record, in order. Every record shares this key set
+/// (and its index): a state with thousands of agents holds thousands of
+/// records, and each then costs its values only.
+static FIELDS: LazyLock<Shape> = LazyLock::new(|| {
+    let names = ["path", "exists", "symlink", "realpath", "resolved", "kind", "mode", "uid", "gid", "links", "size"];
+    Shape::new(names.map(Into::into)).expect("distinct field names")
+});
 
 pub fn stat(path: &Path) -> Value {
-    let mut m = Map::with_capacity(FIELDS);
     let path_value = Value::str(path.to_string_lossy());
-    m.insert("path".into(), path_value.clone());
     let lmeta = std::fs::symlink_metadata(path).ok();
     let symlink = lmeta.as_ref().is_some_and(|md| md.file_type().is_symlink());
     let target = if symlink { std::fs::metadata(path).ok() } else { lmeta.clone() };
-    m.insert("exists".into(), Value::Bool(lmeta.is_some()));
-    m.insert("symlink".into(), Value::Bool(symlink));
     // Most paths are canonical already: the record then holds one string.
     let realpath = realpath_via_ancestor(path)
-        .map(|p| if p.as_path() == path { path_value } else { Value::str(p.to_string_lossy()) });
-    m.insert("realpath".into(), realpath.unwrap_or(Value::Null));
-    m.insert("resolved".into(), Value::Bool(target.is_some()));
+        .map(|p| if p.as_path() == path { path_value.clone() } else { Value::str(p.to_string_lossy()) });
     let kind = target.as_ref().map(|md| {
         if md.is_dir() {
             "dir"
@@ -39,19 +39,22 @@ pub fn stat(path: &Path) -> Value {
             "other"
         }
     });
-    m.insert("kind".into(), kind.map_or(Value::Null, Value::str));
-    match target.as_ref().or(lmeta.as_ref()) {
-        Some(md) => {
-            insert_unix(&mut m, md);
-            m.insert("size".into(), Value::Int(md.len() as i64));
-        }
-        None => {
-            for k in ["mode", "uid", "gid", "links", "size"] {
-                m.insert(k.into(), Value::Null);
-            }
-        }
-    }
-    Value::map(m)
+    let [mode, uid, gid, links] = target.as_ref().or(lmeta.as_ref()).map_or(Default::default(), unix_fields);
+    let size = target.as_ref().or(lmeta.as_ref()).map_or(Value::Null, |md| Value::Int(md.len() as i64));
+    let values = vec![
+        path_value,
+        Value::Bool(lmeta.is_some()),
+        Value::Bool(symlink),
+        realpath.unwrap_or(Value::Null),
+        Value::Bool(target.is_some()),
+        kind.map_or(Value::Null, Value::str),
+        mode,
+        uid,
+        gid,
+        links,
+        size,
+    ];
+    Value::map(Map::from_shape(&FIELDS, values))
 }
 
 /// The canonical path, or for a path that does not exist, the canonical
@@ -73,20 +76,21 @@ pub fn realpath_via_ancestor(path: &Path) -> Option<std::path::PathBuf> {
     None
 }
 
+/// Mode (permission bits), owner, group and link count.
 #[cfg(unix)]
-fn insert_unix(m: &mut Map, md: &std::fs::Metadata) {
+fn unix_fields(md: &std::fs::Metadata) -> [Value; 4] {
     use std::os::unix::fs::MetadataExt;
-    m.insert("mode".into(), Value::Int(i64::from(md.mode() & 0o7777)));
-    m.insert("uid".into(), Value::Int(i64::from(md.uid())));
-    m.insert("gid".into(), Value::Int(i64::from(md.gid())));
-    m.insert("links".into(), Value::Int(md.nlink() as i64));
+    [
+        Value::Int(i64::from(md.mode() & 0o7777)),
+        Value::Int(i64::from(md.uid())),
+        Value::Int(i64::from(md.gid())),
+        Value::Int(md.nlink() as i64),
+    ]
 }
 
 #[cfg(not(unix))]
-fn insert_unix(m: &mut Map, _: &std::fs::Metadata) {
-    for k in ["mode", "uid", "gid", "links"] {
-        m.insert(k.into(), Value::Null);
-    }
+fn unix_fields(_: &std::fs::Metadata) -> [Value; 4] {
+    Default::default()
 }
 
 #[cfg(all(test, unix))]
@@ -106,7 +110,10 @@ mod tests {
         std::os::unix::fs::symlink(dir.path().join("nope"), &broken).unwrap();
 
         let f = stat(&file);
-        assert_eq!(f.as_map().map(|m| m.len()), Some(FIELDS), "the record is allocated at its size");
+        let g = stat(&link);
+        let (Some(fm), Some(gm)) = (f.as_map(), g.as_map()) else { panic!("records are maps") };
+        assert!(fm.same_keys(gm), "records share their key set");
+        assert_eq!(fm.keys().map(|k| k.as_str()).collect::<Vec<_>>(), FIELDS.names());
         let canonical = stat(&std::fs::canonicalize(&file).unwrap());
         let (Value::Str(p), Value::Str(r)) = (canonical.get("path"), canonical.get("realpath")) else {
             panic!("a canonical path and its realpath are strings")

@@ -54,6 +54,11 @@ pub fn reset_allowance() {
     TEXT_LEFT.with(|c| c.set(MAX_TEXT_BYTES));
 }
 
+/// Text bytes the scans of the current audit have read so far.
+pub fn text_read() -> u64 {
+    MAX_TEXT_BYTES - TEXT_LEFT.with(Cell::get)
+}
+
 /// A file the scan collected.
 struct Collected {
     path: PathBuf,

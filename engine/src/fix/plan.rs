@@ -215,6 +215,7 @@ mod tests {
             rule: id.into(),
             locations: Vec::new(),
             refusal: None,
+            report_group: None,
             fixes,
         }
     }

@@ -127,19 +127,49 @@ fn levenshtein_pays_the_product_of_the_lengths_before_computing() {
     assert_eq!(value, Value::Null);
 }
 
+/// `n` bytes of `a` and `b` in no pattern (a fixed pseudo-random sequence).
+fn random_ab(n: usize) -> String {
+    let mut x: u32 = 0x9e37_79b9;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            if x & 1 == 0 { 'a' } else { 'b' }
+        })
+        .collect()
+}
+
 #[test]
-fn regex_matching_pays_bytes_and_positions_before_searching() {
-    let subject = |n: usize| config(serde_json::json!({"s": "ab".repeat(n)}));
-    // Positions: `[ab]*` 1, `a` 1, `[ab]{20}` 20, `c` 1.
+fn regex_matching_pays_what_the_search_did() {
+    let subject = |s: String| config(serde_json::json!({ "s": s }));
+    // The lazy DFA, its states built by the first run: a step per byte it
+    // scans. (Positions: `[ab]*` 1, `a` 1, `[ab]{20}` 20, `c` 1.)
     let src = "matches(config.s, '[ab]*a[ab]{20}c')";
-    let (empty, _) = holds(src, &subject(0));
-    let (n, value) = holds(src, &subject(500));
+    let (empty, _) = holds(src, &subject(String::new()));
+    let (n, value) = holds(src, &subject("ab".repeat(500)));
     assert_eq!(value, Value::Bool(false));
-    let bytes = 1000;
-    assert_eq!(n - empty, bytes + bytes * 23 / regex_cache::PAIRS_PER_STEP);
+    assert_eq!(n - empty, 1000, "the 1000 bytes the forward DFA scanned");
+    // A literal prefix is looked for first: the bytes before the first
+    // place a match could start are read, not scanned.
+    let src = "matches(config.s, 'zq[ab]{20}c')";
+    let (empty, _) = holds(src, &subject(String::new()));
+    let (n, _) = holds(src, &subject("ab".repeat(500)));
+    assert_eq!(n - empty, read(1000));
+    // After a and b in no pattern, `a[ab]{20}` needs a DFA state for each
+    // of 2^20 sets of positions: the cache is cleared DFA_CLEARS times, the
+    // lazy DFA gives up, and the search runs on the PikeVM, paid at its
+    // worst-case price before it runs (and the DFA's work before it).
+    let src = "matches(config.s, '[ab]*a[ab]{20}c')";
+    let bytes = 20_000;
+    let (empty, _) = holds(src, &subject(String::new()));
+    let (n, value) = holds(src, &subject(random_ab(bytes as usize)));
+    assert_eq!(value, Value::Bool(false));
+    let fallback = bytes + bytes * 23 / regex_cache::PAIRS_PER_STEP;
+    assert!(n - empty > fallback, "{} steps, the fallback alone {fallback}", n - empty);
     // A megabyte times 2,201 positions is refused before the search.
     let huge = "matches(config.s, '(?:[ab]*a[ab]{20}){100}c')";
-    assert!(cut_off(huge, &subject(500_000)));
+    assert!(cut_off(huge, &subject(random_ab(1_000_000))));
 }
 
 #[test]
@@ -194,6 +224,7 @@ fn walking_a_shared_value_is_paid_as_it_goes() {
         "difference([M], [1])",
         "[M] - [1]",
         "walk_maps(M)",
+        "walk(M)",
         "deep_merge(M, M)",
         "query(M, '$..a')",
         "[M].group_by(x, x)",

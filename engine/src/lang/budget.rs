@@ -16,6 +16,12 @@ use std::cell::Cell;
 /// config of 10,000 agents (a few million), far below a hang.
 pub const STEPS: u64 = 200_000_000;
 
+/// Steps added to each rule's budget per byte of source text the audit's
+/// `scan` facts read (at most `facts::scan::MAX_TEXT_BYTES`): code rules
+/// search every file several times, which a fixed budget would cut off at
+/// some twenty megabytes of plugins.
+pub const STEPS_PER_SCANNED_BYTE: u64 = 16;
+
 /// Nested evaluation depth (expression nesting through definition calls).
 pub const DEPTH: u32 = 768;
 
@@ -31,8 +37,13 @@ pub enum Cutoff {
 
 impl Cutoff {
     pub fn describe(self) -> String {
+        self.describe_within(STEPS)
+    }
+
+    /// As [`Self::describe`], for a budget of `limit` steps.
+    pub fn describe_within(self, limit: u64) -> String {
         match self {
-            Cutoff::Steps => format!("it took more than {STEPS} evaluation steps"),
+            Cutoff::Steps => format!("it took more than {limit} evaluation steps"),
             Cutoff::Depth => format!("its evaluation nested deeper than {DEPTH} levels"),
         }
     }
@@ -41,6 +52,8 @@ impl Cutoff {
 /// The budget of the rule being evaluated.
 #[derive(Debug)]
 pub struct Budget {
+    /// Steps each rule starts with.
+    limit: Cell<u64>,
     left: Cell<u64>,
     depth: Cell<u32>,
     cut: Cell<Option<Cutoff>>,
@@ -48,7 +61,7 @@ pub struct Budget {
 
 impl Default for Budget {
     fn default() -> Self {
-        Budget { left: Cell::new(STEPS), depth: Cell::new(0), cut: Cell::new(None) }
+        Budget { limit: Cell::new(STEPS), left: Cell::new(STEPS), depth: Cell::new(0), cut: Cell::new(None) }
     }
 }
 
@@ -61,17 +74,31 @@ impl Budget {
         b
     }
 
+    /// Gives each rule `extra` steps more than [`STEPS`] (see
+    /// [`STEPS_PER_SCANNED_BYTE`]), the rule under way included.
+    pub fn allow_extra(&self, extra: u64) {
+        let limit = STEPS.saturating_add(extra);
+        let spent = self.spent();
+        self.limit.set(limit);
+        self.left.set(limit.saturating_sub(spent));
+    }
+
+    /// Steps each rule starts with.
+    pub fn limit(&self) -> u64 {
+        self.limit.get()
+    }
+
     /// Starts a fresh budget (for the next rule); returns why the previous
     /// one was cut off, if it was.
     pub fn reset(&self) -> Option<Cutoff> {
-        self.left.set(STEPS);
+        self.left.set(self.limit.get());
         self.depth.set(0);
         self.cut.take()
     }
 
     /// Steps spent since the last [`Self::reset`] (for profiles).
     pub fn spent(&self) -> u64 {
-        STEPS - self.left.get()
+        self.limit.get() - self.left.get()
     }
 
     /// Steps still available to the current rule.
@@ -148,6 +175,22 @@ mod tests {
         assert_eq!(b.reset(), Some(Cutoff::Steps));
         assert!(b.enter());
         assert_eq!(b.reset(), None);
+    }
+
+    #[test]
+    fn extra_steps_apply_to_every_rule() {
+        let b = Budget::default();
+        assert!(b.charge(10));
+        b.allow_extra(1000);
+        assert_eq!((b.spent(), b.left()), (10, STEPS + 990), "the rule under way has the extra steps too");
+        b.reset();
+        assert_eq!(b.limit(), STEPS + 1000);
+        assert!(b.charge(STEPS + 1000));
+        assert!(!b.is_cut(), "exactly the limit is enough");
+        assert_eq!(b.spent(), STEPS + 1000);
+        assert!(!b.charge(1));
+        assert_eq!(b.reset(), Some(Cutoff::Steps));
+        assert_eq!(Cutoff::Steps.describe_within(b.limit()), "it took more than 200001000 evaluation steps");
     }
 
     #[test]

@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use super::ast::{BinOp, Expr, ExprKind, Span, UnOp};
 use super::builtins::{self, Builtin, MacroKind, Ret, regex_cache};
 use super::error::{LangError, LangErrorKind, suggest};
+use super::map::Shape;
 use super::types::Ty;
 use super::value::Value;
 
@@ -18,7 +19,7 @@ use super::value::Value;
 pub enum Ir {
     Const(Value),
     List(Vec<Ir>),
-    Map(Vec<(String, Ir)>),
+    Map(MapLit),
     Local(usize),
     Root(usize),
     Global(usize),
@@ -60,6 +61,34 @@ pub enum Ir {
     Binary(BinOp, Box<Ir>, Box<Ir>),
     Cond(Box<Ir>, Box<Ir>, Box<Ir>),
     Let(usize, Box<Ir>, Box<Ir>),
+}
+
+/// A map literal: its entries, and the key set the maps it makes share
+/// (worked out on first use; none when a key repeats). A literal evaluated
+/// once per agent then makes maps that cost their values only.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct MapLit {
+    entries: Vec<(String, Ir)>,
+    #[serde(skip)]
+    shape: std::sync::OnceLock<Option<Shape>>,
+}
+
+impl MapLit {
+    pub fn new(entries: Vec<(String, Ir)>) -> MapLit {
+        MapLit { entries, shape: std::sync::OnceLock::new() }
+    }
+
+    pub fn shape(&self) -> Option<&Shape> {
+        self.shape.get_or_init(|| Shape::new(self.entries.iter().map(|(k, _)| k.as_str().into()))).as_ref()
+    }
+}
+
+impl std::ops::Deref for MapLit {
+    type Target = [(String, Ir)];
+
+    fn deref(&self) -> &[(String, Ir)] {
+        &self.entries
+    }
 }
 
 impl Ir {
@@ -231,7 +260,7 @@ impl Compiler<'_> {
                     fields.insert(k.clone(), ty);
                     irs.push((k.clone(), ir));
                 }
-                (Ir::Map(irs), Ty::Record(std::sync::Arc::new(fields)))
+                (Ir::Map(MapLit::new(irs)), Ty::Record(std::sync::Arc::new(fields)))
             }
             ExprKind::At => match self.names.at_type() {
                 Some(t) => (Ir::At, t),
@@ -316,6 +345,10 @@ impl Compiler<'_> {
                     self.error(LangErrorKind::Type, &c.span, format!("a condition must be a bool, found {cty}"));
                 }
                 let (air, aty) = self.expr(a);
+                let aty = match narrowed(c, a) {
+                    Some(t) if aty == Ty::Any => t,
+                    _ => aty,
+                };
                 let (bir, bty) = self.expr(b);
                 (Ir::Cond(boxed(cir), boxed(air), boxed(bir)), aty.join(&bty))
             }
@@ -604,7 +637,12 @@ impl Compiler<'_> {
                 // comparison is false whatever the values are.
                 let mixed = |x: &Ty, y: &Ty| x.is_numeric() && *y == Ty::Str;
                 if mixed(&aty, &bty) || mixed(&bty, &aty) {
-                    let help = number_written_as_string(a, &aty, b, &bty);
+                    let help = number_written_as_string(a, &aty, b, &bty).or_else(|| {
+                        Some(format!(
+                            "`{}` orders two numbers or two strings: convert one side (`int(s)`, `str(n)`)",
+                            op.symbol()
+                        ))
+                    });
                     self.error_help(
                         LangErrorKind::Type,
                         span,
@@ -626,6 +664,31 @@ impl Compiler<'_> {
                         LangErrorKind::Type,
                         &b.span,
                         format!("`{}` needs a list, map or string on the right, found {bty}", op.symbol()),
+                    );
+                } else if let Some(item) = never_in(&aty, &bty) {
+                    // As with `==`: a value of another kind is never there.
+                    let help = match &b.kind {
+                        ExprKind::List(items) => items.iter().find_map(|i| number_written_as_string(a, &aty, i, &item)),
+                        _ => number_written_as_string(a, &aty, b, &item),
+                    }
+                    .or_else(|| {
+                        Some(format!(
+                            "the left side must be {} to be in {}: convert it (`str(n)`, `int(s)`)",
+                            item.with_article(),
+                            bty.with_article()
+                        ))
+                    });
+                    self.error_help(
+                        LangErrorKind::Type,
+                        span,
+                        format!(
+                            "`{}` between {} and {} is always {}",
+                            op.symbol(),
+                            aty.with_article(),
+                            bty.with_article(),
+                            if op == BinOp::In { "false" } else { "true" }
+                        ),
+                        help,
                     );
                 }
                 let (x, y) = both(air, bir);
@@ -653,7 +716,18 @@ impl Compiler<'_> {
                         Ty::Record(_) => Ty::map(Ty::Any),
                         other => other.clone(),
                     },
-                    _ => return self.error(LangErrorKind::Type, span, format!("cannot add a {bty} to a {aty}")),
+                    _ => {
+                        return self.error_help(
+                            LangErrorKind::Type,
+                            span,
+                            format!("cannot add {} to {}", bty.with_article(), aty.with_article()),
+                            Some(
+                                "`+` adds numbers, joins strings or lists and merges maps, each with its own kind: \
+                                 convert one side (`int(s)`, `str(n)`)"
+                                    .into(),
+                            ),
+                        );
+                    }
                 };
                 let (x, y) = both(air, bir);
                 (Ir::Binary(op, x, y), ty)
@@ -670,7 +744,13 @@ impl Compiler<'_> {
                         }
                     }
                     (Ty::Any | Ty::Null, Ty::List(_)) => Ty::Any,
-                    _ => return self.error(LangErrorKind::Type, span, format!("cannot subtract a {bty} from a {aty}")),
+                    _ => {
+                        return self.error(
+                            LangErrorKind::Type,
+                            span,
+                            format!("cannot subtract {} from {}", bty.with_article(), aty.with_article()),
+                        );
+                    }
                 };
                 let (x, y) = both(air, bir);
                 (Ir::Binary(op, x, y), ty)
@@ -690,6 +770,63 @@ impl Compiler<'_> {
                 (Ir::Binary(op, x, y), ty)
             }
         }
+    }
+}
+
+/// When a value of type `item` can never be `in` one of type `within`,
+/// the type it would need: a string holds only text, a map's keys are
+/// strings, a list's items are of its item type (unknown types may be
+/// anything).
+fn never_in(item: &Ty, within: &Ty) -> Option<Ty> {
+    if matches!(item, Ty::Any | Ty::Null) {
+        return None;
+    }
+    let inside = match within {
+        Ty::Str | Ty::Map(_) | Ty::Record(_) => Ty::Str,
+        Ty::List(t) => (**t).clone(),
+        _ => return None,
+    };
+    let numbers = item.is_numeric() && inside.is_numeric();
+    let may = matches!(inside, Ty::Any | Ty::Null) || numbers || item.fits(&inside) || inside.fits(item);
+    (!may).then_some(inside)
+}
+
+/// The type a test proves of the value it tests, in a branch that is that
+/// value: `is_string(config.gateway.bind) ? config.gateway.bind : 'loopback'`
+/// is a string, so `gateway_bind + 1` is a type error where it is used.
+/// (`is_int` is left out: it holds for a float without a fraction.)
+fn narrowed(test: &Expr, then: &Expr) -> Option<Ty> {
+    let ExprKind::Call { name, args, .. } = &test.kind else { return None };
+    let [tested] = args.as_slice() else { return None };
+    if !same_path(tested, then) {
+        return None;
+    }
+    Some(match name.as_str() {
+        "is_string" => Ty::Str,
+        "is_bool" => Ty::Bool,
+        "is_number" => Ty::Num,
+        "is_list" => Ty::list(Ty::Any),
+        "is_map" => Ty::map(Ty::Any),
+        _ => return None,
+    })
+}
+
+/// Whether two expressions read the same value: one name (or `@`) followed
+/// by the same members and literal keys.
+fn same_path(a: &Expr, b: &Expr) -> bool {
+    match (&a.kind, &b.kind) {
+        (ExprKind::Ident(x), ExprKind::Ident(y)) => x == y,
+        (ExprKind::At, ExprKind::At) => true,
+        (ExprKind::Member(x, m), ExprKind::Member(y, n)) => m == n && same_path(x, y),
+        (ExprKind::Index(x, i), ExprKind::Index(y, j)) => {
+            let literal = match (&i.kind, &j.kind) {
+                (ExprKind::Str(p), ExprKind::Str(q)) => p == q,
+                (ExprKind::Int(p), ExprKind::Int(q)) => p == q,
+                _ => false,
+            };
+            literal && same_path(x, y)
+        }
+        _ => false,
     }
 }
 

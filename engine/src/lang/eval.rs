@@ -124,9 +124,12 @@ impl Env<'_> {
         match ir {
             Ir::Const(v) => v.clone(),
             Ir::List(items) => Value::list(items.iter().map(|i| self.run(i, frame)).collect()),
-            Ir::Map(entries) => {
-                Value::map(entries.iter().map(|(k, v)| (k.as_str().into(), self.run(v, frame))).collect::<Map>())
-            }
+            Ir::Map(lit) => match lit.shape() {
+                Some(shape) => {
+                    Value::map(Map::from_shape(shape, lit.iter().map(|(_, v)| self.run(v, frame)).collect()))
+                }
+                None => Value::map(lit.iter().map(|(k, v)| (k.as_str().into(), self.run(v, frame))).collect::<Map>()),
+            },
             Ir::Local(slot) => frame[*slot].clone(),
             Ir::Root(i) => self.roots.get(*i).cloned().unwrap_or_default(),
             Ir::Global(i) => self.globals.get(*i).cloned().unwrap_or_default(),
@@ -280,7 +283,14 @@ impl Env<'_> {
         self.run(&def.body.ir, &mut callee)
     }
 
-    fn run_macro(&self, kind: MacroKind, items: &[Value], slot: usize, body: &Ir, frame: &mut Vec<Value>) -> Value {
+    fn run_macro(
+        &self,
+        kind: MacroKind,
+        items: &Arc<Vec<Value>>,
+        slot: usize,
+        body: &Ir,
+        frame: &mut Vec<Value>,
+    ) -> Value {
         let budget = &self.caches.budget;
         let each = |v: &Value, frame: &mut Vec<Value>| {
             frame[slot] = v.clone();
@@ -290,11 +300,15 @@ impl Env<'_> {
             MacroKind::Any => Value::Bool(items.iter().any(|v| each(v, frame).is_true())),
             MacroKind::All => Value::Bool(items.iter().all(|v| each(v, frame).is_true())),
             MacroKind::None => Value::Bool(!items.iter().any(|v| each(v, frame).is_true())),
-            MacroKind::Filter => Value::list(items.iter().filter(|v| each(v, frame).is_true()).cloned().collect()),
+            MacroKind::Filter => {
+                let kept: Vec<Value> = items.iter().filter(|v| each(v, frame).is_true()).cloned().collect();
+                // A filter that keeps every element is its list: shared, not copied.
+                if kept.len() == items.len() { Value::List(items.clone()) } else { Value::list(kept) }
+            }
             MacroKind::Map => Value::list(items.iter().map(|v| each(v, frame)).collect()),
             MacroKind::FlatMap => {
                 let mut out = Vec::new();
-                for v in items {
+                for v in items.iter() {
                     match each(v, frame) {
                         // A body can hand back a long list in one step:
                         // its elements are paid for before they are copied.
@@ -316,7 +330,7 @@ impl Env<'_> {
             MacroKind::UniqueBy => {
                 let mut seen = std::collections::HashSet::new();
                 let mut out = Vec::new();
-                for v in items {
+                for v in items.iter() {
                     let Some(k) = meter::key(each(v, frame), budget) else { return Value::Null };
                     if seen.insert(k) {
                         out.push(v.clone());
@@ -328,7 +342,7 @@ impl Env<'_> {
                 // Keys are map keys: strings as they are, numbers and bools as
                 // text; null (no key) leaves the element out.
                 let mut out = Map::new();
-                for v in items {
+                for v in items.iter() {
                     let key = match each(v, frame) {
                         Value::Null => continue,
                         Value::Str(s) if meter::read(budget, s.len()) => crate::lang::Name::from(&*s),
@@ -339,9 +353,9 @@ impl Env<'_> {
                         },
                     };
                     if kind == MacroKind::IndexBy {
-                        out.entry(key).or_insert_with(|| v.clone());
+                        out.get_or_insert_with(key, || v.clone());
                     } else {
-                        match out.entry(key).or_insert_with(|| Value::list(Vec::new())) {
+                        match out.get_or_insert_with(key, || Value::list(Vec::new())) {
                             Value::List(l) => Arc::make_mut(l).push(v.clone()),
                             _ => unreachable!("groups are lists"),
                         }
@@ -365,7 +379,7 @@ impl Env<'_> {
                 let want =
                     if kind == MacroKind::MaxBy { std::cmp::Ordering::Greater } else { std::cmp::Ordering::Less };
                 let mut best: Option<(Value, &Value)> = None;
-                for v in items {
+                for v in items.iter() {
                     let k = each(v, frame);
                     if k.is_null() {
                         continue;

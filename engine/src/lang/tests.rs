@@ -166,8 +166,10 @@ fn comparisons_across_types_are_type_errors_with_the_fix() {
         helps("len('abc') < '32'"),
         vec![("`<` between an int and a string is always false".into(), fix("write 32, not '32'"))]
     );
-    assert_eq!(helps("'token' >= 5"), vec![("`>=` between a string and an int is always false".into(), None)]);
-    assert_eq!(helps("2.5 > 'x'"), vec![("`>` between a float and a string is always false".into(), None)]);
+    let convert =
+        |op: &str| fix(&format!("`{op}` orders two numbers or two strings: convert one side (`int(s)`, `str(n)`)"));
+    assert_eq!(helps("'token' >= 5"), vec![("`>=` between a string and an int is always false".into(), convert(">="))]);
+    assert_eq!(helps("2.5 > 'x'"), vec![("`>` between a float and a string is always false".into(), convert(">"))]);
     assert_eq!(
         helps("1 == '1'"),
         vec![("comparing an int with a string is always false".into(), fix("write 1, not '1'"))]
@@ -175,6 +177,60 @@ fn comparisons_across_types_are_type_errors_with_the_fix() {
     assert_eq!(helps("1 != 'a'"), vec![("comparing an int with a string is always true".into(), None)]);
     // Same kinds, or a side of unknown type, are fine.
     for ok in ["len('abc') < 32", "'a' < 'b'", "1 < 2.5", "config.x < 3", "config.x < '3'"] {
+        assert_eq!(helps(ok), vec![], "{ok}");
+    }
+}
+
+#[test]
+fn membership_across_types_is_a_type_error_with_the_fix() {
+    let fix = |s: &str| Some(s.to_string());
+    assert_eq!(
+        helps("'1' in [1, 2]"),
+        vec![("`in` between a string and a list<int> is always false".into(), fix("write 1, not '1'"))]
+    );
+    assert_eq!(
+        helps("1 in 'abc'"),
+        vec![(
+            "`in` between an int and a string is always false".into(),
+            fix("the left side must be a string to be in a string: convert it (`str(n)`, `int(s)`)")
+        )]
+    );
+    assert_eq!(
+        helps("1 not in {a: 1}"),
+        vec![(
+            "`not in` between an int and a map is always true".into(),
+            fix("the left side must be a string to be in a map: convert it (`str(n)`, `int(s)`)")
+        )]
+    );
+    for ok in ["'a' in ['a']", "1 in [1.5]", "config.x in [1]", "1 in config.x", "'a' in {a: 1}", "'b' in 'abc'"] {
+        assert_eq!(helps(ok), vec![], "{ok}");
+    }
+}
+
+#[test]
+fn a_type_test_narrows_the_branch_that_is_its_value() {
+    assert_eq!(
+        helps("(is_string(config.x.y) ? config.x.y : 'loopback') + 1"),
+        vec![(
+            "cannot add an int to a string".into(),
+            Some(
+                "`+` adds numbers, joins strings or lists and merges maps, each with its own kind: convert one side \
+                 (`int(s)`, `str(n)`)"
+                    .into()
+            )
+        )]
+    );
+    assert_eq!(
+        helps("(is_list(config['x']) ? config['x'] : []) < 1"),
+        vec![("`<` compares numbers or strings, found list".into(), None)]
+    );
+    // Another value in the branch, or a test that proves nothing of the
+    // type, leaves it unknown.
+    for ok in [
+        "(is_string(config.x) ? config.y : 'a') + 1",
+        "(is_int(config.x) ? config.x : 1) + 1",
+        "(truthy(config.x) ? config.x : 'a') + 1",
+    ] {
         assert_eq!(helps(ok), vec![], "{ok}");
     }
 }
@@ -355,4 +411,40 @@ fn syntax_error_spans_cover_whole_characters() {
         assert!(src.is_char_boundary(err.span.start) && src.is_char_boundary(err.span.end), "{src}: {:?}", err.span);
         assert!(err.span.end > err.span.start, "{src}: the span covers the character");
     }
+}
+
+#[test]
+fn map_literals_and_merges_keep_their_meaning_and_share_key_sets() {
+    let keys = |v: &Value| -> Vec<String> { v.as_map().expect("a map").keys().map(|k| k.to_string()).collect() };
+    let made = eval("[1, 2].map(x, {id: x, mode: x * 2})");
+    assert_eq!(made, Value::from_json(&serde_json::json!([{"id": 1, "mode": 2}, {"id": 2, "mode": 4}])));
+    let [a, b] = made.as_list().expect("a list") else { panic!("two maps") };
+    assert!(a.as_map().expect("a map").same_keys(b.as_map().expect("a map")), "one literal, one key set");
+    // A repeated key keeps its first place and its last value.
+    let repeated = eval("{a: 1, b: 2, a: 3}");
+    assert_eq!((keys(&repeated), repeated.get("a")), (vec!["a".to_string(), "b".to_string()], Value::Int(3)));
+    // merge: later keys win in place, new keys go last, null arguments are skipped.
+    let merged = eval("merge({a: 1, b: 2}, null, {b: 3, c: 4})");
+    assert_eq!(keys(&merged), ["a", "b", "c"]);
+    assert_eq!(merged, Value::from_json(&serde_json::json!({"a": 1, "b": 3, "c": 4})));
+    assert_eq!(eval("merge({a: 1}, {})"), Value::from_json(&serde_json::json!({"a": 1})));
+    assert_eq!(eval_with("merge({a: 1}, config.n)", serde_json::json!({"n": 5})), Value::Null, "a non-map argument");
+}
+
+#[test]
+fn a_filter_that_keeps_every_element_is_its_list() {
+    let src = "[config.l.filter(x, x > 0), config.l.filter(x, x > 1)]";
+    let (c, _) = compile(&parse(src).expect("parses"), &names(), &[]).expect("compiles");
+    let roots = [Value::from_json(&serde_json::json!({"l": [1, 2, 3]}))];
+    let caches = crate::lang::Caches::new(0);
+    let env = Env { roots: &roots, globals: &[groups()], defs: &[], caches: &caches, rule: None };
+    let out = env.eval(&c);
+    let (Value::List(original), [Value::List(all), Value::List(some)]) =
+        (roots[0].get("l"), out.as_list().expect("a list"))
+    else {
+        panic!("lists")
+    };
+    assert!(std::sync::Arc::ptr_eq(&original, all), "every element kept: the same list");
+    assert_eq!(**some, [Value::Int(2), Value::Int(3)]);
+    assert_eq!(some.capacity(), 2, "no spare room");
 }

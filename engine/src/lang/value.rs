@@ -8,10 +8,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::sync::Arc;
 
-use indexmap::IndexMap;
-
-/// An ordered string-keyed map, as JSON objects are.
-pub type Map = IndexMap<Name, Value>;
+pub use super::map::Map;
 
 /// A key of a [`Map`]: up to 24 bytes are kept inline, so the short keys
 /// of configs and facts (`mode`, `groupPolicy`, an account id) cost no
@@ -51,12 +48,17 @@ impl Value {
         Value::Str(Arc::from(s.as_ref()))
     }
 
-    pub fn list(items: Vec<Value>) -> Self {
+    /// A list value, without spare capacity (values do not grow once made,
+    /// and a list collected from a filter may have up to half its room spare).
+    pub fn list(mut items: Vec<Value>) -> Self {
+        items.shrink_to_fit();
         Value::List(Arc::new(items))
     }
 
+    /// A map value, its key set shared with earlier maps of the same keys
+    /// ([`Map::interned`]).
     pub fn map(map: Map) -> Self {
-        Value::Map(Arc::new(map))
+        Value::Map(Arc::new(map.interned()))
     }
 
     /// The name of the value's type, as the `type()` builtin reports it.

@@ -20,9 +20,10 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use super::policy::{SecretPolicy, Tier};
+use super::policy::{PathMatcher, SecretPolicy, Tier};
 use super::scan::concrete;
 use crate::config::secret_ref;
+use crate::config::tree::aligned;
 use crate::config::{LoadedConfig, Node, NodeKind};
 use crate::lang::Value;
 
@@ -60,13 +61,16 @@ pub fn secret_values(loaded: &LoadedConfig, policy: &SecretPolicy, extra: &[Stri
 }
 
 /// The secret values, and the strings written at keys that are not secret.
-fn gather(loaded: &LoadedConfig, policy: &SecretPolicy, extra: &[String]) -> (Vec<String>, HashSet<String>) {
-    let mut w = Walk { policy, env: &loaded.env, secrets: Vec::new(), public: HashSet::new(), path: String::new() };
+fn gather<'a>(loaded: &'a LoadedConfig, policy: &'a SecretPolicy, extra: &[String]) -> (Vec<String>, HashSet<&'a str>) {
+    let mut w = Walk { paths: policy.matcher(""), env: &loaded.env, secrets: Vec::new(), public: Vec::new() };
     if let Some(tree) = &loaded.tree {
         w.node(tree, Some(&loaded.runtime), None);
     }
+    // An environment variable's name is read as a key (`OPENAI_API_KEY`).
+    let env_secrets: Vec<String> =
+        loaded.env.iter().filter(|(k, _)| w.paths.tier_of(k) == Some(Tier::Secret)).map(|(_, v)| v.clone()).collect();
     let Walk { mut secrets, public, .. } = w;
-    secrets.extend(loaded.env.iter().filter(|(k, _)| policy.env_is_secret(k)).map(|(_, v)| v.clone()));
+    secrets.extend(env_secrets);
     secrets.extend(extra.iter().cloned());
     // A value padded with blanks is also found without them.
     let trimmed: Vec<String> =
@@ -75,53 +79,61 @@ fn gather(loaded: &LoadedConfig, policy: &SecretPolicy, extra: &[String]) -> (Ve
     secrets.retain(|s| concrete(s));
     secrets.sort_unstable();
     secrets.dedup();
+    // The public strings equal to a secret: only those of a secret's length
+    // are hashed.
+    let lengths: HashSet<usize> = secrets.iter().map(String::len).collect();
+    let wanted: HashSet<&str> = secrets.iter().map(String::as_str).collect();
+    let public = public.into_iter().filter(|p| lengths.contains(&p.len()) && wanted.contains(p)).collect();
     (secrets, public)
 }
 
 struct Walk<'a> {
-    policy: &'a SecretPolicy,
+    /// The policy's questions, asked along the walk (a key costs itself,
+    /// not its whole path).
+    paths: PathMatcher<'a>,
     env: &'a BTreeMap<String, String>,
     secrets: Vec<String>,
-    /// Strings written at keys that are not secret at all.
-    public: HashSet<String>,
-    path: String,
+    /// Strings written at keys that are not secret at all, borrowed from
+    /// the config (most strings of a config are these; only the few equal
+    /// to a secret are looked up, once the secrets are known).
+    public: Vec<&'a str>,
 }
 
-impl Walk<'_> {
-    fn node(&mut self, node: &Node, runtime: Option<&Value>, tier: Option<Tier>) {
+impl<'a> Walk<'a> {
+    fn node(&mut self, node: &'a Node, runtime: Option<&'a Value>, tier: Option<Tier>) {
         if secret_ref::recognise(node).is_some() {
             // A reference: not a secret itself, but what it resolved to is.
             self.secrets.extend(runtime.and_then(Value::as_str).map(str::to_string));
             return;
         }
-        let len = self.path.len();
         match &node.kind {
             NodeKind::Object(members) => {
                 let map = runtime.and_then(Value::as_map);
+                // The runtime map has the members' keys in their order unless
+                // substitution changed it: paired by position, not hashed.
+                let mut in_order = map.filter(|r| aligned(members, r)).map(|r| r.values());
                 for (k, m) in members.iter() {
-                    if !self.path.is_empty() {
-                        self.path.push('.');
-                    }
-                    self.path.push_str(k);
-                    let t = if tier == Some(Tier::Secret) { tier } else { tier.max(self.policy.key_tier(&self.path)) };
-                    self.node(&m.node, map.and_then(|r| r.get(k)), t);
-                    self.path.truncate(len);
+                    self.paths.enter(k.as_str());
+                    let t = if tier == Some(Tier::Secret) { tier } else { tier.max(self.paths.key_tier()) };
+                    let value = match &mut in_order {
+                        Some(values) => values.next(),
+                        None => map.and_then(|r| r.get(k)),
+                    };
+                    self.node(&m.node, value, t);
+                    self.paths.leave();
                 }
             }
             NodeKind::Array(items) => {
                 let list = runtime.and_then(Value::as_list);
                 for (i, item) in items.iter().enumerate() {
-                    if !self.path.is_empty() {
-                        self.path.push('.');
-                    }
-                    self.path.push_str(&i.to_string());
+                    self.paths.enter_index(i);
                     self.node(item, list.and_then(|l| l.get(i)), tier);
-                    self.path.truncate(len);
+                    self.paths.leave();
                 }
             }
             NodeKind::Str(s) => {
                 let resolved = runtime.and_then(Value::as_str).unwrap_or(s);
-                if tier == Some(Tier::Secret) || self.policy.value_is_secret(&self.path, s) {
+                if tier == Some(Tier::Secret) || self.paths.value_is_secret(s) {
                     for v in [&**s, resolved] {
                         if concrete(v) {
                             self.secrets.push(v.to_string());
@@ -132,8 +144,10 @@ impl Walk<'_> {
                         self.secrets.extend(self.env.get(name).cloned());
                     }
                 } else if tier.is_none() {
-                    self.public.insert(s.to_string());
-                    self.public.insert(resolved.to_string());
+                    self.public.push(s);
+                    if resolved != &**s {
+                        self.public.push(resolved);
+                    }
                 }
             }
             NodeKind::Int(i) if tier == Some(Tier::Secret) => self.secrets.push(i.to_string()),

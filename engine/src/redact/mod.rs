@@ -16,6 +16,7 @@
 
 pub mod collect;
 pub mod masked;
+pub mod paths;
 pub mod policy;
 pub mod scan;
 pub mod scrub;

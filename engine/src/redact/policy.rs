@@ -14,9 +14,12 @@ use regex_automata::nfa::thompson::WhichCaptures;
 use regex_automata::util::syntax;
 use serde::{Deserialize, Serialize};
 
+pub use super::paths::PathMatcher;
+use super::paths::{BadPattern, PathSet, PathSets, check_pattern};
+
 /// Compiled size limit of one pattern set, as for the predicate language's
 /// regexes: a pack cannot make matching a path expensive.
-const SIZE_LIMIT: usize = 1 << 20;
+pub(super) const SIZE_LIMIT: usize = 1 << 20;
 
 /// Longest config path (in bytes) matched against the patterns. A longer
 /// one (keys of megabytes, thousands of levels) is taken as secret without
@@ -60,15 +63,44 @@ pub enum Tier {
 /// The compiled `secrets:` sections of every loaded pack.
 #[derive(Debug)]
 pub struct SecretPolicy {
+    /// Every pattern set of every section: a walk keeps its progress in
+    /// each ([`PathMatcher`]).
+    pub(super) sets: PathSets,
     groups: Vec<Group>,
 }
 
+/// One pack's section: indexes into [`SecretPolicy::sets`].
 #[derive(Debug)]
-struct Group {
-    keys: meta::Regex,
-    except: meta::Regex,
-    mask_only: meta::Regex,
-    values: Vec<(meta::Regex, meta::Regex)>,
+pub(super) struct Group {
+    pub(super) keys: usize,
+    pub(super) except: usize,
+    pub(super) mask_only: usize,
+    /// A path set, and the regex a value at such a path must match.
+    pub(super) values: Vec<(usize, ValueRegex)>,
+}
+
+/// The regex a value at a URL key must match to be a secret, compiled when
+/// first needed: most configs have no such value, and compiling it was a
+/// part of every audit's start.
+#[derive(Debug)]
+pub(super) struct ValueRegex {
+    pattern: String,
+    regex: std::sync::OnceLock<Option<meta::Regex>>,
+}
+
+impl ValueRegex {
+    fn new(pattern: &str) -> Result<ValueRegex, BadPattern> {
+        check_pattern(pattern)?;
+        Ok(ValueRegex { pattern: pattern.to_string(), regex: std::sync::OnceLock::new() })
+    }
+
+    /// Fail safe: a pattern that parses but cannot be compiled (past the
+    /// size limit: only a damaged precompiled pack has one) matches every
+    /// value.
+    pub(super) fn is_match(&self, value: &str) -> bool {
+        let regex = self.regex.get_or_init(|| pattern_set(&[&self.pattern]).ok());
+        regex.as_ref().is_none_or(|r| r.is_match(value))
+    }
 }
 
 /// Compiles one pattern with the syntax and limit the policy matches it
@@ -85,7 +117,7 @@ pub fn pattern(p: &str) -> Result<Regex, regex::Error> {
 /// case variant of the patterns' literals) cost four times the rest of
 /// compiling, a seventh of a whole audit, and buys nothing on paths of a
 /// few dozen bytes.
-fn pattern_set<S: AsRef<str>>(patterns: &[S]) -> Result<meta::Regex, Box<meta::BuildError>> {
+pub(super) fn pattern_set<S: AsRef<str>>(patterns: &[S]) -> Result<meta::Regex, Box<meta::BuildError>> {
     let config =
         meta::Config::new().which_captures(WhichCaptures::None).auto_prefilter(false).nfa_size_limit(Some(SIZE_LIMIT));
     meta::Builder::new()
@@ -96,66 +128,80 @@ fn pattern_set<S: AsRef<str>>(patterns: &[S]) -> Result<meta::Regex, Box<meta::B
 }
 
 impl Group {
-    fn new(d: &SecretsDecl) -> Result<Group, Box<meta::BuildError>> {
-        let values = d
-            .values
-            .iter()
-            .map(|v| Ok((pattern_set(&[&v.path])?, pattern_set(&[&v.value])?)))
-            .collect::<Result<_, Box<meta::BuildError>>>()?;
-        Ok(Group {
-            keys: pattern_set(&d.keys)?,
-            except: pattern_set(&d.except)?,
-            mask_only: pattern_set(&d.mask_only)?,
-            values,
-        })
+    fn new(d: &SecretsDecl, sets: &mut Vec<PathSet>) -> Result<Group, BadPattern> {
+        let mut add = |patterns: &[&String]| -> Result<usize, BadPattern> {
+            sets.push(PathSet::new(patterns)?);
+            Ok(sets.len() - 1)
+        };
+        let keys = add(&d.keys.iter().collect::<Vec<_>>())?;
+        let except = add(&d.except.iter().collect::<Vec<_>>())?;
+        let mask_only = add(&d.mask_only.iter().collect::<Vec<_>>())?;
+        let values =
+            d.values.iter().map(|v| Ok((add(&[&v.path])?, ValueRegex::new(&v.value)?))).collect::<Result<_, _>>()?;
+        Ok(Group { keys, except, mask_only, values })
     }
 
     /// Fail safe: a section whose patterns cannot be compiled (the pack
     /// compiler rejects them, so only a damaged precompiled pack gets here)
     /// makes every value secret rather than none.
-    fn everything() -> Group {
-        let all = pattern_set(&[""]).expect("the empty pattern compiles");
-        let none = pattern_set::<&str>(&[]).expect("no pattern compiles");
-        Group { keys: all.clone(), except: none, mask_only: all, values: Vec::new() }
+    fn everything(sets: &mut Vec<PathSet>) -> Group {
+        let all = || PathSet::new(&[""]).expect("the empty pattern compiles");
+        sets.push(all());
+        sets.push(PathSet::new::<&str>(&[]).expect("no pattern compiles"));
+        sets.push(all());
+        let n = sets.len();
+        Group { keys: n - 3, except: n - 2, mask_only: n - 1, values: Vec::new() }
     }
 }
 
 impl SecretPolicy {
     pub fn new(decls: &[SecretsDecl]) -> SecretPolicy {
-        SecretPolicy { groups: decls.iter().map(|d| Group::new(d).unwrap_or_else(|_| Group::everything())).collect() }
+        let mut sets = Vec::new();
+        let mut groups = Vec::new();
+        for d in decls {
+            let before = sets.len();
+            let group = Group::new(d, &mut sets).unwrap_or_else(|_| {
+                sets.truncate(before);
+                Group::everything(&mut sets)
+            });
+            groups.push(group);
+        }
+        SecretPolicy { sets: PathSets::new(sets), groups }
     }
 
     /// Every value secret: for a text no policy has been given for yet (a
     /// syntax error found before any pack is known to the config loader).
     pub fn everything() -> SecretPolicy {
-        SecretPolicy { groups: vec![Group::everything()] }
+        let mut sets = Vec::new();
+        let groups = vec![Group::everything(&mut sets)];
+        SecretPolicy { sets: PathSets::new(sets), groups }
+    }
+
+    pub(super) fn path_sets(&self) -> &PathSets {
+        &self.sets
+    }
+
+    pub(super) fn groups(&self) -> &[Group] {
+        &self.groups
+    }
+
+    /// A walk down config paths from `root` that asks this policy about
+    /// each key at the cost of the key alone.
+    pub fn matcher(&self, root: &str) -> PathMatcher<'_> {
+        PathMatcher::new(self, root)
     }
 
     /// How secret the value of the key at `path` is by the key itself (not
-    /// counting the keys above it).
+    /// counting the keys above it). For one path; a walk over many asks a
+    /// [`PathMatcher`].
     pub fn key_tier(&self, path: &str) -> Option<Tier> {
-        if path.len() > MAX_PATH_BYTES {
-            return Some(Tier::Secret);
-        }
-        let mut tier = None;
-        for g in &self.groups {
-            if g.keys.is_match(path) && !g.except.is_match(path) {
-                return Some(Tier::Secret);
-            }
-            if g.mask_only.is_match(path) {
-                tier = Some(Tier::Masked);
-            }
-        }
-        tier
+        self.matcher(path).key_tier()
     }
 
     /// Whether the string `value` at `path` is a secret by its content (a
     /// URL with credentials at a URL key).
     pub fn value_is_secret(&self, path: &str, value: &str) -> bool {
-        if path.len() > MAX_PATH_BYTES {
-            return true;
-        }
-        self.groups.iter().flat_map(|g| &g.values).any(|(p, v)| p.is_match(path) && v.is_match(value))
+        self.matcher(path).value_is_secret(value)
     }
 
     /// Whether an environment variable's value is a secret: its name read

@@ -18,6 +18,9 @@ pub struct Finding {
     /// OpenClaw itself refuses to start with this config: set for a
     /// finding whose rule's `refuses_start` holds.
     pub refusal: Option<Refusal>,
+    /// The group its rule's `report_group:` puts it in (a string or a
+    /// number), for the report's order only.
+    pub report_group: Option<crate::lang::Value>,
     /// What `--fix` would do about it (planned only when fixing).
     pub fixes: Vec<Planned>,
 }

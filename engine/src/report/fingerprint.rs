@@ -66,6 +66,7 @@ mod tests {
                 .into_iter()
                 .collect(),
             refusal: None,
+            report_group: None,
             fixes: Vec::new(),
         }
     }

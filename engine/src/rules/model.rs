@@ -733,8 +733,8 @@ pub struct ExampleSpec {
     pub json5: Option<String>,
     /// The config deliberately holds keys the pack's config schema does not
     /// know (to exercise a rule about them): `rules check` leaves its keys
-    /// unchecked. Without it, every key of `config` must be one the schema
-    /// (or `config_extra_paths`) allows.
+    /// unchecked. Without it, every key of `config` (or of the `json5`
+    /// text) must be one the schema (or `config_extra_paths`) allows.
     #[serde(default)]
     pub unknown_keys: bool,
     #[serde(default)]
@@ -822,6 +822,14 @@ pub struct RuleFile {
     /// and message, as `openclaw config validate` prints them).
     #[serde(default)]
     pub refusal: Option<RefusalSpec>,
+    /// Per finding: the group the audited tool reports it with (a channel,
+    /// say), a string or number. Findings of a run of consecutive
+    /// `report_order` entries whose rules all have `report_group` are
+    /// reported group by group (by value), and in `report_order` within a
+    /// group; null (or a list or map) is no group, first in the run.
+    #[serde(default)]
+    #[schemars(with = "Option<ExprText>")]
+    pub report_group: Option<Spanned<ExprText>>,
     /// `checks` (default), `report` or `fix`: report-phase rules run after
     /// suppressions are applied, see the `audit` root, and cannot be
     /// suppressed; fix-phase rules (hardening) report nothing and only

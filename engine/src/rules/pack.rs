@@ -193,14 +193,18 @@ impl Pack {
 
     /// A rule's `references:` entry as a link: as written when it is a URL,
     /// else under the `docs_base` of the pack that declares the rule (the
-    /// first pack's when that pack has none).
+    /// first pack's when that pack has none), one `/` between them whether
+    /// or not the base ends with one.
     pub fn reference_url(&self, rule: &Rule, reference: &str) -> String {
         if reference.starts_with("http") {
             return reference.to_string();
         }
         let own = self.metas.iter().find(|m| m.pack == *rule.file.pack).and_then(|m| m.docs_base.as_deref());
         let base = own.or_else(|| self.metas.iter().find_map(|m| m.docs_base.as_deref())).unwrap_or_default();
-        format!("{base}{reference}")
+        if base.is_empty() {
+            return reference.to_string();
+        }
+        format!("{}/{}", base.trim_end_matches('/'), reference.trim_start_matches('/'))
     }
 
     /// The pack in a compact binary form (MessagePack): what `clawcheck`

@@ -93,6 +93,9 @@ pub struct Rule {
     pub refuses_start: Option<Compiled>,
     /// What OpenClaw's validation then reports (templates).
     pub refusal: Option<RefusalText>,
+    /// The group a finding is reported with (`report_group:`).
+    #[serde(default)]
+    pub report_group: Option<Compiled>,
     pub fix: Vec<FixOp>,
     pub docs: Option<DocsSpec>,
     /// Left out of a precompiled pack (audits do not run them).

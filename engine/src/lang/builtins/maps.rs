@@ -53,16 +53,26 @@ fn get(b: &Budget, a: &[Value]) -> Value {
     found.unwrap_or_else(|| a.get(2).cloned().unwrap_or_default())
 }
 
+/// Starts from the first map, so a merge that adds no key keeps its key set
+/// (shared with the maps of its shape), and a merge of one map is that map.
 fn merge(a: &[Value]) -> Value {
-    let mut out = Map::new();
+    let mut first: Option<&Value> = None;
+    let mut out: Option<Map> = None;
     for v in a {
-        match v {
-            Value::Map(m) => out.extend(m.iter().map(|(k, v)| (k.clone(), v.clone()))),
-            Value::Null => {}
+        match (v, first) {
+            (Value::Map(_), None) => first = Some(v),
+            (Value::Map(m), Some(Value::Map(base))) if !m.is_empty() => {
+                out.get_or_insert_with(|| (**base).clone()).extend(m.iter().map(|(k, v)| (k.clone(), v.clone())))
+            }
+            (Value::Map(_) | Value::Null, _) => {}
             _ => return Value::Null,
         }
     }
-    Value::map(out)
+    match (out, first) {
+        (Some(out), _) => Value::map(out),
+        (None, Some(first)) => first.clone(),
+        (None, None) => Value::map(Map::new()),
+    }
 }
 
 /// Recursive merge: nested maps merge, anything else from `over` wins.

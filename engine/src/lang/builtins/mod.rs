@@ -14,12 +14,14 @@ mod numbers;
 pub(crate) mod paths;
 mod query;
 pub mod regex_cache;
+pub mod regex_search;
 pub mod schema;
 mod schema_values;
 mod strings;
 pub mod text;
 mod types;
 mod url;
+mod walk;
 
 pub(crate) use lists::retain as retain_list;
 pub use maps::deep_merge as deep_merge_values;
@@ -258,6 +260,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(schema_values::BUILTINS)
         .chain(text::BUILTINS)
         .chain(url::BUILTINS)
+        .chain(walk::BUILTINS)
 }
 
 pub fn lookup(name: &str) -> Option<&'static Builtin> {

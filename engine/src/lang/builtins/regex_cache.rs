@@ -10,26 +10,31 @@
 //! times). And the engines that report groups, or take over when the lazy
 //! DFA gives up, do work in proportion to the input's length times the
 //! pattern's positions. Both sizes are read off the parsed pattern before
-//! anything is compiled or matched, and charged:
+//! anything is compiled, and charged:
 //!
 //! - compiling: [`COMPILE_STEPS`] plus [`PARSE_STEPS_PER_BYTE`] per byte of
 //!   the pattern (charged before parsing it) plus [`STEPS_PER_UNIT`] per
 //!   unit of its expanded size (charged before compiling it), a pattern
 //!   already in the cache costing nothing more;
-//! - matching: one step per byte of input, and one per
+//! - matching: what the lazy DFA did, measured (see `regex_search`); the
+//!   engines whose work is not measured (groups of a match, a search the
+//!   lazy DFA gave up on) one step per byte of input and one per
 //!   [`PAIRS_PER_STEP`] pairs of an input byte and a pattern position (the
 //!   work of the slowest engine, about 6 ns a pair), before searching.
 //!
 //! The cache holds at most [`CACHE_PATTERNS`] patterns and
 //! [`CACHE_UNITS`] units of expanded size; the least recently used make
-//! room. Each pattern's lazy DFA may use at most [`DFA_BYTES`].
+//! room. Each pattern's lazy DFAs (forward and reverse) may use at most
+//! [`DFA_BYTES`] each.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::Arc;
 
-use regex::Regex;
 use regex_syntax::hir::{Class, Hir, HirKind};
+
+pub use super::regex_search::Compiled;
 
 use crate::lang::budget::Budget;
 use crate::lang::meter;
@@ -45,21 +50,14 @@ pub const STEPS_PER_UNIT: u64 = 200;
 /// Pairs of an input byte and a pattern position one step of matching
 /// pays for.
 pub const PAIRS_PER_STEP: u64 = 4;
-/// Compiled size limit of one pattern (the regex crate's `size_limit`).
+/// Compiled size limit of one pattern (its NFA's size limit).
 pub const COMPILED_BYTES: usize = 1 << 20;
-/// Capacity of one pattern's lazy DFA cache.
+/// Capacity of the cache of each of a pattern's two lazy DFAs.
 pub const DFA_BYTES: usize = 128 << 10;
 /// Patterns the cache keeps.
 pub const CACHE_PATTERNS: usize = 256;
 /// Expanded size (units, see [`Size`]) the cache keeps in all.
 pub const CACHE_UNITS: u64 = 1 << 20;
-
-/// A compiled pattern with the sizes its costs derive from.
-#[derive(Debug)]
-pub struct Compiled {
-    pub regex: Regex,
-    pub size: Size,
-}
 
 /// The size of a parsed pattern, with repetitions expanded as the compiler
 /// expands them (`x{3,5}` is five copies of `x`, `x{3,}` four).
@@ -80,7 +78,9 @@ impl Size {
         COMPILE_STEPS.saturating_add(self.units.saturating_mul(STEPS_PER_UNIT))
     }
 
-    /// Steps for searching `bytes` bytes of input.
+    /// Steps for searching `bytes` bytes of input with an engine whose
+    /// work is not measured (the worst case: every position live at every
+    /// byte).
     pub fn match_cost(self, bytes: usize) -> u64 {
         let bytes = bytes as u64;
         bytes.saturating_add(bytes.saturating_mul(self.positions) / PAIRS_PER_STEP)
@@ -134,22 +134,11 @@ pub fn size(hir: &Hir) -> Size {
 /// loading validates literal patterns this way).
 pub fn compile(pattern: &str) -> Result<Compiled, String> {
     let hir = parse(pattern)?;
-    build(pattern, size(&hir))
+    Compiled::build(&hir, size(&hir))
 }
 
 fn parse(pattern: &str) -> Result<Hir, String> {
     regex_syntax::ParserBuilder::new().build().parse(pattern).map_err(|e| e.to_string())
-}
-
-fn build(pattern: &str, size: Size) -> Result<Compiled, String> {
-    let regex =
-        regex::RegexBuilder::new(pattern).size_limit(COMPILED_BYTES).dfa_size_limit(DFA_BYTES).build().map_err(
-            |e| match e {
-                regex::Error::CompiledTooBig(_) => "pattern too large".to_string(),
-                other => other.to_string(),
-            },
-        )?;
-    Ok(Compiled { regex, size })
 }
 
 /// What the cache keeps: compiled patterns, and patterns that do not
@@ -163,7 +152,7 @@ struct Cache {
 }
 
 struct Entry {
-    compiled: Option<Arc<Compiled>>,
+    compiled: Option<Rc<Compiled>>,
     units: u64,
     used: u64,
 }
@@ -173,7 +162,7 @@ thread_local! {
 }
 
 impl Cache {
-    fn lookup(&mut self, pattern: &str) -> Option<Option<Arc<Compiled>>> {
+    fn lookup(&mut self, pattern: &str) -> Option<Option<Rc<Compiled>>> {
         self.clock += 1;
         let clock = self.clock;
         self.entries.get_mut(pattern).map(|e| {
@@ -182,7 +171,7 @@ impl Cache {
         })
     }
 
-    fn insert(&mut self, pattern: &str, compiled: Option<Arc<Compiled>>, units: u64) {
+    fn insert(&mut self, pattern: &str, compiled: Option<Rc<Compiled>>, units: u64) {
         while !self.entries.is_empty() && (self.entries.len() >= CACHE_PATTERNS || self.units + units > CACHE_UNITS) {
             let Some(oldest) = self.entries.iter().min_by_key(|(_, e)| e.used).map(|(k, _)| k.clone()) else {
                 break;
@@ -201,7 +190,7 @@ impl Cache {
 /// The compiled pattern, its compilation charged if it was not cached;
 /// `None` if it does not compile or the budget cannot pay (the caller then
 /// yields null).
-pub fn get(pattern: &str, budget: &Budget) -> Option<Arc<Compiled>> {
+pub fn get(pattern: &str, budget: &Budget) -> Option<Rc<Compiled>> {
     // Finding the pattern in the cache hashes it.
     if !meter::read(budget, pattern.len()) {
         return None;
@@ -218,8 +207,8 @@ pub fn get(pattern: &str, budget: &Budget) -> Option<Arc<Compiled>> {
             if !budget.charge(size.compile_cost()) {
                 return None;
             }
-            match build(pattern, size) {
-                Ok(c) => (Some(Arc::new(c)), size.units),
+            match Compiled::build(&hir, size) {
+                Ok(c) => (Some(Rc::new(c)), size.units),
                 // Past the compiled-size limit: remembered as small.
                 Err(_) => (None, 1),
             }

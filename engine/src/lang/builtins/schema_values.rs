@@ -363,7 +363,7 @@ fn matches(pattern: &str, text: &str, b: &Budget) -> Option<Option<bool>> {
     let Some(re) = regex_cache::get(&from_javascript(pattern), b) else {
         return if b.is_cut() { None } else { Some(None) };
     };
-    b.charge(re.size.match_cost(text.len())).then(|| Some(re.regex.is_match(text)))
+    re.is_match(text, b).map(Some)
 }
 
 /// A schema pattern, written in JavaScript's syntax, in this engine's: a

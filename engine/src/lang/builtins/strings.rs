@@ -1,5 +1,7 @@
 //! Strings: case, affixes, search, regular expressions, globs, edit distance.
 
+use regex_automata::util::captures::Captures;
+
 use super::regex_cache::{self, Compiled};
 use super::{Builtin, Cost, P, Ret, list_arg, str_arg};
 use crate::lang::budget::Budget;
@@ -8,7 +10,7 @@ use crate::lang::value::Value;
 
 /// The cost of the regex builtins.
 const REGEX: Cost = Cost::Own(
-    "compiling the pattern when it is not cached (by its expanded size), then a step per byte of the string and one per 4 pairs of a byte and a position of the pattern, before searching",
+    "compiling the pattern when it is not cached (by its expanded size), then what the search did: a step per byte the lazy DFA scanned and per byte of DFA state it built times its byte classes / 4; finding groups, or a search the lazy DFA gives up on, a step per byte and one per 4 pairs of a byte and a position of the pattern, before searching",
 );
 
 #[rustfmt::skip]
@@ -29,9 +31,9 @@ pub(super) const BUILTINS: &[Builtin] = &[
     Builtin { name: "lines", params: &[P::Str], optional: 0, variadic: false, ret: Ret::ListOf(P::Str), summary: "the lines of a string", cost: Cost::Scan, call: |_, a| str_arg(a, 0).map_or(Value::Null, |s| Value::list(s.lines().map(Value::str).collect())) },
     Builtin { name: "join", params: &[P::List, P::Str], optional: 1, variadic: false, ret: Ret::Str, summary: "list elements as text, joined with the separator (default \", \")", cost: Cost::Own("the text it builds, a step per byte as it is built"), call: join },
     Builtin { name: "repeat", params: &[P::Str, P::Int], optional: 0, variadic: false, ret: Ret::Str, summary: "the string repeated n times (at most 10000 characters)", cost: Cost::Const, call: repeat },
-    Builtin { name: "matches", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Bool, summary: "true if the regular expression matches somewhere in the string (anchor with ^ and $)", cost: REGEX, call: |b, a| regex2(b, a, |_, re, s| Value::Bool(re.regex.is_match(s))) },
-    Builtin { name: "find_all", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::ListOf(P::Str), summary: "every match of the regular expression (its first group when it has groups)", cost: REGEX, call: |b, a| regex2(b, a, |b, re, s| meter::made(find_all(re, s), b)) },
-    Builtin { name: "captures", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::ListOf(P::List), summary: "for every match, the list of its groups (null for a group that did not take part)", cost: REGEX, call: |b, a| regex2(b, a, |b, re, s| meter::made(captures(re, s), b)) },
+    Builtin { name: "matches", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Bool, summary: "true if the regular expression matches somewhere in the string (anchor with ^ and $)", cost: REGEX, call: |b, a| regex2(b, a, |b, re, s| re.is_match(s, b).map_or(Value::Null, Value::Bool)) },
+    Builtin { name: "find_all", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::ListOf(P::Str), summary: "every match of the regular expression (its first group when it has groups)", cost: REGEX, call: |b, a| regex2(b, a, |b, re, s| find_all(b, re, s).map_or(Value::Null, |v| meter::made(v, b))) },
+    Builtin { name: "captures", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::ListOf(P::List), summary: "for every match, the list of its groups (null for a group that did not take part)", cost: REGEX, call: |b, a| regex2(b, a, |b, re, s| captures(b, re, s).map_or(Value::Null, |v| meter::made(v, b))) },
     Builtin { name: "replace_re", params: &[P::Str, P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Str, summary: "every match of the regular expression replaced ($1 refers to groups)", cost: Cost::Own("as `matches`, then the result's length, each replacement paid for before it is written"), call: |b, a| match str_arg(a, 2) { Some(to) => regex2(b, a, |b, re, s| replace_re(b, re, s, to)), None => Value::Null } },
     Builtin { name: "glob_match", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Bool, summary: "true if the whole string matches a glob where * is any run and ? one character", cost: Cost::Own("a pass over both strings, then a step per 8 moves of the match as they are made (at most the product of the lengths, so short ones are free)"), call: |b, a| match (str_arg(a, 0), str_arg(a, 1)) { (Some(p), Some(s)) => Value::Bool(metered_glob(p, s, b)), _ => Value::Bool(false) } },
     Builtin { name: "levenshtein", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Int, summary: "edit distance between two strings", cost: Cost::Own("a pass over both strings, then the product of their lengths in characters, before computing"), call: levenshtein },
@@ -149,48 +151,70 @@ fn repeat(_: &Budget, a: &[Value]) -> Value {
 }
 
 /// Runs `f` with the compiled pattern (argument 1) on the string (argument
-/// 0), once compiling and searching are paid for.
+/// 0), once compiling is paid for (`f` charges its searches).
 fn regex2(b: &Budget, a: &[Value], f: impl Fn(&Budget, &Compiled, &str) -> Value) -> Value {
     let (Some(s), Some(pattern)) = (str_arg(a, 0), str_arg(a, 1)) else { return Value::Null };
     match regex_cache::get(pattern, b) {
-        Some(re) if b.charge(re.size.match_cost(s.len())) => f(b, &re, s),
-        _ => Value::Null,
+        Some(re) => f(b, &re, s),
+        None => Value::Null,
     }
 }
 
-fn find_all(re: &Compiled, s: &str) -> Value {
-    let re = &re.regex;
-    let group = usize::from(re.captures_len() > 1);
-    Value::list(re.captures_iter(s).map(|c| c.get(group).map_or(Value::Null, |m| Value::str(m.as_str()))).collect())
+/// A group of a match as a value: its text, or null when it did not take part.
+fn group(caps: &Captures, i: usize, s: &str) -> Value {
+    caps.get_group(i).map_or(Value::Null, |span| Value::str(&s[span.range()]))
 }
 
-fn captures(re: &Compiled, s: &str) -> Value {
-    Value::list(
-        re.regex
-            .captures_iter(s)
-            .map(|c| Value::list(c.iter().skip(1).map(|m| m.map_or(Value::Null, |m| Value::str(m.as_str()))).collect()))
-            .collect(),
-    )
+/// Every match (its first group when the pattern has groups); `None` when
+/// the budget could not pay.
+fn find_all(b: &Budget, re: &Compiled, s: &str) -> Option<Value> {
+    let mut out = Vec::new();
+    re.each_match(s, b, |m| {
+        if re.groups() == 1 {
+            out.push(Value::str(&s[m.range()]));
+            return true;
+        }
+        let Some(caps) = re.captures(s, m, b) else { return false };
+        out.push(group(&caps, 1, s));
+        true
+    });
+    (!b.is_cut()).then(|| Value::list(out))
 }
 
-/// `Regex::replace_all`, each replacement paid for before it is written: a
+/// For every match, its groups; `None` when the budget could not pay.
+fn captures(b: &Budget, re: &Compiled, s: &str) -> Option<Value> {
+    let mut out = Vec::new();
+    re.each_match(s, b, |m| {
+        let Some(caps) = re.captures(s, m, b) else { return false };
+        out.push(Value::list((1..re.groups()).map(|i| group(&caps, i, s)).collect()));
+        true
+    });
+    (!b.is_cut()).then(|| Value::list(out))
+}
+
+/// Every match replaced, each replacement paid for before it is written: a
 /// `$0` in the replacement copies the whole match, so the result can be
 /// far longer than the string.
 fn replace_re(b: &Budget, re: &Compiled, s: &str, to: &str) -> Value {
     let refs = to.matches('$').count();
     let mut out = String::new();
     let mut last = 0;
-    for caps in re.regex.captures_iter(s) {
-        let Some(m) = caps.get(0) else { continue };
+    re.each_match(s, b, |m| {
         let bound = (m.start() - last) + to.len() + refs * m.len();
         if !b.charge(bound as u64) {
-            return Value::Null;
+            return false;
         }
         out.push_str(&s[last..m.start()]);
-        caps.expand(to, &mut out);
+        if refs == 0 {
+            out.push_str(to);
+        } else {
+            let Some(caps) = re.captures(s, m, b) else { return false };
+            caps.interpolate_string_into(s, to, &mut out);
+        }
         last = m.end();
-    }
-    if !b.charge((s.len() - last) as u64) {
+        true
+    });
+    if b.is_cut() || !b.charge((s.len() - last) as u64) {
         return Value::Null;
     }
     out.push_str(&s[last..]);

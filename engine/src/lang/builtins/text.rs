@@ -5,15 +5,17 @@
 //!
 //! These builtins do work in proportion to the text they are given, not to
 //! what they return, so each charges its passes over the text to the rule's
-//! budget before making them (a regex search as the regex builtins charge
-//! it, see `regex_cache`; a pass that only reads, a step per
-//! [`meter::READ_BYTES_PER_STEP`] bytes), and what it makes once made: a
-//! rule that calls them in a loop runs out of budget instead of running
-//! for hours.
+//! budget (a regex search as the regex builtins charge it, for what it did,
+//! see `regex_search`; a pass that only reads, a step per
+//! [`meter::READ_BYTES_PER_STEP`] bytes, before it), and what it makes once
+//! made: a rule that calls them in a loop runs out of budget instead of
+//! running for hours.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
+
+use regex_automata::Match;
 
 use super::regex_cache::{self, Compiled};
 use super::{Builtin, Cost, P, Ret, str_arg};
@@ -21,9 +23,13 @@ use crate::lang::budget::Budget;
 use crate::lang::meter;
 use crate::lang::value::{Map, Value};
 
-const SEARCH: Cost =
-    Cost::Own("as `matches`, over the whole text and again over each line with a match, then the records it makes");
-const WHOLE: Cost = Cost::Own("as `matches`, then the records it makes");
+const SEARCH: Cost = Cost::Own(
+    "as `matches`, over the whole text and again over each line with a match, the groups of each match, then the records it makes",
+);
+const WHOLE: Cost = Cost::Own("as `matches`, the groups of each match, then the records it makes");
+const STRIP: Cost = Cost::Own(
+    "as `matches`; with a group named `keep`, for each match the search for the branch that matched (a group that is a whole top-level branch) or its groups; then the text it returns",
+);
 const LINES: Cost = Cost::Own(
     "a pass over the text the first time its lines are asked for (the line index is kept for the next call on the same text), then the text it returns",
 );
@@ -34,7 +40,7 @@ pub(super) const BUILTINS: &[Builtin] = &[
     Builtin { name: "text_matches", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::ListOf(P::Map), summary: "every match of the regular expression in the whole text, in order: {line, column, end_line, end_column, match, groups}", cost: WHOLE, call: text_matches },
     Builtin { name: "line_text", params: &[P::Str, P::Int], optional: 0, variadic: false, ret: Ret::Str, summary: "line n (from 1) of the text, null past its end", cost: LINES, call: line_text },
     Builtin { name: "lines_around", params: &[P::Str, P::Int, P::Int], optional: 0, variadic: false, ret: Ret::Str, summary: "lines n - r to n + r of the text (clipped to it), joined with line breaks", cost: LINES, call: lines_around },
-    Builtin { name: "strip_re", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Str, summary: "the text with every match of the regular expression erased but for its line breaks (so line numbers stay), except matches in which the group named `keep` took part", cost: WHOLE, call: strip_re },
+    Builtin { name: "strip_re", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Str, summary: "the text with every match of the regular expression erased but for its line breaks (so line numbers stay), except matches in which the group named `keep` took part", cost: STRIP, call: strip_re },
 ];
 
 /// A text and the byte offsets where its lines start.
@@ -85,8 +91,17 @@ fn column(s: &str) -> i64 {
     s.chars().count() as i64 + 1
 }
 
-fn groups(c: &regex::Captures) -> Value {
-    Value::list(c.iter().skip(1).map(|m| m.map_or(Value::Null, |m| Value::str(m.as_str()))).collect())
+/// The groups of match `m` of `text` (group 0 left out, null for those
+/// that did not take part), searched for only when the pattern has any;
+/// `None` when the budget cannot pay.
+fn groups(re: &Compiled, text: &str, m: Match, b: &Budget) -> Option<Value> {
+    if re.groups() == 1 {
+        return Some(Value::list(Vec::new()));
+    }
+    let caps = re.captures(text, m, b)?;
+    Some(Value::list(
+        (1..re.groups()).map(|i| caps.get_group(i).map_or(Value::Null, |s| Value::str(&text[s.range()]))).collect(),
+    ))
 }
 
 /// Steps a freshly made value costs, all of it (every node is new).
@@ -109,16 +124,9 @@ fn record(fields: Vec<(&str, Value)>, b: &Budget) -> Option<Value> {
     b.charge(fresh_cost(&v)).then_some(v)
 }
 
-/// The compiled pattern (argument 1), once searching `bytes` bytes with it
-/// is paid for.
-fn searched(b: &Budget, pattern: &str, bytes: usize) -> Option<Arc<Compiled>> {
-    let re = regex_cache::get(pattern, b)?;
-    b.charge(re.size.match_cost(bytes)).then_some(re)
-}
-
 fn line_matches(b: &Budget, a: &[Value]) -> Value {
     let (Some(text), Some(pattern)) = (str_arg(a, 0), str_arg(a, 1)) else { return Value::Null };
-    let Some(any_line) = searched(b, &format!("(?m:{pattern})"), text.len()) else { return Value::Null };
+    let Some(any_line) = regex_cache::get(&format!("(?m:{pattern})"), b) else { return Value::Null };
     let Some(re) = regex_cache::get(pattern, b) else { return Value::Null };
     let mut out = Vec::new();
     // A line with a match of its own also matches in the whole text (with
@@ -129,39 +137,40 @@ fn line_matches(b: &Budget, a: &[Value]) -> Value {
     let mut line_no = 1i64;
     let mut counted = 0;
     while pos <= text.len() {
-        let Some(m) = any_line.regex.find_at(text, pos) else { break };
+        let Some(m) = any_line.find_at(text, pos, b) else { break };
         let start = text[..m.start()].rfind('\n').map_or(0, |i| i + 1);
         let end = text[m.start()..].find('\n').map_or(text.len(), |i| m.start() + i);
         line_no += text[counted..start].bytes().filter(|&b| b == b'\n').count() as i64;
         counted = start;
         let line = &text[start..end];
-        if !b.charge(re.size.match_cost(line.len())) {
-            return Value::Null;
-        }
-        for c in re.regex.captures_iter(line) {
-            let whole = c.get(0).expect("group 0 is the match");
+        re.each_match(line, b, |whole| {
+            let Some(groups) = groups(&re, line, whole, b) else { return false };
             let Some(r) = record(
                 vec![
                     ("line", Value::Int(line_no)),
                     ("column", Value::Int(column(&line[..whole.start()]))),
                     ("end_column", Value::Int(column(&line[..whole.end()]))),
-                    ("match", Value::str(whole.as_str())),
-                    ("groups", groups(&c)),
+                    ("match", Value::str(&line[whole.range()])),
+                    ("groups", groups),
                 ],
                 b,
             ) else {
-                return Value::Null;
+                return false;
             };
             out.push(r);
-        }
+            true
+        });
         pos = end + 1;
+    }
+    if b.is_cut() {
+        return Value::Null;
     }
     meter::made(Value::list(out), b)
 }
 
 fn text_matches(b: &Budget, a: &[Value]) -> Value {
     let (Some(text), Some(pattern)) = (str_arg(a, 0), str_arg(a, 1)) else { return Value::Null };
-    let Some(re) = searched(b, pattern, text.len()) else { return Value::Null };
+    let Some(re) = regex_cache::get(pattern, b) else { return Value::Null };
     let mut out = Vec::new();
     let mut line_no = 1i64;
     let mut line_start = 0;
@@ -175,8 +184,8 @@ fn text_matches(b: &Budget, a: &[Value]) -> Value {
         }
         counted = to;
     };
-    for c in re.regex.captures_iter(text) {
-        let whole = c.get(0).expect("group 0 is the match");
+    re.each_match(text, b, |whole| {
+        let Some(groups) = groups(&re, text, whole, b) else { return false };
         advance(whole.start(), &mut line_no, &mut line_start);
         let (line, column_start) = (line_no, column(&text[line_start..whole.start()]));
         advance(whole.end(), &mut line_no, &mut line_start);
@@ -186,14 +195,18 @@ fn text_matches(b: &Budget, a: &[Value]) -> Value {
                 ("column", Value::Int(column_start)),
                 ("end_line", Value::Int(line_no)),
                 ("end_column", Value::Int(column(&text[line_start..whole.end()]))),
-                ("match", Value::str(whole.as_str())),
-                ("groups", groups(&c)),
+                ("match", Value::str(&text[whole.range()])),
+                ("groups", groups),
             ],
             b,
         ) else {
-            return Value::Null;
+            return false;
         };
         out.push(r);
+        true
+    });
+    if b.is_cut() {
+        return Value::Null;
     }
     meter::made(Value::list(out), b)
 }
@@ -220,19 +233,28 @@ fn lines_around(b: &Budget, a: &[Value]) -> Value {
 
 fn strip_re(b: &Budget, a: &[Value]) -> Value {
     let (Some(text), Some(pattern)) = (str_arg(a, 0), str_arg(a, 1)) else { return Value::Null };
-    let Some(re) = searched(b, pattern, text.len()) else { return Value::Null };
-    let keep = re.regex.capture_names().position(|n| n == Some("keep"));
+    let Some(re) = regex_cache::get(pattern, b) else { return Value::Null };
+    let keep = re.group_index("keep").is_some();
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
-    for c in re.regex.captures_iter(text) {
-        let whole = c.get(0).expect("group 0 is the match");
-        out.push_str(&text[last..whole.start()]);
-        if keep.is_some_and(|k| c.get(k).is_some()) {
-            out.push_str(whole.as_str());
+    re.each_match(text, b, |whole| {
+        let kept = if keep {
+            let Some(kept) = re.kept(text, whole, b) else { return false };
+            kept
         } else {
-            out.extend(whole.as_str().chars().filter(|&ch| ch == '\n'));
+            false
+        };
+        out.push_str(&text[last..whole.start()]);
+        if kept {
+            out.push_str(&text[whole.range()]);
+        } else {
+            out.extend(text[whole.range()].chars().filter(|&ch| ch == '\n'));
         }
         last = whole.end();
+        true
+    });
+    if b.is_cut() {
+        return Value::Null;
     }
     out.push_str(&text[last..]);
     meter::made(Value::str(out), b)
@@ -316,6 +338,23 @@ mod tests {
     }
 
     #[test]
+    fn strip_re_tells_a_kept_branch_without_the_groups_engine() {
+        // The scanner's comment stripper, for one kind of quotes.
+        let pattern = r#"(?P<keep>'(?:[^'\\]|\\(?s:.))*(?:'|\\?\z))|//[^\n]*|/\*(?s:.*?)(?:\*/|\z)"#;
+        let quoted = format!("'{}'", "x".repeat(10_000));
+        let text = format!("a {quoted} /* c */ b");
+        let _ = call(strip_re, &[s(&text), s(pattern)]);
+        let b = Budget::default();
+        assert_eq!(strip_re(&b, &[s(&text), s(pattern)]), s(&format!("a {quoted}  b")));
+        // The groups engine would cost this much for the quoted match alone.
+        let groups = regex_cache::get(pattern, &Budget::default()).expect("compiles").size.match_cost(quoted.len());
+        assert!(b.spent() < groups, "{} steps, the groups of the kept match {groups}", b.spent());
+        // `keep` inside a branch: the groups say.
+        assert_eq!(call(strip_re, &[s("xa xb xa"), s("x(?P<keep>a)|xb")]), s("xa  xa"));
+        assert_eq!(call(strip_re, &[s("xa xb"), s("(?P<keep>xa)|x(?P<keep2>b)")]), s("xa "));
+    }
+
+    #[test]
     fn line_lookups_index_the_text_once() {
         let text = Value::str(format!("{}\nlast", "x".repeat(1599)));
         let b = Budget::default();
@@ -337,7 +376,11 @@ mod tests {
         let b = Budget::default();
         line_matches(&b, &[s(&text.replace('x', "y")), s("y")]);
         assert!(b.spent() > searched + 1600 * 32, "each match record is paid for: {} vs {searched}", b.spent());
-        assert!(searched >= 1600, "a step per byte searched at least: {searched}");
+        // `y` is a literal: the text is skipped over by memchr, a read pass.
+        assert!(searched >= 1600 / meter::READ_BYTES_PER_STEP, "the text is read at least: {searched}");
+        let b = Budget::default();
+        assert_eq!(line_matches(&b, &[s(&text), s("[xy]y")]), Value::list(vec![]));
+        assert!(b.spent() >= 1600, "no literal: a step per byte the lazy DFA scanned at least: {}", b.spent());
     }
 
     #[test]

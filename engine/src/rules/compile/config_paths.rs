@@ -12,6 +12,7 @@ use std::sync::Arc;
 use serde_saphyr::{Location, Spanned};
 
 use super::PackCompiler;
+use super::query_paths::query_paths;
 use crate::lang::ast::{Expr, ExprKind};
 use crate::lang::builtins::lookup_macro;
 use crate::lang::error::suggest;
@@ -28,7 +29,7 @@ pub(super) const CODE: &str = "clawcheck::rules::config_path";
 
 /// A step of a written path and where its text is (a byte range in the
 /// text the path is written in).
-type Written = (Step, Range<usize>);
+pub(super) type Written = (Step, Range<usize>);
 
 impl PackCompiler {
     /// Finds the schema the manifests declare (the last one wins, as later
@@ -74,8 +75,8 @@ impl PackCompiler {
         if self.config_schema.is_none() {
             return;
         }
-        if let Some(steps) = jsonpath_steps(text) {
-            self.check_written(file, &steps, |r| file.map_inner(loc, text, r));
+        for path in query_paths(text).unwrap_or_default() {
+            self.check_written(file, &path.steps, path.own, |r| file.map_inner(loc, text, r));
         }
     }
 
@@ -111,7 +112,7 @@ impl PackCompiler {
                 _ => {}
             }
         }
-        self.check_written(file, &steps, |r| file.map_inner(&at.referenced, text, r));
+        self.check_written(file, &steps, 0, |r| file.map_inner(&at.referenced, text, r));
     }
 
     /// The static `config.…` paths of an expression (written at `at`), with
@@ -125,12 +126,13 @@ impl PackCompiler {
         names: &dyn NameSource,
         params: &[String],
     ) {
-        if self.config_schema.is_none() || !config_is_root(names, params) {
+        let roots = config_roots(names, params);
+        if self.config_schema.is_none() || roots.is_empty() {
             return;
         }
         let text = at.value.0.as_str();
-        for steps in config_chains(expr, text) {
-            self.check_written(file, &steps, |r| file.map_inner(&at.referenced, text, r));
+        for steps in config_chains(expr, text, &roots) {
+            self.check_written(file, &steps, 0, |r| file.map_inner(&at.referenced, text, r));
         }
     }
 
@@ -141,30 +143,38 @@ impl PackCompiler {
         text: &Spanned<String>,
         names: &dyn NameSource,
     ) {
-        if self.config_schema.is_none() || !config_is_root(names, &[]) {
+        let roots = config_roots(names, &[]);
+        if self.config_schema.is_none() || roots.is_empty() {
             return;
         }
         for (offset, expr) in Template::parsed_parts(&text.value) {
             let part = &text.value[offset..];
-            for steps in config_chains(&expr, part) {
+            for steps in config_chains(&expr, part, &roots) {
                 let shifted: Vec<Written> =
                     steps.into_iter().map(|(s, r)| (s, r.start + offset..r.end + offset)).collect();
-                self.check_written(file, &shifted, |r| file.map_inner(&text.referenced, &text.value, r));
+                self.check_written(file, &shifted, 0, |r| file.map_inner(&text.referenced, &text.value, r));
             }
         }
     }
 
     /// Reports the first step of `steps` the schema has no place for, at
-    /// its text (`place` maps a range of the written text into the file).
+    /// its text (`place` maps a range of the written text into the file),
+    /// unless it is one of the steps before `own`, which the path a filter
+    /// is on reports.
     fn check_written(
         &mut self,
         file: &Arc<RuleSource>,
         steps: &[Written],
+        own: usize,
         place: impl Fn(Range<usize>) -> Range<usize>,
     ) {
         let Some(schema) = &self.config_schema else { return };
         let plain: Vec<Step> = steps.iter().map(|(s, _)| s.clone()).collect();
         let Some(unknown) = schema.check(&plain) else { return };
+        let (Unknown::Key { step, .. } | Unknown::NoChildren { step, .. }) = &unknown;
+        if *step < own {
+            return;
+        }
         let error = unknown_key_error(file, &plain, &unknown, |i| place(steps[i].1.clone()));
         self.errors.push(error);
     }
@@ -227,26 +237,41 @@ pub(super) fn unknown_key_error(
     }
 }
 
-/// Whether the name `config` means the config root where an expression
-/// is compiled.
-fn config_is_root(names: &dyn NameSource, params: &[String]) -> bool {
-    !params.iter().any(|p| p == "config")
-        && matches!(names.resolve("config"), Some((Resolved::Root(i), _)) if i == roots::CONFIG)
+/// The roots holding the config (`config` at run time, `source` as
+/// authored: one schema for both) whose names mean those roots where an
+/// expression is compiled (a parameter or a `let` may take the name).
+fn config_roots(names: &dyn NameSource, params: &[String]) -> Vec<&'static str> {
+    [roots::CONFIG, roots::SOURCE]
+        .into_iter()
+        .filter(|&root| {
+            let name = roots::NAMES[root];
+            !params.iter().any(|p| p == name)
+                && matches!(names.resolve(name), Some((Resolved::Root(i), _)) if i == root)
+        })
+        .map(|root| roots::NAMES[root])
+        .collect()
 }
 
-/// Every path below the `config` root an expression writes out
-/// (`config.gateway.auth.mode`, `config.channels[p].dmPolicy`), longest
+/// Every path below a config root (`roots`) an expression writes out
+/// (`config.gateway.auth.mode`, `source.channels[p].dmPolicy`), longest
 /// first in each chain, with the text of each step. `text` is the
 /// expression's source, to find where a member's name is written.
-fn config_chains(expr: &Expr, text: &str) -> Vec<Vec<Written>> {
+fn config_chains(expr: &Expr, text: &str, roots: &[&str]) -> Vec<Vec<Written>> {
     let mut out = Vec::new();
-    visit(expr, text, &mut Vec::new(), &mut out);
+    visit(expr, &Chains { text, roots }, &mut Vec::new(), &mut out);
     out
 }
 
-fn visit(e: &Expr, text: &str, bound: &mut Vec<String>, out: &mut Vec<Vec<Written>>) {
+/// What a walk for config chains reads: the expression's text and the
+/// names of the config roots.
+struct Chains<'a> {
+    text: &'a str,
+    roots: &'a [&'a str],
+}
+
+fn visit(e: &Expr, at: &Chains, bound: &mut Vec<String>, out: &mut Vec<Vec<Written>>) {
     if matches!(e.kind, ExprKind::Member(..) | ExprKind::Index(..))
-        && let Some(steps) = chain(e, text, bound)
+        && let Some(steps) = chain(e, at, bound)
     {
         if !steps.is_empty() {
             out.push(steps);
@@ -257,7 +282,7 @@ fn visit(e: &Expr, text: &str, bound: &mut Vec<String>, out: &mut Vec<Vec<Writte
             match &cur.kind {
                 ExprKind::Member(o, _) => cur = o,
                 ExprKind::Index(o, i) => {
-                    visit(i, text, bound, out);
+                    visit(i, at, bound, out);
                     cur = o;
                 }
                 _ => break,
@@ -271,43 +296,44 @@ fn visit(e: &Expr, text: &str, bound: &mut Vec<String>, out: &mut Vec<Vec<Writte
                 && args.len() == 3
                 && let ExprKind::Ident(v) = &args[1].kind
             {
-                visit(&args[0], text, bound, out);
+                visit(&args[0], at, bound, out);
                 bound.push(v.clone());
-                visit(&args[2], text, bound, out);
+                visit(&args[2], at, bound, out);
                 bound.pop();
                 return;
             }
-            args.iter().for_each(|a| visit(a, text, bound, out));
+            args.iter().for_each(|a| visit(a, at, bound, out));
         }
         ExprKind::Let { name, value, body, .. } => {
-            visit(value, text, bound, out);
+            visit(value, at, bound, out);
             bound.push(name.clone());
-            visit(body, text, bound, out);
+            visit(body, at, bound, out);
             bound.pop();
         }
-        ExprKind::List(items) => items.iter().for_each(|i| visit(i, text, bound, out)),
-        ExprKind::Map(entries) => entries.iter().for_each(|(_, v)| visit(v, text, bound, out)),
-        ExprKind::Member(o, _) | ExprKind::Unary(_, o) => visit(o, text, bound, out),
+        ExprKind::List(items) => items.iter().for_each(|i| visit(i, at, bound, out)),
+        ExprKind::Map(entries) => entries.iter().for_each(|(_, v)| visit(v, at, bound, out)),
+        ExprKind::Member(o, _) | ExprKind::Unary(_, o) => visit(o, at, bound, out),
         ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => {
-            visit(a, text, bound, out);
-            visit(b, text, bound, out);
+            visit(a, at, bound, out);
+            visit(b, at, bound, out);
         }
         ExprKind::Cond(a, b, c) => {
-            visit(a, text, bound, out);
-            visit(b, text, bound, out);
-            visit(c, text, bound, out);
+            visit(a, at, bound, out);
+            visit(b, at, bound, out);
+            visit(c, at, bound, out);
         }
         _ => {}
     }
 }
 
-/// The steps from the `config` root to `e`, or `None` when `e` is not a
-/// member chain on it.
-fn chain(e: &Expr, text: &str, bound: &[String]) -> Option<Vec<Written>> {
+/// The steps from a config root to `e`, or `None` when `e` is not a
+/// member chain on one.
+fn chain(e: &Expr, at: &Chains, bound: &[String]) -> Option<Vec<Written>> {
+    let text = at.text;
     match &e.kind {
-        ExprKind::Ident(n) if n == "config" && !bound.iter().any(|b| b == "config") => Some(Vec::new()),
+        ExprKind::Ident(n) if at.roots.contains(&n.as_str()) && !bound.contains(n) => Some(Vec::new()),
         ExprKind::Member(o, name) => {
-            let mut steps = chain(o, text, bound)?;
+            let mut steps = chain(o, at, bound)?;
             // The name ends the member expression (`config.gateway`).
             let end = e.span.end.min(text.len());
             let start = end.saturating_sub(name.len());
@@ -316,7 +342,7 @@ fn chain(e: &Expr, text: &str, bound: &[String]) -> Option<Vec<Written>> {
             Some(steps)
         }
         ExprKind::Index(o, i) => {
-            let mut steps = chain(o, text, bound)?;
+            let mut steps = chain(o, at, bound)?;
             let step = match &i.kind {
                 ExprKind::Str(k) => Step::Key(k.clone()),
                 _ => Step::Any,
@@ -328,118 +354,16 @@ fn chain(e: &Expr, text: &str, bound: &[String]) -> Option<Vec<Written>> {
     }
 }
 
-/// The steps of a JSONPath as written, each with the text of its key (of
-/// the whole segment for wildcards, filters and the like); `None` when the
-/// text is not of the shape expected (it compiled, so that is rare).
-fn jsonpath_steps(text: &str) -> Option<Vec<Written>> {
-    let bytes = text.as_bytes();
-    let mut i = text.find('$')? + 1;
-    let mut steps = Vec::new();
-    while i < bytes.len() {
-        match bytes[i] {
-            b' ' | b'\t' | b'\n' => i += 1,
-            b'.' if bytes.get(i + 1) == Some(&b'.') => {
-                steps.push((Step::Deep, i..i + 2));
-                return Some(steps);
-            }
-            b'.' => {
-                let start = i + 1;
-                let end = text[start..].find(['.', '[', ' ']).map_or(text.len(), |n| start + n);
-                let name = &text[start..end];
-                steps.push((if name == "*" { Step::Any } else { Step::Key(name.to_string()) }, start..end));
-                i = end;
-            }
-            b'[' => {
-                let end = bracket_end(text, i)?;
-                let inner = text[i + 1..end].trim();
-                let step = match quoted(inner) {
-                    Some(key) => {
-                        let at = i + 1 + text[i + 1..end].find(inner)?;
-                        (Step::Key(key), at + 1..at + inner.len() - 1)
-                    }
-                    None => (Step::Any, i..end + 1),
-                };
-                steps.push(step);
-                i = end + 1;
-            }
-            _ => return None,
-        }
-    }
-    Some(steps)
-}
-
-/// The `]` that closes the `[` at `open` (brackets nest in filters, and
-/// quoted strings may hold any of them).
-fn bracket_end(text: &str, open: usize) -> Option<usize> {
-    let (mut depth, mut quote, mut escaped) = (0usize, None::<char>, false);
-    for (i, c) in text[open..].char_indices() {
-        match (quote, c) {
-            (Some(_), _) if escaped => escaped = false,
-            (Some(_), '\\') => escaped = true,
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"') => quote = Some(c),
-            (None, '[') => depth += 1,
-            (None, ']') => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(open + i);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
-/// The key of a bracket holding one quoted name without escapes
-/// (`'tailscale'`); `None` for anything else (a union, an escape).
-fn quoted(inner: &str) -> Option<String> {
-    let q = inner.chars().next().filter(|c| matches!(c, '\'' | '"'))?;
-    let body = inner.strip_prefix(q)?.strip_suffix(q)?;
-    (!body.contains(q) && !body.contains('\\')).then(|| body.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn shown(text: &str) -> Vec<(Step, &str)> {
-        jsonpath_steps(text).unwrap().into_iter().map(|(s, r)| (s, &text[r])).collect()
-    }
-
-    #[test]
-    fn jsonpath_steps_point_at_each_key() {
-        assert_eq!(
-            shown("$.gateway.tailscale['mode']"),
-            [
-                (Step::Key("gateway".into()), "gateway"),
-                (Step::Key("tailscale".into()), "tailscale"),
-                (Step::Key("mode".into()), "mode")
-            ]
-        );
-        assert_eq!(
-            shown("$.agents.entries[?@.sandbox.mode == 'a]'].tools"),
-            [
-                (Step::Key("agents".into()), "agents"),
-                (Step::Key("entries".into()), "entries"),
-                (Step::Any, "[?@.sandbox.mode == 'a]']"),
-                (Step::Key("tools".into()), "tools")
-            ]
-        );
-        assert_eq!(
-            shown("$.channels.*[0]"),
-            [(Step::Key("channels".into()), "channels"), (Step::Any, "*"), (Step::Any, "[0]")]
-        );
-        assert_eq!(shown("$..token"), [(Step::Deep, "..")]);
-        assert_eq!(shown("$['a','b']"), [(Step::Any, "['a','b']")]);
-    }
-
     #[test]
     fn config_chains_follow_members_and_literal_indexes() {
-        let text = "[config.gateway.bind, config.channels[p]['dmPolicy'], xs.map(config, config.x)]";
+        let text =
+            "[config.gateway.bind, config.channels[p]['dmPolicy'], xs.map(config, config.x), source.auth, env.x.y]";
         let expr = crate::lang::parser::parse(text).unwrap();
-        let chains: Vec<Vec<(Step, &str)>> = config_chains(&expr, text)
+        let chains: Vec<Vec<(Step, &str)>> = config_chains(&expr, text, &["config", "source"])
             .into_iter()
             .map(|c| c.into_iter().map(|(s, r)| (s, &text[r])).collect())
             .collect();
@@ -452,6 +376,7 @@ mod tests {
                     (Step::Any, "p"),
                     (Step::Key("dmPolicy".into()), "'dmPolicy'")
                 ],
+                vec![(Step::Key("auth".into()), "auth")],
             ]
         );
     }

@@ -28,11 +28,11 @@ impl PackCompiler {
                 return None;
             }
         };
+        // Its config paths are checked whether or not it compiles, so one
+        // run reports a type error and a misspelled key alike.
+        self.expr_config_paths(file, at, &parsed, names, params);
         match compile(&parsed, names, params) {
-            Ok(c) => {
-                self.expr_config_paths(file, at, &parsed, names, params);
-                Some(c)
-            }
+            Ok(c) => Some(c),
             Err(errs) => {
                 self.lang_errors(file, at, errs);
                 None
@@ -63,11 +63,9 @@ impl PackCompiler {
         text: &Spanned<String>,
         names: &dyn NameSource,
     ) -> Option<Template> {
+        self.template_config_paths(file, text, names);
         match Template::compile(&text.value, names) {
-            Ok(t) => {
-                self.template_config_paths(file, text, names);
-                Some(t)
-            }
+            Ok(t) => Some(t),
             Err(errs) => {
                 for e in errs {
                     let span = file.map_inner(&text.referenced, &text.value, e.span.clone());

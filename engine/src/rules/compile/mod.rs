@@ -11,6 +11,8 @@ mod exprs;
 mod facts;
 mod fixes;
 mod manifest;
+mod query_paths;
+mod report_fields;
 mod rule;
 mod rules;
 mod scope;
@@ -84,71 +86,50 @@ type Located<'a> = (&'a Arc<RuleSource>, &'a Spanned<ExprText>);
 
 impl PackCompiler {
     /// The stages in order: shared files, the scope and constants,
-    /// definitions, facts, read roots, secrets, rules, then the manifests'
-    /// overrides and report order.
+    /// definitions, facts, read roots, report fields, secrets, rules, then
+    /// the manifests' overrides and report order.
     fn build(
         &mut self,
         shared: Vec<(Arc<RuleSource>, SharedFile)>,
         rules: Vec<(Arc<RuleSource>, RuleFile)>,
         files: Vec<Arc<RuleSource>>,
     ) -> Pack {
-        let shared::Shared {
-            metas,
-            defaults,
-            mut constants,
-            definitions,
-            facts,
-            read_roots,
-            suppressions,
-            env_vars,
-            secrets,
-            not_covered,
-            equivalent_mutants,
-            report_order,
-            report_fields,
-            refusals,
-            manifests,
-        } = self.gather_shared(shared);
-        let mut scope = scope::base_scope(&facts);
-        let declared = constants.clone();
-        self.apply_options(&manifests, &mut constants);
+        let shared = self.gather_shared(shared);
+        let mut scope = scope::base_scope(&shared.facts);
+        // Examples run with the constants as their pack declares them.
+        let mut constants = shared.constants.clone();
+        self.apply_options(&shared.manifests, &mut constants);
         let globals = self.globals(&mut scope, constants);
-        self.declare_config_schema(&manifests, &scope, &globals);
-        let example_globals = manifest::example_globals(&manifests, declared, &scope, &globals, &files);
+        self.declare_config_schema(&shared.manifests, &scope, &globals);
+        let example_globals = manifest::example_globals(&shared.manifests, shared.constants, &scope, &globals, &files);
 
-        let defs = self.definitions(&mut scope, definitions);
-        let (fact_decls, cycles) = crate::rules::fact_order::order(self.facts(&scope, facts), &defs);
+        let defs = self.definitions(&mut scope, shared.definitions);
+        let (facts, cycles) = crate::rules::fact_order::order(self.facts(&scope, shared.facts), &defs);
         self.errors.extend(cycles);
-        let read_root_decls = self.read_roots(&scope, read_roots);
-        let report_fields = report_fields
-            .into_iter()
-            .filter_map(|(file, name, expr)| {
-                let (expr, _) = self.expr((&file, &expr), &scope, &[])?;
-                Some(crate::rules::pack::ReportField { name, expr })
-            })
-            .collect();
-        let secret_decls = self.secrets(secrets);
+        let read_roots = self.read_roots(&scope, shared.read_roots);
+        let report_fields = self.report_fields(&scope, shared.report_fields);
+        let secrets = self.secrets(shared.secrets);
         let (mut compiled_rules, written_ids) = self.rules(&scope, rules);
-        let disabled = self.apply_overrides(&manifests, &mut compiled_rules, &written_ids);
+        let disabled = self.apply_overrides(&shared.manifests, &mut compiled_rules, &written_ids);
         compiled_rules.sort_by(|a, b| a.id_source.cmp(&b.id_source));
-        let report_order = self.report_order(report_order, &compiled_rules, &written_ids);
+        let report_order = self.report_order(shared.report_order, &compiled_rules, &written_ids);
         Pack {
-            metas,
+            metas: shared.metas,
             scope,
             globals,
             defs,
-            defaults,
-            facts: fact_decls,
-            read_roots: read_root_decls,
-            env_vars,
-            suppressions,
-            secrets: secret_decls,
+            defaults: shared.defaults,
+            facts,
+            read_roots,
+            env_vars: shared.env_vars,
+            suppressions: shared.suppressions,
+            secrets,
             secret_policy: Default::default(),
-            not_covered,
-            refusals,
+            not_covered: shared.not_covered,
+            refusals: shared.refusals,
             rules: compiled_rules,
             sources: files,
-            equivalent_mutants,
+            equivalent_mutants: shared.equivalent_mutants,
             report_order,
             report_fields,
             example_globals,

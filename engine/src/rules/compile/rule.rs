@@ -56,11 +56,11 @@ impl PackCompiler {
                 for p in paths {
                     let loc =
                         if p.referenced == serde_saphyr::Location::UNKNOWN { &given.referenced } else { &p.referenced };
+                    // Its keys are checked even when it does not compile
+                    // (a `bind` that does not fit), so one run says both.
+                    self.given_config_path(file, loc, &p.value);
                     match Query::compile(&p.value, bind) {
-                        Ok(q) => {
-                            self.given_config_path(file, loc, &p.value);
-                            queries.push(q)
-                        }
+                        Ok(q) => queries.push(q),
                         Err(msg) => self.error(
                             "clawcheck::rules::selector",
                             file,
@@ -237,6 +237,8 @@ impl PackCompiler {
             let message = self.template(file, &r.message, text_names);
             Some(crate::rules::rule::RefusalText { path: path?, message: message? })
         });
+        let report_group =
+            raw.report_group.as_ref().and_then(|g| self.expr((file, g), text_names, &[]).map(|(c, _)| c));
         let fix = self.fixes(file, &raw, &per_match);
         let examples = self.examples(file, &raw, phase);
         let written = super::written::written(file, &raw);
@@ -268,6 +270,7 @@ impl PackCompiler {
             files,
             refuses_start,
             refusal,
+            report_group,
             fix,
             docs: raw.docs,
             examples,

@@ -1,0 +1,70 @@
+//! `walk`: every value nested in a value, lists entered, in the order a
+//! depth-first visit meets them. Checks that OpenClaw's validation runs as
+//! a recursive visit (a key anywhere under a section, the first offending
+//! one of several) read the same order from the list it makes.
+
+use super::{Builtin, Cost, P, Ret};
+use crate::lang::budget::Budget;
+use crate::lang::meter;
+use crate::lang::value::Value;
+
+#[rustfmt::skip]
+pub(super) const BUILTINS: &[Builtin] = &[
+    Builtin { name: "walk", params: &[P::Any], optional: 0, variadic: false, ret: Ret::ListOf(P::Map), summary: "every value nested in the value, itself included, lists entered, as {path, value} with path the keys and indexes to it, in depth-first order (a value, then what is under its first key or item, then its second)", cost: Cost::Own("a step per value found and per key of its path, as it goes, and the list it makes"), call: walk },
+];
+
+/// Pays for each value found and the path it copies, as it goes: values
+/// that share their children can hold exponentially many paths.
+fn walk(b: &Budget, a: &[Value]) -> Value {
+    fn go(v: &Value, path: &mut Vec<Value>, out: &mut Vec<Value>, b: &Budget) -> Option<()> {
+        if !b.charge(1 + path.len() as u64) {
+            return None;
+        }
+        out.push(Value::map(
+            [("path".into(), Value::list(path.clone())), ("value".into(), v.clone())].into_iter().collect(),
+        ));
+        match v {
+            Value::Map(m) => {
+                for (k, child) in m.iter() {
+                    path.push(Value::str(k));
+                    go(child, path, out, b)?;
+                    path.pop();
+                }
+            }
+            Value::List(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    path.push(Value::Int(i as i64));
+                    go(child, path, out, b)?;
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+        Some(())
+    }
+    let mut out = Vec::new();
+    match go(&a[0], &mut Vec::new(), &mut out, b) {
+        Some(()) => meter::made(Value::list(out), b),
+        None => Value::Null,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(v: serde_json::Value) -> Value {
+        Value::from_json(&v)
+    }
+
+    #[test]
+    fn visits_depth_first_entering_lists() {
+        let found = walk(&Budget::default(), &[json(serde_json::json!({"a": [1, {"b": 2}], "c": 3}))]);
+        let paths: Vec<Value> = found.as_list().unwrap().iter().map(|n| n.get("path")).collect();
+        let expected = serde_json::json!([[], ["a"], ["a", 0], ["a", 1], ["a", 1, "b"], ["c"]]);
+        assert_eq!(Value::list(paths), json(expected));
+        assert_eq!(found.as_list().unwrap()[4].get("value"), json(serde_json::json!(2)));
+        let scalar = walk(&Budget::default(), &[json(serde_json::json!(5))]);
+        assert_eq!(scalar, json(serde_json::json!([{"path": [], "value": 5}])));
+    }
+}
