@@ -58,7 +58,7 @@ fn a_new_rule_is_valid_but_fails_until_filled_in() {
     assert_eq!(run(&["rules", "check", "policy"], dir.path()).code, 0, "the scaffold compiles");
     let test = run(&["rules", "test", "policy", "--color", "never"], dir.path());
     assert_eq!(test.code, 1, "its examples fail until written: {}", test.out);
-    assert!(test.out.contains("3 examples in 1 rules: 1 passed, 2 failed"), "{}", test.out);
+    assert!(test.out.contains("3 examples in 1 rule: 1 passed, 2 failed"), "{}", test.out);
     assert_eq!(
         run(&["rules", "new", "acme.gateway.bind_public", "--dir", "policy"], dir.path()).code,
         2,
@@ -234,7 +234,7 @@ fn examples_run_with_the_options_of_the_pack_that_declares_the_rule() {
         ("b/pack.yaml", "pack:\n  name: b\n  options:\n    limit: 10\n"),
     ]);
     let out = run(&["rules", "test", "a", "--pack", "b", "--no-builtin-rules", "--color", "never"], dir.path());
-    assert_eq!((out.code, out.out.as_str()), (0, "3 examples in 1 rules: 3 passed, 0 failed\n"), "{}", out.err);
+    assert_eq!((out.code, out.out.as_str()), (0, "3 examples in 1 rule: 3 passed, 0 failed\n"), "{}", out.err);
     // An audit with both packs uses b's value: a 5-character token is short.
     std::fs::write(dir.path().join("openclaw.json"), r#"{"gateway":{"auth":{"token":"abcde"}}}"#).expect("write");
     let audit = run(

@@ -171,6 +171,6 @@ fn failing_examples_point_at_the_example() {
     .expect("write");
     let run = clawcheck(&["rules", "test", "--no-builtin-rules", "--color", "never", "rules"], home.path());
     assert_eq!(run.code, 1);
-    assert!(run.out.contains("1 examples in 1 rules: 0 passed, 1 failed"), "{}", run.out);
+    assert!(run.out.contains("1 example in 1 rule: 0 passed, 1 failed"), "{}", run.out);
     insta::assert_snapshot!("failing_example", redact(&run.err, home.path()));
 }

@@ -96,7 +96,7 @@ fn a_surviving_mutant_is_reported_at_what_it_changes() {
     assert_eq!(out.code, 1, "{}", out.err);
     assert_eq!(
         out.out,
-        "3 examples in 1 rules: 3 passed, 0 failed\n9 mutants of 1 rules: 8 killed, 0 equivalent, 1 survived\n"
+        "3 examples in 1 rule: 3 passed, 0 failed\n9 mutants of 1 rule: 8 killed, 0 equivalent, 1 survived\n"
     );
     assert_eq!(out.err.matches("clawcheck::rules::mutant_survived").count(), 1, "{}", out.err);
     assert!(
@@ -116,7 +116,7 @@ fn the_missing_example_kills_it() {
     assert_eq!(out.code, 0, "{}", out.err);
     assert_eq!(
         out.out,
-        "4 examples in 1 rules: 4 passed, 0 failed\n9 mutants of 1 rules: 9 killed, 0 equivalent, 0 survived\n"
+        "4 examples in 1 rule: 4 passed, 0 failed\n9 mutants of 1 rule: 9 killed, 0 equivalent, 0 survived\n"
     );
     // Only the authoring bar's warning (one triggering example) is left.
     assert!(!out.err.contains('×'), "{}", out.err);
@@ -127,12 +127,12 @@ fn a_listed_equivalent_passes_until_an_example_kills_it() {
     let dir = pack_dir(RULE, &[("_mutants.yaml", EQUIVALENT)]);
     let out = mutate(dir.path());
     assert_eq!(out.code, 0, "{}", out.err);
-    assert!(out.out.ends_with("9 mutants of 1 rules: 8 killed, 1 equivalent, 0 survived\n"), "{}", out.out);
+    assert!(out.out.ends_with("9 mutants of 1 rule: 8 killed, 1 equivalent, 0 survived\n"), "{}", out.out);
 
     let dir = pack_dir(&format!("{RULE}{LIST_TOKEN}"), &[("_mutants.yaml", EQUIVALENT)]);
     let out = mutate(dir.path());
     assert_eq!(out.code, 1, "a stale entry fails the run: {}", out.out);
-    assert!(out.out.ends_with("9 mutants of 1 rules: 9 killed, 0 equivalent, 0 survived\n"), "{}", out.out);
+    assert!(out.out.ends_with("9 mutants of 1 rule: 9 killed, 0 equivalent, 0 survived\n"), "{}", out.out);
     assert_eq!(out.err.matches("clawcheck::rules::equivalent_mutant_stale").count(), 1, "{}", out.err);
     let message =
         "× `when: drop `is_string(token)`` of rule acme.t.short is listed as equivalent, but example 4 kills it now";

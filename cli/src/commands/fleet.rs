@@ -17,6 +17,7 @@ use clawcheck_engine::eval;
 use clawcheck_engine::facts::synthetic;
 use clawcheck_engine::input::{Environment, Overrides};
 use clawcheck_engine::redact::{Redactor, SecretPolicy};
+use clawcheck_engine::report::count::count;
 use clawcheck_engine::report::{self, Finding, Summary};
 use clawcheck_engine::rules::Pack;
 use clawcheck_engine::rules::filter::CheckFilter;
@@ -191,9 +192,8 @@ pub fn run(source: &Path, fleet: &FleetRun, io: &mut Io) -> u8 {
     let threshold = fleet.fail_on.map_or_else(|| "none".to_string(), |s| s.as_str().to_string());
     let _ = writeln!(
         io.err,
-        "fleet: {} gateway{}, {} failing --fail-on {threshold}, {} not audited",
-        tally.gateways,
-        if tally.gateways == 1 { "" } else { "s" },
+        "fleet: {}, {} failing --fail-on {threshold}, {} not audited",
+        count(tally.gateways, "gateway"),
         tally.failing,
         tally.errors
     );

@@ -3,6 +3,7 @@
 //! `equivalent_mutants` entry, and a count.
 
 use clawcheck_engine::eval::mutants::{MutationReport, Status};
+use clawcheck_engine::report::count::count;
 use clawcheck_engine::rules::RuleError;
 
 use crate::Io;
@@ -44,8 +45,9 @@ pub fn print(report: &MutationReport, rules: usize, io: &mut Io, color: bool) ->
     let equivalent = report.count(|s| matches!(s, Status::Equivalent { .. }));
     let survived = report.count(|s| *s == Status::Survived);
     let mut line = format!(
-        "{} mutants of {rules} rules: {killed} killed, {equivalent} equivalent, {survived} survived",
-        report.mutants.len()
+        "{} of {}: {killed} killed, {equivalent} equivalent, {survived} survived",
+        count(report.mutants.len(), "mutant"),
+        count(rules, "rule")
     );
     if report.unviable > 0 {
         line.push_str(&format!(" ({} did not compile and were not run)", report.unviable));

@@ -3,6 +3,7 @@
 use clawcheck_engine::eval::examples::{self, ExampleOutcome};
 use clawcheck_engine::eval::mutants as mutation;
 use clawcheck_engine::fix::FixOp;
+use clawcheck_engine::report::count::count;
 use clawcheck_engine::rules::rule::Phase;
 use clawcheck_engine::rules::{Pack, RuleError};
 
@@ -18,7 +19,7 @@ pub fn run(cmd: RulesCommand, io: &mut Io) -> u8 {
         RulesCommand::New(args) => super::scaffold::run(&args, io),
         RulesCommand::Check(args) => match load_checked(&args, io) {
             Ok(pack) => {
-                let _ = writeln!(io.out, "{} rules loaded, no errors", pack.rules.len());
+                let _ = writeln!(io.out, "{} loaded, no errors", count(pack.rules.len(), "rule"));
                 exit::OK
             }
             Err(code) => code,
@@ -141,8 +142,8 @@ fn list(pack: &Pack) -> String {
         out.push('\n');
     }
     match pack.disabled.len() {
-        0 => out.push_str(&format!("{active} rules\n")),
-        n => out.push_str(&format!("{active} rules, {n} disabled\n")),
+        0 => out.push_str(&format!("{}\n", count(active, "rule"))),
+        n => out.push_str(&format!("{}, {n} disabled\n", count(active, "rule"))),
     }
     out
 }
@@ -192,9 +193,9 @@ fn test(args: &TestArgs, io: &mut Io) -> u8 {
     }
     let _ = writeln!(
         io.out,
-        "{} examples in {} rules: {} passed, {} failed",
-        outcomes.len(),
-        selected().count(),
+        "{} in {}: {} passed, {} failed",
+        count(outcomes.len(), "example"),
+        count(selected().count(), "rule"),
         outcomes.len() - failed.len(),
         failed.len()
     );

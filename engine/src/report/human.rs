@@ -116,7 +116,7 @@ pub struct Hidden {
 
 /// The line that says how many findings a baseline hid.
 pub fn hidden_by_baseline(n: usize) -> String {
-    format!("{n} finding{} hidden by the baseline", if n == 1 { "" } else { "s" })
+    format!("{} hidden by the baseline", super::count::count(n, "finding"))
 }
 
 /// What the report is about, for its heading.
@@ -206,10 +206,9 @@ fn heading(findings: &[Finding], hidden: Hidden, subject: &Subject, naming: &Nam
     if subject.refusals > 0 {
         // Before the counts: a refused config fails the run whatever they say.
         out.push_str(&format!(
-            "{}: its validation reports {} issue{} (the findings that say \"OpenClaw itself refuses to start\").\n",
+            "{}: its validation reports {} (the findings that say \"OpenClaw itself refuses to start\").\n",
             super::finding::REFUSED,
-            subject.refusals,
-            if subject.refusals == 1 { "" } else { "s" }
+            super::count::count(subject.refusals, "issue"),
         ));
     }
     let worst = Severity::ALL.into_iter().find(|s| summary.count(*s) > 0);

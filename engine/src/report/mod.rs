@@ -5,6 +5,7 @@
 pub mod baseline;
 pub mod brief;
 pub mod concise;
+pub mod count;
 pub mod finding;
 pub mod fingerprint;
 pub mod fix;

@@ -256,7 +256,7 @@ pub fn report(
                 "toolExecutionNotifications": [{
                     "level": "error",
                     "descriptor": {"id": "clawcheck.refused"},
-                    "message": {"text": format!("{REFUSED}: its validation reports {} issue{}.", opts.refusals, if opts.refusals == 1 { "" } else { "s" })},
+                    "message": {"text": format!("{REFUSED}: its validation reports {}.", super::count::count(opts.refusals, "issue"))},
                 }],
             }]),
         );
