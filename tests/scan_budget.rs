@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use clawcheck_engine::input::Environment;
 use clawcheck_tests::cli;
+use clawcheck_tests::files::temp_tree;
 
 const PACK: &str = r#"
 pack: { name: acme-budget, version: 1.0.0 }
@@ -29,13 +30,13 @@ detail: d
 "#;
 
 fn audit(source_bytes: usize, deep: bool) -> cli::Run {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let source = "x".repeat(source_bytes);
+    let dir = temp_tree(&[
+        ("policy/pack.yaml", PACK),
+        ("policy/acme.budget.costly.yaml", RULE),
+        ("state/src/a.js", source.as_str()),
+    ]);
     let root = dir.path().canonicalize().expect("real path");
-    std::fs::create_dir_all(root.join("policy")).expect("mkdir");
-    std::fs::write(root.join("policy/pack.yaml"), PACK).expect("write");
-    std::fs::write(root.join("policy/acme.budget.costly.yaml"), RULE).expect("write");
-    std::fs::create_dir_all(root.join("state/src")).expect("mkdir");
-    std::fs::write(root.join("state/src/a.js"), "x".repeat(source_bytes)).expect("write");
     let mut vars = BTreeMap::new();
     vars.insert("HOME".to_string(), root.display().to_string());
     let env = Environment { vars, cwd: root.clone() };
