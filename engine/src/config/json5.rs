@@ -53,14 +53,21 @@ pub fn restore_bom(original: &str, rendered: String) -> String {
 
 /// Parses the file `file` of `sources`.
 pub fn parse(sources: &SourceMap, file: FileId) -> Result<Node, ConfigError> {
+    parse_noting_includes(sources, file).map(|parsed| parsed.0)
+}
+
+/// As [`parse`], with whether the file may hold an `$include` key: `false`
+/// only when the parse read every key and none was `$include`, so loading
+/// can skip the include walk.
+pub fn parse_noting_includes(sources: &SourceMap, file: FileId) -> Result<(Node, bool), ConfigError> {
     let text = &*without_bom(&sources.get(file).text);
     let syntax = |range: std::ops::Range<usize>, message: String| {
         ConfigError::new("clawcheck::config::syntax", format!("JSON5 parse failed: {message}"))
             .at(sources, file, range, "here")
             .help("OpenClaw refuses to start with a config it cannot parse; fix the syntax and re-run")
     };
-    if let Some(node) = direct::parse(text, file) {
-        return Ok(node);
+    if let Some(parsed) = direct::parse(text, file) {
+        return Ok(parsed);
     }
     // Not a config the direct parse takes: jsonc-parser's own parse says why,
     // at the place and in the words it always did.
@@ -72,7 +79,7 @@ pub fn parse(sources: &SourceMap, file: FileId) -> Result<Node, ConfigError> {
         let end = text.len();
         return Err(syntax(end..end, "the file holds no value (invalid end of input)".into()));
     };
-    convert(&value, file).map_err(|(range, msg)| syntax(range, msg))
+    convert(&value, file).map(|node| (node, true)).map_err(|(range, msg)| syntax(range, msg))
 }
 
 fn origin(file: FileId, range: jsonc_parser::common::Range) -> Origin {
@@ -177,8 +184,17 @@ mod tests {
         convert(&parsed.value?, FileId(0)).ok()
     }
 
+    #[test]
+    fn the_parse_notes_include_keys_only() {
+        let includes = |text: &str| direct::parse(text, FileId(0)).map(|(_, includes)| includes);
+        assert_eq!(includes("{ a: { b: ['$include', { c: '$include' }] }, $includes: 1 }"), Some(false));
+        assert_eq!(includes("{ a: [ { $include: 'x' } ] }"), Some(true));
+        assert_eq!(includes(r#"{ "\u0024include": 'x' }"#), Some(true));
+        assert_eq!(includes("['$include']"), Some(false));
+    }
+
     fn agree(text: &str) -> bool {
-        let direct = direct::parse(text, FileId(0));
+        let direct = direct::parse(text, FileId(0)).map(|(node, _)| node);
         assert_eq!(format!("{direct:?}"), format!("{:?}", via_ast(text)), "text {text:?}");
         direct.is_some()
     }

@@ -68,7 +68,7 @@ pub fn add_fields(report: &mut Value, fields: &[(String, crate::lang::Value)], r
 }
 
 /// `value` with every string (keys too) scrubbed of secret values.
-fn scrubbed(value: Value, redactor: &Redactor) -> Value {
+pub(super) fn scrubbed(value: Value, redactor: &Redactor) -> Value {
     match value {
         Value::String(s) => Value::String(redactor.scrub(&s).into_owned()),
         Value::Array(items) => Value::Array(items.into_iter().map(|v| scrubbed(v, redactor)).collect()),

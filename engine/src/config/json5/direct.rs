@@ -16,15 +16,17 @@ use jsonc_parser::tokens::Token;
 use jsonc_parser::{Scanner, ScannerOptions};
 
 use super::number;
+use crate::config::include::INCLUDE_KEY;
 use crate::config::sources::FileId;
 use crate::config::tree::{Member, Node, NodeKind, Origin};
 
 /// jsonc-parser's nesting limit: open objects, properties and arrays.
 const MAX_NESTING: usize = 512;
 
-/// The tree of `text`, or `None` where `parse_to_ast` would report an error
-/// (or the text holds no value).
-pub fn parse(text: &str, file: FileId) -> Option<Node> {
+/// The tree of `text` and whether any object in it has an `$include` key,
+/// or `None` where `parse_to_ast` would report an error (or the text holds
+/// no value).
+pub fn parse(text: &str, file: FileId) -> Option<(Node, bool)> {
     let options = super::parse_options();
     let scanner = Scanner::new(
         text,
@@ -37,12 +39,12 @@ pub fn parse(text: &str, file: FileId) -> Option<Node> {
             allow_extended_string_escapes: options.allow_extended_string_escapes,
         },
     );
-    let mut p = Parser { scanner, file, nesting: 0, members: Vec::new() };
+    let mut p = Parser { scanner, file, nesting: 0, members: Vec::new(), includes: false };
     let first = p.scan()?;
     let node = p.value(first)?;
     // One value, then nothing but comments.
     match p.scan_next() {
-        Ok(None) => Some(node),
+        Ok(None) => Some((node, p.includes)),
         _ => None,
     }
 }
@@ -55,6 +57,9 @@ struct Parser<'a> {
     /// The members of the objects open, innermost last: an object's map is
     /// made at its size once its members are known, not grown key by key.
     members: Vec<(crate::lang::Name, Member)>,
+    /// Whether a key read so far is `$include` (a file without one needs
+    /// no include walk: a config of megabytes is millions of nodes).
+    includes: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -108,6 +113,7 @@ impl<'a> Parser<'a> {
                 Token::String(s) => s.as_ref().into(),
                 other => loose_name(other)?.into(),
             };
+            self.includes |= key == INCLUDE_KEY;
             let key_origin = self.origin();
             self.nesting += 1;
             if !matches!(self.scan()?, Token::Colon) {
