@@ -10,12 +10,10 @@
 
 use std::path::{Path, PathBuf};
 
-use indexmap::IndexMap;
-
 use super::error::ConfigError;
 use super::json5;
 use super::sources::{FileId, SourceMap};
-use super::tree::{Member, Node, NodeKind, Origin};
+use super::tree::{Member, Members, Node, NodeKind, Origin};
 use crate::lang::builtins::normalize_path;
 
 pub const INCLUDE_KEY: &str = "$include";
@@ -92,7 +90,7 @@ impl<'a> IncludeResolver<'a> {
                 let origin = node.origin;
                 let base = merged.unwrap_or(Node { kind: NodeKind::Object(Box::default()), origin });
                 let siblings = std::mem::replace(node, Node { kind: NodeKind::Null, origin });
-                let no_siblings = siblings.as_object().is_none_or(IndexMap::is_empty);
+                let no_siblings = siblings.as_object().is_none_or(Members::is_empty);
                 if no_siblings && single {
                     *node = base;
                     return Ok(());
@@ -343,15 +341,15 @@ pub fn deep_merge(base: Node, over: Node) -> Node {
     match (base.kind, over.kind) {
         (NodeKind::Object(mut a), NodeKind::Object(b)) => {
             for (k, m) in *b {
-                match a.entry(k) {
-                    indexmap::map::Entry::Occupied(mut slot) => {
+                match a.get_index_of(&k).and_then(|i| a.get_index_mut(i)) {
+                    Some(slot) => {
                         let placeholder =
                             Member { key: m.key, node: Node { kind: NodeKind::Null, origin: m.node.origin } };
-                        let existing = std::mem::replace(slot.get_mut(), placeholder);
-                        *slot.get_mut() = Member { key: m.key, node: deep_merge(existing.node, m.node) };
+                        let existing = std::mem::replace(slot, placeholder);
+                        *slot = Member { key: m.key, node: deep_merge(existing.node, m.node) };
                     }
-                    indexmap::map::Entry::Vacant(slot) => {
-                        slot.insert(m);
+                    None => {
+                        a.insert(k, m);
                     }
                 }
             }

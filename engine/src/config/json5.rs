@@ -5,7 +5,6 @@
 //! accepts the same files; missing commas, which JSON5 rejects but
 //! jsonc-parser would tolerate, are turned off.
 
-use indexmap::IndexMap;
 use jsonc_parser::ast;
 use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
 
@@ -13,7 +12,7 @@ mod direct;
 
 use super::error::ConfigError;
 use super::sources::{FileId, SourceMap};
-use super::tree::{Member, Node, NodeKind, Origin};
+use super::tree::{Member, Members, Node, NodeKind, Origin};
 
 pub fn parse_options() -> ParseOptions {
     ParseOptions {
@@ -83,7 +82,7 @@ pub fn parse_noting_includes(sources: &SourceMap, file: FileId) -> Result<(Node,
 }
 
 fn origin(file: FileId, range: jsonc_parser::common::Range) -> Origin {
-    Origin { file, start: range.start, end: range.end }
+    Origin::new(file, range.start..range.end)
 }
 
 /// The AST's value as a node (for texts the direct parse does not take, to
@@ -103,16 +102,16 @@ fn convert(v: &ast::Value, file: FileId) -> Result<Node, (std::ops::Range<usize>
             (NodeKind::Array(items), a.range)
         }
         ast::Value::Object(o) => {
-            let mut members = IndexMap::with_capacity(o.properties.len());
+            let mut members = Vec::with_capacity(o.properties.len());
             for p in &o.properties {
                 let (key, key_range) = match &p.name {
                     ast::ObjectPropName::String(s) => (crate::lang::Name::from(s.value.as_ref()), s.range),
                     ast::ObjectPropName::Word(w) => (crate::lang::Name::from(w.value), w.range),
                 };
                 let node = convert(&p.value, file)?;
-                members.insert(key, Member { key: origin(file, key_range), node });
+                members.push((key, Member { key: origin(file, key_range), node }));
             }
-            (NodeKind::Object(Box::new(members)), o.range)
+            (NodeKind::Object(Box::new(Members::from_entries(members))), o.range)
         }
     };
     Ok(Node { kind, origin: origin(file, range) })

@@ -15,7 +15,7 @@ use super::budget::Budget;
 use super::builtins::MacroKind;
 use super::compile::{Compiled, Ir};
 use super::meter;
-use super::value::{Key, Map, Value};
+use super::value::{Key, KeyHasher, Map, Value};
 
 /// A compiled pack definition.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
@@ -56,9 +56,48 @@ pub struct Caches {
 /// An index of a list by a key expression: the positions of the elements
 /// with each key value, in order. It holds the list, so no other list can
 /// take its address while the index is cached.
+///
+/// The positions of one key value are a chain through `next` rather than a
+/// vector per value: join keys are mostly distinct (an agent's id), and a
+/// vector each cost an allocation per element.
 struct JoinIndex {
     list: Value,
-    positions: HashMap<Key, Vec<usize>>,
+    /// The first and last position of each key value.
+    heads: HashMap<Key, (usize, usize), KeyHasher>,
+    /// For each position, the next one with the same key value.
+    next: Vec<usize>,
+}
+
+impl JoinIndex {
+    /// The index of `keys` (the key value of each element in order; `None`
+    /// ends the list there, as a budget cut does).
+    fn new(list: Value, keys: impl Iterator<Item = Option<Key>>) -> JoinIndex {
+        let mut heads: HashMap<Key, (usize, usize), KeyHasher> = HashMap::default();
+        let mut next = Vec::new();
+        for (i, key) in keys.enumerate() {
+            let Some(key) = key else { break };
+            next.push(usize::MAX);
+            match heads.entry(key) {
+                std::collections::hash_map::Entry::Occupied(mut slot) => {
+                    let (_, last) = slot.get_mut();
+                    next[*last] = i;
+                    *last = i;
+                }
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert((i, i));
+                }
+            }
+        }
+        JoinIndex { list, heads, next }
+    }
+
+    /// The positions of the elements whose key value is `key`, in order.
+    fn positions(&self, key: Option<&Key>) -> impl Iterator<Item = usize> + '_ {
+        let first = key.and_then(|k| self.heads.get(k)).map_or(usize::MAX, |&(first, _)| first);
+        std::iter::successors((first != usize::MAX).then_some(first), |&i| {
+            self.next.get(i).copied().filter(|&j| j != usize::MAX)
+        })
+    }
 }
 
 impl Caches {
@@ -173,10 +212,9 @@ impl Env<'_> {
                     Value::List(items) if items.len() >= JOIN_MIN_LEN => {
                         let index = self.join_index(&listed, items, key, *slot);
                         let probe = meter::key(self.run(probe, frame), &self.caches.budget);
-                        let matched: &[usize] = probe.and_then(|p| index.positions.get(&p)).map_or(&[], Vec::as_slice);
                         // The index matched the equalities; the rest of the
                         // predicate is checked on those matches.
-                        let mut hits = matched.iter().map(|&i| &items[i]).filter(|item| {
+                        let mut hits = index.positions(probe.as_ref()).map(|i| &items[i]).filter(|item| {
                             *exact || {
                                 frame[*slot] = (*item).clone();
                                 self.run(body, frame).is_true()
@@ -245,14 +283,12 @@ impl Env<'_> {
             return index.clone();
         }
         let mut frame = vec![Value::Null; slot + 1];
-        let mut positions: HashMap<Key, Vec<usize>> = HashMap::new();
-        for (i, item) in items.iter().enumerate() {
+        let keys = items.iter().map(|item| {
             frame[slot] = item.clone();
             // Hashing a key reads all of it: paid for like any walk.
-            let Some(k) = meter::key(self.run(key, &mut frame), &self.caches.budget) else { break };
-            positions.entry(k).or_default().push(i);
-        }
-        let index = Rc::new(JoinIndex { list: listed.clone(), positions });
+            meter::key(self.run(key, &mut frame), &self.caches.budget)
+        });
+        let index = Rc::new(JoinIndex::new(listed.clone(), keys));
         // An index cut short by the budget is not the list's index: later
         // rules must build it afresh.
         if !self.caches.budget.is_cut() {

@@ -110,7 +110,7 @@ fn finding(f: &Finding, sources: &SourceMap) -> Value {
             }
             let o = l.origin?;
             let file = sources.get(o.file);
-            let (line, column) = line_col(file, o.start);
+            let (line, column) = line_col(file, o.span().start);
             Some(json!({"path": l.path, "file": file.path.display().to_string(), "line": line, "column": column, "label": l.label}))
         })
         .collect();

@@ -11,14 +11,13 @@
 //! config parses to the same tree, and a broken one fails with the same
 //! message at the same place, as before.
 
-use indexmap::IndexMap;
 use jsonc_parser::tokens::Token;
 use jsonc_parser::{Scanner, ScannerOptions};
 
 use super::number;
 use crate::config::include::INCLUDE_KEY;
 use crate::config::sources::FileId;
-use crate::config::tree::{Member, Node, NodeKind, Origin};
+use crate::config::tree::{Member, Members, Node, NodeKind, Origin};
 
 /// jsonc-parser's nesting limit: open objects, properties and arrays.
 const MAX_NESTING: usize = 512;
@@ -81,7 +80,7 @@ impl<'a> Parser<'a> {
 
     /// The current token's place.
     fn origin(&self) -> Origin {
-        Origin { file: self.file, start: self.scanner.token_start(), end: self.scanner.token_end() }
+        Origin::new(self.file, self.scanner.token_start()..self.scanner.token_end())
     }
 
     /// The value that starts with `token` (the current token).
@@ -130,9 +129,8 @@ impl<'a> Parser<'a> {
         self.nesting -= 1;
         // A repeated key keeps its first place and takes the last value,
         // as inserting one by one does.
-        let mut members = IndexMap::with_capacity(self.members.len() - first_member);
-        members.extend(self.members.drain(first_member..));
-        let origin = Origin { end: self.scanner.token_end(), ..open };
+        let members = Members::from_entries(self.members.drain(first_member..));
+        let origin = Origin::new(open.file, open.span().start..self.scanner.token_end());
         Some(Node { kind: NodeKind::Object(Box::new(members)), origin })
     }
 
@@ -159,7 +157,9 @@ impl<'a> Parser<'a> {
             })?;
         }
         self.nesting -= 1;
-        let origin = Origin { end: self.scanner.token_end(), ..open };
+        // Most arrays of a config hold one to three items: no spare room.
+        items.shrink_to_fit();
+        let origin = Origin::new(open.file, open.span().start..self.scanner.token_end());
         Some(Node { kind: NodeKind::Array(items), origin })
     }
 
