@@ -210,7 +210,7 @@ impl serde::Serialize for Place<'_> {
         }
         let o = l.origin.expect("a location written is in a file or the config");
         let file = self.r.sources.get(o.file);
-        let (line, column) = file.position(o.start);
+        let (line, column) = file.position(o.span().start);
         m.serialize_entry("path", &redactor.scrub(&l.path))?;
         m.serialize_entry("file", &file.path.display().to_string())?;
         m.serialize_entry("line", &line)?;
