@@ -56,12 +56,21 @@ pub struct Budget {
     limit: Cell<u64>,
     left: Cell<u64>,
     depth: Cell<u32>,
+    /// The deepest nesting reached since the last reset (a folded
+    /// definition's, see `lang::fold`).
+    peak: Cell<u32>,
     cut: Cell<Option<Cutoff>>,
 }
 
 impl Default for Budget {
     fn default() -> Self {
-        Budget { limit: Cell::new(STEPS), left: Cell::new(STEPS), depth: Cell::new(0), cut: Cell::new(None) }
+        Budget {
+            limit: Cell::new(STEPS),
+            left: Cell::new(STEPS),
+            depth: Cell::new(0),
+            peak: Cell::new(0),
+            cut: Cell::new(None),
+        }
     }
 }
 
@@ -93,6 +102,7 @@ impl Budget {
     pub fn reset(&self) -> Option<Cutoff> {
         self.left.set(self.limit.get());
         self.depth.set(0);
+        self.peak.set(0);
         self.cut.take()
     }
 
@@ -128,7 +138,21 @@ impl Budget {
             return false;
         }
         self.depth.set(depth + 1);
+        if depth >= self.peak.get() {
+            self.peak.set(depth + 1);
+        }
         true
+    }
+
+    /// The deepest nesting reached since the last [`Self::reset`].
+    pub fn peak(&self) -> u32 {
+        self.peak.get()
+    }
+
+    /// Records that an evaluation done elsewhere on this one's behalf (a
+    /// folded definition) nested `depth` levels deep.
+    pub fn reach(&self, depth: u32) {
+        self.peak.set(self.peak.get().max(depth));
     }
 
     /// The current nesting depth.

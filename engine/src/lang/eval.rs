@@ -3,7 +3,8 @@
 //! Total by construction: every operator and builtin answers wrong types
 //! with null (or false), recursion is rejected at load, and iteration only
 //! runs over finite lists. Definitions without parameters are evaluated at
-//! most once per audit (cached), since they depend only on the inputs.
+//! most once per audit (cached), since they depend only on the inputs, and
+//! those that read no input at most once per process (`lang::fold`).
 
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
@@ -23,6 +24,13 @@ pub struct Definition {
     pub name: String,
     pub params: usize,
     pub body: Compiled,
+    /// The roots it reads, directly or through the definitions it calls:
+    /// bit `i` for root `i` (see `lang::fold`). One that reads none and
+    /// takes no parameters is evaluated once per process.
+    pub reads: u64,
+    /// The value of a constant definition, once computed.
+    #[serde(skip)]
+    pub fold: super::fold::Fold,
 }
 
 /// Everything an expression can read while it runs.
@@ -38,6 +46,9 @@ pub struct Env<'a> {
     /// The rule-level scope (`@`, bindings, `let` entries), when evaluating
     /// inside a rule.
     pub rule: Option<&'a RuleScope<'a>>,
+    /// Whether constant definitions take their value computed once per
+    /// process (see `lang::fold`): only where `globals` are the pack's own.
+    pub fold_constants: bool,
 }
 
 /// What an evaluation remembers between expressions: the values of
@@ -67,6 +78,15 @@ impl Caches {
             defs: (0..definitions).map(|_| OnceCell::new()).collect(),
             joins: RefCell::new(HashMap::new()),
             budget: Budget::default(),
+        }
+    }
+
+    /// Forgets the values of these definitions (their inputs changed).
+    pub fn forget(&mut self, ids: &[usize]) {
+        for &id in ids {
+            if let Some(cell) = self.defs.get_mut(id) {
+                cell.take();
+            }
         }
     }
 }
@@ -268,7 +288,10 @@ impl Env<'_> {
             if let Some(v) = cell.get() {
                 return v.clone();
             }
-            let v = self.eval(&def.body);
+            let v = match self.folded(def) {
+                Some(v) => v,
+                None => self.eval(&def.body),
+            };
             // A value cut short by the budget is not the definition's value:
             // later rules must compute it afresh.
             if !self.caches.budget.is_cut() {

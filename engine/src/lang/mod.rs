@@ -13,6 +13,7 @@ pub mod builtins;
 pub mod compile;
 pub mod error;
 pub mod eval;
+pub mod fold;
 pub mod map;
 pub mod meter;
 pub mod mutate;
