@@ -149,6 +149,17 @@ impl Budget {
         self.peak.get()
     }
 
+    /// Runs `f`, and says what it gave, the steps it took and how many
+    /// levels it nested below the current depth.
+    pub fn measure<T>(&self, f: impl FnOnce() -> T) -> (T, u64, u32) {
+        let (left, depth, peak) = (self.left.get(), self.depth.get(), self.peak.get());
+        self.peak.set(depth);
+        let out = f();
+        let deepest = self.peak.get();
+        self.peak.set(peak.max(deepest));
+        (out, left.saturating_sub(self.left.get()), deepest.saturating_sub(depth))
+    }
+
     /// Records that an evaluation done elsewhere on this one's behalf (a
     /// folded definition) nested `depth` levels deep.
     pub fn reach(&self, depth: u32) {

@@ -4,7 +4,9 @@
 //! with null (or false), recursion is rejected at load, and iteration only
 //! runs over finite lists. Definitions without parameters are evaluated at
 //! most once per audit (cached), since they depend only on the inputs, and
-//! those that read no input at most once per process (`lang::fold`).
+//! those that read no input at most once per process (`lang::fold`); calls
+//! of definitions with parameters that read no input are remembered per
+//! audit by their arguments (`lang::memo`).
 
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
@@ -15,6 +17,7 @@ use super::ast::BinOp;
 use super::budget::Budget;
 use super::builtins::MacroKind;
 use super::compile::{Compiled, Ir};
+use super::memo::{CallKey, Memo};
 use super::meter;
 use super::value::{Key, Map, Value};
 
@@ -60,6 +63,8 @@ pub struct Caches {
     /// the last list the site saw. A site that sees the same list again reuses
     /// it; a new list replaces it, so memory stays bounded.
     joins: RefCell<HashMap<usize, Rc<JoinIndex>>>,
+    /// Calls of definitions that read no input, by their arguments.
+    memo: Memo,
     /// The step and depth budget of the rule being evaluated.
     pub budget: Budget,
 }
@@ -77,8 +82,14 @@ impl Caches {
         Caches {
             defs: (0..definitions).map(|_| OnceCell::new()).collect(),
             joins: RefCell::new(HashMap::new()),
+            memo: Memo::default(),
             budget: Budget::default(),
         }
+    }
+
+    /// How many calls the audit remembers (`lang::memo`).
+    pub fn remembered_calls(&self) -> usize {
+        self.memo.len()
     }
 
     /// Forgets the values of these definitions (their inputs changed).
@@ -303,7 +314,23 @@ impl Env<'_> {
         for (slot, a) in args.iter().enumerate() {
             callee[slot] = self.run(a, frame);
         }
-        self.run(&def.body.ir, &mut callee)
+        if def.reads != 0 {
+            return self.run(&def.body.ir, &mut callee);
+        }
+        // Reads no input: the same arguments give the same value (`lang::memo`).
+        let budget = &self.caches.budget;
+        let (key, read) = CallKey::new(id, &callee[..args.len()]);
+        if let Some(v) = self.caches.memo.recall(&key, read, budget) {
+            return v;
+        }
+        if !budget.charge(read) {
+            return Value::Null;
+        }
+        let (v, steps, depth) = budget.measure(|| self.run(&def.body.ir, &mut callee));
+        if !budget.is_cut() {
+            self.caches.memo.remember(key, callee[..args.len()].to_vec(), &v, steps, depth);
+        }
+        v
     }
 
     fn run_macro(

@@ -15,6 +15,7 @@ pub mod error;
 pub mod eval;
 pub mod fold;
 pub mod map;
+pub mod memo;
 pub mod meter;
 pub mod mutate;
 pub mod parser;
