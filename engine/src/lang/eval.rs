@@ -326,9 +326,9 @@ impl Env<'_> {
         if !budget.charge(read) {
             return Value::Null;
         }
-        let (v, steps, depth) = budget.measure(|| self.run(&def.body.ir, &mut callee));
+        let (v, _, depth) = budget.measure(|| self.run(&def.body.ir, &mut callee));
         if !budget.is_cut() {
-            self.caches.memo.remember(key, callee[..args.len()].to_vec(), &v, steps, depth);
+            self.caches.memo.remember(key, callee[..args.len()].to_vec(), &v, depth);
         }
         v
     }

@@ -14,11 +14,13 @@
 //! arguments it was given, so no other list can take a remembered list's
 //! address during the audit.
 //!
-//! Charging does not change: a remembered call is charged the steps its
-//! evaluation took, as if it ran again, plus a read of its string
-//! arguments (hashing them); a call nested so deep that the evaluation
-//! would pass the depth limit runs in place. An audit remembers at most
-//! [`MEMO_CALLS`] calls, so what it keeps alive stays bounded.
+//! A remembered call costs what it does: its step, its arguments, and a
+//! read of its string arguments (hashing them), as a definition without
+//! parameters costs a step once cached. (Charging it the steps its first
+//! evaluation took would overcharge: a first regex search also pays for
+//! building the automaton's states.) A call nested so deep that the
+//! evaluation would pass the depth limit runs in place. An audit remembers
+//! at most [`MEMO_CALLS`] calls, so what it keeps alive stays bounded.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -60,7 +62,7 @@ struct Call {
     /// Keeps the lists and maps of the key alive.
     _args: Vec<Value>,
     value: Value,
-    steps: u64,
+    /// How deep its evaluation nested.
     depth: u32,
 }
 
@@ -89,8 +91,8 @@ impl CallKey {
 }
 
 impl Memo {
-    /// The remembered value of a call, charged to `budget` as its
-    /// evaluation would be (`Null` when that runs out); `None` when the
+    /// The remembered value of a call, charged to `budget` the read of its
+    /// key (`Null` when that runs out); `None` when the
     /// call is not remembered, or must run in place to meet the depth limit.
     pub fn recall(&self, key: &CallKey, read: u64, budget: &Budget) -> Option<Value> {
         let call = self.calls.borrow().get(key).cloned()?;
@@ -99,7 +101,7 @@ impl Memo {
             return None;
         }
         budget.reach(deepest);
-        Some(if budget.charge(call.steps.saturating_add(read)) { call.value.clone() } else { Value::Null })
+        Some(if budget.charge(read) { call.value.clone() } else { Value::Null })
     }
 
     /// How many calls are remembered.
@@ -112,10 +114,10 @@ impl Memo {
     }
 
     /// Remembers a call that ran to its end within the budget.
-    pub fn remember(&self, key: CallKey, args: Vec<Value>, value: &Value, steps: u64, depth: u32) {
+    pub fn remember(&self, key: CallKey, args: Vec<Value>, value: &Value, depth: u32) {
         let mut calls = self.calls.borrow_mut();
         if calls.len() < MEMO_CALLS {
-            calls.insert(key, Rc::new(Call { _args: args, value: value.clone(), steps, depth }));
+            calls.insert(key, Rc::new(Call { _args: args, value: value.clone(), depth }));
         }
     }
 }
