@@ -3,7 +3,10 @@
 //! Total by construction: every operator and builtin answers wrong types
 //! with null (or false), recursion is rejected at load, and iteration only
 //! runs over finite lists. Definitions without parameters are evaluated at
-//! most once per audit (cached), since they depend only on the inputs.
+//! most once per audit (cached), since they depend only on the inputs, and
+//! those that read no input at most once per process (`lang::fold`); calls
+//! of definitions with parameters that read no input are remembered per
+//! audit by their arguments (`lang::memo`).
 
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
@@ -14,6 +17,7 @@ use super::ast::BinOp;
 use super::budget::Budget;
 use super::builtins::MacroKind;
 use super::compile::{Compiled, Ir};
+use super::memo::{CallKey, Memo};
 use super::meter;
 use super::value::{Key, KeyHasher, Map, Value};
 
@@ -23,6 +27,13 @@ pub struct Definition {
     pub name: String,
     pub params: usize,
     pub body: Compiled,
+    /// The roots it reads, directly or through the definitions it calls:
+    /// bit `i` for root `i` (see `lang::fold`). One that reads none and
+    /// takes no parameters is evaluated once per process.
+    pub reads: u64,
+    /// The value of a constant definition, once computed.
+    #[serde(skip)]
+    pub fold: super::fold::Fold,
 }
 
 /// Everything an expression can read while it runs.
@@ -38,6 +49,9 @@ pub struct Env<'a> {
     /// The rule-level scope (`@`, bindings, `let` entries), when evaluating
     /// inside a rule.
     pub rule: Option<&'a RuleScope<'a>>,
+    /// Whether constant definitions take their value computed once per
+    /// process (see `lang::fold`): only where `globals` are the pack's own.
+    pub fold_constants: bool,
 }
 
 /// What an evaluation remembers between expressions: the values of
@@ -49,6 +63,8 @@ pub struct Caches {
     /// the last list the site saw. A site that sees the same list again reuses
     /// it; a new list replaces it, so memory stays bounded.
     joins: RefCell<HashMap<usize, Rc<JoinIndex>>>,
+    /// Calls of definitions that read no input, by their arguments.
+    memo: Memo,
     /// The step and depth budget of the rule being evaluated.
     pub budget: Budget,
 }
@@ -105,7 +121,22 @@ impl Caches {
         Caches {
             defs: (0..definitions).map(|_| OnceCell::new()).collect(),
             joins: RefCell::new(HashMap::new()),
+            memo: Memo::default(),
             budget: Budget::default(),
+        }
+    }
+
+    /// How many calls the audit remembers (`lang::memo`).
+    pub fn remembered_calls(&self) -> usize {
+        self.memo.len()
+    }
+
+    /// Forgets the values of these definitions (their inputs changed).
+    pub fn forget(&mut self, ids: &[usize]) {
+        for &id in ids {
+            if let Some(cell) = self.defs.get_mut(id) {
+                cell.take();
+            }
         }
     }
 }
@@ -304,7 +335,10 @@ impl Env<'_> {
             if let Some(v) = cell.get() {
                 return v.clone();
             }
-            let v = self.eval(&def.body);
+            let v = match self.folded(def) {
+                Some(v) => v,
+                None => self.eval(&def.body),
+            };
             // A value cut short by the budget is not the definition's value:
             // later rules must compute it afresh.
             if !self.caches.budget.is_cut() {
@@ -316,7 +350,23 @@ impl Env<'_> {
         for (slot, a) in args.iter().enumerate() {
             callee[slot] = self.run(a, frame);
         }
-        self.run(&def.body.ir, &mut callee)
+        if def.reads != 0 {
+            return self.run(&def.body.ir, &mut callee);
+        }
+        // Reads no input: the same arguments give the same value (`lang::memo`).
+        let budget = &self.caches.budget;
+        let (key, read) = CallKey::new(id, &callee[..args.len()]);
+        if let Some(v) = self.caches.memo.recall(&key, read, budget) {
+            return v;
+        }
+        if !budget.charge(read) {
+            return Value::Null;
+        }
+        let (v, _, depth) = budget.measure(|| self.run(&def.body.ir, &mut callee));
+        if !budget.is_cut() {
+            self.caches.memo.remember(key, callee[..args.len()].to_vec(), &v, depth);
+        }
+        v
     }
 
     fn run_macro(
