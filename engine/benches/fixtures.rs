@@ -138,6 +138,29 @@ pub fn wide(keys: usize) -> String {
     s
 }
 
+/// Issue 12's example, "a 54 MB config with a million keys": `keys`
+/// settings of 54 bytes each (`"setting-0000000": "value-0000000-abcdefghijklm",`
+/// on a line), under one plugin's config that no rule walks; `per_object`
+/// 0 puts them all in that one object, else in objects of that many keys
+/// (a config of many small objects costs more per key).
+pub fn million(keys: usize, per_object: usize) -> String {
+    let mut s = String::from("{\n  plugins: { entries: { bench: { config: {\n");
+    for i in 0..keys {
+        if per_object > 0 && i.is_multiple_of(per_object) {
+            let _ = writeln!(s, "    \"group-{:07}\": {{", i / per_object);
+        }
+        let _ = writeln!(s, "    \"setting-{i:07}\": \"value-{i:07}-abcdefghijklm\",");
+        if per_object > 0 && (i + 1).is_multiple_of(per_object) {
+            s.push_str("    },\n");
+        }
+    }
+    if per_object > 0 && !keys.is_multiple_of(per_object) {
+        s.push_str("    },\n");
+    }
+    s.push_str("  } } } },\n}\n");
+    s
+}
+
 /// A private state directory holding `config` as openclaw.json.
 pub fn state_dir(config: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");

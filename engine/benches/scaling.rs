@@ -156,6 +156,8 @@ fn shaped(shape: &str, n: usize) -> tempfile::TempDir {
     match shape {
         "quiet" => fixtures::state_dir(&fixtures::huge(n)),
         "open" => fixtures::open_state_dir(&fixtures::open_gateway(n)),
+        "million" => fixtures::state_dir(&fixtures::million(n, 0)),
+        "million-nested" => fixtures::state_dir(&fixtures::million(n, 10)),
         _ => fixtures::state_dir(&fixtures::wide(n * 60)),
     }
 }
@@ -174,6 +176,34 @@ fn memory_child(shape: &str, n: usize) {
     let reports = std::hint::black_box(audit(&pack, dir.path()));
     let peak = status_kb("VmHWM");
     println!("{bytes} {reports} {} {}", before * 1024, peak * 1024);
+}
+
+/// Issue 12's example re-measured: a config of a million keys, 54 MB,
+/// flat (one object) and nested (objects of ten keys), in a fresh process
+/// each: the peak above the process's own, and the whole process's peak
+/// (what the issue's 1.4 GB was).
+fn million() {
+    println!("million: issue 12's example, a config of a million keys (54 bytes each), in a fresh process");
+    let exe = std::env::current_exe().expect("the benchmark's path");
+    for shape in ["million", "million-nested"] {
+        let out = std::process::Command::new(&exe).args(["--memory-child", shape, "1000000"]).output();
+        let Ok(out) = out else { continue };
+        let text = String::from_utf8_lossy(&out.stdout);
+        let nums: Vec<f64> = text.split_whitespace().filter_map(|w| w.parse().ok()).collect();
+        let [bytes, _, before, peak] = nums[..] else {
+            println!("  {shape}: not measured (no /proc/self/status?)");
+            continue;
+        };
+        let grew = (peak - before).max(0.0);
+        println!(
+            "  {shape:>14}: config {:.1} MB, peak {:.1} MB above the {:.1} MB before ({:.1} MB in all): {:.1}x the config",
+            bytes / 1e6,
+            grew / 1e6,
+            before / 1e6,
+            peak / 1e6,
+            grew / bytes
+        );
+    }
 }
 
 /// A field of /proc/self/status, in kB (0 where there is none).
@@ -295,6 +325,10 @@ fn main() {
     }
     if wanted("memory") {
         memory(&sizes);
+    }
+    // Not among the default stages: two configs of 54 MB.
+    if stages.contains(&"million") {
+        million();
     }
 }
 

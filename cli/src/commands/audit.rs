@@ -376,16 +376,28 @@ fn render(
         Format::Json => {
             let ts = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
             let (sources, notes) = (&r.loaded.sources, &r.loaded.notes);
+            let Some((result, redactor)) = fix else {
+                let report = report::json_text::Report {
+                    findings: &r.findings,
+                    suppressed: &r.suppressed,
+                    sources,
+                    notes,
+                    ts,
+                    redactor: &r.redactor,
+                    fields: &r.fields,
+                };
+                let mut text = report::json_text::render(&report);
+                text.push('\n');
+                return text;
+            };
             let mut value = report::json::report(&r.findings, &r.suppressed, sources, notes, ts, &r.redactor);
             report::json::add_fields(&mut value, &r.fields, &r.redactor);
-            if let Some((result, redactor)) = fix {
-                let diagnostics = value.as_object_mut().and_then(|o| o.remove("secretDiagnostics"));
-                value = serde_json::json!({
-                    "fix": report::fix::json(result, redactor),
-                    "report": value,
-                    "secretDiagnostics": diagnostics.unwrap_or_else(|| serde_json::json!([])),
-                });
-            }
+            let diagnostics = value.as_object_mut().and_then(|o| o.remove("secretDiagnostics"));
+            let value = serde_json::json!({
+                "fix": report::fix::json(result, redactor),
+                "report": value,
+                "secretDiagnostics": diagnostics.unwrap_or_else(|| serde_json::json!([])),
+            });
             format!("{}\n", serde_json::to_string_pretty(&value).expect("JSON values serialise"))
         }
         Format::Sarif => {

@@ -10,12 +10,10 @@
 
 use std::path::{Path, PathBuf};
 
-use indexmap::IndexMap;
-
 use super::error::ConfigError;
 use super::json5;
 use super::sources::{FileId, SourceMap};
-use super::tree::{Member, Node, NodeKind, Origin};
+use super::tree::{Member, Members, Node, NodeKind, Origin};
 use crate::lang::builtins::normalize_path;
 
 pub const INCLUDE_KEY: &str = "$include";
@@ -52,9 +50,14 @@ impl<'a> IncludeResolver<'a> {
         IncludeResolver { sources, roots, files: Vec::new(), chain, mount: String::new() }
     }
 
-    pub fn resolve_root(mut self, mut tree: Node, config_path: &Path) -> Result<Resolved, ConfigError> {
-        let dir = config_path.parent().unwrap_or(Path::new("/")).to_path_buf();
-        self.resolve(&mut tree, &dir, 0)?;
+    /// Resolves the includes of the main config's `tree`; `includes` is
+    /// whether its parse saw an `$include` key (without one the tree is
+    /// not walked).
+    pub fn resolve_root(mut self, mut tree: Node, includes: bool, config_path: &Path) -> Result<Resolved, ConfigError> {
+        if includes {
+            let dir = config_path.parent().unwrap_or(Path::new("/")).to_path_buf();
+            self.resolve(&mut tree, &dir, 0)?;
+        }
         Ok(Resolved { tree, files: self.files })
     }
 
@@ -87,7 +90,7 @@ impl<'a> IncludeResolver<'a> {
                 let origin = node.origin;
                 let base = merged.unwrap_or(Node { kind: NodeKind::Object(Box::default()), origin });
                 let siblings = std::mem::replace(node, Node { kind: NodeKind::Null, origin });
-                let no_siblings = siblings.as_object().is_none_or(IndexMap::is_empty);
+                let no_siblings = siblings.as_object().is_none_or(Members::is_empty);
                 if no_siblings && single {
                     *node = base;
                     return Ok(());
@@ -279,13 +282,13 @@ impl<'a> IncludeResolver<'a> {
         if std::fs::symlink_metadata(&lexical).is_ok_and(|m| m.file_type().is_symlink()) {
             self.sources.mark_symlink(file);
         }
-        let mut tree = json5::parse(self.sources, file)?;
+        let (mut tree, includes) = json5::parse_noting_includes(self.sources, file)?;
         if !self.files.contains(&canonical) {
             self.files.push(canonical.clone());
         }
         self.chain.push(canonical);
         let include_dir = lexical.parent().unwrap_or(Path::new("/")).to_path_buf();
-        let resolved = self.resolve(&mut tree, &include_dir, depth);
+        let resolved = if includes { self.resolve(&mut tree, &include_dir, depth) } else { Ok(()) };
         self.chain.pop();
         resolved.map(|()| tree)
     }
@@ -338,15 +341,15 @@ pub fn deep_merge(base: Node, over: Node) -> Node {
     match (base.kind, over.kind) {
         (NodeKind::Object(mut a), NodeKind::Object(b)) => {
             for (k, m) in *b {
-                match a.entry(k) {
-                    indexmap::map::Entry::Occupied(mut slot) => {
+                match a.get_index_of(&k).and_then(|i| a.get_index_mut(i)) {
+                    Some(slot) => {
                         let placeholder =
                             Member { key: m.key, node: Node { kind: NodeKind::Null, origin: m.node.origin } };
-                        let existing = std::mem::replace(slot.get_mut(), placeholder);
-                        *slot.get_mut() = Member { key: m.key, node: deep_merge(existing.node, m.node) };
+                        let existing = std::mem::replace(slot, placeholder);
+                        *slot = Member { key: m.key, node: deep_merge(existing.node, m.node) };
                     }
-                    indexmap::map::Entry::Vacant(slot) => {
-                        slot.insert(m);
+                    None => {
+                        a.insert(k, m);
                     }
                 }
             }
@@ -465,6 +468,22 @@ mod tests {
         let file = loaded.sources.get(mode.origin.file);
         assert!(file.path.ends_with("inc/gw.json5"));
         assert_eq!(&file.text[mode.origin.span()], "'token'");
+    }
+
+    #[test]
+    fn an_include_key_written_with_an_escape_deep_in_a_file_is_resolved() {
+        // The parse tells loading whether a file has `$include` keys (else the
+        // tree is not walked): it must read keys as decoded, at any depth, in
+        // the main config and in included files alike.
+        let (_d, paths) = setup(&[
+            ("openclaw.json", r#"{ a: { b: [ { c: { "\u0024include": 'x.json5' } } ] }, s: '$include' }"#),
+            ("x.json5", r#"{ d: { "$\u0069nclude": 'y.json5' } }"#),
+            ("y.json5", "{ e: 1 }"),
+        ]);
+        let v = load(&paths, &env()).unwrap().source;
+        let c = v.get("a").get("b").as_list().unwrap()[0].get("c");
+        assert_eq!(c.get("d"), Value::from_json(&serde_json::json!({"e": 1})));
+        assert_eq!(v.get("s").as_str(), Some("$include"));
     }
 
     #[test]

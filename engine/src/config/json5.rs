@@ -5,7 +5,6 @@
 //! accepts the same files; missing commas, which JSON5 rejects but
 //! jsonc-parser would tolerate, are turned off.
 
-use indexmap::IndexMap;
 use jsonc_parser::ast;
 use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
 
@@ -13,7 +12,7 @@ mod direct;
 
 use super::error::ConfigError;
 use super::sources::{FileId, SourceMap};
-use super::tree::{Member, Node, NodeKind, Origin};
+use super::tree::{Member, Members, Node, NodeKind, Origin};
 
 pub fn parse_options() -> ParseOptions {
     ParseOptions {
@@ -53,14 +52,21 @@ pub fn restore_bom(original: &str, rendered: String) -> String {
 
 /// Parses the file `file` of `sources`.
 pub fn parse(sources: &SourceMap, file: FileId) -> Result<Node, ConfigError> {
+    parse_noting_includes(sources, file).map(|parsed| parsed.0)
+}
+
+/// As [`parse`], with whether the file may hold an `$include` key: `false`
+/// only when the parse read every key and none was `$include`, so loading
+/// can skip the include walk.
+pub fn parse_noting_includes(sources: &SourceMap, file: FileId) -> Result<(Node, bool), ConfigError> {
     let text = &*without_bom(&sources.get(file).text);
     let syntax = |range: std::ops::Range<usize>, message: String| {
         ConfigError::new("clawcheck::config::syntax", format!("JSON5 parse failed: {message}"))
             .at(sources, file, range, "here")
             .help("OpenClaw refuses to start with a config it cannot parse; fix the syntax and re-run")
     };
-    if let Some(node) = direct::parse(text, file) {
-        return Ok(node);
+    if let Some(parsed) = direct::parse(text, file) {
+        return Ok(parsed);
     }
     // Not a config the direct parse takes: jsonc-parser's own parse says why,
     // at the place and in the words it always did.
@@ -72,11 +78,11 @@ pub fn parse(sources: &SourceMap, file: FileId) -> Result<Node, ConfigError> {
         let end = text.len();
         return Err(syntax(end..end, "the file holds no value (invalid end of input)".into()));
     };
-    convert(&value, file).map_err(|(range, msg)| syntax(range, msg))
+    convert(&value, file).map(|node| (node, true)).map_err(|(range, msg)| syntax(range, msg))
 }
 
 fn origin(file: FileId, range: jsonc_parser::common::Range) -> Origin {
-    Origin { file, start: range.start, end: range.end }
+    Origin::new(file, range.start..range.end)
 }
 
 /// The AST's value as a node (for texts the direct parse does not take, to
@@ -96,16 +102,16 @@ fn convert(v: &ast::Value, file: FileId) -> Result<Node, (std::ops::Range<usize>
             (NodeKind::Array(items), a.range)
         }
         ast::Value::Object(o) => {
-            let mut members = IndexMap::with_capacity(o.properties.len());
+            let mut members = Vec::with_capacity(o.properties.len());
             for p in &o.properties {
                 let (key, key_range) = match &p.name {
                     ast::ObjectPropName::String(s) => (crate::lang::Name::from(s.value.as_ref()), s.range),
                     ast::ObjectPropName::Word(w) => (crate::lang::Name::from(w.value), w.range),
                 };
                 let node = convert(&p.value, file)?;
-                members.insert(key, Member { key: origin(file, key_range), node });
+                members.push((key, Member { key: origin(file, key_range), node }));
             }
-            (NodeKind::Object(Box::new(members)), o.range)
+            (NodeKind::Object(Box::new(Members::from_entries(members))), o.range)
         }
     };
     Ok(Node { kind, origin: origin(file, range) })
@@ -177,8 +183,17 @@ mod tests {
         convert(&parsed.value?, FileId(0)).ok()
     }
 
+    #[test]
+    fn the_parse_notes_include_keys_only() {
+        let includes = |text: &str| direct::parse(text, FileId(0)).map(|(_, includes)| includes);
+        assert_eq!(includes("{ a: { b: ['$include', { c: '$include' }] }, $includes: 1 }"), Some(false));
+        assert_eq!(includes("{ a: [ { $include: 'x' } ] }"), Some(true));
+        assert_eq!(includes(r#"{ "\u0024include": 'x' }"#), Some(true));
+        assert_eq!(includes("['$include']"), Some(false));
+    }
+
     fn agree(text: &str) -> bool {
-        let direct = direct::parse(text, FileId(0));
+        let direct = direct::parse(text, FileId(0)).map(|(node, _)| node);
         assert_eq!(format!("{direct:?}"), format!("{:?}", via_ast(text)), "text {text:?}");
         direct.is_some()
     }

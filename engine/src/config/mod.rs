@@ -79,10 +79,13 @@ pub fn load(paths: &Paths, env: &Environment) -> Result<LoadedConfig, ConfigErro
     // it) is an empty one, as in OpenClaw.
     let root = include::read_root(&mut sources, &paths.config)?;
     let (tree, include_files) = if let Some(root) = root {
-        let parsed = json5::parse(&sources, root)?;
+        let (parsed, includes) = json5::parse_noting_includes(&sources, root)?;
         let extra_roots = include_roots(env, &paths.home);
-        let resolved = include::IncludeResolver::new(&mut sources, &paths.config, extra_roots)
-            .resolve_root(parsed, &paths.config)?;
+        let resolved = include::IncludeResolver::new(&mut sources, &paths.config, extra_roots).resolve_root(
+            parsed,
+            includes,
+            &paths.config,
+        )?;
         (Some(resolved.tree), resolved.files)
     } else {
         (None, Vec::new())

@@ -4,22 +4,32 @@
 
 use std::sync::Arc;
 
-use indexmap::IndexMap;
-
 use super::sources::FileId;
 use crate::lang::{Map, Name, Value};
 
-/// Where a node's text is.
+mod members;
+pub use members::Members;
+
+/// Where a node's text is: byte offsets as `u32`, which keeps every node
+/// of the tree small (a config is millions of them) and is ample, a config
+/// file being at most 64 MiB and an include 2 MiB (`docs/security.md`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Origin {
     pub file: FileId,
-    pub start: usize,
-    pub end: usize,
+    pub start: u32,
+    pub end: u32,
 }
 
 impl Origin {
+    /// The origin of a byte range of `file` (offsets past `u32::MAX`, which
+    /// the size caps rule out, are clamped).
+    pub fn new(file: FileId, span: std::ops::Range<usize>) -> Origin {
+        let offset = |at: usize| u32::try_from(at).unwrap_or(u32::MAX);
+        Origin { file, start: offset(span.start), end: offset(span.end) }
+    }
+
     pub fn span(&self) -> std::ops::Range<usize> {
-        self.start..self.end
+        self.start as usize..self.end as usize
     }
 }
 
@@ -40,7 +50,7 @@ pub enum NodeKind {
     Float(f64),
     Str(Arc<str>),
     Array(Vec<Node>),
-    Object(Box<IndexMap<Name, Member>>),
+    Object(Box<Members>),
 }
 
 /// An object member: the key's own span and the value.
@@ -72,7 +82,7 @@ pub fn dotted(path: &[PathSeg]) -> String {
 }
 
 impl Node {
-    pub fn as_object(&self) -> Option<&IndexMap<Name, Member>> {
+    pub fn as_object(&self) -> Option<&Members> {
         match &self.kind {
             NodeKind::Object(m) => Some(m),
             _ => None,
@@ -229,7 +239,7 @@ impl Node {
 }
 
 /// Whether `map` has exactly the keys of `members`, in the same order.
-pub(crate) fn aligned(members: &IndexMap<Name, Member>, map: &Map) -> bool {
+pub(crate) fn aligned(members: &Members, map: &Map) -> bool {
     members.len() == map.len() && members.keys().zip(map.keys()).all(|(a, b)| a == b)
 }
 

@@ -42,8 +42,8 @@ pub fn reads_match(ir: &Ir) -> bool {
 }
 
 /// A scalar value as a hash key (lists and maps are not grouped).
-#[derive(PartialEq, Eq, Hash)]
-enum Key {
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub(super) enum Key {
     Null,
     Bool(bool),
     Int(i64),
@@ -51,7 +51,7 @@ enum Key {
     Str(Arc<str>),
 }
 
-fn key(v: &Value) -> Option<Key> {
+pub(super) fn key(v: &Value) -> Option<Key> {
     Some(match v {
         Value::Null => Key::Null,
         Value::Bool(b) => Key::Bool(*b),

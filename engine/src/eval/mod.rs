@@ -6,6 +6,7 @@ pub mod examples;
 pub mod fixable;
 pub mod fixes;
 pub mod inputs;
+mod literal_filters;
 pub mod mutants;
 pub mod run;
 mod selections;

@@ -199,6 +199,7 @@ impl<'p> Evaluator<'p> {
             defs: &self.pack.defs,
             caches: &self.caches,
             rule,
+            fold_constants: self.globals.is_none(),
         }
     }
 
@@ -242,6 +243,7 @@ impl<'p> Evaluator<'p> {
                     defs: &self.pack.defs,
                     caches: &caches,
                     rule: None,
+                    fold_constants: self.globals.is_none(),
                 };
                 let value = env.eval(&field.expr);
                 (caches.budget.reset().is_none() && !value.is_null()).then(|| (field.name.clone(), value))

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use super::by_value;
+use super::literal_filters::LiteralFilters;
 use crate::lang::{Budget, Value};
 use crate::select::{Match, Query};
 
@@ -49,6 +50,8 @@ type GivenKey = Vec<(String, usize)>;
 #[derive(Debug, Default)]
 pub struct Selections {
     taken: std::cell::RefCell<HashMap<GivenKey, Arc<Taken>>>,
+    /// Indexes of filters that differ only in their literal.
+    literal_filters: LiteralFilters,
 }
 
 impl Selections {
@@ -65,7 +68,7 @@ impl Selections {
             }
             None => {
                 let before = budget.spent();
-                let selected = take(queries, config, budget).map(|l| Arc::new(Selected::new(l)));
+                let selected = self.take(queries, config, budget).map(|l| Arc::new(Selected::new(l)));
                 let t = Arc::new(Taken { steps: budget.spent() - before, selected });
                 self.taken.borrow_mut().insert(key, t.clone());
                 t
@@ -76,15 +79,22 @@ impl Selections {
         }
         taken.selected.clone()
     }
+
+    fn take(&self, queries: &[Query], config: &Value, budget: &Budget) -> Option<Vec<Match>> {
+        if let [q] = queries
+            && q.walks()
+        {
+            // One walked query selects each place once.
+            if let Some(indexed) = self.literal_filters.select(q, config, budget) {
+                return indexed;
+            }
+            return q.select_within(config, budget);
+        }
+        take_united(queries, config, budget)
+    }
 }
 
-fn take(queries: &[Query], config: &Value, budget: &Budget) -> Option<Vec<Match>> {
-    if let [q] = queries
-        && q.walks()
-    {
-        // One walked query selects each place once.
-        return q.select_within(config, budget);
-    }
+fn take_united(queries: &[Query], config: &Value, budget: &Budget) -> Option<Vec<Match>> {
     // Selectors may reach the same place twice: keep its first match
     // (hashed: a selector can match thousands of places).
     let mut seen = std::collections::HashSet::new();

@@ -48,12 +48,15 @@ pub fn gather(pack: &Pack, roots: &mut [Value], read: &mut Reader, grants: Grant
     let deep = roots[roots::CLI].get("deep") == Value::Bool(true);
     let mut real_paths = HashMap::new();
     scan::reset_allowance();
+    // Definitions that read no fact keep their values from one declaration
+    // to the next; those that read `fs` are forgotten once a fact is added,
+    // so none keeps a value computed before later facts exist.
+    let mut caches = Caches::new(pack.defs.len());
+    let reading_facts: Vec<usize> = (0..pack.defs.len()).filter(|&id| pack.defs[id].reads_root(roots::FS)).collect();
     for decl in &pack.facts {
         roots[roots::FS] = Value::map(fs.clone());
-        // A fresh cache per declaration: definitions evaluated now must not
-        // keep values computed before later facts exist.
-        let caches = Caches::new(pack.defs.len());
-        let env = Env { roots, globals: &pack.globals, defs: &pack.defs, caches: &caches, rule: None };
+        let env =
+            Env { roots, globals: &pack.globals, defs: &pack.defs, caches: &caches, rule: None, fold_constants: true };
         let value = env.eval(&decl.expr);
         // Most paths lie under the state directory: the pack's roots (some
         // costly to compute) are evaluated only for a path outside it.
@@ -141,6 +144,7 @@ pub fn gather(pack: &Pack, roots: &mut [Value], read: &mut Reader, grants: Grant
             });
         }
         fs.insert(decl.name.as_str().into(), fact);
+        caches.forget(&reading_facts);
     }
     roots[roots::FS] = Value::map(fs);
     refused

@@ -56,12 +56,21 @@ pub struct Budget {
     limit: Cell<u64>,
     left: Cell<u64>,
     depth: Cell<u32>,
+    /// The deepest nesting reached since the last reset (a folded
+    /// definition's, see `lang::fold`).
+    peak: Cell<u32>,
     cut: Cell<Option<Cutoff>>,
 }
 
 impl Default for Budget {
     fn default() -> Self {
-        Budget { limit: Cell::new(STEPS), left: Cell::new(STEPS), depth: Cell::new(0), cut: Cell::new(None) }
+        Budget {
+            limit: Cell::new(STEPS),
+            left: Cell::new(STEPS),
+            depth: Cell::new(0),
+            peak: Cell::new(0),
+            cut: Cell::new(None),
+        }
     }
 }
 
@@ -93,6 +102,7 @@ impl Budget {
     pub fn reset(&self) -> Option<Cutoff> {
         self.left.set(self.limit.get());
         self.depth.set(0);
+        self.peak.set(0);
         self.cut.take()
     }
 
@@ -128,7 +138,32 @@ impl Budget {
             return false;
         }
         self.depth.set(depth + 1);
+        if depth >= self.peak.get() {
+            self.peak.set(depth + 1);
+        }
         true
+    }
+
+    /// The deepest nesting reached since the last [`Self::reset`].
+    pub fn peak(&self) -> u32 {
+        self.peak.get()
+    }
+
+    /// Runs `f`, and says what it gave, the steps it took and how many
+    /// levels it nested below the current depth.
+    pub fn measure<T>(&self, f: impl FnOnce() -> T) -> (T, u64, u32) {
+        let (left, depth, peak) = (self.left.get(), self.depth.get(), self.peak.get());
+        self.peak.set(depth);
+        let out = f();
+        let deepest = self.peak.get();
+        self.peak.set(peak.max(deepest));
+        (out, left.saturating_sub(self.left.get()), deepest.saturating_sub(depth))
+    }
+
+    /// Records that an evaluation done elsewhere on this one's behalf (a
+    /// folded definition) nested `depth` levels deep.
+    pub fn reach(&self, depth: u32) {
+        self.peak.set(self.peak.get().max(depth));
     }
 
     /// The current nesting depth.

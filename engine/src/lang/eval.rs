@@ -3,7 +3,10 @@
 //! Total by construction: every operator and builtin answers wrong types
 //! with null (or false), recursion is rejected at load, and iteration only
 //! runs over finite lists. Definitions without parameters are evaluated at
-//! most once per audit (cached), since they depend only on the inputs.
+//! most once per audit (cached), since they depend only on the inputs, and
+//! those that read no input at most once per process (`lang::fold`); calls
+//! of definitions with parameters that read no input are remembered per
+//! audit by their arguments (`lang::memo`).
 
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
@@ -14,8 +17,9 @@ use super::ast::BinOp;
 use super::budget::Budget;
 use super::builtins::MacroKind;
 use super::compile::{Compiled, Ir};
+use super::memo::{CallKey, Memo};
 use super::meter;
-use super::value::{Key, Map, Value};
+use super::value::{Key, KeyHasher, Map, Value};
 
 /// A compiled pack definition.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
@@ -23,6 +27,13 @@ pub struct Definition {
     pub name: String,
     pub params: usize,
     pub body: Compiled,
+    /// The roots it reads, directly or through the definitions it calls:
+    /// bit `i` for root `i` (see `lang::fold`). One that reads none and
+    /// takes no parameters is evaluated once per process.
+    pub reads: u64,
+    /// The value of a constant definition, once computed.
+    #[serde(skip)]
+    pub fold: super::fold::Fold,
 }
 
 /// Everything an expression can read while it runs.
@@ -38,6 +49,9 @@ pub struct Env<'a> {
     /// The rule-level scope (`@`, bindings, `let` entries), when evaluating
     /// inside a rule.
     pub rule: Option<&'a RuleScope<'a>>,
+    /// Whether constant definitions take their value computed once per
+    /// process (see `lang::fold`): only where `globals` are the pack's own.
+    pub fold_constants: bool,
 }
 
 /// What an evaluation remembers between expressions: the values of
@@ -49,6 +63,8 @@ pub struct Caches {
     /// the last list the site saw. A site that sees the same list again reuses
     /// it; a new list replaces it, so memory stays bounded.
     joins: RefCell<HashMap<usize, Rc<JoinIndex>>>,
+    /// Calls of definitions that read no input, by their arguments.
+    memo: Memo,
     /// The step and depth budget of the rule being evaluated.
     pub budget: Budget,
 }
@@ -56,9 +72,48 @@ pub struct Caches {
 /// An index of a list by a key expression: the positions of the elements
 /// with each key value, in order. It holds the list, so no other list can
 /// take its address while the index is cached.
+///
+/// The positions of one key value are a chain through `next` rather than a
+/// vector per value: join keys are mostly distinct (an agent's id), and a
+/// vector each cost an allocation per element.
 struct JoinIndex {
     list: Value,
-    positions: HashMap<Key, Vec<usize>>,
+    /// The first and last position of each key value.
+    heads: HashMap<Key, (usize, usize), KeyHasher>,
+    /// For each position, the next one with the same key value.
+    next: Vec<usize>,
+}
+
+impl JoinIndex {
+    /// The index of `keys` (the key value of each element in order; `None`
+    /// ends the list there, as a budget cut does).
+    fn new(list: Value, keys: impl Iterator<Item = Option<Key>>) -> JoinIndex {
+        let mut heads: HashMap<Key, (usize, usize), KeyHasher> = HashMap::default();
+        let mut next = Vec::new();
+        for (i, key) in keys.enumerate() {
+            let Some(key) = key else { break };
+            next.push(usize::MAX);
+            match heads.entry(key) {
+                std::collections::hash_map::Entry::Occupied(mut slot) => {
+                    let (_, last) = slot.get_mut();
+                    next[*last] = i;
+                    *last = i;
+                }
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert((i, i));
+                }
+            }
+        }
+        JoinIndex { list, heads, next }
+    }
+
+    /// The positions of the elements whose key value is `key`, in order.
+    fn positions(&self, key: Option<&Key>) -> impl Iterator<Item = usize> + '_ {
+        let first = key.and_then(|k| self.heads.get(k)).map_or(usize::MAX, |&(first, _)| first);
+        std::iter::successors((first != usize::MAX).then_some(first), |&i| {
+            self.next.get(i).copied().filter(|&j| j != usize::MAX)
+        })
+    }
 }
 
 impl Caches {
@@ -66,7 +121,22 @@ impl Caches {
         Caches {
             defs: (0..definitions).map(|_| OnceCell::new()).collect(),
             joins: RefCell::new(HashMap::new()),
+            memo: Memo::default(),
             budget: Budget::default(),
+        }
+    }
+
+    /// How many calls the audit remembers (`lang::memo`).
+    pub fn remembered_calls(&self) -> usize {
+        self.memo.len()
+    }
+
+    /// Forgets the values of these definitions (their inputs changed).
+    pub fn forget(&mut self, ids: &[usize]) {
+        for &id in ids {
+            if let Some(cell) = self.defs.get_mut(id) {
+                cell.take();
+            }
         }
     }
 }
@@ -173,10 +243,9 @@ impl Env<'_> {
                     Value::List(items) if items.len() >= JOIN_MIN_LEN => {
                         let index = self.join_index(&listed, items, key, *slot);
                         let probe = meter::key(self.run(probe, frame), &self.caches.budget);
-                        let matched: &[usize] = probe.and_then(|p| index.positions.get(&p)).map_or(&[], Vec::as_slice);
                         // The index matched the equalities; the rest of the
                         // predicate is checked on those matches.
-                        let mut hits = matched.iter().map(|&i| &items[i]).filter(|item| {
+                        let mut hits = index.positions(probe.as_ref()).map(|i| &items[i]).filter(|item| {
                             *exact || {
                                 frame[*slot] = (*item).clone();
                                 self.run(body, frame).is_true()
@@ -245,14 +314,12 @@ impl Env<'_> {
             return index.clone();
         }
         let mut frame = vec![Value::Null; slot + 1];
-        let mut positions: HashMap<Key, Vec<usize>> = HashMap::new();
-        for (i, item) in items.iter().enumerate() {
+        let keys = items.iter().map(|item| {
             frame[slot] = item.clone();
             // Hashing a key reads all of it: paid for like any walk.
-            let Some(k) = meter::key(self.run(key, &mut frame), &self.caches.budget) else { break };
-            positions.entry(k).or_default().push(i);
-        }
-        let index = Rc::new(JoinIndex { list: listed.clone(), positions });
+            meter::key(self.run(key, &mut frame), &self.caches.budget)
+        });
+        let index = Rc::new(JoinIndex::new(listed.clone(), keys));
         // An index cut short by the budget is not the list's index: later
         // rules must build it afresh.
         if !self.caches.budget.is_cut() {
@@ -268,7 +335,10 @@ impl Env<'_> {
             if let Some(v) = cell.get() {
                 return v.clone();
             }
-            let v = self.eval(&def.body);
+            let v = match self.folded(def) {
+                Some(v) => v,
+                None => self.eval(&def.body),
+            };
             // A value cut short by the budget is not the definition's value:
             // later rules must compute it afresh.
             if !self.caches.budget.is_cut() {
@@ -280,7 +350,23 @@ impl Env<'_> {
         for (slot, a) in args.iter().enumerate() {
             callee[slot] = self.run(a, frame);
         }
-        self.run(&def.body.ir, &mut callee)
+        if def.reads != 0 {
+            return self.run(&def.body.ir, &mut callee);
+        }
+        // Reads no input: the same arguments give the same value (`lang::memo`).
+        let budget = &self.caches.budget;
+        let (key, read) = CallKey::new(id, &callee[..args.len()]);
+        if let Some(v) = self.caches.memo.recall(&key, read, budget) {
+            return v;
+        }
+        if !budget.charge(read) {
+            return Value::Null;
+        }
+        let (v, _, depth) = budget.measure(|| self.run(&def.body.ir, &mut callee));
+        if !budget.is_cut() {
+            self.caches.memo.remember(key, callee[..args.len()].to_vec(), &v, depth);
+        }
+        v
     }
 
     fn run_macro(

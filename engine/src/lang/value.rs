@@ -227,6 +227,12 @@ impl Value {
 #[derive(Clone, Debug)]
 pub struct Key(pub Value);
 
+/// The hasher of sets and indexes of [`Key`]s: foldhash with a per-process
+/// random seed, as `lang::map` has for the same reasons (values come from a
+/// config written by someone else; a one-shot process shows no hash order
+/// to choose colliding values by; a fraction of SipHash's cost).
+pub type KeyHasher = foldhash::fast::RandomState;
+
 impl PartialEq for Key {
     fn eq(&self, other: &Key) -> bool {
         self.0 == other.0
@@ -260,7 +266,8 @@ fn hash_value<H: std::hash::Hasher>(v: &Value, state: &mut H) {
         }
         Value::Map(m) => {
             // Entries hash independently and are summed: key order does not matter.
-            let build = std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default();
+            // The per-entry hashes need not be seeded: the sum goes through `state`.
+            let build = foldhash::fast::FixedState::default();
             let sum = m.iter().fold(0u64, |acc, (k, v)| {
                 let mut h = build.build_hasher();
                 k.hash(&mut h);

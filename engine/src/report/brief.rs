@@ -51,7 +51,7 @@ pub fn places(f: &Finding, sources: &SourceMap, naming: &Naming) -> Vec<String> 
         let place = match (l.origin, &l.file) {
             (Some(o), _) => {
                 let file = sources.get(o.file);
-                let (line, column) = file.position(o.start);
+                let (line, column) = file.position(o.span().start);
                 format!("{}:{line}:{column}", naming.name(&file.path))
             }
             (None, Some(file)) => match &l.code {

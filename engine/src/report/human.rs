@@ -82,7 +82,7 @@ type Places = Vec<(FileId, usize, usize)>;
 /// The places of `f`, in order.
 fn places(f: &Finding) -> Places {
     let mut v: Vec<(FileId, usize, usize)> =
-        f.locations.iter().filter_map(|l| l.origin.map(|o| (o.file, o.start, o.end))).collect();
+        f.locations.iter().filter_map(|l| l.origin.map(|o| (o.file, o.span().start, o.span().end))).collect();
     v.sort_unstable();
     v.dedup();
     v
@@ -272,7 +272,7 @@ impl FindingDiagnostic {
         self.related.clear();
         if let Some(o) = f.locations.iter().find_map(|l| l.origin) {
             let file = sources.get(o.file);
-            let (line, column) = crate::excerpt::position(&file.text, o.start);
+            let (line, column) = crate::excerpt::position(&file.text, o.span().start);
             self.message
                 .push_str(&format!("\n  at {}:{line}:{column} (shown above with {first})", tilde(&file.path, home)));
         }

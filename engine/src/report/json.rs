@@ -68,7 +68,7 @@ pub fn add_fields(report: &mut Value, fields: &[(String, crate::lang::Value)], r
 }
 
 /// `value` with every string (keys too) scrubbed of secret values.
-fn scrubbed(value: Value, redactor: &Redactor) -> Value {
+pub(super) fn scrubbed(value: Value, redactor: &Redactor) -> Value {
     match value {
         Value::String(s) => Value::String(redactor.scrub(&s).into_owned()),
         Value::Array(items) => Value::Array(items.into_iter().map(|v| scrubbed(v, redactor)).collect()),
@@ -110,7 +110,7 @@ fn finding(f: &Finding, sources: &SourceMap) -> Value {
             }
             let o = l.origin?;
             let file = sources.get(o.file);
-            let (line, column) = line_col(file, o.start);
+            let (line, column) = line_col(file, o.span().start);
             Some(json!({"path": l.path, "file": file.path.display().to_string(), "line": line, "column": column, "label": l.label}))
         })
         .collect();

@@ -101,8 +101,8 @@ fn location(l: &FindingLocation, sources: &SourceMap, root: &SourceRoot) -> Opti
     }
     let o = l.origin?;
     let file = sources.get(o.file);
-    let (start_line, start_column) = line_col(file, o.start);
-    let (end_line, end_column) = line_col(file, o.end);
+    let (start_line, start_column) = line_col(file, o.span().start);
+    let (end_line, end_column) = line_col(file, o.span().end);
     let region = Region::builder()
         .start_line(start_line as i64)
         .start_column(start_column as i64)

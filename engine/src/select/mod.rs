@@ -109,6 +109,29 @@ impl Query {
         self.bind_positions.len()
     }
 
+    /// For a walked query with exactly one filter against a literal: the
+    /// name of its shape (the query without that literal and negation), the
+    /// literal, and whether the filter is `!=`.
+    pub fn literal_filter(&self) -> Option<(String, &Value, bool)> {
+        let walker = self.walker.as_ref()?;
+        let (_, literal, negate) = walker.literal_filter()?;
+        Some((walker.shape()?, literal, negate))
+    }
+
+    /// The candidates of the query's one literal filter over `root` (see
+    /// [`walk::Walker::candidates`]) and the selection steps they took, or
+    /// `None` past `steps` or for a query of another shape.
+    pub fn candidates_within(&self, root: &Value, steps: u64) -> Option<(Vec<walk::Candidate>, u64)> {
+        let walker = self.walker.as_ref()?;
+        let (found, spent) = queryable::allowance(steps, || walker.candidates(root));
+        Some((found.flatten()?, spent))
+    }
+
+    /// The match at a place a walk of this query found.
+    pub fn matched(&self, (path, value): walk::Found) -> Match {
+        Match { vars: self.vars(&path), path, value }
+    }
+
     /// Whether the query is evaluated by a compiled walk (not jsonpath-rust).
     pub fn walks(&self) -> bool {
         self.walker.is_some()
@@ -116,11 +139,7 @@ impl Query {
 
     fn matches(&self, root: &Value) -> Vec<Match> {
         if let Some(w) = &self.walker {
-            return w
-                .walk(root)
-                .into_iter()
-                .map(|(path, value)| Match { vars: self.vars(&path), path, value })
-                .collect();
+            return w.walk(root).into_iter().map(|found| self.matched(found)).collect();
         }
         self.library_matches(root)
     }

@@ -31,6 +31,11 @@ pub fn allowance<T>(steps: u64, walk: impl FnOnce() -> T) -> (Option<T>, u64) {
     ((!spent).then_some(result), steps - left)
 }
 
+/// The steps the walk in progress may still take (`None`: unmetered).
+pub(super) fn left() -> Option<u64> {
+    ALLOWANCE.get()
+}
+
 /// Pays `steps` from the allowance; `false` once it is spent.
 pub(super) fn pay(steps: u64) -> bool {
     match ALLOWANCE.get() {

@@ -18,7 +18,7 @@ use jsonpath_rust::parser::model::{
     SingularQuerySegment,
 };
 
-use super::queryable::pay;
+use super::queryable::{left, pay};
 use crate::config::PathSeg;
 use crate::lang::{Name, Value};
 
@@ -53,6 +53,18 @@ pub struct Walker {
 /// A node the walk selected: where and what.
 pub type Found = (Vec<PathSeg>, Value);
 
+/// A child the walk's one filter step looks at, with what the walk selects
+/// under it if the filter keeps it (see [`Walker::candidates`]).
+#[derive(Debug)]
+pub struct Candidate {
+    /// The value at the filter's path, if the child has one there.
+    pub at: Option<Value>,
+    /// What the steps after the filter select from the child.
+    pub found: Vec<Found>,
+    /// The selection steps those cost.
+    pub steps: u64,
+}
+
 impl Walker {
     /// The walk for `query`, or `None` when it has a part only jsonpath-rust
     /// evaluates.
@@ -75,6 +87,63 @@ impl Walker {
         let mut path = Vec::with_capacity(self.steps.len());
         self.go(0, root, &mut path, &mut out);
         out
+    }
+
+    /// Where the walk's one filter with a literal is, and its literal and
+    /// negation; `None` unless it has exactly one filter.
+    pub fn literal_filter(&self) -> Option<(usize, &Value, bool)> {
+        let mut filters = self.steps.iter().enumerate().filter(|(_, s)| matches!(s, Step::Filter { .. }));
+        match (filters.next(), filters.next()) {
+            (Some((k, Step::Filter { literal, negate, .. })), None) => Some((k, literal, *negate)),
+            _ => None,
+        }
+    }
+
+    /// What names the walk with its one filter's literal and negation left
+    /// out: walks with the same shape differ only in those.
+    pub fn shape(&self) -> Option<String> {
+        let (k, _, _) = self.literal_filter()?;
+        let mut steps = self.steps.clone();
+        if let Step::Filter { path, .. } = &steps[k] {
+            steps[k] = Step::Filter { path: path.clone(), literal: Value::Null, negate: false };
+        }
+        Some(format!("{steps:?}"))
+    }
+
+    /// Every child the one filter step looks at, in walk order, each with
+    /// its value at the filter's path and what the rest of the walk selects
+    /// under it. The nodes the walk selects for a literal are the `found`
+    /// of the candidates the filter keeps, in order. It pays the allowance
+    /// the walk pays for any literal, plus every candidate's own `steps`
+    /// (the walk pays those of the candidates it keeps). `None` unless the
+    /// walk has exactly one filter.
+    pub fn candidates(&self, root: &Value) -> Option<Vec<Candidate>> {
+        let (k, _, _) = self.literal_filter()?;
+        let Step::Filter { path: rel, .. } = &self.steps[k] else { return None };
+        let prefix = Walker { steps: self.steps[..k].to_vec() };
+        let mut out = Vec::new();
+        for (mut path, parent) in prefix.walk(root) {
+            let mut visit = |seg: PathSeg, child: &Value| {
+                let at = at_path(rel, child).cloned();
+                let before = left();
+                let mut found = Vec::new();
+                path.push(seg);
+                self.go(k + 1, child, &mut path, &mut found);
+                path.pop();
+                let steps = before.zip(left()).map_or(0, |(b, a)| b - a);
+                out.push(Candidate { at, found, steps });
+            };
+            match &parent {
+                Value::List(items) if pay(1 + items.len() as u64) => {
+                    items.iter().enumerate().for_each(|(n, child)| visit(PathSeg::Index(n), child))
+                }
+                Value::Map(members) if pay(1 + members.len() as u64) => {
+                    members.iter().for_each(|(key, child)| visit(PathSeg::Key(key.clone()), child))
+                }
+                _ => {}
+            }
+        }
+        Some(out)
     }
 
     fn go(&self, at: usize, value: &Value, path: &mut Vec<PathSeg>, out: &mut Vec<Found>) {
@@ -129,25 +198,31 @@ impl Step {
     /// Whether a wildcard or filter step keeps `child`.
     fn keeps(&self, child: &Value) -> bool {
         let Step::Filter { path, literal, negate } = self else { return true };
-        let mut cur = Some(child);
-        for rel in path {
-            cur = cur.and_then(|v| match rel {
-                Rel::Name(k) => {
-                    if !pay(1) {
-                        return None;
-                    }
-                    v.as_map().and_then(|m| m.get(k.as_str()))
-                }
-                Rel::Index(i) => match v {
-                    Value::List(items) if pay(1 + items.len() as u64) => index(*i, items.len()).map(|n| &items[n]),
-                    _ => None,
-                },
-            });
-        }
         // A path that selects nothing equals no literal (RFC 9535 2.3.5.2.2).
-        let equal = cur.is_some_and(|v| v == literal);
+        let equal = at_path(path, child).is_some_and(|v| v == literal);
         equal != *negate
     }
+}
+
+/// The value at a filter's singular `path` under `child`, paying a step per
+/// member looked up and a step plus one per entry for each list indexed.
+fn at_path<'v>(path: &[Rel], child: &'v Value) -> Option<&'v Value> {
+    let mut cur = Some(child);
+    for rel in path {
+        cur = cur.and_then(|v| match rel {
+            Rel::Name(k) => {
+                if !pay(1) {
+                    return None;
+                }
+                v.as_map().and_then(|m| m.get(k.as_str()))
+            }
+            Rel::Index(i) => match v {
+                Value::List(items) if pay(1 + items.len() as u64) => index(*i, items.len()).map(|n| &items[n]),
+                _ => None,
+            },
+        });
+    }
+    cur
 }
 
 /// A list position from an RFC 9535 index (negative: from the end).

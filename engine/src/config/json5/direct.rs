@@ -11,20 +11,21 @@
 //! config parses to the same tree, and a broken one fails with the same
 //! message at the same place, as before.
 
-use indexmap::IndexMap;
 use jsonc_parser::tokens::Token;
 use jsonc_parser::{Scanner, ScannerOptions};
 
 use super::number;
+use crate::config::include::INCLUDE_KEY;
 use crate::config::sources::FileId;
-use crate::config::tree::{Member, Node, NodeKind, Origin};
+use crate::config::tree::{Member, Members, Node, NodeKind, Origin};
 
 /// jsonc-parser's nesting limit: open objects, properties and arrays.
 const MAX_NESTING: usize = 512;
 
-/// The tree of `text`, or `None` where `parse_to_ast` would report an error
-/// (or the text holds no value).
-pub fn parse(text: &str, file: FileId) -> Option<Node> {
+/// The tree of `text` and whether any object in it has an `$include` key,
+/// or `None` where `parse_to_ast` would report an error (or the text holds
+/// no value).
+pub fn parse(text: &str, file: FileId) -> Option<(Node, bool)> {
     let options = super::parse_options();
     let scanner = Scanner::new(
         text,
@@ -37,12 +38,12 @@ pub fn parse(text: &str, file: FileId) -> Option<Node> {
             allow_extended_string_escapes: options.allow_extended_string_escapes,
         },
     );
-    let mut p = Parser { scanner, file, nesting: 0, members: Vec::new() };
+    let mut p = Parser { scanner, file, nesting: 0, members: Vec::new(), includes: false };
     let first = p.scan()?;
     let node = p.value(first)?;
     // One value, then nothing but comments.
     match p.scan_next() {
-        Ok(None) => Some(node),
+        Ok(None) => Some((node, p.includes)),
         _ => None,
     }
 }
@@ -55,6 +56,9 @@ struct Parser<'a> {
     /// The members of the objects open, innermost last: an object's map is
     /// made at its size once its members are known, not grown key by key.
     members: Vec<(crate::lang::Name, Member)>,
+    /// Whether a key read so far is `$include` (a file without one needs
+    /// no include walk: a config of megabytes is millions of nodes).
+    includes: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -76,7 +80,7 @@ impl<'a> Parser<'a> {
 
     /// The current token's place.
     fn origin(&self) -> Origin {
-        Origin { file: self.file, start: self.scanner.token_start(), end: self.scanner.token_end() }
+        Origin::new(self.file, self.scanner.token_start()..self.scanner.token_end())
     }
 
     /// The value that starts with `token` (the current token).
@@ -108,6 +112,7 @@ impl<'a> Parser<'a> {
                 Token::String(s) => s.as_ref().into(),
                 other => loose_name(other)?.into(),
             };
+            self.includes |= key == INCLUDE_KEY;
             let key_origin = self.origin();
             self.nesting += 1;
             if !matches!(self.scan()?, Token::Colon) {
@@ -124,9 +129,8 @@ impl<'a> Parser<'a> {
         self.nesting -= 1;
         // A repeated key keeps its first place and takes the last value,
         // as inserting one by one does.
-        let mut members = IndexMap::with_capacity(self.members.len() - first_member);
-        members.extend(self.members.drain(first_member..));
-        let origin = Origin { end: self.scanner.token_end(), ..open };
+        let members = Members::from_entries(self.members.drain(first_member..));
+        let origin = Origin::new(open.file, open.span().start..self.scanner.token_end());
         Some(Node { kind: NodeKind::Object(Box::new(members)), origin })
     }
 
@@ -153,7 +157,9 @@ impl<'a> Parser<'a> {
             })?;
         }
         self.nesting -= 1;
-        let origin = Origin { end: self.scanner.token_end(), ..open };
+        // Most arrays of a config hold one to three items: no spare room.
+        items.shrink_to_fit();
+        let origin = Origin::new(open.file, open.span().start..self.scanner.token_end());
         Some(Node { kind: NodeKind::Array(items), origin })
     }
 

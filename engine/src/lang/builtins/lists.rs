@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use super::{Builtin, Cost, P, Ret, list_arg};
 use crate::lang::budget::Budget;
 use crate::lang::meter;
-use crate::lang::value::{Key, Value};
+use crate::lang::value::{Key, KeyHasher, Value};
 
 /// The cost of the set operations.
 const HASHED: Cost = Cost::Own("hashing each element of the lists, as deep as the values, and the list it makes");
@@ -64,7 +64,7 @@ pub(crate) fn unique(l: &[Value], budget: &Budget) -> Option<Vec<Value>> {
 /// set of `y`: linear, where scanning `y` for each element of `x` would be
 /// the product of the lengths.
 pub(crate) fn retain(x: &[Value], y: &[Value], keep: bool, budget: &Budget) -> Option<Vec<Value>> {
-    let set: HashSet<Key> = y.iter().map(|v| meter::key(v.clone(), budget)).collect::<Option<_>>()?;
+    let set: HashSet<Key, KeyHasher> = y.iter().map(|v| meter::key(v.clone(), budget)).collect::<Option<_>>()?;
     let mut out = Vec::new();
     for v in x {
         if set.contains(&meter::key(v.clone(), budget)?) == keep {

@@ -1,6 +1,7 @@
 //! Checking a value against the value keywords of a JSON Schema: `type`,
 //! `const`, `enum`, `required`, the numeric bounds, string and array lengths,
-//! string patterns and formats, record keys, and `anyOf` unions. A tool's config schema, exported as data, then tells a
+//! string patterns and formats, record keys, `anyOf` unions and `allOf`
+//! intersections. A tool's config schema, exported as data, then tells a
 //! rule which values the tool would reject; the rule words the issues.
 //!
 //! The walk follows the way a schema validator that collects every issue
@@ -31,7 +32,11 @@
 //! - a record's keys (`propertyNames`) are checked against the key schema's
 //!   lengths and pattern, a key it refuses being one issue (`propertyNames`)
 //!   at the key, whose value is then not read (zod does not parse it);
-//! - what it does not read is accepted: a `$ref`, `allOf`, `not` or
+//! - an `allOf` holds when every branch holds: after the node's own keywords,
+//!   each branch's issues in the branches' order (a string with two patterns,
+//!   each its own issue), up to the first branch that finds the value of the
+//!   wrong shape;
+//! - what it does not read is accepted: a `$ref`, `not` or
 //!   `patternProperties` node, another `format`.
 //!
 //! Keys a schema does not allow are `schema_unknown_keys`' business.
@@ -43,7 +48,7 @@ use crate::lang::value::{Map, Value};
 
 #[rustfmt::skip]
 pub(super) const BUILTINS: &[Builtin] = &[
-    Builtin { name: "schema_value_issues", params: &[P::Any, P::Map], optional: 0, variadic: false, ret: Ret::ListOf(P::Map), summary: "the values a JSON Schema rejects (type, const, enum, required, bounds, lengths, pattern, format, propertyNames, anyOf), as {path, schema_path, keyword, got, expected, record, values, limit, pattern, format}: path the keys and indexes to the value, schema_path the same with `*` for record keys and list indexes, got its JSON type (`undefined` for a missing required key); a record key the key schema refuses is an issue at the key (keyword propertyNames)", cost: Cost::Own("a step per node of the value visited with each schema branch that fits it, as it goes, a pattern or URL check as `matches` and `parse_url` cost, and the list it makes"), call: value_issues },
+    Builtin { name: "schema_value_issues", params: &[P::Any, P::Map], optional: 0, variadic: false, ret: Ret::ListOf(P::Map), summary: "the values a JSON Schema rejects (type, const, enum, required, bounds, lengths, pattern, format, propertyNames, anyOf, allOf: every branch), as {path, schema_path, keyword, got, expected, record, values, limit, pattern, format}: path the keys and indexes to the value, schema_path the same with `*` for record keys and list indexes, got its JSON type (`undefined` for a missing required key); a record key the key schema refuses is an issue at the key (keyword propertyNames)", cost: Cost::Own("a step per node of the value visited with each schema branch that fits it, as it goes, a pattern or URL check as `matches` and `parse_url` cost, and the list it makes"), call: value_issues },
 ];
 
 fn value_issues(b: &Budget, a: &[Value]) -> Value {
@@ -165,9 +170,35 @@ fn walk(value: Option<&Value>, schema: &Value, path: &mut Path, out: &mut Vec<Va
         // `false` accepts nothing, but only a present value can be refused by it.
         return Some(());
     };
-    if ["$ref", "allOf", "not", "patternProperties"].iter().any(|k| s.contains_key(*k)) {
+    if ["$ref", "not", "patternProperties"].iter().any(|k| s.contains_key(*k)) {
         return Some(());
     }
+    let before = out.len();
+    own(value, s, path, out, b)?;
+    match s.get("allOf").and_then(Value::as_list) {
+        Some(branches) if !out[before..].iter().any(shape_issue) => all_of(value, branches, path, out, b),
+        _ => Some(()),
+    }
+}
+
+/// An `allOf`: every branch must hold, and each reports its own issues, in
+/// the branches' order (zod exports the several checks of one schema, two
+/// patterns of a string, as such branches, and reports every check that
+/// fails). A branch that finds the value of the wrong shape ends it: zod
+/// stops at a wrong type, so the branches after it would only repeat it.
+fn all_of(value: Option<&Value>, branches: &[Value], path: &mut Path, out: &mut Vec<Value>, b: &Budget) -> Option<()> {
+    for branch in branches {
+        let before = out.len();
+        walk(value, branch, path, out, b)?;
+        if out[before..].iter().any(shape_issue) {
+            break;
+        }
+    }
+    Some(())
+}
+
+/// A node's own keywords, without its `allOf`.
+fn own(value: Option<&Value>, s: &Map, path: &mut Path, out: &mut Vec<Value>, b: &Budget) -> Option<()> {
     let name = got(value);
     if let Some(c) = s.get("const") {
         if !value.is_some_and(|v| same(v, c)) {
@@ -568,6 +599,46 @@ mod tests {
         );
         assert_eq!(issues(r#"{"ref": {"source": "env"}}"#, SCHEMA), [r#"ref.id (ref.id) type undefined "string""#]);
         assert_eq!(issues(r#"{"opaque": {"anything": [1]}}"#, SCHEMA), Vec::<String>::new());
+    }
+
+    const ALL_OF: &str = r##"{
+        "type": "object",
+        "properties": {
+            "accent": {"anyOf": [{"type": "string", "const": "theme"}, {"type": "string", "format": "starts_with",
+                "allOf": [{"type": "string", "pattern": "^#?[0-9a-fA-F]{6}$"}, {"type": "string", "pattern": "^#.*"}]}]},
+            "short": {"type": "string", "maxLength": 2, "allOf": [{"pattern": "^a"}, {"type": "string", "pattern": "b$"}]},
+            "typed": {"allOf": [{"type": "string"}, {"type": "string", "pattern": "^x"}]}
+        }
+    }"##;
+
+    #[test]
+    fn all_of_reports_every_branch_in_order() {
+        let ok = r##"{"accent": "#a0B1c2", "short": "ab", "typed": "x"}"##;
+        assert_eq!(issues(ok, ALL_OF), Vec::<String>::new());
+        assert_eq!(issues(r#"{"accent": "theme"}"#, ALL_OF), Vec::<String>::new());
+        // One branch each, then both, in the branches' order.
+        assert_eq!(
+            issues(r##"{"accent": "#12"}"##, ALL_OF),
+            [r##"accent (accent) pattern string "^#?[0-9a-fA-F]{6}$""##]
+        );
+        assert_eq!(issues(r#"{"accent": "123456"}"#, ALL_OF), [r##"accent (accent) pattern string "^#.*""##]);
+        assert_eq!(
+            issues(r#"{"accent": "red"}"#, ALL_OF),
+            [r##"accent (accent) pattern string "^#?[0-9a-fA-F]{6}$""##, r##"accent (accent) pattern string "^#.*""##]
+        );
+        // The node's own keywords first, then the branches.
+        assert_eq!(
+            issues(r#"{"short": "xyz"}"#, ALL_OF),
+            [
+                r#"short (short) maxLength string 2"#,
+                r#"short (short) pattern string "^a""#,
+                r#"short (short) pattern string "b$""#
+            ]
+        );
+        // A wrong type is one issue: the node's own, or the first branch's.
+        assert_eq!(issues(r#"{"short": 1}"#, ALL_OF), [r#"short (short) type integer "string""#]);
+        assert_eq!(issues(r#"{"typed": 1}"#, ALL_OF), [r#"typed (typed) type integer "string""#]);
+        assert_eq!(issues(r#"{"accent": 1}"#, ALL_OF), ["accent (accent) anyOf integer"]);
     }
 
     const TEXT_SCHEMA: &str = r##"{

@@ -16,6 +16,8 @@ const REGEX: Cost = Cost::Own(
 #[rustfmt::skip]
 pub(super) const BUILTINS: &[Builtin] = &[
     Builtin { name: "len", params: &[P::Coll], optional: 0, variadic: false, ret: Ret::Int, summary: "characters of a string, elements of a list, keys of a map; null otherwise", cost: Cost::Own("a pass over a string's bytes; constant for lists and maps"), call: len },
+    Builtin { name: "utf16_len", params: &[P::Str], optional: 0, variadic: false, ret: Ret::Int, summary: "UTF-16 code units of a string, as JavaScript's `length` counts them (a character outside the Basic Multilingual Plane, such as an emoji, is two); null for a non-string", cost: Cost::Own("a pass over the string's bytes"), call: utf16_len },
+    Builtin { name: "utf8_len", params: &[P::Str], optional: 0, variadic: false, ret: Ret::Int, summary: "bytes of a string in UTF-8, as Node's `Buffer.byteLength` counts them; null for a non-string", cost: Cost::Const, call: |_, a| str_arg(a, 0).map_or(Value::Null, |s| Value::Int(s.len() as i64)) },
     Builtin { name: "lower", params: &[P::Str], optional: 0, variadic: false, ret: Ret::Str, summary: "lower-cased string", cost: Cost::Scan, call: |_, a| map_str(a, |s| s.to_lowercase()) },
     Builtin { name: "upper", params: &[P::Str], optional: 0, variadic: false, ret: Ret::Str, summary: "upper-cased string", cost: Cost::Scan, call: |_, a| map_str(a, |s| s.to_uppercase()) },
     Builtin { name: "trim", params: &[P::Str], optional: 0, variadic: false, ret: Ret::Str, summary: "string without leading and trailing whitespace", cost: Cost::Scan, call: |_, a| map_str(a, |s| s.trim().to_string()) },
@@ -44,6 +46,15 @@ fn len(b: &Budget, a: &[Value]) -> Value {
         Value::Str(s) if meter::read(b, s.len()) => Value::Int(s.chars().count() as i64),
         Value::List(l) => Value::Int(l.len() as i64),
         Value::Map(m) => Value::Int(m.len() as i64),
+        _ => Value::Null,
+    }
+}
+
+/// A string's length as a JavaScript program sees it, for rules that
+/// compare lengths the way the tool they audit does.
+fn utf16_len(b: &Budget, a: &[Value]) -> Value {
+    match &a[0] {
+        Value::Str(s) if meter::read(b, s.len()) => Value::Int(s.encode_utf16().count() as i64),
         _ => Value::Null,
     }
 }
@@ -313,6 +324,22 @@ mod tests {
 
     fn glob_match(pattern: &str, s: &str) -> bool {
         metered_glob(pattern, s, &Budget::default())
+    }
+
+    #[test]
+    fn utf16_len_counts_units_as_javascript_does() {
+        let n = |s: &str| utf16_len(&Budget::default(), &[Value::str(s)]);
+        assert_eq!(n("abc"), Value::Int(3));
+        // One character of the Basic Multilingual Plane is one unit, even of two bytes or three.
+        assert_eq!(n("ü€"), Value::Int(2));
+        // An emoji is two units (a surrogate pair), where `len` counts one character.
+        assert_eq!(n("a😀"), Value::Int(3));
+        assert_eq!(len(&Budget::default(), &[Value::str("a😀")]), Value::Int(2));
+        assert_eq!(utf16_len(&Budget::default(), &[Value::Int(1)]), Value::Null);
+        let bytes = |s: &str| {
+            (BUILTINS.iter().find(|b| b.name == "utf8_len").unwrap().call)(&Budget::default(), &[Value::str(s)])
+        };
+        assert_eq!(bytes("aü€😀"), Value::Int(1 + 2 + 3 + 4));
     }
 
     #[test]

@@ -116,7 +116,7 @@ impl PackCompiler {
                 Err(errs) => self.lang_errors(&p.file, &p.text, errs),
             }
         }
-        parsed
+        let mut defs: Vec<Definition> = parsed
             .into_iter()
             .zip(bodies)
             .map(|(p, body)| Definition {
@@ -127,8 +127,12 @@ impl PackCompiler {
                     frame: 0,
                     ty: Ty::Any,
                 }),
+                reads: 0,
+                fold: Default::default(),
             })
-            .collect()
+            .collect();
+        crate::lang::fold::mark_reads(&mut defs);
+        defs
     }
 }
 

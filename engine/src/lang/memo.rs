@@ -1,0 +1,123 @@
+//! Calls of pure definitions, remembered within an audit.
+//!
+//! A definition with parameters that reads no input (see
+//! `Definition::reads`) gives the same value for the same arguments: the
+//! built-in pack's tool-policy definitions compile the same profile's
+//! policy for every agent, and normalise the same tool names again and
+//! again. Such a call is remembered, per audit, under its arguments, and
+//! a later call with the same arguments takes the value.
+//!
+//! Arguments are told apart cheaply: lists and maps by identity (the same
+//! shared value: a config subtree, a pack constant, a list a definition
+//! returned), everything else by value. Two equal lists built apart are two
+//! calls, which costs time, never a wrong value. The memo holds the
+//! arguments it was given, so no other list can take a remembered list's
+//! address during the audit.
+//!
+//! A remembered call costs what it does: its step, its arguments, and a
+//! read of its string arguments (hashing them), as a definition without
+//! parameters costs a step once cached. (Charging it the steps its first
+//! evaluation took would overcharge: a first regex search also pays for
+//! building the automaton's states.) A call nested so deep that the
+//! evaluation would pass the depth limit runs in place. An audit remembers
+//! at most [`MEMO_CALLS`] calls, so what it keeps alive stays bounded.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use super::budget::{Budget, DEPTH};
+use super::meter;
+use super::value::Value;
+
+/// Calls one audit remembers at most.
+pub const MEMO_CALLS: usize = 4096;
+
+/// The remembered calls of one audit.
+#[derive(Default)]
+pub struct Memo {
+    calls: RefCell<HashMap<CallKey, Rc<Call>>>,
+}
+
+/// A definition and its arguments, as the memo tells them apart.
+#[derive(PartialEq, Eq, Hash)]
+pub struct CallKey {
+    def: usize,
+    args: Vec<Arg>,
+}
+
+#[derive(PartialEq, Eq, Hash)]
+enum Arg {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(u64),
+    Str(Arc<str>),
+    /// A list or map, by the address of its shared value.
+    Shared(usize),
+}
+
+struct Call {
+    /// Keeps the lists and maps of the key alive.
+    _args: Vec<Value>,
+    value: Value,
+    /// How deep its evaluation nested.
+    depth: u32,
+}
+
+impl CallKey {
+    /// The key of a call of `def` with `args`, and the steps reading its
+    /// strings costs.
+    pub fn new(def: usize, args: &[Value]) -> (CallKey, u64) {
+        let mut read = 0;
+        let args = args
+            .iter()
+            .map(|v| match v {
+                Value::Null => Arg::Null,
+                Value::Bool(b) => Arg::Bool(*b),
+                Value::Int(i) => Arg::Int(*i),
+                Value::Float(f) => Arg::Float(f.to_bits()),
+                Value::Str(s) => {
+                    read += meter::read_cost(s.len());
+                    Arg::Str(s.clone())
+                }
+                Value::List(l) => Arg::Shared(Arc::as_ptr(l) as *const () as usize),
+                Value::Map(m) => Arg::Shared(Arc::as_ptr(m) as *const () as usize),
+            })
+            .collect();
+        (CallKey { def, args }, read)
+    }
+}
+
+impl Memo {
+    /// The remembered value of a call, charged to `budget` the read of its
+    /// key (`Null` when that runs out); `None` when the
+    /// call is not remembered, or must run in place to meet the depth limit.
+    pub fn recall(&self, key: &CallKey, read: u64, budget: &Budget) -> Option<Value> {
+        let call = self.calls.borrow().get(key).cloned()?;
+        let deepest = budget.depth().saturating_add(call.depth);
+        if deepest > DEPTH {
+            return None;
+        }
+        budget.reach(deepest);
+        Some(if budget.charge(read) { call.value.clone() } else { Value::Null })
+    }
+
+    /// How many calls are remembered.
+    pub fn len(&self) -> usize {
+        self.calls.borrow().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Remembers a call that ran to its end within the budget.
+    pub fn remember(&self, key: CallKey, args: Vec<Value>, value: &Value, depth: u32) {
+        let mut calls = self.calls.borrow_mut();
+        if calls.len() < MEMO_CALLS {
+            calls.insert(key, Rc::new(Call { _args: args, value: value.clone(), depth }));
+        }
+    }
+}
