@@ -11,11 +11,12 @@ use std::path::Path;
 
 use clawcheck_engine::input::Environment;
 use clawcheck_engine::lang::budget::DEPTH;
-use clawcheck_engine::lang::compile::{Compiled, Ir};
-use clawcheck_engine::lang::{Budget, Caches, Cutoff, Env, Ty, Value};
+use clawcheck_engine::lang::compile::Ir;
+use clawcheck_engine::lang::{Cutoff, Value};
 use clawcheck_engine::rules::{Pack, PackLoader, roots};
 use clawcheck_tests::cli::{self, Run};
 use clawcheck_tests::demo;
+use clawcheck_tests::evaluate::evaluate;
 
 const PACK: &str = r#"
 definitions:
@@ -56,40 +57,13 @@ struct Outcome {
 /// constants folded, with `steps` left (all when `None`), starting `depth`
 /// levels deep.
 fn audit(pack: &Pack, ir: Ir, fold: bool, steps: Option<u64>, depth: u32) -> Outcome {
-    let mut caches = Caches::new(pack.defs.len());
-    if let Some(steps) = steps {
-        caches.budget = Budget::with_steps(steps);
-    }
-    for _ in 0..depth {
-        assert!(caches.budget.enter());
-    }
-    let roots = roots();
-    let env = Env {
-        roots: &roots,
-        globals: &pack.globals,
-        defs: &pack.defs,
-        caches: &caches,
-        rule: None,
-        fold_constants: fold,
-    };
-    let value = env.eval(&Compiled { ir, frame: 0, ty: Ty::Any });
-    Outcome { value, spent: caches.budget.spent(), cut: caches.budget.reset() }
+    let e = evaluate(pack, &roots(), ir, fold, steps, depth);
+    Outcome { value: e.value, spent: e.spent, cut: e.cut }
 }
 
 /// The deepest nesting evaluating `ir` in place reaches.
 fn depth_of(pack: &Pack, ir: Ir) -> u32 {
-    let caches = Caches::new(pack.defs.len());
-    let roots = roots();
-    let env = Env {
-        roots: &roots,
-        globals: &pack.globals,
-        defs: &pack.defs,
-        caches: &caches,
-        rule: None,
-        fold_constants: false,
-    };
-    env.eval(&Compiled { ir, frame: 0, ty: Ty::Any });
-    caches.budget.peak()
+    evaluate(pack, &roots(), ir, false, None, 0).peak
 }
 
 fn call(pack: &Pack, name: &str) -> Ir {

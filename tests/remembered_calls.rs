@@ -6,9 +6,10 @@
 //! input is never remembered.
 
 use clawcheck_engine::lang::budget::DEPTH;
-use clawcheck_engine::lang::compile::{Compiled, Ir};
-use clawcheck_engine::lang::{Budget, Caches, Cutoff, Env, Ty, Value};
+use clawcheck_engine::lang::compile::Ir;
+use clawcheck_engine::lang::{Cutoff, Value};
 use clawcheck_engine::rules::{Pack, PackLoader, roots};
+use clawcheck_tests::evaluate::{Evaluation, evaluate};
 
 const PACK: &str = r#"
 definitions:
@@ -30,38 +31,10 @@ fn strings(items: &[&str]) -> Value {
     Value::list(items.iter().map(|s| Value::from(*s)).collect())
 }
 
-/// What one audit's evaluation of `ir` gave.
-#[derive(Debug, PartialEq)]
-struct Outcome {
-    value: Value,
-    spent: u64,
-    cut: Option<Cutoff>,
-    remembered: usize,
-    peak: u32,
-}
-
-/// Evaluates `ir` in a fresh audit with `steps` left (all when `None`),
-/// starting `depth` levels deep.
-fn audit(pack: &Pack, ir: Ir, steps: Option<u64>, depth: u32) -> Outcome {
-    let mut caches = Caches::new(pack.defs.len());
-    if let Some(steps) = steps {
-        caches.budget = Budget::with_steps(steps);
-    }
-    for _ in 0..depth {
-        assert!(caches.budget.enter());
-    }
-    let roots = vec![Value::Null; roots::COUNT];
-    let env = Env {
-        roots: &roots,
-        globals: &pack.globals,
-        defs: &pack.defs,
-        caches: &caches,
-        rule: None,
-        fold_constants: true,
-    };
-    let value = env.eval(&Compiled { ir, frame: 0, ty: Ty::Any });
-    let (spent, peak, remembered) = (caches.budget.spent(), caches.budget.peak(), caches.remembered_calls());
-    Outcome { value, spent, cut: caches.budget.reset(), remembered, peak }
+/// Evaluates `ir` in a fresh audit with constants folded, no input,
+/// `steps` left (all when `None`), starting `depth` levels deep.
+fn audit(pack: &Pack, ir: Ir, steps: Option<u64>, depth: u32) -> Evaluation {
+    evaluate(pack, &vec![Value::Null; roots::COUNT], ir, true, steps, depth)
 }
 
 #[test]

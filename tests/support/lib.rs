@@ -5,6 +5,7 @@
 pub mod case;
 pub mod cli;
 pub mod demo;
+pub mod evaluate;
 pub mod files;
 pub mod home;
 pub mod parallel;
