@@ -71,3 +71,57 @@ fn suppressions_once_equivalent_mutants_with_a_reason_constants_once() {
     );
     assert!(out.err.ends_with("error: the rule pack has 3 errors\n"), "{}", out.err);
 }
+
+#[test]
+fn a_builtin_report_field_neither_replaces_a_report_member_nor_comes_twice() {
+    // The built-in pack read from a copy with one more shared file: its
+    // fields may not stand in for the report's own members.
+    let shared = "report_fields:\n  summary: \"1\"\n  ts: \"2\"\n  fine: \"3\"\n";
+    let again = "report_fields:\n  fine: \"4\"\n  secretDiagnostics: \"5\"\n";
+    let dir = temp_tree(&[("x/a.yaml", shared), ("x/b.yaml", again)]);
+    let rules = dir.path().join("rules");
+    copy_tree(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules"), &rules);
+    std::fs::rename(dir.path().join("x"), rules.join("_shared/zz_fields")).expect("move the extra files in");
+    let env = clawcheck_engine::input::Environment {
+        vars: [("HOME", dir.path().display().to_string()), ("CLAWCHECK_BUILTIN_RULES", rules.display().to_string())]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+        cwd: dir.path().to_path_buf(),
+    };
+    let out = cli::run(&["rules", "check", "--color", "never"], env);
+    assert_eq!(out.code, 2, "{}", out.err);
+    let shown = |name: &str| format!("rules/_shared/zz_fields/{name}");
+    assert_eq!(
+        reported(&out.err, &shown("a.yaml")),
+        [
+            (2, 12, "report field `summary`: the JSON report has a member of that name already".into()),
+            (3, 7, "report field `ts`: the JSON report has a member of that name already".into()),
+        ],
+        "{}",
+        out.err
+    );
+    assert_eq!(
+        reported(&out.err, &shown("b.yaml")),
+        [
+            (2, 9, "report field `fine` is declared twice".into()),
+            (3, 22, "report field `secretDiagnostics`: the JSON report has a member of that name already".into()),
+        ],
+        "{}",
+        out.err
+    );
+    assert!(out.err.ends_with("error: the rule pack has 4 errors\n"), "{}", out.err);
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read the rules") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}

@@ -104,8 +104,25 @@ fn audit(pack: &Pack, dir: &Path) -> usize {
     findings.iter_mut().for_each(|f| redactor.finding(f));
     report::sort(&mut findings, pack);
     let text = human_report(&findings, outcome.suppressed.len(), &loaded, &paths, &redactor);
-    let json = report::json::report(&findings, &outcome.suppressed, &loaded.sources, &loaded.notes, 0, &redactor);
-    text.len() + json.to_string().len()
+    text.len() + json_report(&findings, &outcome.suppressed, &loaded, &redactor).len()
+}
+
+/// The `--json` report of `findings`, as `clawcheck audit --json` prints it.
+fn json_report(
+    findings: &[Finding],
+    suppressed: &[eval::Suppressed],
+    loaded: &LoadedConfig,
+    redactor: &Redactor,
+) -> String {
+    report::json::render(&report::json::Report {
+        findings,
+        suppressed,
+        sources: &loaded.sources,
+        notes: &loaded.notes,
+        ts: 0,
+        redactor,
+        fields: &[],
+    })
 }
 
 /// The default human report of `findings`, as `clawcheck audit` prints it.
@@ -374,15 +391,8 @@ fn stages_apart(pack: &Pack, sizes: &[usize], wanted: &dyn Fn(&str) -> bool) {
                 n,
                 best(|| {
                     let text = human_report(&findings, outcome.suppressed.len(), &loaded, &paths, &redactor);
-                    let json = report::json::report(
-                        &findings,
-                        &outcome.suppressed,
-                        &loaded.sources,
-                        &loaded.notes,
-                        0,
-                        &redactor,
-                    );
-                    std::hint::black_box(text.len() + json.to_string().len());
+                    let json = json_report(&findings, &outcome.suppressed, &loaded, &redactor);
+                    std::hint::black_box(text.len() + json.len());
                 }),
             ));
         }

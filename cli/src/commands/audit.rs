@@ -376,29 +376,23 @@ fn render(
         Format::Json => {
             let ts = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
             let (sources, notes) = (&r.loaded.sources, &r.loaded.notes);
-            let Some((result, redactor)) = fix else {
-                let report = report::json_text::Report {
-                    findings: &r.findings,
-                    suppressed: &r.suppressed,
-                    sources,
-                    notes,
-                    ts,
-                    redactor: &r.redactor,
-                    fields: &r.fields,
-                };
-                let mut text = report::json_text::render(&report);
-                text.push('\n');
-                return text;
+            let report = report::json::Report {
+                findings: &r.findings,
+                suppressed: &r.suppressed,
+                sources,
+                notes,
+                ts,
+                redactor: &r.redactor,
+                fields: &r.fields,
             };
-            let mut value = report::json::report(&r.findings, &r.suppressed, sources, notes, ts, &r.redactor);
-            report::json::add_fields(&mut value, &r.fields, &r.redactor);
-            let diagnostics = value.as_object_mut().and_then(|o| o.remove("secretDiagnostics"));
-            let value = serde_json::json!({
-                "fix": report::fix::json(result, redactor),
-                "report": value,
-                "secretDiagnostics": diagnostics.unwrap_or_else(|| serde_json::json!([])),
-            });
-            format!("{}\n", serde_json::to_string_pretty(&value).expect("JSON values serialise"))
+            let mut text = match fix {
+                Some((result, redactor)) => {
+                    report::json::render_with_fix(&report, &report::fix::json(result, redactor))
+                }
+                None => report::json::render(&report),
+            };
+            text.push('\n');
+            text
         }
         Format::Sarif => {
             let root = ctx.source_root(cwd);

@@ -32,7 +32,10 @@ impl SourceFile {
         self.lines.get_or_init(|| Arc::new(LineIndex::new(&self.text)))
     }
 
-    /// 1-based line and column (in characters) of a byte offset.
+    /// 1-based line and column (in characters) of a byte offset, through
+    /// the file's line index (counting lines from the start for every
+    /// location made reports quadratic in the config's size). A leading
+    /// byte-order mark is not counted: editors do not show it.
     pub fn position(&self, offset: usize) -> (usize, usize) {
         self.lines().position(&self.text, offset)
     }
@@ -84,5 +87,24 @@ impl SourceMap {
 
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn columns_are_characters_and_a_byte_order_mark_is_not_one() {
+        let text = "{ \"é東🦀\": 1,\n  b: 2 }";
+        let mut sources = super::SourceMap::default();
+        let plain = sources.add("a.json".into(), text);
+        let bom = format!("\u{FEFF}{text}");
+        let marked = sources.add("b.json".into(), bom.as_str());
+        let (plain, marked) = (sources.get(plain), sources.get(marked));
+        assert_eq!(plain.position(text.find(": 1").unwrap()), (1, 8));
+        assert_eq!(plain.position(text.find('b').unwrap()), (2, 3));
+        assert_eq!(marked.position(0), (1, 1));
+        assert_eq!(marked.position(3), (1, 1));
+        assert_eq!(marked.position(bom.find(": 1").unwrap()), (1, 8));
+        assert_eq!(marked.position(bom.find('b').unwrap()), (2, 3));
     }
 }

@@ -7,7 +7,6 @@
 use std::path::Path;
 
 use super::finding::Finding;
-use super::json::line_col;
 use crate::config::SourceMap;
 use crate::redact::Redactor;
 
@@ -24,7 +23,7 @@ fn shown(path: &Path, cwd: &Path) -> String {
 fn place(f: &Finding, sources: &SourceMap, config: &Path, cwd: &Path) -> String {
     if let Some(o) = f.locations.first().and_then(|l| l.origin).or_else(|| f.locations.iter().find_map(|l| l.origin)) {
         let file = sources.get(o.file);
-        let (line, col) = line_col(file, o.span().start);
+        let (line, col) = file.position(o.span().start);
         return format!("{}:{line}:{col}", shown(&file.path, cwd));
     }
     let file = f.locations.iter().find_map(|l| l.file.as_deref()).unwrap_or(config);

@@ -6,7 +6,6 @@
 //! Every text is scrubbed of secret values.
 
 use super::finding::Finding;
-use super::json::line_col;
 use super::portable::SourceRoot;
 use crate::config::SourceMap;
 use crate::redact::Redactor;
@@ -64,8 +63,8 @@ pub fn report(findings: &[Finding], sources: &SourceMap, root: &SourceRoot, reda
             props.push(format!("file={}", property(&path)));
         } else if let Some(o) = f.locations.iter().find_map(|l| l.origin) {
             let file = sources.get(o.file);
-            let (line, col) = line_col(file, o.span().start);
-            let (end_line, end_col) = line_col(file, o.span().end);
+            let (line, col) = file.position(o.span().start);
+            let (end_line, end_col) = file.position(o.span().end);
             let path = root.relative(&file.path).unwrap_or_else(|| file.path.display().to_string());
             props.push(format!("file={}", property(&path)));
             props.push(format!("line={line},col={col},endLine={end_line},endColumn={end_col}"));

@@ -12,7 +12,6 @@ pub mod fix;
 pub mod github;
 pub mod human;
 pub mod json;
-pub mod json_text;
 pub mod order;
 pub mod portable;
 pub mod sarif;

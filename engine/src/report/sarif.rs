@@ -22,7 +22,6 @@ use serde_sarif::sarif::{
 
 use super::finding::{Finding, Location as FindingLocation, REFUSED};
 use super::fingerprint::fingerprint;
-use super::json::line_col;
 use super::portable::{Anchors, SourceRoot};
 use crate::config::SourceMap;
 use crate::redact::Redactor;
@@ -101,8 +100,8 @@ fn location(l: &FindingLocation, sources: &SourceMap, root: &SourceRoot) -> Opti
     }
     let o = l.origin?;
     let file = sources.get(o.file);
-    let (start_line, start_column) = line_col(file, o.span().start);
-    let (end_line, end_column) = line_col(file, o.span().end);
+    let (start_line, start_column) = file.position(o.span().start);
+    let (end_line, end_column) = file.position(o.span().end);
     let region = Region::builder()
         .start_line(start_line as i64)
         .start_column(start_column as i64)
@@ -237,7 +236,7 @@ pub fn report(
     tool.extensions = (!extensions.is_empty()).then_some(extensions);
     let base_ids = BTreeMap::from([(SRCROOT.to_string(), ArtifactLocation::builder().uri(opts.root.uri()).build())]);
     let mut run = Run::builder().tool(tool).original_uri_base_ids(base_ids).results(results).build();
-    // Columns count characters (see [`line_col`]); said explicitly, since a
+    // Columns count characters (see `SourceFile::position`); said explicitly, since a
     // consumer could otherwise take them for UTF-16 units.
     run.column_kind = Some(serde_json::to_value(ResultColumnKind::UnicodeCodePoints).unwrap_or_default());
     let sarif = Sarif::builder()
