@@ -3,7 +3,8 @@
 //! definitions each rule reads, through every compiled part and every
 //! definition those call (`rules/def_reads.rs`), and the audit's order
 //! (checks, report-phase rules, then fix-phase rules when fixes are
-//! planned) decides the last reader.
+//! planned) decides the last reader. The matches of a `given` shared by
+//! several rules are dropped after the last of them the same way.
 
 use clawcheck_engine::eval::Evaluator;
 use clawcheck_engine::eval::release::Release;
@@ -23,8 +24,9 @@ definitions:
   unused: "config.unused"
 "#;
 
-/// One rule per compiled part a definition can be read through.
-const RULES: [(&str, &str); 7] = [
+/// One rule per compiled part a definition can be read through, and one
+/// that selects what the fix-phase rule selects.
+const RULES: [(&str, &str); 8] = [
     ("p/a_when.yaml", "id: a_when\ntitle: t\nseverity: warn\nwhen: \"len(rows) > 5\"\n"),
     (
         "p/b_severity.yaml",
@@ -38,6 +40,7 @@ const RULES: [(&str, &str); 7] = [
     ),
     ("p/f_nothing.yaml", "id: f_nothing\ntitle: t\nseverity: warn\nwhen: \"false\"\n"),
     ("p/g_report.yaml", "id: g_report\nphase: report\ntitle: t\nseverity: info\nwhen: \"label == 'never'\"\n"),
+    ("p/h_given.yaml", "id: h_given\ntitle: t\nseverity: warn\ngiven: $.gateway\nwhen: \"false\"\n"),
 ];
 
 fn pack() -> Pack {
@@ -80,11 +83,17 @@ fn a_value_is_released_after_its_last_reader_in_the_audit_order() {
     assert!(after(&audit, "e_fix").is_empty());
     assert!(after(&audit, "f_nothing").is_empty());
     assert_eq!(after(&audit, "g_report"), ["label"], "report-phase rules run after every check");
+    let given = |release: &Release, id: &str| release.selections_after(rule_index(&pack, id)).to_vec();
+    let gateway = vec![("$.gateway".to_string(), 0)];
+    assert_eq!(given(&audit, "h_given"), std::slice::from_ref(&gateway));
+    assert!(given(&audit, "e_fix").is_empty());
 
     let fixing = Release::plan(&pack, true);
     assert_eq!(after(&fixing, "c_texts"), ["late"]);
     assert_eq!(after(&fixing, "e_fix"), ["fixval"], "fix-phase rules run last");
     assert_eq!(after(&fixing, "g_report"), ["label"]);
+    assert!(given(&fixing, "h_given").is_empty(), "e_fix selects the same later");
+    assert_eq!(given(&fixing, "e_fix"), [gateway]);
 }
 
 fn evaluator(pack: &Pack) -> Evaluator<'_> {
@@ -115,6 +124,7 @@ fn an_audit_holds_no_definition_once_its_readers_have_run() {
         expected.iter().map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())).collect();
     assert_eq!(found, expected);
     assert!(audit.cached_definitions().is_empty(), "{:?}", audit.cached_definitions());
+    assert_eq!(audit.held_selections(), 0);
 }
 
 #[test]
@@ -124,7 +134,9 @@ fn a_value_a_fix_rule_reads_is_kept_for_the_fix_phase() {
     fixing.plan_fixes();
     fixing.run_all(None);
     assert_eq!(fixing.cached_definitions(), ["fixval"]);
+    assert_eq!(fixing.held_selections(), 1, "the matches of `$.gateway`, for e_fix");
     let hardening = fixing.hardening(None);
     assert_eq!(hardening.iter().map(|f| f.check_id.as_str()).collect::<Vec<_>>(), ["e_fix"]);
     assert!(fixing.cached_definitions().is_empty(), "{:?}", fixing.cached_definitions());
+    assert_eq!(fixing.held_selections(), 0);
 }

@@ -10,14 +10,25 @@
 //! evaluator forgets the values that no later rule reads. A rule run out
 //! of that order (a rule's examples) evaluates a forgotten definition
 //! afresh: the value is the same, the inputs having not changed.
+//!
+//! The matches of a `given`, shared by the rules that write the same
+//! selectors (`eval::selections`), are dropped the same way after the last
+//! of those rules. Every rule is charged the selection's steps whether it
+//! takes the matches or finds them taken, so dropping them changes no
+//! charge either.
 
-use crate::rules::Pack;
+use std::collections::HashMap;
+
+use super::selections::{GivenKey, given_key};
 use crate::rules::rule::Phase;
+use crate::rules::{Pack, Selection};
 
-/// For each rule of a pack, the definitions whose last reader it is.
+/// For each rule of a pack, the definitions and selections whose last
+/// reader it is.
 #[derive(Debug, Default)]
 pub struct Release {
     after: Vec<Vec<usize>>,
+    givens: Vec<Vec<GivenKey>>,
 }
 
 impl Release {
@@ -30,12 +41,20 @@ impl Release {
             .filter(|&phase| runs(phase))
             .flat_map(|phase| pack.rules.iter().enumerate().filter(move |(_, r)| r.phase == phase));
         let mut last: Vec<Option<usize>> = vec![None; pack.defs.len()];
+        let mut last_given: HashMap<GivenKey, usize> = HashMap::new();
         for (i, rule) in order {
             for &id in &rule.defs {
                 if let Some(slot) = last.get_mut(id as usize) {
                     *slot = Some(i);
                 }
             }
+            if let Selection::Given(queries) = &rule.selection {
+                last_given.insert(given_key(queries), i);
+            }
+        }
+        let mut givens = vec![Vec::new(); pack.rules.len()];
+        for (key, i) in last_given {
+            givens[i].push(key);
         }
         let mut after = vec![Vec::new(); pack.rules.len()];
         for (id, rule) in last.into_iter().enumerate() {
@@ -43,12 +62,17 @@ impl Release {
                 after[i].push(id);
             }
         }
-        Release { after }
+        Release { after, givens }
     }
 
     /// The definitions to forget once rule `rule` (an index into the
     /// pack's rules) has run.
     pub fn after(&self, rule: usize) -> &[usize] {
         self.after.get(rule).map_or(&[], Vec::as_slice)
+    }
+
+    /// The `given`s whose matches to drop once rule `rule` has run.
+    pub fn selections_after(&self, rule: usize) -> &[GivenKey] {
+        self.givens.get(rule).map_or(&[], Vec::as_slice)
     }
 }

@@ -283,6 +283,7 @@ impl<'p> Evaluator<'p> {
         let findings = self.run_rule(&self.pack.rules[i], tree);
         let release = self.release.get_or_init(|| Release::plan(self.pack, self.plan_fixes));
         self.caches.forget(release.after(i).iter().copied());
+        release.selections_after(i).iter().for_each(|key| self.selections.forget(key));
         findings
     }
 
@@ -370,6 +371,12 @@ impl<'p> Evaluator<'p> {
     pub fn cached_definitions(&self) -> Vec<&str> {
         let cached = self.pack.defs.iter().enumerate().filter(|&(id, _)| self.caches.is_cached(id));
         cached.map(|(_, d)| d.name.as_str()).collect()
+    }
+
+    /// How many rules' `given` matches the audit holds now (for tests and
+    /// memory profiles: see [`Release`]).
+    pub fn held_selections(&self) -> usize {
+        self.selections.held()
     }
 
     /// The evaluation steps the last [`Self::run_rule`] took (profiles show
