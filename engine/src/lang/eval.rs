@@ -58,7 +58,9 @@ pub struct Env<'a> {
 /// parameterless definitions (they depend only on the inputs) and the
 /// indexes of equality joins.
 pub struct Caches {
-    defs: Vec<OnceCell<Value>>,
+    /// Filled on first use, emptied when no later rule reads the value
+    /// (`eval::release`) or its inputs change.
+    defs: Vec<RefCell<Option<Value>>>,
     /// One index per join site (the key expression's address): the index of
     /// the last list the site saw. A site that sees the same list again reuses
     /// it; a new list replaces it, so memory stays bounded.
@@ -119,11 +121,16 @@ impl JoinIndex {
 impl Caches {
     pub fn new(definitions: usize) -> Caches {
         Caches {
-            defs: (0..definitions).map(|_| OnceCell::new()).collect(),
+            defs: (0..definitions).map(|_| RefCell::new(None)).collect(),
             joins: RefCell::new(HashMap::new()),
             memo: Memo::default(),
             budget: Budget::default(),
         }
+    }
+
+    /// Whether the value of definition `id` is cached now.
+    pub fn is_cached(&self, id: usize) -> bool {
+        self.defs.get(id).is_some_and(|cell| cell.borrow().is_some())
     }
 
     /// How many calls the audit remembers (`lang::memo`).
@@ -131,13 +138,26 @@ impl Caches {
         self.memo.len()
     }
 
-    /// Forgets the values of these definitions (their inputs changed).
-    pub fn forget(&mut self, ids: &[usize]) {
-        for &id in ids {
-            if let Some(cell) = self.defs.get_mut(id) {
+    /// Forgets the values of these definitions (their inputs changed, or
+    /// no later rule reads them), and the join indexes of lists nothing
+    /// else holds any more.
+    pub fn forget(&self, ids: impl IntoIterator<Item = usize>) {
+        for id in ids {
+            if let Some(cell) = self.defs.get(id) {
                 cell.take();
             }
         }
+        self.drop_unused_joins();
+    }
+
+    /// Drops the join indexes whose list only the index holds: no list a
+    /// site sees later can be that one (it has another address), so such an
+    /// index is never used again.
+    pub fn drop_unused_joins(&self) {
+        self.joins.borrow_mut().retain(|_, index| match &index.list {
+            Value::List(list) => Arc::strong_count(list) > 1,
+            _ => true,
+        });
     }
 }
 
@@ -332,7 +352,7 @@ impl Env<'_> {
         let def = &self.defs[id];
         if def.params == 0 {
             let cell = &self.caches.defs[id];
-            if let Some(v) = cell.get() {
+            if let Some(v) = cell.borrow().as_ref() {
                 return v.clone();
             }
             let v = match self.folded(def) {
@@ -342,7 +362,7 @@ impl Env<'_> {
             // A value cut short by the budget is not the definition's value:
             // later rules must compute it afresh.
             if !self.caches.budget.is_cut() {
-                let _ = cell.set(v.clone());
+                *cell.borrow_mut() = Some(v.clone());
             }
             return v;
         }

@@ -111,6 +111,7 @@ impl PackCompiler {
         let secrets = self.secrets(shared.secrets);
         let (mut compiled_rules, written_ids) = self.rules(&scope, rules);
         let disabled = self.apply_overrides(&shared.manifests, &mut compiled_rules, &written_ids);
+        crate::rules::def_reads::mark(&mut compiled_rules, &defs);
         compiled_rules.sort_by(|a, b| a.id_source.cmp(&b.id_source));
         let report_order = self.report_order(shared.report_order, &compiled_rules, &written_ids);
         Pack {

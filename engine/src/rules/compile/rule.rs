@@ -276,6 +276,7 @@ impl PackCompiler {
             examples,
             id_span,
             written,
+            defs: Vec::new(),
         })
     }
 }
