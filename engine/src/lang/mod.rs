@@ -15,6 +15,7 @@ pub mod error;
 pub mod eval;
 pub mod fold;
 pub mod map;
+mod member;
 pub mod memo;
 pub mod meter;
 pub mod mutate;
