@@ -341,10 +341,10 @@ fn numeric(value: &Value, s: &Map, path: &[Value], out: &mut Vec<Value>, b: &Bud
             out.push(issue(path, keyword, value, &[("limit", limit.clone())], b)?);
         }
     }
-    if let Some(m) = s.get("multipleOf").and_then(number).filter(|m| *m > 0.0)
-        && (n / m).fract() != 0.0
+    if let Some(limit) = s.get("multipleOf").filter(|m| number(m).is_some_and(|m| m > 0.0))
+        && (n / number(limit)?).fract() != 0.0
     {
-        out.push(issue(path, "multipleOf", value, &[("limit", Value::Float(m))], b)?);
+        out.push(issue(path, "multipleOf", value, &[("limit", limit.clone())], b)?);
     }
     Some(())
 }
@@ -419,8 +419,8 @@ mod tests {
         // Numbers: exclusive bounds first, then the inclusive ones, then multipleOf.
         assert_eq!(issues(r#"{"r": 1, "n": 0}"#, SCHEMA), ["n exclusiveMinimum 0", "n minimum 1"]);
         assert_eq!(issues(r#"{"r": 1, "n": 10}"#, SCHEMA), ["n exclusiveMaximum 9", "n maximum 5"]);
-        assert_eq!(issues(r#"{"r": 1, "n": 3}"#, SCHEMA), ["n multipleOf 2.0"]);
-        assert_eq!(issues(r#"{"r": 1, "n": 1}"#, SCHEMA), ["n multipleOf 2.0"]);
+        assert_eq!(issues(r#"{"r": 1, "n": 3}"#, SCHEMA), ["n multipleOf 2"]);
+        assert_eq!(issues(r#"{"r": 1, "n": 1}"#, SCHEMA), ["n multipleOf 2"]);
         assert_eq!(issues(r#"{"r": 1, "n": 4}"#, SCHEMA), Vec::<String>::new());
         // Arrays: items, then counts, then duplicates.
         assert_eq!(issues(r#"{"r": 1, "l": []}"#, SCHEMA), ["l minItems 1"]);
