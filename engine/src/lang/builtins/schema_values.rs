@@ -402,23 +402,51 @@ pub(super) fn matches(pattern: &str, text: &str, b: &Budget) -> Option<Option<bo
 
 /// A schema pattern, written in JavaScript's syntax, in this engine's: a
 /// `[` inside a class is a literal there and opens a nested class here, so it
-/// is escaped. What has no equivalent (look-around) is left to fail to
+/// is escaped; `\p{Cs}` (surrogates, which a Rust string cannot hold, so
+/// `[^\p{Cs}]` is "any character") is a class of no character here, as
+/// `\P{Cs}` is one of every character, where the regex crate knows no such
+/// property; `\0` is the NUL character (`\x00` here, where `\0` is
+/// refused). What has no equivalent (look-around) is left to fail to
 /// compile here, and is read by `regex_fancy`.
-fn from_javascript(pattern: &str) -> String {
+pub(super) fn from_javascript(pattern: &str) -> String {
     let mut out = String::with_capacity(pattern.len());
     let (mut in_class, mut escaped) = (false, false);
-    for c in pattern.chars() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' => escaped = true,
-            '[' if in_class => out.push('\\'),
-            '[' => in_class = true,
-            ']' if in_class => in_class = false,
-            _ => {}
+    let mut rest = pattern;
+    while let Some(c) = rest.chars().next() {
+        if escaped {
+            escaped = false;
+            if let Some((read, here)) = escape_in_rust(rest) {
+                out.pop();
+                out.push_str(here);
+                rest = &rest[read..];
+                continue;
+            }
+        } else {
+            match c {
+                '\\' => escaped = true,
+                '[' if in_class => out.push('\\'),
+                '[' => in_class = true,
+                ']' if in_class => in_class = false,
+                _ => {}
+            }
         }
         out.push(c);
+        rest = &rest[c.len_utf8()..];
     }
     out
+}
+
+/// The escape after a backslash that this engine writes otherwise: the
+/// bytes of `rest` it takes and what replaces them with their backslash.
+fn escape_in_rust(rest: &str) -> Option<(usize, &'static str)> {
+    if rest.starts_with("p{Cs}") {
+        return Some((5, r"[^\x00-\x{10FFFF}]"));
+    }
+    if rest.starts_with("P{Cs}") {
+        return Some((5, r"[\x00-\x{10FFFF}]"));
+    }
+    let nul = rest.starts_with('0') && !rest[1..].starts_with(|d: char| d.is_ascii_digit());
+    nul.then_some((1, r"\x00"))
 }
 
 /// Whether a record key passes the record's key schema (`propertyNames`):
@@ -528,6 +556,30 @@ mod tests {
             "nullable": {"type": ["string", "null"]}
         }
     }"##;
+
+    #[test]
+    fn javascript_patterns_are_read_as_javascript_reads_them() {
+        use super::{from_javascript, matches};
+        // A `[` in a class is a literal; an escaped one stays as it is.
+        assert_eq!(from_javascript(r"[a[]x\["), r"[a\[]x\[");
+        // No Rust string holds a surrogate: `[^\p{Cs}]` is any character,
+        // `\p{Cs}` none, `\P{Cs}` any; an escaped backslash before `p` is
+        // not a property.
+        assert_eq!(from_javascript(r"[^\p{Cs}]"), r"[^[^\x00-\x{10FFFF}]]");
+        assert_eq!(from_javascript(r"\p{Cs}|\P{Cs}"), r"[^\x00-\x{10FFFF}]|[\x00-\x{10FFFF}]");
+        assert_eq!(from_javascript(r"\\p{Cs}"), r"\\p{Cs}");
+        assert_eq!(from_javascript(r"[^/\0]\0"), r"[^/\x00]\x00");
+        assert_eq!(matches(r"^\/(?!\/)[^\0]*[^/\0]$", "/a\0b", &Budget::default()), Some(Some(false)));
+        assert_eq!(matches(r"^\/(?!\/)[^\0]*[^/\0]$", "/ab", &Budget::default()), Some(Some(true)));
+        assert_eq!(matches(r"^\/(?!\/)[^\0]*[^/\0]$", "//ab", &Budget::default()), Some(Some(false)));
+        let b = Budget::default();
+        let name = r"^(?!\s)(?![\s\S]*\s$)[^\p{Cs}]{1,4}$";
+        assert_eq!(matches(name, "ab", &b), Some(Some(true)));
+        assert_eq!(matches(name, "ab ", &b), Some(Some(false)));
+        assert_eq!(matches(name, "abcde", &b), Some(Some(false)));
+        assert_eq!(matches(r"^[^\p{Cc}\p{Cs}/]+$", "a\u{1}", &b), Some(Some(false)));
+        assert_eq!(matches(r"^[^\p{Cc}\p{Cs}/]+$", "a🦀", &b), Some(Some(true)));
+    }
 
     #[test]
     fn a_value_of_the_right_shape_has_no_issue() {
