@@ -19,6 +19,8 @@ pub mod memo;
 pub mod meter;
 pub mod mutate;
 pub mod parser;
+#[cfg(test)]
+mod parser_v1;
 pub mod template;
 #[cfg(test)]
 mod tests;
