@@ -18,6 +18,7 @@ pub mod map;
 pub mod memo;
 pub mod meter;
 pub mod mutate;
+pub mod parse_cache;
 pub mod parser;
 #[cfg(test)]
 mod parser_v1;
