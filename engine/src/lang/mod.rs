@@ -21,8 +21,6 @@ pub mod mutate;
 pub mod parse_cache;
 pub mod parser;
 mod parser_corners; // a test module (`#![cfg(test)]` inside)
-#[cfg(test)]
-mod parser_v1;
 pub mod template;
 #[cfg(test)]
 mod tests;

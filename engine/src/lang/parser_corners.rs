@@ -11,7 +11,7 @@
 use super::ast::{Expr, ExprKind};
 use super::parser::{MAX_NESTING, parse};
 
-pub(super) fn cases() -> Vec<String> {
+fn cases() -> Vec<String> {
     let limit = MAX_NESTING;
     let mut cases: Vec<String> = [
         "a or b and not c == d",
