@@ -19,7 +19,9 @@ mod member;
 pub mod memo;
 pub mod meter;
 pub mod mutate;
+pub mod parse_cache;
 pub mod parser;
+mod parser_corners; // a test module (`#![cfg(test)]` inside)
 pub mod template;
 #[cfg(test)]
 mod tests;
