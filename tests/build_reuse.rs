@@ -3,8 +3,7 @@
 //! same features by `cargo test --workspace`, so the second command reuses
 //! it instead of rebuilding it and everything above it. A dev-dependency
 //! that turns on a new feature of such a crate breaks this; the fix is a
-//! line in the feature list of cli/Cargo.toml (unless the feature would slow
-//! the binary down: `LEFT_OUT`).
+//! line in the feature list of cli/Cargo.toml.
 
 use std::collections::BTreeMap;
 use std::process::Command;
@@ -35,10 +34,6 @@ fn features(args: &[&str]) -> BTreeMap<String, Vec<String>> {
     map
 }
 
-/// Crates whose test-build features the binary must not take (cli/Cargo.toml
-/// says why): regex-automata's full DFAs make an audit slower.
-const LEFT_OUT: [&str; 1] = ["regex-automata "];
-
 #[test]
 fn the_test_build_reuses_every_crate_of_the_demo_build() {
     // `cargo run -p clawcheck`: the binary's normal and build dependencies.
@@ -48,7 +43,6 @@ fn the_test_build_reuses_every_crate_of_the_demo_build() {
     assert!(demo.contains_key("clawcheck-engine v0.1.0"), "{demo:?}");
     let differ: Vec<String> = demo
         .iter()
-        .filter(|(package, _)| !LEFT_OUT.iter().any(|p| package.starts_with(p)))
         .filter(|(package, feats)| tests.get(*package) != Some(feats))
         .map(|(package, feats)| format!("{package}: demo {feats:?}, tests {:?}", tests.get(package)))
         .collect();

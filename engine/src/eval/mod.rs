@@ -8,6 +8,7 @@ pub mod fixes;
 pub mod inputs;
 mod literal_filters;
 pub mod mutants;
+pub mod release;
 pub mod run;
 mod selections;
 pub mod suppress;

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use super::release::Release;
 use super::selections::{Selected, Selections};
 use super::suppress::{self, Suppressed};
 use crate::config::tree::{dotted, parse_dotted};
@@ -130,6 +131,9 @@ pub struct Evaluator<'p> {
     /// The constants rules see, when not the pack's merged ones (a rule's
     /// examples see its own pack's options only).
     globals: Option<&'p [Value]>,
+    /// Which cached definitions to forget after each rule (worked out on
+    /// the first rule, once it is known whether fixes are planned).
+    release: std::cell::OnceCell<Release>,
 }
 
 impl<'p> Evaluator<'p> {
@@ -158,6 +162,7 @@ impl<'p> Evaluator<'p> {
             accepted_parts: Default::default(),
             selections: Selections::default(),
             globals: None,
+            release: Default::default(),
         }
     }
 
@@ -206,8 +211,7 @@ impl<'p> Evaluator<'p> {
     /// Evaluates every rule of the pack: the checks, then suppressions, then
     /// the report-phase rules (which see the `audit` root).
     pub fn run_all(&mut self, tree: Option<&Node>) -> Outcome {
-        let checks: Vec<Finding> =
-            self.pack.rules.iter().filter(|r| r.phase == Phase::Checks).flat_map(|r| self.run_rule(r, tree)).collect();
+        let checks: Vec<Finding> = self.in_phase(Phase::Checks).flat_map(|i| self.run_in_order(i, tree)).collect();
         self.finish(checks, tree)
     }
 
@@ -216,8 +220,7 @@ impl<'p> Evaluator<'p> {
         let suppressions = self.suppressions();
         let (mut findings, suppressed) = suppress::apply(checks, &suppressions);
         self.roots[roots::AUDIT] = audit_value(self.pack, &findings, &suppressed, &suppressions);
-        let report: Vec<Finding> =
-            self.pack.rules.iter().filter(|r| r.phase == Phase::Report).flat_map(|r| self.run_rule(r, tree)).collect();
+        let report: Vec<Finding> = self.in_phase(Phase::Report).flat_map(|i| self.run_in_order(i, tree)).collect();
         findings.extend(report);
         let report_fields = self.report_fields();
         Outcome {
@@ -265,8 +268,23 @@ impl<'p> Evaluator<'p> {
         tree: Option<&'a Node>,
         wanted: impl Fn(&Rule) -> bool + 'a,
     ) -> impl Iterator<Item = Finding> + 'a {
-        let rules = self.pack.rules.iter().filter(move |r| r.phase == Phase::Fix && wanted(r));
-        rules.flat_map(move |r| self.run_rule(r, tree))
+        let rules = self.in_phase(Phase::Fix).filter(move |&i| wanted(&self.pack.rules[i]));
+        rules.flat_map(move |i| self.run_in_order(i, tree))
+    }
+
+    /// The positions of the pack's rules of `phase`, in pack order.
+    fn in_phase(&self, phase: Phase) -> impl Iterator<Item = usize> + use<'_, 'p> {
+        self.pack.rules.iter().enumerate().filter(move |(_, r)| r.phase == phase).map(|(i, _)| i)
+    }
+
+    /// Runs the pack's rule `i` as part of the audit's order, then forgets
+    /// the cached definitions no later rule reads ([`Release`]).
+    fn run_in_order(&self, i: usize, tree: Option<&Node>) -> Vec<Finding> {
+        let findings = self.run_rule(&self.pack.rules[i], tree);
+        let release = self.release.get_or_init(|| Release::plan(self.pack, self.plan_fixes));
+        self.caches.forget(release.after(i).iter().copied());
+        release.selections_after(i).iter().for_each(|key| self.selections.forget(key));
+        findings
     }
 
     /// The configured suppressions, where the pack says they are.
@@ -346,6 +364,19 @@ impl<'p> Evaluator<'p> {
                 Vec::new()
             }
         }
+    }
+
+    /// The names of the definitions whose values the audit holds now (for
+    /// tests and memory profiles: see [`Release`]).
+    pub fn cached_definitions(&self) -> Vec<&str> {
+        let cached = self.pack.defs.iter().enumerate().filter(|&(id, _)| self.caches.is_cached(id));
+        cached.map(|(_, d)| d.name.as_str()).collect()
+    }
+
+    /// How many rules' `given` matches the audit holds now (for tests and
+    /// memory profiles: see [`Release`]).
+    pub fn held_selections(&self) -> usize {
+        self.selections.held()
     }
 
     /// The evaluation steps the last [`Self::run_rule`] took (profiles show

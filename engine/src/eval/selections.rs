@@ -44,7 +44,12 @@ struct Taken {
 }
 
 /// What identifies a `given`: each query's text and number of bound keys.
-type GivenKey = Vec<(String, usize)>;
+pub type GivenKey = Vec<(String, usize)>;
+
+/// The key of the `given` made of `queries`.
+pub fn given_key(queries: &[Query]) -> GivenKey {
+    queries.iter().map(|q| (q.text.clone(), q.bound())).collect()
+}
 
 /// Selections taken so far, by their `given`.
 #[derive(Debug, Default)]
@@ -59,7 +64,7 @@ impl Selections {
     /// reach is kept once, at its first match), charging `budget` what the
     /// selection costs; `None` if the budget ran out.
     pub fn select(&self, queries: &[Query], config: &Value, budget: &Budget) -> Option<Arc<Selected>> {
-        let key: GivenKey = queries.iter().map(|q| (q.text.clone(), q.bound())).collect();
+        let key = given_key(queries);
         let cached = self.taken.borrow().get(&key).cloned();
         let taken = match cached {
             Some(t) => {
@@ -78,6 +83,17 @@ impl Selections {
             budget.charge(budget.left() + 1);
         }
         taken.selected.clone()
+    }
+
+    /// Drops the matches of a `given` no later rule selects (see
+    /// `eval::release`): taking it again would charge the same steps.
+    pub fn forget(&self, key: &GivenKey) {
+        self.taken.borrow_mut().remove(key);
+    }
+
+    /// How many selections are held.
+    pub fn held(&self) -> usize {
+        self.taken.borrow().len()
     }
 
     fn take(&self, queries: &[Query], config: &Value, budget: &Budget) -> Option<Vec<Match>> {

@@ -51,7 +51,7 @@ pub fn gather(pack: &Pack, roots: &mut [Value], read: &mut Reader, grants: Grant
     // Definitions that read no fact keep their values from one declaration
     // to the next; those that read `fs` are forgotten once a fact is added,
     // so none keeps a value computed before later facts exist.
-    let mut caches = Caches::new(pack.defs.len());
+    let caches = Caches::new(pack.defs.len());
     let reading_facts: Vec<usize> = (0..pack.defs.len()).filter(|&id| pack.defs[id].reads_root(roots::FS)).collect();
     for decl in &pack.facts {
         roots[roots::FS] = Value::map(fs.clone());
@@ -144,7 +144,7 @@ pub fn gather(pack: &Pack, roots: &mut [Value], read: &mut Reader, grants: Grant
             });
         }
         fs.insert(decl.name.as_str().into(), fact);
-        caches.forget(&reading_facts);
+        caches.forget(reading_facts.iter().copied());
     }
     roots[roots::FS] = Value::map(fs);
     refused

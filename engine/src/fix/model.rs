@@ -66,6 +66,27 @@ pub enum FixOp {
     },
 }
 
+impl FixOp {
+    /// The compiled expressions of the operation: its target paths, value
+    /// and change text, or its mode change's target.
+    pub fn compiled(&self) -> Vec<&Compiled> {
+        match self {
+            FixOp::Patch { target, value, change, .. } => {
+                let target = match target {
+                    FixTarget::Paths(c) => Some(c),
+                    FixTarget::Pointer(_) => None,
+                };
+                let value = match value {
+                    Some(FixValue::Expr(c)) => Some(c),
+                    Some(FixValue::Literal(_)) | None => None,
+                };
+                target.into_iter().chain(value).chain(change.iter().flat_map(Template::exprs)).collect()
+            }
+            FixOp::Chmod { target, .. } => vec![target],
+        }
+    }
+}
+
 impl PatchOp {
     pub fn parse(s: &str) -> Result<PatchOp, String> {
         match s {

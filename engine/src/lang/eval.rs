@@ -58,7 +58,9 @@ pub struct Env<'a> {
 /// parameterless definitions (they depend only on the inputs) and the
 /// indexes of equality joins.
 pub struct Caches {
-    defs: Vec<OnceCell<Value>>,
+    /// Filled on first use, emptied when no later rule reads the value
+    /// (`eval::release`) or its inputs change.
+    defs: Vec<RefCell<Option<Value>>>,
     /// One index per join site (the key expression's address): the index of
     /// the last list the site saw. A site that sees the same list again reuses
     /// it; a new list replaces it, so memory stays bounded.
@@ -119,11 +121,16 @@ impl JoinIndex {
 impl Caches {
     pub fn new(definitions: usize) -> Caches {
         Caches {
-            defs: (0..definitions).map(|_| OnceCell::new()).collect(),
+            defs: (0..definitions).map(|_| RefCell::new(None)).collect(),
             joins: RefCell::new(HashMap::new()),
             memo: Memo::default(),
             budget: Budget::default(),
         }
+    }
+
+    /// Whether the value of definition `id` is cached now.
+    pub fn is_cached(&self, id: usize) -> bool {
+        self.defs.get(id).is_some_and(|cell| cell.borrow().is_some())
     }
 
     /// How many calls the audit remembers (`lang::memo`).
@@ -131,20 +138,40 @@ impl Caches {
         self.memo.len()
     }
 
-    /// Forgets the values of these definitions (their inputs changed).
-    pub fn forget(&mut self, ids: &[usize]) {
-        for &id in ids {
-            if let Some(cell) = self.defs.get_mut(id) {
+    /// Forgets the values of these definitions (their inputs changed, or
+    /// no later rule reads them), and the join indexes of lists nothing
+    /// else holds any more.
+    pub fn forget(&self, ids: impl IntoIterator<Item = usize>) {
+        for id in ids {
+            if let Some(cell) = self.defs.get(id) {
                 cell.take();
             }
         }
+        self.drop_unused_joins();
+    }
+
+    /// Drops the join indexes whose list only the index holds: no list a
+    /// site sees later can be that one (it has another address), so such an
+    /// index is never used again.
+    pub fn drop_unused_joins(&self) {
+        self.joins.borrow_mut().retain(|_, index| match &index.list {
+            Value::List(list) => Arc::strong_count(list) > 1,
+            _ => true,
+        });
     }
 }
 
 /// Stack that 16 levels of evaluation may use (debug builds have large
 /// frames), and how much more to allocate when less is left.
-const RED_ZONE: usize = 512 * 1024;
-const STACK_GROWTH: usize = 4 * 1024 * 1024;
+pub(super) const RED_ZONE: usize = 512 * 1024;
+pub(super) const STACK_GROWTH: usize = 4 * 1024 * 1024;
+
+/// A frame of local slots: most expressions and definitions use a few, kept
+/// on the stack rather than allocated per evaluation or call.
+type Frame = smallvec::SmallVec<[Value; 8]>;
+
+/// A builtin's arguments: rarely more than four, collected on the stack.
+type Args = smallvec::SmallVec<[Value; 4]>;
 
 /// Lists shorter than this are scanned: hashing costs more than comparing.
 const JOIN_MIN_LEN: usize = 16;
@@ -166,13 +193,13 @@ impl<'a> RuleScope<'a> {
 impl Env<'_> {
     /// Evaluates a compiled expression in a fresh frame.
     pub fn eval(&self, c: &Compiled) -> Value {
-        let mut frame = vec![Value::Null; c.frame];
+        let mut frame = Frame::from_elem(Value::Null, c.frame);
         self.run(&c.ir, &mut frame)
     }
 
     /// Evaluates one node within the rule's budget: once it is spent,
     /// every node answers null at once.
-    fn run(&self, ir: &Ir, frame: &mut Vec<Value>) -> Value {
+    pub(super) fn run(&self, ir: &Ir, frame: &mut [Value]) -> Value {
         let budget = &self.caches.budget;
         if !budget.enter() {
             return Value::Null;
@@ -190,7 +217,7 @@ impl Env<'_> {
         value
     }
 
-    fn node(&self, ir: &Ir, frame: &mut Vec<Value>) -> Value {
+    fn node(&self, ir: &Ir, frame: &mut [Value]) -> Value {
         match ir {
             Ir::Const(v) => v.clone(),
             Ir::List(items) => Value::list(items.iter().map(|i| self.run(i, frame)).collect()),
@@ -210,7 +237,7 @@ impl Env<'_> {
             },
             Ir::MatchVar(i) => self.rule.and_then(|s| s.vars.get(*i).cloned()).unwrap_or_default(),
             Ir::At => self.rule.map(|s| s.at.clone()).unwrap_or_default(),
-            Ir::Member(obj, key) => self.run(obj, frame).get(key),
+            Ir::Member(obj, key) => self.member(obj, key, frame),
             Ir::Index(obj, idx) => {
                 let o = self.run(obj, frame);
                 let i = self.run(idx, frame);
@@ -223,7 +250,7 @@ impl Env<'_> {
                 o.index(&i)
             }
             Ir::Builtin(b, args) => {
-                let vals: Vec<Value> = args.iter().map(|a| self.run(a, frame)).collect();
+                let vals: Args = args.iter().map(|a| self.run(a, frame)).collect();
                 let budget = &self.caches.budget;
                 if !budget.charge(b.cost.upfront(&vals)) {
                     return Value::Null;
@@ -313,7 +340,7 @@ impl Env<'_> {
         {
             return index.clone();
         }
-        let mut frame = vec![Value::Null; slot + 1];
+        let mut frame = Frame::from_elem(Value::Null, slot + 1);
         let keys = items.iter().map(|item| {
             frame[slot] = item.clone();
             // Hashing a key reads all of it: paid for like any walk.
@@ -328,11 +355,11 @@ impl Env<'_> {
         index
     }
 
-    fn call_def(&self, id: usize, args: &[Ir], frame: &mut Vec<Value>) -> Value {
+    fn call_def(&self, id: usize, args: &[Ir], frame: &mut [Value]) -> Value {
         let def = &self.defs[id];
         if def.params == 0 {
             let cell = &self.caches.defs[id];
-            if let Some(v) = cell.get() {
+            if let Some(v) = cell.borrow().as_ref() {
                 return v.clone();
             }
             let v = match self.folded(def) {
@@ -342,11 +369,11 @@ impl Env<'_> {
             // A value cut short by the budget is not the definition's value:
             // later rules must compute it afresh.
             if !self.caches.budget.is_cut() {
-                let _ = cell.set(v.clone());
+                *cell.borrow_mut() = Some(v.clone());
             }
             return v;
         }
-        let mut callee = vec![Value::Null; def.body.frame.max(def.params)];
+        let mut callee = Frame::from_elem(Value::Null, def.body.frame.max(def.params));
         for (slot, a) in args.iter().enumerate() {
             callee[slot] = self.run(a, frame);
         }
@@ -364,7 +391,7 @@ impl Env<'_> {
         }
         let (v, _, depth) = budget.measure(|| self.run(&def.body.ir, &mut callee));
         if !budget.is_cut() {
-            self.caches.memo.remember(key, callee[..args.len()].to_vec(), &v, depth);
+            self.caches.memo.remember(key, &callee[..args.len()], &v, depth);
         }
         v
     }
@@ -375,10 +402,10 @@ impl Env<'_> {
         items: &Arc<Vec<Value>>,
         slot: usize,
         body: &Ir,
-        frame: &mut Vec<Value>,
+        frame: &mut [Value],
     ) -> Value {
         let budget = &self.caches.budget;
-        let each = |v: &Value, frame: &mut Vec<Value>| {
+        let each = |v: &Value, frame: &mut [Value]| {
             frame[slot] = v.clone();
             self.run(body, frame)
         };

@@ -15,10 +15,13 @@ pub mod error;
 pub mod eval;
 pub mod fold;
 pub mod map;
+mod member;
 pub mod memo;
 pub mod meter;
 pub mod mutate;
+pub mod parse_cache;
 pub mod parser;
+mod parser_corners; // a test module (`#![cfg(test)]` inside)
 pub mod template;
 #[cfg(test)]
 mod tests;

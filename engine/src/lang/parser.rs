@@ -2,6 +2,8 @@
 
 use pest::Parser as _;
 use pest::iterators::Pair;
+use pest::pratt_parser::{Assoc, ConstPrattParser, Op};
+use pest::pratt_precedence;
 use pest_derive::Parser;
 
 use super::ast::{BinOp, Expr, ExprKind, Span, UnOp};
@@ -26,37 +28,113 @@ pub fn parse(src: &str) -> Result<Expr, LangError> {
     build(expr)
 }
 
-/// The binary-operator levels: operands separated by operators.
-fn is_chain(rule: Rule) -> bool {
-    matches!(
-        rule,
-        Rule::or_expr | Rule::and_expr | Rule::cmp_expr | Rule::coalesce | Rule::bitand | Rule::additive | Rule::mult
-    )
+/// The precedence of `or` and `and` in an `operators` sequence (between
+/// `negation`s).
+static LOGIC: ConstPrattParser<Rule, 2> = ConstPrattParser::new_const(pratt_precedence![
+    Op::infix(Rule::op_or, Assoc::Left),
+    Op::infix(Rule::op_and, Assoc::Left)
+]);
+
+/// The precedence of the operators in a `negation` (between operands),
+/// loosest first. The comparison is non-associative: the grammar lets at
+/// most one stand in a `negation`.
+static ARITHMETIC: ConstPrattParser<Rule, 6> = ConstPrattParser::new_const(pratt_precedence![
+    Op::prefix(Rule::op_not),
+    Op::infix(Rule::op_cmp, Assoc::Left),
+    Op::infix(Rule::op_coalesce, Assoc::Left),
+    Op::infix(Rule::op_bitand, Assoc::Left),
+    Op::infix(Rule::op_add, Assoc::Left),
+    Op::infix(Rule::op_mul, Assoc::Left),
+]);
+
+/// The infix operators of an `operators` and of a `negation` sequence,
+/// loosest first: the levels the nesting check sees in each.
+const LOGIC_LEVELS: &[Rule] = &[Rule::op_or, Rule::op_and];
+const ARITHMETIC_LEVELS: &[Rule] = &[Rule::op_cmp, Rule::op_coalesce, Rule::op_bitand, Rule::op_add, Rule::op_mul];
+
+/// A node of the tree the nesting check walks: a pest pair, or the part
+/// `start..end` of a sequence's tokens (`tokens[seq]`) whose loosest
+/// operator is `levels[0]`, standing for what one rule per precedence level
+/// would have made of it.
+enum Nest<'i> {
+    Pair(Pair<'i, Rule>),
+    Level { seq: usize, start: usize, end: usize, levels: &'static [Rule] },
 }
 
 /// Rejects an expression whose syntax tree would nest deeper than
 /// [`MAX_NESTING`], walking pest's pairs with an explicit stack (no
-/// recursion, whatever the input).
+/// recursion, whatever the input). Operators count as if each precedence
+/// level were its own rule: a level's run of operands separated by its
+/// operator nests one level per operator (`a + b + c` nests two deep), a
+/// run of `not`s or `-`s one per operator, and an operand one per postfix
+/// step.
 fn check_nesting(program: &Pair<Rule>) -> Result<(), LangError> {
-    let mut stack = vec![(program.clone(), 0usize)];
-    while let Some((pair, depth)) = stack.pop() {
-        let children = || pair.clone().into_inner().count();
-        let levels = match pair.as_rule() {
-            Rule::expr | Rule::list_lit | Rule::map_lit | Rule::call => 1,
-            r if is_chain(r) => children() / 2,
-            Rule::not_expr | Rule::unary | Rule::postfix => children().saturating_sub(1),
-            _ => 0,
-        };
-        let depth = depth + levels;
-        if depth > MAX_NESTING {
-            return Err(LangError::new(
-                LangErrorKind::Nesting,
-                span_of(&pair),
-                format!("the expression nests deeper than {MAX_NESTING} levels"),
-            )
-            .with_help("split it into named definitions or `let` entries"));
+    let too_deep = |span: Span| {
+        LangError::new(LangErrorKind::Nesting, span, format!("the expression nests deeper than {MAX_NESTING} levels"))
+            .with_help("split it into named definitions or `let` entries")
+    };
+    let mut tokens: Vec<Vec<Pair<Rule>>> = Vec::new();
+    let mut stack = vec![(Nest::Pair(program.clone()), 0usize)];
+    while let Some((nest, depth)) = stack.pop() {
+        match nest {
+            Nest::Pair(pair) => match pair.as_rule() {
+                Rule::operators => {
+                    tokens.push(pair.into_inner().collect());
+                    let (seq, end) = (tokens.len() - 1, tokens[tokens.len() - 1].len());
+                    stack.push((Nest::Level { seq, start: 0, end, levels: LOGIC_LEVELS }, depth));
+                }
+                Rule::negation | Rule::operand => {
+                    let span = span_of(&pair);
+                    let prefix = if pair.as_rule() == Rule::negation { Rule::op_not } else { Rule::op_neg };
+                    tokens.push(pair.into_inner().collect());
+                    let (seq, end) = (tokens.len() - 1, tokens[tokens.len() - 1].len());
+                    let ops = tokens[seq].iter().take_while(|p| p.as_rule() == prefix).count();
+                    let depth = depth + ops;
+                    if depth > MAX_NESTING {
+                        return Err(too_deep(span));
+                    }
+                    if prefix == Rule::op_not {
+                        stack.push((Nest::Level { seq, start: ops, end, levels: ARITHMETIC_LEVELS }, depth));
+                        continue;
+                    }
+                    // The primary and its postfix steps.
+                    let depth = depth + (end - ops - 1);
+                    if depth > MAX_NESTING {
+                        return Err(too_deep(tokens[seq][ops].as_span().start()..span.end));
+                    }
+                    stack.extend(tokens[seq][ops..].iter().map(|p| (Nest::Pair(p.clone()), depth)));
+                }
+                rule => {
+                    let levels = usize::from(matches!(rule, Rule::expr | Rule::list_lit | Rule::map_lit | Rule::call));
+                    let depth = depth + levels;
+                    if depth > MAX_NESTING {
+                        return Err(too_deep(span_of(&pair)));
+                    }
+                    stack.extend(pair.into_inner().map(|p| (Nest::Pair(p), depth)));
+                }
+            },
+            Nest::Level { seq, start, end, levels } => {
+                let part = &tokens[seq][start..end];
+                let Some((&op, looser)) = levels.split_first() else {
+                    // Past the tightest level: one operand.
+                    stack.push((Nest::Pair(part[0].clone()), depth));
+                    continue;
+                };
+                let ops = part.iter().filter(|p| p.as_rule() == op).count();
+                let depth = depth + ops;
+                if depth > MAX_NESTING {
+                    return Err(too_deep(part[0].as_span().start()..part[part.len() - 1].as_span().end()));
+                }
+                let mut from = start;
+                for (i, p) in part.iter().enumerate() {
+                    if p.as_rule() == op {
+                        stack.push((Nest::Level { seq, start: from, end: start + i, levels: looser }, depth));
+                        from = start + i + 1;
+                    }
+                }
+                stack.push((Nest::Level { seq, start: from, end, levels: looser }, depth));
+            }
         }
-        stack.extend(pair.into_inner().map(|p| (p, depth)));
     }
     Ok(())
 }
@@ -76,7 +154,14 @@ fn syntax_error(src: &str, err: pest::error::Error<Rule>) -> LangError {
     };
     let message = match &err.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => {
-            let mut expected: Vec<&str> = positives.iter().filter_map(|r| describe(*r)).collect();
+            // Where an operand's primary expression failed to start after a
+            // `-`, pest lists each kind of primary (`primary` is silent): `@`
+            // is tried only there, and then they all read as one.
+            let primary = positives.contains(&Rule::at_ref);
+            let mut expected: Vec<&str> = positives
+                .iter()
+                .filter_map(|r| if primary && starts_primary(*r) { Some("an expression") } else { describe(*r) })
+                .collect();
             expected.sort_unstable();
             expected.dedup();
             let found = src[span.start..src.trim_end().len().max(span.start)]
@@ -95,6 +180,28 @@ fn syntax_error(src: &str, err: pest::error::Error<Rule>) -> LangError {
         .with_help("see the predicate language reference in CONTRIBUTING.md")
 }
 
+/// The rules `primary` tries first at its position.
+fn starts_primary(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::kw_null
+            | Rule::kw_true
+            | Rule::kw_false
+            | Rule::float
+            | Rule::int
+            | Rule::string
+            | Rule::raw_string
+            | Rule::dq_string
+            | Rule::sq_string
+            | Rule::list_lit
+            | Rule::map_lit
+            | Rule::call
+            | Rule::at_ref
+            | Rule::ident
+            | Rule::paren
+    )
+}
+
 fn join_alternatives(items: &[&str]) -> String {
     match items {
         [one] => (*one).to_string(),
@@ -107,8 +214,7 @@ fn join_alternatives(items: &[&str]) -> String {
 /// are left out.
 fn describe(rule: Rule) -> Option<&'static str> {
     Some(match rule {
-        Rule::expr | Rule::cond | Rule::or_expr | Rule::and_expr | Rule::not_expr | Rule::cmp_expr => "an expression",
-        Rule::coalesce | Rule::bitand | Rule::additive | Rule::mult | Rule::unary | Rule::postfix => "an expression",
+        Rule::expr | Rule::cond | Rule::operators | Rule::negation | Rule::operand | Rule::paren => "an expression",
         Rule::ident | Rule::name | Rule::call => "a name",
         Rule::int | Rule::float => "a number",
         Rule::string | Rule::dq_string | Rule::sq_string | Rule::raw_string => "a string",
@@ -143,25 +249,21 @@ fn node(kind: ExprKind, span: Span) -> Expr {
     Expr { kind, span }
 }
 
-/// Skips the precedence levels a subexpression passes through without an
-/// operator (`expr` → `cond` → `or_expr` → ... → `postfix` → `primary` is
-/// a dozen pairs for a plain literal) in a loop, so building recurses once
-/// per real level of nesting, not once per grammar rule.
+/// Skips the rules a subexpression passes through without an operator
+/// (`expr` > `cond` > `operators` > `negation` > `operand` for a plain
+/// literal, `paren` for one in parentheses) in a loop, so building recurses
+/// once per real level of nesting, not once per grammar rule.
 fn skip_passthrough(mut pair: Pair<Rule>) -> Pair<Rule> {
     loop {
+        let mut inner = pair.clone().into_inner();
         let passthrough = match pair.as_rule() {
-            Rule::expr => true,
-            r if is_chain(r) || matches!(r, Rule::cond | Rule::not_expr | Rule::unary | Rule::postfix) => {
-                pair.clone().into_inner().nth(1).is_none()
-            }
+            Rule::expr | Rule::paren => true,
+            Rule::cond | Rule::operators | Rule::negation | Rule::operand => inner.len() == 1,
             _ => false,
         };
-        if !passthrough {
-            return pair;
-        }
-        match pair.clone().into_inner().next() {
-            Some(inner) => pair = inner,
-            None => return pair,
+        match inner.next() {
+            Some(next) if passthrough => pair = next,
+            _ => return pair,
         }
     }
 }
@@ -170,7 +272,6 @@ fn build(pair: Pair<Rule>) -> Result<Expr, LangError> {
     let pair = skip_passthrough(pair);
     let span = span_of(&pair);
     match pair.as_rule() {
-        Rule::expr => build(pair.into_inner().next().expect("expr has one child")),
         Rule::let_expr => {
             let mut inner = pair.into_inner();
             inner.next(); // `let`
@@ -197,65 +298,9 @@ fn build(pair: Pair<Rule>) -> Result<Expr, LangError> {
                 _ => Ok(c),
             }
         }
-        r if is_chain(r) => build_binary_chain(pair),
-        Rule::not_expr | Rule::unary => {
-            let mut ops = Vec::new();
-            let mut operand = None;
-            for p in pair.into_inner() {
-                match p.as_rule() {
-                    Rule::op_not => ops.push((UnOp::Not, p.as_span().start())),
-                    Rule::op_neg => ops.push((UnOp::Neg, p.as_span().start())),
-                    _ => operand = Some(build(p)?),
-                }
-            }
-            let mut expr = operand.expect("unary operand");
-            for (op, start) in ops.into_iter().rev() {
-                let end = expr.span.end;
-                expr = node(ExprKind::Unary(op, Box::new(expr)), start..end);
-            }
-            Ok(expr)
-        }
-        Rule::postfix => {
-            let mut inner = pair.into_inner();
-            let mut expr = build(inner.next().expect("postfix primary"))?;
-            for op in inner {
-                let start = expr.span.start;
-                let end = op.as_span().end();
-                expr = match op.as_rule() {
-                    Rule::member => {
-                        let key = op.into_inner().next().expect("member name");
-                        let name = match key.as_rule() {
-                            Rule::string => unquote(&key)?,
-                            _ => key.as_str().to_string(),
-                        };
-                        node(ExprKind::Member(Box::new(expr), name), start..end)
-                    }
-                    Rule::index => {
-                        let idx = build(op.into_inner().next().expect("index expr"))?;
-                        node(ExprKind::Index(Box::new(expr), Box::new(idx)), start..end)
-                    }
-                    Rule::method_call => {
-                        let mut parts = op.into_inner();
-                        let name = parts.next().expect("method name");
-                        let mut args = vec![expr];
-                        if let Some(a) = parts.next() {
-                            args.extend(build_args(a)?);
-                        }
-                        node(
-                            ExprKind::Call {
-                                name: name.as_str().to_string(),
-                                name_span: span_of(&name),
-                                args,
-                                method: true,
-                            },
-                            start..end,
-                        )
-                    }
-                    _ => unreachable!("postfix operator"),
-                };
-            }
-            Ok(expr)
-        }
+        Rule::operators => build_operators(pair),
+        Rule::negation => build_negation(pair),
+        Rule::operand => build_operand(pair),
         Rule::call => {
             let mut parts = pair.into_inner();
             let name = parts.next().expect("call name");
@@ -305,17 +350,80 @@ fn build_args(pair: Pair<Rule>) -> Result<Vec<Expr>, LangError> {
     pair.into_inner().map(build).collect()
 }
 
-/// Folds `a op b op c` left-associatively.
-fn build_binary_chain(pair: Pair<Rule>) -> Result<Expr, LangError> {
+/// Gives an `operators` sequence (`negation`s between `or`s and `and`s)
+/// its tree.
+fn build_operators(pair: Pair<Rule>) -> Result<Expr, LangError> {
+    LOGIC.map_primary(build).map_infix(binary).parse(pair.into_inner())
+}
+
+/// Gives a `negation` sequence (`not`s, then operands between operators from
+/// comparison to `*`) its tree.
+fn build_negation(pair: Pair<Rule>) -> Result<Expr, LangError> {
+    ARITHMETIC
+        .map_primary(build)
+        .map_prefix(|op, operand| {
+            let operand = operand?;
+            let span = op.as_span().start()..operand.span.end;
+            Ok(node(ExprKind::Unary(UnOp::Not, Box::new(operand)), span))
+        })
+        .map_infix(binary)
+        .parse(pair.into_inner())
+}
+
+fn binary(lhs: Result<Expr, LangError>, op: Pair<Rule>, rhs: Result<Expr, LangError>) -> Result<Expr, LangError> {
+    let (lhs, rhs) = (lhs?, rhs?);
+    let span = lhs.span.start..rhs.span.end;
+    Ok(node(ExprKind::Binary(binop(op.as_str()), Box::new(lhs), Box::new(rhs)), span))
+}
+
+/// An operand: `-`s, a primary expression, then its member, index and
+/// method steps, which bind tightest.
+fn build_operand(pair: Pair<Rule>) -> Result<Expr, LangError> {
+    let mut negs = Vec::new();
     let mut inner = pair.into_inner();
-    let mut lhs = build(inner.next().expect("chain head"))?;
-    while let Some(op) = inner.next() {
-        let rhs = build(inner.next().expect("chain operand"))?;
-        let op = binop(op.as_str());
-        let span = lhs.span.start..rhs.span.end;
-        lhs = node(ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span);
+    let mut expr = loop {
+        let p = inner.next().expect("operand primary");
+        match p.as_rule() {
+            Rule::op_neg => negs.push(p.as_span().start()),
+            _ => break build(p)?,
+        }
+    };
+    for op in inner {
+        let start = expr.span.start;
+        let end = op.as_span().end();
+        expr = match op.as_rule() {
+            Rule::member => {
+                let key = op.into_inner().next().expect("member name");
+                let name = match key.as_rule() {
+                    Rule::string => unquote(&key)?,
+                    _ => key.as_str().to_string(),
+                };
+                node(ExprKind::Member(Box::new(expr), name), start..end)
+            }
+            Rule::index => {
+                let idx = build(op.into_inner().next().expect("index expr"))?;
+                node(ExprKind::Index(Box::new(expr), Box::new(idx)), start..end)
+            }
+            Rule::method_call => {
+                let mut parts = op.into_inner();
+                let name = parts.next().expect("method name");
+                let mut args = vec![expr];
+                if let Some(a) = parts.next() {
+                    args.extend(build_args(a)?);
+                }
+                node(
+                    ExprKind::Call { name: name.as_str().to_string(), name_span: span_of(&name), args, method: true },
+                    start..end,
+                )
+            }
+            _ => unreachable!("postfix operator"),
+        };
     }
-    Ok(lhs)
+    for start in negs.into_iter().rev() {
+        let end = expr.span.end;
+        expr = node(ExprKind::Unary(UnOp::Neg, Box::new(expr)), start..end);
+    }
+    Ok(expr)
 }
 
 fn binop(text: &str) -> BinOp {

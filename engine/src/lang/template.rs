@@ -2,6 +2,9 @@
 //! titles, details, remediations and templated check ids. `{{` and `}}`
 //! stand for literal braces.
 
+use std::sync::Arc;
+
+use super::ast::Expr;
 use super::compile::{Compiled, NameSource, compile};
 use super::error::{LangError, LangErrorKind};
 use super::eval::Env;
@@ -31,37 +34,27 @@ impl Template {
     /// Compiles a template, collecting the errors of every part. Error spans
     /// are byte offsets into `src`.
     pub fn compile(src: &str, names: &dyn NameSource) -> Result<Template, Vec<LangError>> {
+        Template::compile_parsed(&ParsedTemplate::parse(src, &mut |text| Arc::new(parse(text)))?, names)
+    }
+
+    /// Compiles a template already parsed (the same text parses the same in
+    /// every rule; only the names it resolves against differ).
+    pub fn compile_parsed(parsed: &ParsedTemplate, names: &dyn NameSource) -> Result<Template, Vec<LangError>> {
         let mut parts = Vec::new();
         let mut errors = Vec::new();
-        for raw in split(src)? {
-            match raw {
-                Raw::Text(t) => parts.push(Part::Text(t)),
-                Raw::Expr(start, end) => {
-                    let text = &src[start..end];
-                    match parse(text) {
-                        Ok(expr) => match compile(&expr, names, &[]) {
-                            Ok((c, _)) => parts.push(Part::Expr(c)),
-                            Err(errs) => errors.extend(errs.into_iter().map(|e| e.shifted(start))),
-                        },
-                        Err(e) => errors.push(e.shifted(start)),
-                    }
-                }
+        for part in &parsed.parts {
+            match part {
+                ParsedPart::Text(t) => parts.push(Part::Text(t.clone())),
+                ParsedPart::Expr { start, expr } => match &**expr {
+                    Ok(expr) => match compile(expr, names, &[]) {
+                        Ok((c, _)) => parts.push(Part::Expr(c)),
+                        Err(errs) => errors.extend(errs.into_iter().map(|e| e.shifted(*start))),
+                    },
+                    Err(e) => errors.push(e.clone().shifted(*start)),
+                },
             }
         }
         if errors.is_empty() { Ok(Template { parts }) } else { Err(errors) }
-    }
-
-    /// The `{expression}` parts of a template as parsed, each with the byte
-    /// offset of its text in `src` (parts that do not parse are left out):
-    /// for checks of what the expressions say, such as their config paths.
-    pub fn parsed_parts(src: &str) -> Vec<(usize, super::ast::Expr)> {
-        let Ok(raws) = split(src) else { return Vec::new() };
-        raws.into_iter()
-            .filter_map(|r| match r {
-                Raw::Expr(start, end) => parse(&src[start..end]).ok().map(|e| (start, e)),
-                Raw::Text(_) => None,
-            })
-            .collect()
     }
 
     /// A template made of literal text only.
@@ -144,6 +137,52 @@ impl Template {
             ends = next;
         }
         ends[text.len()]
+    }
+}
+
+/// A template's text split into literal text and `{expression}` parts,
+/// each part parsed: what depends on the text alone, before names resolve.
+#[derive(Debug)]
+pub struct ParsedTemplate {
+    parts: Vec<ParsedPart>,
+}
+
+#[derive(Debug)]
+enum ParsedPart {
+    Text(String),
+    /// An expression part: where its text starts in the template, and the
+    /// parse of that text (spans relative to it).
+    Expr {
+        start: usize,
+        expr: Arc<Result<Expr, LangError>>,
+    },
+}
+
+impl ParsedTemplate {
+    /// Splits `src` and parses each `{expression}` part with `parse_expr`
+    /// (which may answer from a cache). Fails on braces that do not pair.
+    pub fn parse(
+        src: &str,
+        parse_expr: &mut dyn FnMut(&str) -> Arc<Result<Expr, LangError>>,
+    ) -> Result<ParsedTemplate, Vec<LangError>> {
+        let parts = split(src)?
+            .into_iter()
+            .map(|raw| match raw {
+                Raw::Text(t) => ParsedPart::Text(t),
+                Raw::Expr(start, end) => ParsedPart::Expr { start, expr: parse_expr(&src[start..end]) },
+            })
+            .collect();
+        Ok(ParsedTemplate { parts })
+    }
+
+    /// The `{expression}` parts that parse, each with the byte offset of its
+    /// text in the template: for checks of what the expressions say, such
+    /// as their config paths.
+    pub fn exprs(&self) -> impl Iterator<Item = (usize, &Expr)> {
+        self.parts.iter().filter_map(|p| match p {
+            ParsedPart::Expr { start, expr } => expr.as_ref().as_ref().ok().map(|e| (*start, e)),
+            ParsedPart::Text(_) => None,
+        })
     }
 }
 

@@ -118,8 +118,13 @@ pub fn pattern(p: &str) -> Result<Regex, regex::Error> {
 /// compiling, a seventh of a whole audit, and buys nothing on paths of a
 /// few dozen bytes.
 pub(super) fn pattern_set<S: AsRef<str>>(patterns: &[S]) -> Result<meta::Regex, Box<meta::BuildError>> {
-    let config =
-        meta::Config::new().which_captures(WhichCaptures::None).auto_prefilter(false).nfa_size_limit(Some(SIZE_LIMIT));
+    // No full DFA (fancy-regex turns on the feature that builds them): the
+    // lazy one matches a few hundred short paths for less than building it.
+    let config = meta::Config::new()
+        .which_captures(WhichCaptures::None)
+        .auto_prefilter(false)
+        .nfa_size_limit(Some(SIZE_LIMIT))
+        .dfa(false);
     meta::Builder::new()
         .configure(config)
         .syntax(syntax::Config::new().case_insensitive(true))

@@ -4,6 +4,7 @@
 
 pub mod bar;
 pub mod compile;
+pub mod def_reads;
 pub mod env_reads;
 pub mod error;
 pub mod fact_order;

@@ -107,9 +107,46 @@ pub struct Rule {
     /// a precompiled pack with the examples).
     #[serde(skip)]
     pub written: super::written::Written,
+    /// The parameterless definitions it reads, through every compiled part
+    /// and every definition those call, ascending (see
+    /// [`super::def_reads`]): an audit drops a cached definition's value
+    /// after the last rule that reads it.
+    #[serde(default)]
+    pub defs: Vec<u32>,
 }
 
 impl Rule {
+    /// Every compiled expression of the rule, in no particular order: its
+    /// selection, `let` entries, condition, severity cases, texts,
+    /// locations, refusal, report group and fixes.
+    pub fn compiled(&self) -> impl Iterator<Item = &Compiled> {
+        let refusal = self.refusal.iter().flat_map(|r| [&r.path, &r.message]);
+        let templates = [Some(&self.id), Some(&self.title), self.detail.as_ref(), self.remediation.as_ref()]
+            .into_iter()
+            .flatten()
+            .chain(&self.at)
+            .chain(&self.files)
+            .chain(refusal)
+            .flat_map(Template::exprs);
+        let selection = match &self.selection {
+            Selection::Each(c) => Some(c),
+            Selection::Root | Selection::Given(_) => None,
+        };
+        let severity = match &self.severity {
+            SeverityRule::Cases(cases) => cases.iter().map(|(_, c)| c).collect(),
+            SeverityRule::Fixed(_) => Vec::new(),
+        };
+        selection
+            .into_iter()
+            .chain(&self.lets)
+            .chain(&self.when)
+            .chain(severity)
+            .chain(templates)
+            .chain(&self.refuses_start)
+            .chain(&self.report_group)
+            .chain(self.fix.iter().flat_map(FixOp::compiled))
+    }
+
     /// Whether this rule can produce `check_id`.
     pub fn covers(&self, check_id: &str) -> bool {
         self.id.covers(check_id)

@@ -7,6 +7,9 @@ pub mod path;
 mod queryable;
 pub mod walk;
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use jsonpath_rust::parser::model::{JpQuery, Segment, Selector as JpSelector};
 use jsonpath_rust::parser::parse_json_path;
 use jsonpath_rust::query::js_path_process;
@@ -18,11 +21,50 @@ use crate::lang::Value;
 #[derive(Clone, Debug)]
 pub struct Query {
     pub text: String,
+    parsed: Arc<ParsedQuery>,
+    /// For each bound name, the index of the path segment it takes.
+    bind_positions: Vec<usize>,
+}
+
+/// What a query's text alone decides: its syntax tree and its walk. Queries
+/// that differ only in what they bind share one.
+#[derive(Debug)]
+pub struct ParsedQuery {
     query: JpQuery,
     /// The query as a walk over the tree, when it has that shape.
     walker: Option<walk::Walker>,
-    /// For each bound name, the index of the path segment it takes.
-    bind_positions: Vec<usize>,
+}
+
+impl ParsedQuery {
+    /// Parses a query; errors are human-readable reasons.
+    pub fn parse(text: &str) -> Result<ParsedQuery, String> {
+        let query = parse_json_path(text).map_err(|e| describe_parse_error(&e.to_string()))?;
+        let walker = walk::Walker::compile(&query);
+        Ok(ParsedQuery { query, walker })
+    }
+}
+
+/// Each distinct query text parsed once while a pack compiles (generated
+/// packs repeat their `given` paths: a hundred rules over
+/// `$.channels.*.dmPolicy`, each with its own condition).
+#[derive(Default)]
+pub struct QueryCache {
+    parsed: HashMap<Box<str>, Result<Arc<ParsedQuery>, String>>,
+}
+
+impl QueryCache {
+    /// [`Query::compile`], parsing `text` only the first time it is seen.
+    pub fn compile(&mut self, text: &str, binds: &[String]) -> Result<Query, String> {
+        let parsed = match self.parsed.get(text) {
+            Some(parsed) => parsed.clone(),
+            None => {
+                let parsed = ParsedQuery::parse(text).map(Arc::new);
+                self.parsed.insert(text.into(), parsed.clone());
+                parsed
+            }
+        };
+        Query::with_binds(text, parsed?, binds)
+    }
 }
 
 /// A query is stored as its text and bound positions (a precompiled pack);
@@ -38,7 +80,7 @@ impl<'de> serde::Deserialize<'de> for Query {
         let (text, bind_positions): (String, Vec<usize>) = serde::Deserialize::deserialize(d)?;
         let query = parse_json_path(&text).map_err(|e| serde::de::Error::custom(e.to_string()))?;
         let walker = walk::Walker::compile(&query);
-        Ok(Query { text, query, walker, bind_positions })
+        Ok(Query { text, parsed: Arc::new(ParsedQuery { query, walker }), bind_positions })
     }
 }
 
@@ -54,7 +96,12 @@ impl Query {
     /// Compiles a query; `binds` names the wildcard (or filter) segments in
     /// order. Errors are human-readable reasons.
     pub fn compile(text: &str, binds: &[String]) -> Result<Query, String> {
-        let query = parse_json_path(text).map_err(|e| describe_parse_error(&e.to_string()))?;
+        Query::with_binds(text, Arc::new(ParsedQuery::parse(text)?), binds)
+    }
+
+    /// The query `parsed` (from `text`) binding `binds`.
+    fn with_binds(text: &str, parsed: Arc<ParsedQuery>, binds: &[String]) -> Result<Query, String> {
+        let query = &parsed.query;
         let mut positions = Vec::new();
         let mut has_descendant = false;
         for (i, seg) in query.segments.iter().enumerate() {
@@ -82,8 +129,7 @@ impl Query {
             ));
         }
         positions.truncate(binds.len());
-        let walker = walk::Walker::compile(&query);
-        Ok(Query { text: text.to_string(), query, walker, bind_positions: positions })
+        Ok(Query { text: text.to_string(), parsed, bind_positions: positions })
     }
 
     /// Every match in `root`, in document order.
@@ -113,7 +159,7 @@ impl Query {
     /// name of its shape (the query without that literal and negation), the
     /// literal, and whether the filter is `!=`.
     pub fn literal_filter(&self) -> Option<(String, &Value, bool)> {
-        let walker = self.walker.as_ref()?;
+        let walker = self.parsed.walker.as_ref()?;
         let (_, literal, negate) = walker.literal_filter()?;
         Some((walker.shape()?, literal, negate))
     }
@@ -122,7 +168,7 @@ impl Query {
     /// [`walk::Walker::candidates`]) and the selection steps they took, or
     /// `None` past `steps` or for a query of another shape.
     pub fn candidates_within(&self, root: &Value, steps: u64) -> Option<(Vec<walk::Candidate>, u64)> {
-        let walker = self.walker.as_ref()?;
+        let walker = self.parsed.walker.as_ref()?;
         let (found, spent) = queryable::allowance(steps, || walker.candidates(root));
         Some((found.flatten()?, spent))
     }
@@ -134,11 +180,11 @@ impl Query {
 
     /// Whether the query is evaluated by a compiled walk (not jsonpath-rust).
     pub fn walks(&self) -> bool {
-        self.walker.is_some()
+        self.parsed.walker.is_some()
     }
 
     fn matches(&self, root: &Value) -> Vec<Match> {
-        if let Some(w) = &self.walker {
+        if let Some(w) = &self.parsed.walker {
             return w.walk(root).into_iter().map(|found| self.matched(found)).collect();
         }
         self.library_matches(root)
@@ -147,7 +193,7 @@ impl Query {
     /// The matches as jsonpath-rust finds them (normalized path strings
     /// parsed back into segments).
     pub fn library_matches(&self, root: &Value) -> Vec<Match> {
-        let Ok(refs) = js_path_process(&self.query, root) else { return Vec::new() };
+        let Ok(refs) = js_path_process(&self.parsed.query, root) else { return Vec::new() };
         refs.into_iter()
             .filter_map(|r| {
                 let path = path::parse_normalized(&r.path)?;

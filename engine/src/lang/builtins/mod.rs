@@ -14,8 +14,10 @@ mod numbers;
 pub(crate) mod paths;
 mod query;
 pub mod regex_cache;
+pub mod regex_fancy;
 pub mod regex_search;
 pub mod schema;
+mod schema_json;
 mod schema_values;
 mod strings;
 pub mod text;
@@ -258,6 +260,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(query::BUILTINS)
         .chain(schema::BUILTINS)
         .chain(schema_values::BUILTINS)
+        .chain(schema_json::BUILTINS)
         .chain(text::BUILTINS)
         .chain(url::BUILTINS)
         .chain(walk::BUILTINS)

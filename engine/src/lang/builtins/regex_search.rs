@@ -140,8 +140,11 @@ impl Compiled {
     /// Compiles a parsed pattern (its size computed by the caller).
     pub(super) fn build(hir: &Hir, size: Size) -> Result<Compiled, String> {
         let too_big = "pattern too large".to_string();
+        // No full DFA either (fancy-regex turns on the feature that builds
+        // them): determinising every pattern up front costs more than the
+        // short searches it speeds up.
         let meta = meta::Builder::new()
-            .configure(meta::Config::new().nfa_size_limit(Some(COMPILED_BYTES)).hybrid(false))
+            .configure(meta::Config::new().nfa_size_limit(Some(COMPILED_BYTES)).hybrid(false).dfa(false))
             .build_from_hir(hir)
             .map_err(|e| if e.size_limit().is_some() { too_big.clone() } else { e.to_string() })?;
         let nfa = |reverse: bool| {

@@ -27,8 +27,9 @@
 //!   trimmed as zod does; `date-time` and `email` by the `pattern` the schema
 //!   gives with them) or else its `pattern`, one issue (`format`, `pattern`)
 //!   with the format or pattern; a pattern is read in JavaScript's syntax (a
-//!   `[` in a class is a literal), and one this engine's regular expressions
-//!   cannot express (look-around, back-references) accepts all;
+//!   `[` in a class is a literal), look-around and back-references through
+//!   a bounded backtracker (`regex_fancy`), and a pattern neither reads, or
+//!   a search the backtracker stops at its limit, accepts all;
 //! - a record's keys (`propertyNames`) are checked against the key schema's
 //!   lengths and pattern, a key it refuses being one issue (`propertyNames`)
 //!   at the key, whose value is then not read (zod does not parse it);
@@ -41,7 +42,7 @@
 //!
 //! Keys a schema does not allow are `schema_unknown_keys`' business.
 
-use super::{Builtin, Cost, P, Ret, regex_cache};
+use super::{Builtin, Cost, P, Ret, regex_cache, regex_fancy};
 use crate::lang::budget::Budget;
 use crate::lang::meter;
 use crate::lang::value::{Map, Value};
@@ -61,7 +62,7 @@ fn value_issues(b: &Budget, a: &[Value]) -> Value {
 
 /// The JSON type of a value (`undefined` for an absent one); a float
 /// without a fraction is an integer, as JSON has one number type.
-fn got(value: Option<&Value>) -> &'static str {
+pub(super) fn got(value: Option<&Value>) -> &'static str {
     match value {
         None => "undefined",
         Some(Value::Null) => "null",
@@ -80,7 +81,7 @@ fn fits(name: &str, t: &str) -> bool {
 }
 
 /// Equality as JSON sees it: one number type.
-fn same(a: &Value, b: &Value) -> bool {
+pub(super) fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => (*x as f64) == *y,
         (Value::List(x), Value::List(y)) => x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| same(a, b)),
@@ -91,7 +92,7 @@ fn same(a: &Value, b: &Value) -> bool {
     }
 }
 
-fn number(v: &Value) -> Option<f64> {
+pub(super) fn number(v: &Value) -> Option<f64> {
     match v {
         Value::Int(i) => Some(*i as f64),
         Value::Float(f) => Some(*f),
@@ -384,37 +385,68 @@ fn text_form(text: &str, s: &Map, path: &Path, out: &mut Vec<Value>, b: &Budget)
 }
 
 /// Whether `text` matches a schema pattern (searched, as JSON Schema reads
-/// one), its compilation and search charged as `matches` charges them:
-/// `Some(None)` when the pattern does not compile here, `None` when the
-/// budget cannot pay.
-fn matches(pattern: &str, text: &str, b: &Budget) -> Option<Option<bool>> {
+/// one), its compilation and search charged as `matches` charges them; a
+/// pattern the regex crate refuses (look-around) through the bounded
+/// backtracker of `regex_fancy`: `Some(None)` when neither reads it (or the
+/// backtracker stops at its limit), `None` when the budget cannot pay.
+pub(super) fn matches(pattern: &str, text: &str, b: &Budget) -> Option<Option<bool>> {
     if !meter::read(b, pattern.len()) {
         return None;
     }
-    let Some(re) = regex_cache::get(&from_javascript(pattern), b) else {
-        return if b.is_cut() { None } else { Some(None) };
+    let pattern = from_javascript(pattern);
+    let Some(re) = regex_cache::get(&pattern, b) else {
+        return if b.is_cut() { None } else { regex_fancy::is_match(&pattern, text, b) };
     };
     re.is_match(text, b).map(Some)
 }
 
 /// A schema pattern, written in JavaScript's syntax, in this engine's: a
 /// `[` inside a class is a literal there and opens a nested class here, so it
-/// is escaped. What has no equivalent (look-around) is left to fail to compile.
-fn from_javascript(pattern: &str) -> String {
+/// is escaped; `\p{Cs}` (surrogates, which a Rust string cannot hold, so
+/// `[^\p{Cs}]` is "any character") is a class of no character here, as
+/// `\P{Cs}` is one of every character, where the regex crate knows no such
+/// property; `\0` is the NUL character (`\x00` here, where `\0` is
+/// refused). What has no equivalent (look-around) is left to fail to
+/// compile here, and is read by `regex_fancy`.
+pub(super) fn from_javascript(pattern: &str) -> String {
     let mut out = String::with_capacity(pattern.len());
     let (mut in_class, mut escaped) = (false, false);
-    for c in pattern.chars() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' => escaped = true,
-            '[' if in_class => out.push('\\'),
-            '[' => in_class = true,
-            ']' if in_class => in_class = false,
-            _ => {}
+    let mut rest = pattern;
+    while let Some(c) = rest.chars().next() {
+        if escaped {
+            escaped = false;
+            if let Some((read, here)) = escape_in_rust(rest) {
+                out.pop();
+                out.push_str(here);
+                rest = &rest[read..];
+                continue;
+            }
+        } else {
+            match c {
+                '\\' => escaped = true,
+                '[' if in_class => out.push('\\'),
+                '[' => in_class = true,
+                ']' if in_class => in_class = false,
+                _ => {}
+            }
         }
         out.push(c);
+        rest = &rest[c.len_utf8()..];
     }
     out
+}
+
+/// The escape after a backslash that this engine writes otherwise: the
+/// bytes of `rest` it takes and what replaces them with their backslash.
+fn escape_in_rust(rest: &str) -> Option<(usize, &'static str)> {
+    if rest.starts_with("p{Cs}") {
+        return Some((5, r"[^\x00-\x{10FFFF}]"));
+    }
+    if rest.starts_with("P{Cs}") {
+        return Some((5, r"[\x00-\x{10FFFF}]"));
+    }
+    let nul = rest.starts_with('0') && !rest[1..].starts_with(|d: char| d.is_ascii_digit());
+    nul.then_some((1, r"\x00"))
 }
 
 /// Whether a record key passes the record's key schema (`propertyNames`):
@@ -524,6 +556,30 @@ mod tests {
             "nullable": {"type": ["string", "null"]}
         }
     }"##;
+
+    #[test]
+    fn javascript_patterns_are_read_as_javascript_reads_them() {
+        use super::{from_javascript, matches};
+        // A `[` in a class is a literal; an escaped one stays as it is.
+        assert_eq!(from_javascript(r"[a[]x\["), r"[a\[]x\[");
+        // No Rust string holds a surrogate: `[^\p{Cs}]` is any character,
+        // `\p{Cs}` none, `\P{Cs}` any; an escaped backslash before `p` is
+        // not a property.
+        assert_eq!(from_javascript(r"[^\p{Cs}]"), r"[^[^\x00-\x{10FFFF}]]");
+        assert_eq!(from_javascript(r"\p{Cs}|\P{Cs}"), r"[^\x00-\x{10FFFF}]|[\x00-\x{10FFFF}]");
+        assert_eq!(from_javascript(r"\\p{Cs}"), r"\\p{Cs}");
+        assert_eq!(from_javascript(r"[^/\0]\0"), r"[^/\x00]\x00");
+        assert_eq!(matches(r"^\/(?!\/)[^\0]*[^/\0]$", "/a\0b", &Budget::default()), Some(Some(false)));
+        assert_eq!(matches(r"^\/(?!\/)[^\0]*[^/\0]$", "/ab", &Budget::default()), Some(Some(true)));
+        assert_eq!(matches(r"^\/(?!\/)[^\0]*[^/\0]$", "//ab", &Budget::default()), Some(Some(false)));
+        let b = Budget::default();
+        let name = r"^(?!\s)(?![\s\S]*\s$)[^\p{Cs}]{1,4}$";
+        assert_eq!(matches(name, "ab", &b), Some(Some(true)));
+        assert_eq!(matches(name, "ab ", &b), Some(Some(false)));
+        assert_eq!(matches(name, "abcde", &b), Some(Some(false)));
+        assert_eq!(matches(r"^[^\p{Cc}\p{Cs}/]+$", "a\u{1}", &b), Some(Some(false)));
+        assert_eq!(matches(r"^[^\p{Cc}\p{Cs}/]+$", "a🦀", &b), Some(Some(true)));
+    }
 
     #[test]
     fn a_value_of_the_right_shape_has_no_issue() {
@@ -656,7 +712,7 @@ mod tests {
 
     #[test]
     fn patterns_formats_and_record_keys() {
-        let ok = r#"{"prefix": "", "url": " https://x.example/a ", "when": "2026-01-01T00:00:00Z", "odd": "x",
+        let ok = r#"{"prefix": "", "url": " https://x.example/a ", "when": "2026-01-01T00:00:00Z", "odd": "y",
             "groups": {"a": 1, "abc": 2}, "open": {"k": [1]}}"#;
         assert_eq!(issues(ok, TEXT_SCHEMA), Vec::<String>::new());
         assert_eq!(
@@ -675,6 +731,8 @@ mod tests {
                 "open. (open.*) propertyNames string",
             ]
         );
+        // A look-around the regex crate refuses is read by the backtracker.
+        assert_eq!(issues(r#"{"odd": "xy"}"#, TEXT_SCHEMA), [r#"odd (odd) pattern string "^(?!x)""#]);
         // JavaScript's syntax: a `[` in a class is a literal; an escaped `/` is a `/`.
         let js = r#"{"type": "object", "properties": {"key": {"type": "string", "pattern": "^[^.[\\]]+$"},
             "url": {"type": "string", "pattern": "^https?:\\/\\/"}}}"#;

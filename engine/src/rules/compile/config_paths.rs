@@ -16,7 +16,8 @@ use super::query_paths::query_paths;
 use crate::lang::ast::{Expr, ExprKind};
 use crate::lang::builtins::lookup_macro;
 use crate::lang::error::suggest;
-use crate::lang::{NameSource, Resolved, Template, Value};
+use crate::lang::template::ParsedTemplate;
+use crate::lang::{NameSource, Resolved, Value};
 use crate::rules::error::RuleError;
 use crate::rules::model::{ExprText, PackMeta};
 use crate::rules::names::PackScope;
@@ -141,15 +142,16 @@ impl PackCompiler {
         &mut self,
         file: &Arc<RuleSource>,
         text: &Spanned<String>,
+        parsed: &ParsedTemplate,
         names: &dyn NameSource,
     ) {
         let roots = config_roots(names, &[]);
         if self.config_schema.is_none() || roots.is_empty() {
             return;
         }
-        for (offset, expr) in Template::parsed_parts(&text.value) {
+        for (offset, expr) in parsed.exprs() {
             let part = &text.value[offset..];
-            for steps in config_chains(&expr, part, &roots) {
+            for steps in config_chains(expr, part, &roots) {
                 let shifted: Vec<Written> =
                     steps.into_iter().map(|(s, r)| (s, r.start + offset..r.end + offset)).collect();
                 self.check_written(file, &shifted, 0, |r| file.map_inner(&text.referenced, &text.value, r));

@@ -10,7 +10,7 @@ use serde_saphyr::Spanned;
 use super::PackCompiler;
 
 use super::Located;
-use crate::lang::{Compiled, NameSource, Template, Ty, compile, parser};
+use crate::lang::{Compiled, NameSource, Template, Ty, compile};
 use crate::rules::error::RuleError;
 use crate::rules::source::RuleSource;
 
@@ -21,17 +21,18 @@ impl PackCompiler {
         names: &dyn NameSource,
         params: &[String],
     ) -> Option<(Compiled, BTreeSet<usize>)> {
-        let parsed = match parser::parse(&at.value.0) {
+        let parsed = self.parses.expr(&at.value.0);
+        let parsed = match &*parsed {
             Ok(e) => e,
             Err(e) => {
-                self.lang_errors(file, at, vec![e]);
+                self.lang_errors(file, at, vec![e.clone()]);
                 return None;
             }
         };
         // Its config paths are checked whether or not it compiles, so one
         // run reports a type error and a misspelled key alike.
-        self.expr_config_paths(file, at, &parsed, names, params);
-        match compile(&parsed, names, params) {
+        self.expr_config_paths(file, at, parsed, names, params);
+        match compile(parsed, names, params) {
             Ok(c) => Some(c),
             Err(errs) => {
                 self.lang_errors(file, at, errs);
@@ -63,8 +64,15 @@ impl PackCompiler {
         text: &Spanned<String>,
         names: &dyn NameSource,
     ) -> Option<Template> {
-        self.template_config_paths(file, text, names);
-        match Template::compile(&text.value, names) {
+        let parsed = self.parses.template(&text.value);
+        let compiled = match &*parsed {
+            Ok(parsed) => {
+                self.template_config_paths(file, text, parsed, names);
+                Template::compile_parsed(parsed, names)
+            }
+            Err(errs) => Err(errs.clone()),
+        };
+        match compiled {
             Ok(t) => Some(t),
             Err(errs) => {
                 for e in errs {

@@ -30,7 +30,9 @@ use super::error::{PackErrors, RuleError};
 use super::model::{ExprText, RuleFile, SharedFile};
 use super::pack::Pack;
 use super::source::RuleSource;
+use crate::lang::parse_cache::ParseCache;
 use crate::redact::SecretsDecl;
+use crate::select::QueryCache;
 
 pub(crate) use rule::matches_ty;
 
@@ -45,7 +47,12 @@ pub fn is_shared_file(path: &str) -> bool {
 
 /// Compiles a pack from its files (shared and rules, any order).
 pub fn compile_pack(files: Vec<Arc<RuleSource>>) -> Result<Pack, PackErrors> {
-    let mut c = PackCompiler { errors: Vec::new(), config_schema: None };
+    let mut c = PackCompiler {
+        errors: Vec::new(),
+        config_schema: None,
+        parses: ParseCache::default(),
+        queries: QueryCache::default(),
+    };
     let mut shared = Vec::new();
     let mut rules = Vec::new();
     // pack.yaml first: its facts are the base other shared files build on.
@@ -67,7 +74,12 @@ pub fn compile_pack(files: Vec<Arc<RuleSource>>) -> Result<Pack, PackErrors> {
 /// Only the `secrets:` section of a pack manifest: the built-in pack's
 /// secrets apply even when its rules are not loaded.
 pub fn secrets_only(file: Arc<RuleSource>) -> Result<Vec<SecretsDecl>, PackErrors> {
-    let mut c = PackCompiler { errors: Vec::new(), config_schema: None };
+    let mut c = PackCompiler {
+        errors: Vec::new(),
+        config_schema: None,
+        parses: ParseCache::default(),
+        queries: QueryCache::default(),
+    };
     let decls = match c.parse_yaml::<SharedFile>(&file) {
         Some(s) => c.secrets(s.secrets.into_iter().map(|spec| (file.clone(), spec)).collect()),
         None => Vec::new(),
@@ -80,6 +92,10 @@ struct PackCompiler {
     /// The JSON Schema of the audited tool's config, when a manifest
     /// declares one (see `config_paths`).
     config_schema: Option<crate::rules::schema_paths::ConfigSchema>,
+    /// Each distinct expression and template text parsed once.
+    parses: ParseCache,
+    /// Each distinct `given` query parsed once.
+    queries: QueryCache,
 }
 
 type Located<'a> = (&'a Arc<RuleSource>, &'a Spanned<ExprText>);
@@ -111,6 +127,7 @@ impl PackCompiler {
         let secrets = self.secrets(shared.secrets);
         let (mut compiled_rules, written_ids) = self.rules(&scope, rules);
         let disabled = self.apply_overrides(&shared.manifests, &mut compiled_rules, &written_ids);
+        crate::rules::def_reads::mark(&mut compiled_rules, &defs);
         compiled_rules.sort_by(|a, b| a.id_source.cmp(&b.id_source));
         let report_order = self.report_order(shared.report_order, &compiled_rules, &written_ids);
         Pack {

@@ -13,7 +13,6 @@ use crate::rules::model::{GivenSpec, RuleFile};
 use crate::rules::names::{PackScope, RuleNames};
 use crate::rules::rule::{Phase, Rule, Selection, SeverityRule};
 use crate::rules::source::RuleSource;
-use crate::select::Query;
 use crate::severity::Severity;
 
 impl PackCompiler {
@@ -59,7 +58,7 @@ impl PackCompiler {
                     // Its keys are checked even when it does not compile
                     // (a `bind` that does not fit), so one run says both.
                     self.given_config_path(file, loc, &p.value);
-                    match Query::compile(&p.value, bind) {
+                    match self.queries.compile(&p.value, bind) {
                         Ok(q) => queries.push(q),
                         Err(msg) => self.error(
                             "clawcheck::rules::selector",
@@ -276,6 +275,7 @@ impl PackCompiler {
             examples,
             id_span,
             written,
+            defs: Vec::new(),
         })
     }
 }
