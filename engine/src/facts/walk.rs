@@ -5,7 +5,7 @@
 use std::collections::{HashSet, VecDeque};
 use std::path::Path;
 
-use regex::Regex;
+use regex_automata::meta;
 
 use super::file_stat::realpath_via_ancestor;
 use crate::lang::{Map, Value};
@@ -35,7 +35,11 @@ pub fn walk(root: &Path, spec: &WalkSpec) -> Value {
     let is_dir = std::fs::metadata(root).is_ok_and(|md| md.is_dir());
     m.insert("is_dir".into(), Value::Bool(is_dir));
     m.insert("realpath".into(), realpath_via_ancestor(root).map_or(Value::Null, |p| Value::str(p.to_string_lossy())));
-    let skip = spec.skip.as_deref().and_then(|s| Regex::new(s).ok());
+    // Without a full DFA (fancy-regex turns on the feature that builds
+    // them): determinising the pattern cost more than matching the few
+    // names a walk meets.
+    let skip =
+        spec.skip.as_deref().and_then(|s| meta::Builder::new().configure(meta::Config::new().dfa(false)).build(s).ok());
     let mut files = Vec::new();
     let mut queue: VecDeque<std::path::PathBuf> = VecDeque::new();
     if is_dir {
