@@ -14,8 +14,8 @@ use super::parser::parse;
 use super::types::Ty;
 use super::value::Value;
 
-/// `config` is the only name.
-struct Names;
+/// `config` is the only name (also for `member`'s tests).
+pub(super) struct Names;
 
 impl NameSource for Names {
     fn resolve(&self, name: &str) -> Option<(Resolved, Ty)> {

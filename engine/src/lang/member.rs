@@ -89,33 +89,16 @@ impl Env<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::compile::{DefSig, NameSource, Resolved, compile};
+    use super::super::bounds::Names;
+    use super::super::compile::compile;
     use super::super::parser::parse;
-    use super::super::types::Ty;
     use super::super::{Budget, Caches, Cutoff};
     use super::*;
-
-    struct Config;
-
-    impl NameSource for Config {
-        fn resolve(&self, name: &str) -> Option<(Resolved, Ty)> {
-            (name == "config").then_some((Resolved::Root(0), Ty::Any))
-        }
-        fn definition(&self, _: &str) -> Option<DefSig> {
-            None
-        }
-        fn at_type(&self) -> Option<Ty> {
-            None
-        }
-        fn visible(&self) -> Vec<String> {
-            vec!["config".into()]
-        }
-    }
 
     /// The value of `src` over `config` within `steps`, the steps it took,
     /// the deepest nesting, and why it was cut off, if it was.
     fn run(src: &str, config: serde_json::Value, steps: u64) -> (Value, u64, u32, Option<Cutoff>) {
-        let (c, _) = compile(&parse(src).expect("parses"), &Config, &[]).expect("compiles");
+        let (c, _) = compile(&parse(src).expect("parses"), &Names, &[]).expect("compiles");
         let roots = [Value::from_json(&config)];
         let mut caches = Caches::new(0);
         caches.budget = Budget::with_steps(steps);

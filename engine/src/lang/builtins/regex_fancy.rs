@@ -16,8 +16,8 @@
 //!   look-around; each look-around then runs at most once per start
 //!   position and scans at most the input;
 //! - the input: at most [`FANCY_TEXT_BYTES`];
-//! - compiling: [`COMPILE_STEPS`] plus [`PARSE_STEPS_PER_BYTE`](super::regex_cache::PARSE_STEPS_PER_BYTE)
-//!   per byte of the pattern, plus a step per byte the parts it hands to
+//! - compiling: [`COMPILE_STEPS`] plus twice [`PARSE_STEPS_PER_BYTE`](super::regex_cache::PARSE_STEPS_PER_BYTE)
+//!   per byte of the pattern (it is parsed for its shape, then built), plus a step per byte the parts it hands to
 //!   the regex crate may build, at most [`FANCY_COMPILED_BYTES`];
 //! - matching: for each start position tried (one when the pattern starts
 //!   with `^`, every position otherwise), one step per [`PAIRS_PER_STEP`]
@@ -64,9 +64,11 @@ thread_local! {
     static CACHE: RefCell<HashMap<String, Option<Rc<Searchable>>>> = RefCell::new(HashMap::new());
 }
 
-/// The steps compiling a pattern of `len` bytes is charged.
+/// The steps compiling a pattern of `len` bytes is charged: it is parsed
+/// twice (once for its shape, once by fancy-regex's builder, which takes
+/// no parsed tree).
 pub fn compile_cost(len: usize) -> u64 {
-    COMPILE_STEPS.saturating_add(parse_cost(len)).saturating_add(FANCY_COMPILED_BYTES as u64)
+    COMPILE_STEPS.saturating_add(parse_cost(len).saturating_mul(2)).saturating_add(FANCY_COMPILED_BYTES as u64)
 }
 
 /// The steps one search of `text_len` bytes with a pattern of
