@@ -18,6 +18,6 @@ fuzz_target!(|data: &[u8]| {
     });
     let roots = [Value::from_json(&config)];
     let caches = Caches::new(0);
-    let env = Env { roots: &roots, globals: &[], defs: &[], caches: &caches, rule: None, fold_constants: false };
+    let env = Env { roots: &roots, globals: &[], defs: &[], caches: &caches, rule: None, shared: None };
     let _ = env.eval(&compiled);
 });

@@ -24,7 +24,7 @@ fn run_with(src: &str, config: &Value, left: u64) -> (Value, bool) {
     let roots = [config.clone()];
     let caches = Caches::new(0);
     assert!(caches.budget.charge(STEPS - left));
-    let env = Env { roots: &roots, globals: &[], defs: &[], caches: &caches, rule: None, fold_constants: false };
+    let env = Env { roots: &roots, globals: &[], defs: &[], caches: &caches, rule: None, shared: None };
     let value = env.eval(&c);
     (value, caches.budget.is_cut())
 }
@@ -34,7 +34,7 @@ fn steps(src: &str, config: &Value) -> u64 {
     let c = compiled(src);
     let roots = [config.clone()];
     let caches = Caches::new(0);
-    let env = Env { roots: &roots, globals: &[], defs: &[], caches: &caches, rule: None, fold_constants: false };
+    let env = Env { roots: &roots, globals: &[], defs: &[], caches: &caches, rule: None, shared: None };
     let _ = env.eval(&c);
     assert!(!caches.budget.is_cut(), "{src} was cut off");
     caches.budget.spent()

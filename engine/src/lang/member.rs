@@ -101,7 +101,7 @@ mod tests {
         let roots = [Value::from_json(&config)];
         let mut caches = Caches::new(0);
         caches.budget = Budget::with_steps(steps);
-        let env = Env { roots: &roots, globals: &[], defs: &[], caches: &caches, rule: None, fold_constants: false };
+        let env = Env { roots: &roots, globals: &[], defs: &[], caches: &caches, rule: None, shared: None };
         let v = env.eval(&c);
         let (spent, peak) = (steps - caches.budget.left(), caches.budget.peak());
         assert_eq!(caches.budget.depth(), 0, "every level entered is left");

@@ -142,6 +142,7 @@ impl PackCompiler {
             suppressions: shared.suppressions,
             secrets,
             secret_policy: Default::default(),
+            shared: Default::default(),
             not_covered: shared.not_covered,
             refusals: shared.refusals,
             rules: compiled_rules,
