@@ -49,9 +49,9 @@ fn rewrite(v: &Value, b: &Budget) -> Option<Value> {
             let mut out = Map::with_capacity(m.len());
             for (k, x) in m.iter() {
                 let x = match (&**k, x) {
-                    ("required", Value::List(keys)) => Value::list(
-                        keys.iter().filter(|key| !key.as_str().is_some_and(|key| defaulted(key))).cloned().collect(),
-                    ),
+                    ("required", Value::List(keys)) => {
+                        Value::list(keys.iter().filter(|key| !key.as_str().is_some_and(&defaulted)).cloned().collect())
+                    }
                     (k, x) if DATA.contains(&k) => x.clone(),
                     (_, x) => rewrite(x, b)?,
                 };
