@@ -139,22 +139,51 @@ thread_local! {
     });
 }
 
+/// The hash of a key set's names, in order (the same for names borrowed
+/// from elsewhere, so a set can be looked up before it is made).
+fn hash_names<'a>(state: &foldhash::fast::RandomState, names: impl Iterator<Item = &'a str>) -> u64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut h = state.build_hasher();
+    for name in names {
+        name.hash(&mut h);
+    }
+    h.finish()
+}
+
 impl Interner {
     /// The interned key set with these names, interning `keys` when there
     /// is none.
     fn intern(&mut self, keys: Arc<Keys>) -> Arc<Keys> {
-        use std::hash::BuildHasher;
-        let hash = self.state.hash_one(keys.names.as_slice());
+        let hash = hash_names(&self.state, keys.names.iter().map(Name::as_str));
         if let Some(found) = self.table.find(hash, |k| k.names == keys.names) {
             return found.clone();
         }
+        self.insert(hash, keys)
+    }
+
+    /// The interned key set of `names` (distinct, at most
+    /// [`INTERN_MAX_KEYS`]), made and interned only when there is none: a
+    /// map of a shape seen before costs no key set of its own.
+    fn intern_names<'a>(&mut self, names: impl Iterator<Item = &'a Name> + Clone) -> Arc<Keys> {
+        let hash = hash_names(&self.state, names.clone().map(Name::as_str));
+        let same = |k: &Arc<Keys>| k.names.iter().eq(names.clone());
+        if let Some(found) = self.table.find(hash, same) {
+            return found.clone();
+        }
+        let mut keys = Keys { names: names.cloned().collect(), index: None };
+        keys.reindex();
+        self.insert(hash, Arc::new(keys))
+    }
+
+    /// Interns `keys`, known to be absent, under `hash`.
+    fn insert(&mut self, hash: u64, keys: Arc<Keys>) -> Arc<Keys> {
         if self.names + keys.names.len() > INTERNER_MAX_NAMES {
             self.table.clear();
             self.names = 0;
         }
         self.names += keys.names.len();
         let state = &self.state;
-        self.table.insert_unique(hash, keys.clone(), |k| state.hash_one(k.names.as_slice()));
+        self.table.insert_unique(hash, keys.clone(), |k| hash_names(state, k.names.iter().map(Name::as_str)));
         keys
     }
 }
@@ -280,6 +309,31 @@ impl Map {
     pub fn from_shape(shape: &Shape, values: Vec<Value>) -> Map {
         assert_eq!(shape.len(), values.len(), "a value per key of the shape");
         Map { keys: shape.0.clone(), values }
+    }
+
+    /// A map of `names`, distinct and in this order, with `values`, one
+    /// per name: the map [`Map::interned`] makes of them, without a key set
+    /// of its own when an earlier map had these keys (converting a config
+    /// of ten thousand agents makes tens of thousands of maps of a few
+    /// shapes).
+    ///
+    /// # Panics
+    ///
+    /// When there are not as many values as names: a caller's bug.
+    pub fn from_distinct<'a>(names: impl ExactSizeIterator<Item = &'a Name> + Clone, mut values: Vec<Value>) -> Map {
+        assert_eq!(names.len(), values.len(), "a value per name");
+        values.shrink_to_fit();
+        let keys = match values.len() {
+            0 => NO_KEYS.clone(),
+            n if n > INTERN_MAX_KEYS => {
+                let mut keys = Keys { names: names.cloned().collect(), index: None };
+                keys.reindex();
+                Arc::new(keys)
+            }
+            _ => INTERNER.with(|i| i.borrow_mut().intern_names(names)),
+        };
+        debug_assert!((0..keys.names.len()).all(|i| keys.find(&keys.names[i]) == Some(i)), "distinct names");
+        Map { keys, values }
     }
 
     pub fn len(&self) -> usize {
@@ -694,6 +748,32 @@ mod tests {
         let wide = |n: usize, v: i64| -> Map { (0..n).map(|i| (Name::from(format!("k{i}")), Value::Int(v))).collect() };
         assert!(wide(INTERN_MAX_KEYS, 1).interned().same_keys(&wide(INTERN_MAX_KEYS, 2).interned()));
         assert!(!wide(INTERN_MAX_KEYS + 1, 1).interned().same_keys(&wide(INTERN_MAX_KEYS + 1, 2).interned()));
+    }
+
+    #[test]
+    fn maps_from_distinct_names_are_the_maps_interning_makes() {
+        let names = |n: usize| -> Vec<Name> { (0..n).map(|i| Name::from(format!("k{i}"))).collect() };
+        for n in [0, 1, LINEAR_MAX, LINEAR_MAX + 1, INTERN_MAX_KEYS, INTERN_MAX_KEYS + 1] {
+            let values = |v: i64| -> Vec<Value> { (0..n as i64).map(|i| Value::Int(v + i)).collect() };
+            let interned: Map = names(n).into_iter().zip(values(0)).collect::<Map>().interned();
+            let direct = Map::from_distinct(names(n).iter(), values(0));
+            assert_eq!(direct, interned, "n = {n}");
+            assert_eq!(keys(&direct), keys(&interned), "n = {n}: the same order");
+            for (i, name) in names(n).iter().enumerate() {
+                assert_eq!(direct.get_index_of(name), Some(i), "n = {n}: found through the index too");
+            }
+            assert_eq!(direct.get("absent"), None);
+            // Up to the limit the key set is the interned one, made or found.
+            let again = Map::from_distinct(names(n).iter(), values(10));
+            assert_eq!(direct.same_keys(&interned), n <= INTERN_MAX_KEYS, "n = {n}");
+            assert_eq!(again.same_keys(&direct), n <= INTERN_MAX_KEYS, "n = {n}");
+            assert_eq!(again.get("k0"), (n > 0).then_some(&Value::Int(10)));
+        }
+        // A shape first met here is interned for the maps after it.
+        let fresh = [Name::from("fresh-a"), Name::from("fresh-b")];
+        let first = Map::from_distinct(fresh.iter(), vec![Value::Null, Value::Null]);
+        let later: Map = fresh.iter().cloned().zip([Value::Int(1), Value::Int(2)]).collect::<Map>().interned();
+        assert!(first.same_keys(&later));
     }
 
     #[test]
