@@ -101,11 +101,12 @@ fn the_action_installs_what_the_release_packages_and_audits_with_it() {
     let action = yaml("action.yml");
 
     // The build job's checkout: this binary where the Build step leaves it, and the
-    // files the Package step ships beside it.
+    // files the Package step ships beside it, and `.ci/package`, which the step runs.
     let work = root.join("workspace");
     std::fs::create_dir_all(work.join(format!("target/{TARGET}/dist"))).expect("workspace");
     std::fs::copy(BIN, work.join(format!("target/{TARGET}/dist/clawcheck"))).expect("binary");
-    for f in ["LICENSE-MIT", "LICENSE-APACHE", "README.md", "CHANGELOG.md"] {
+    std::fs::create_dir_all(work.join(".ci")).expect("workspace .ci");
+    for f in ["LICENSE-MIT", "LICENSE-APACHE", "README.md", "CHANGELOG.md", ".ci/package"] {
         std::fs::copy(repo().join(f), work.join(f)).expect(f);
     }
     let runner_temp = root.join("runner-temp");

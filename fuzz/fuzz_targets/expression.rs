@@ -2,31 +2,14 @@
 //! types) and, when it compiles, the evaluator over a small config.
 #![no_main]
 
-use clawcheck_engine::lang::compile::{DefSig, NameSource, Resolved};
-use clawcheck_engine::lang::{Caches, Env, Ty, Value, compile, parser};
+use clawcheck_engine::lang::compile::ConfigOnly;
+use clawcheck_engine::lang::{Caches, Env, Value, compile, parser};
 use libfuzzer_sys::fuzz_target;
-
-struct Names;
-
-impl NameSource for Names {
-    fn resolve(&self, name: &str) -> Option<(Resolved, Ty)> {
-        (name == "config").then_some((Resolved::Root(0), Ty::Any))
-    }
-    fn definition(&self, _: &str) -> Option<DefSig> {
-        None
-    }
-    fn at_type(&self) -> Option<Ty> {
-        None
-    }
-    fn visible(&self) -> Vec<String> {
-        vec!["config".into()]
-    }
-}
 
 fuzz_target!(|data: &[u8]| {
     let Ok(src) = std::str::from_utf8(data) else { return };
     let Ok(expr) = parser::parse(src) else { return };
-    let Ok((compiled, _)) = compile(&expr, &Names, &[]) else { return };
+    let Ok((compiled, _)) = compile(&expr, &ConfigOnly, &[]) else { return };
     let config = serde_json::json!({
         "gateway": {"bind": "lan", "auth": {"mode": "token", "token": "abc"}, "trustedProxies": ["10.0.0.0/8"]},
         "agents": {"list": [{"id": "main", "tools": {"allow": ["exec", "read"]}}, {"id": "x"}]},
@@ -35,6 +18,6 @@ fuzz_target!(|data: &[u8]| {
     });
     let roots = [Value::from_json(&config)];
     let caches = Caches::new(0);
-    let env = Env { roots: &roots, globals: &[], defs: &[], caches: &caches, rule: None };
+    let env = Env { roots: &roots, globals: &[], defs: &[], caches: &caches, rule: None, shared: None };
     let _ = env.eval(&compiled);
 });

@@ -235,7 +235,9 @@ impl Case {
                         continue;
                     };
                     let name = record["resolvedName"].as_str().unwrap_or_default();
-                    write_npm_package(Path::new(dir), id, name, version)?;
+                    let manifest = self.dir.join("npm-manifests").join(format!("{id}.json"));
+                    let manifest = manifest.is_file().then_some(manifest);
+                    write_npm_package(Path::new(dir), id, name, version, manifest.as_deref())?;
                 }
             }
         }
@@ -312,14 +314,26 @@ impl Prepared {
 
 /// A plugin package installed from npm into a managed project, as OpenClaw
 /// lays it out: `<project>/node_modules/<name>/package.json` (declaring the
-/// plugin entry) and `openclaw.plugin.json` (the plugin id), and the
-/// project's own `package.json` depending on it, so OpenClaw's install
-/// recovery finds it as it finds the real one.
-fn write_npm_package(install_path: &Path, id: &str, name: &str, version: &str) -> io::Result<()> {
+/// plugin entry) and `openclaw.plugin.json`, and the project's own
+/// `package.json` depending on it, so OpenClaw's install recovery finds it as
+/// it finds the real one. The manifest is a stub holding the plugin id,
+/// unless the case carries the real package's (`npm-manifests/<id>.json`, a
+/// copy of the one the reference installed): then the plugin's channel
+/// schemas and contracts are the real ones.
+fn write_npm_package(
+    install_path: &Path,
+    id: &str,
+    name: &str,
+    version: &str,
+    manifest: Option<&Path>,
+) -> io::Result<()> {
     fs::create_dir_all(install_path)?;
     let package = serde_json::json!({"name": name, "version": version, "openclaw": {"extensions": ["./index.ts"]}});
     fs::write(install_path.join("package.json"), package.to_string())?;
-    fs::write(install_path.join("openclaw.plugin.json"), serde_json::json!({"id": id}).to_string())?;
+    match manifest {
+        Some(real) => fs::copy(real, install_path.join("openclaw.plugin.json")).map(drop)?,
+        None => fs::write(install_path.join("openclaw.plugin.json"), serde_json::json!({"id": id}).to_string())?,
+    }
     let project =
         install_path.ancestors().find(|p| p.file_name().is_some_and(|n| n == "node_modules")).and_then(Path::parent);
     if let Some(project) = project {

@@ -96,7 +96,22 @@ pub fn load(paths: &Paths, env: &Environment) -> Result<LoadedConfig, ConfigErro
         cwd: env.cwd.clone(),
         owner: secret_resolve::expected_owner(&paths.config),
     };
-    Ok(LoadedConfig::build(sources, tree, include_files, env, Some(&paths.state_dir), Some(&files)))
+    let written = written_as_read(&sources);
+    Ok(LoadedConfig::build_views(sources, tree, include_files, env, Some(&paths.state_dir), Some(&files), written))
+}
+
+/// Whether the runtime view of a tree parsed from `sources` is its source
+/// view: no text can hold a `${VAR}` placeholder (which needs `${`) or a
+/// SecretRef (which needs a key `source`), and none has a backslash, through
+/// whose escapes either could be spelt otherwise. A few scans of the texts,
+/// where the runtime view walks every node of the tree.
+fn written_as_read(sources: &SourceMap) -> bool {
+    sources.iter().all(|(_, file)| {
+        let text = file.text.as_bytes();
+        memchr::memchr(b'\\', text).is_none()
+            && memchr::memmem::find(text, b"${").is_none()
+            && memchr::memmem::find(text, b"source").is_none()
+    })
 }
 
 impl LoadedConfig {
@@ -123,13 +138,28 @@ impl LoadedConfig {
         state_dir: Option<&Path>,
         files: Option<&secret_resolve::FileAccess>,
     ) -> Self {
+        Self::build_views(sources, tree, include_files, env, state_dir, files, false)
+    }
+
+    /// As [`LoadedConfig::build`]; `written_as_read` when the tree is known
+    /// to hold no `${VAR}` placeholder and no SecretRef (see
+    /// [`written_as_read`]), so its runtime view is its source view.
+    fn build_views(
+        sources: SourceMap,
+        tree: Option<Node>,
+        include_files: Vec<PathBuf>,
+        env: &Environment,
+        state_dir: Option<&Path>,
+        files: Option<&secret_resolve::FileAccess>,
+        written_as_read: bool,
+    ) -> Self {
         let source = tree.as_ref().map_or_else(|| Value::map(Default::default()), Node::to_value);
         let effective_env = effective_env(env, state_dir, &source);
         let mut notes = Vec::new();
         let mut env_used = std::collections::BTreeSet::new();
         let runtime = match &tree {
-            Some(t) => runtime_view(t, &source, &effective_env, files, &mut notes, &mut env_used),
-            None => source.clone(),
+            Some(t) if !written_as_read => runtime_view(t, &source, &effective_env, files, &mut notes, &mut env_used),
+            _ => source.clone(),
         };
         LoadedConfig { sources, tree, source, runtime, include_files, env: effective_env, env_used, notes }
     }
@@ -240,6 +270,38 @@ fn runtime_view(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_runtime_view_is_skipped_only_for_texts_that_cannot_change_in_it() {
+        let texts = |texts: &[&str]| {
+            let mut sources = SourceMap::default();
+            for (i, t) in texts.iter().enumerate() {
+                sources.add(format!("f{i}.json5").into(), *t);
+            }
+            written_as_read(&sources)
+        };
+        assert!(texts(&[]));
+        assert!(texts(&["{ a: '$x {y} $', b: 'sour ce' }", "// $ { }\n{ c: 1 }"]));
+        assert!(!texts(&["{ a: '${X}' }"]), "a placeholder");
+        assert!(!texts(&["{ a: '$${X}' }"]), "an escaped placeholder is rewritten too");
+        assert!(!texts(&["{ t: { source: 'env', id: 'X' } }"]), "a SecretRef");
+        assert!(!texts(&[r#"{ t: { "\u0073ource": 'env', id: 'X' } }"#]), "a key spelt with an escape");
+        assert!(!texts(&["{ a: 1 }", "{ b: '${X}' }"]), "in an included file");
+        // The views agree either way.
+        let sources = || {
+            let mut sources = SourceMap::default();
+            sources.add("c.json5".into(), "{ a: '${HOME}', t: { source: 'env', id: 'TOKEN' } }");
+            sources
+        };
+        let tree = json5::parse(&sources(), FileId(0)).unwrap();
+        let env = Environment { vars: [("HOME".to_string(), "/h".to_string())].into(), cwd: "/".into() };
+        let walked = LoadedConfig::build_views(sources(), Some(tree.clone()), Vec::new(), &env, None, None, false);
+        assert_eq!(walked.runtime.get("a").as_str(), Some("/h"));
+        assert_eq!(walked.env_used.iter().collect::<Vec<_>>(), ["HOME", "TOKEN"]);
+        let skipped = LoadedConfig::build_views(sources(), Some(tree), Vec::new(), &env, None, None, true);
+        assert_eq!(skipped.runtime, skipped.source);
+        assert_eq!(skipped.runtime.get("a").as_str(), Some("${HOME}"));
+    }
 
     #[test]
     fn dotenv_files_fill_in_what_the_process_does_not_set_and_huge_ones_are_skipped() {

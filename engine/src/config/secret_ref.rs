@@ -20,16 +20,20 @@ pub struct SecretRef {
 /// Recognises a SecretRef object.
 pub fn recognise(node: &Node) -> Option<SecretRef> {
     let NodeKind::Object(members) = &node.kind else { return None };
+    // Asked of every object of the config: the keys first, which rule out
+    // almost all of them before any lookup.
+    if !members.keys().all(|k| matches!(k.as_str(), "source" | "provider" | "id")) {
+        return None;
+    }
     let text = |k: &str| match members.get(k).map(|m| &m.node.kind) {
         Some(NodeKind::Str(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
         _ => None,
     };
-    let allowed = members.keys().all(|k| matches!(k.as_str(), "source" | "provider" | "id"));
     let source = text("source").filter(|s| SOURCES.contains(&s.as_str()))?;
     let id = text("id")?;
     let provider = match members.get("provider") {
         None => "default".to_string(),
         Some(_) => text("provider")?,
     };
-    allowed.then_some(SecretRef { source, provider, id })
+    Some(SecretRef { source, provider, id })
 }

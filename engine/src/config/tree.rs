@@ -97,9 +97,15 @@ impl Node {
         self.convert(&mut path, f)
     }
 
-    /// Plain conversion, strings as written.
+    /// Plain conversion, strings as written: what [`Node::to_value_with`]
+    /// gives when `f` replaces nothing, without naming each node's path
+    /// for it (the source view of a large config is millions of nodes).
     pub fn to_value(&self) -> Value {
-        self.to_value_with(&mut |_, _| None)
+        match &self.kind {
+            NodeKind::Array(items) => Value::list(items.iter().map(Node::to_value).collect()),
+            NodeKind::Object(members) => object_value(members, members.values().map(|m| m.node.to_value()).collect()),
+            _ => self.convert_kind(&mut Vec::new(), &mut |_, _| None),
+        }
     }
 
     /// Converts like [`Node::to_value_with`], sharing with `base` (this
@@ -187,14 +193,13 @@ impl Node {
                 Value::list(out)
             }
             NodeKind::Object(members) => {
-                let mut out = Map::with_capacity(members.len());
+                let mut values = Vec::with_capacity(members.len());
                 for (k, m) in members.iter() {
                     path.push(PathSeg::Key(k.clone()));
-                    out.insert(k.clone(), m.node.convert(path, f));
+                    values.push(m.node.convert(path, f));
                     path.pop();
                 }
-                crate::lang::value::js_key_order(&mut out);
-                Value::map(out)
+                object_value(members, values)
             }
         }
     }
@@ -235,6 +240,20 @@ impl Node {
             }
         }
         best
+    }
+}
+
+/// The map of an object's members with these values (one per member, in
+/// order). Keys that may be array indexes go first, in JavaScript's order;
+/// the others keep the text's, and a map of a shape seen before takes its
+/// key set without making one.
+fn object_value(members: &Members, values: Vec<Value>) -> Value {
+    if members.keys().any(|k| k.as_bytes().first().is_some_and(u8::is_ascii_digit)) {
+        let mut out: Map = members.keys().cloned().zip(values).collect();
+        crate::lang::value::js_key_order(&mut out);
+        Value::map(out)
+    } else {
+        Value::Map(Arc::new(Map::from_distinct(members.keys(), values)))
     }
 }
 

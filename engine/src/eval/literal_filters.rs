@@ -164,6 +164,9 @@ mod tests {
             "$.agents[?@.sandbox.mode != LIT].tools.*",
             "$.agents[?@.sandbox.mode == LIT]",
             "$.agents.*.sandbox[?@ == LIT]",
+            // The filter iterates a list (`d`'s mode), not a map: a candidate
+            // list is paid for as the walk pays for it.
+            "$.agents.*.sandbox.mode[?@ == LIT]",
         ];
         let literals = ["'off'", "'all'", "'none'", "true", "null", "'off'"];
         for shape in shapes {

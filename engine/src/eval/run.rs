@@ -204,7 +204,7 @@ impl<'p> Evaluator<'p> {
             defs: &self.pack.defs,
             caches: &self.caches,
             rule,
-            fold_constants: self.globals.is_none(),
+            shared: self.globals.is_none().then_some(&self.pack.shared),
         }
     }
 
@@ -246,7 +246,7 @@ impl<'p> Evaluator<'p> {
                     defs: &self.pack.defs,
                     caches: &caches,
                     rule: None,
-                    fold_constants: self.globals.is_none(),
+                    shared: self.globals.is_none().then_some(&self.pack.shared),
                 };
                 let value = env.eval(&field.expr);
                 (caches.budget.reset().is_none() && !value.is_null()).then(|| (field.name.clone(), value))

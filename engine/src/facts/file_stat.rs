@@ -139,4 +139,34 @@ mod tests {
         assert_eq!((gone.get("exists"), gone.get("mode")), (Value::Bool(false), Value::Null));
         assert_eq!(stat(&dir.path().join("missing")).get("exists"), Value::Bool(false));
     }
+
+    /// A missing path's record stores its first five values only (its six
+    /// trailing nulls are read without being stored), and reads and is
+    /// charged as the full record: the same keys, values and size.
+    #[test]
+    fn a_missing_path_stores_no_nulls() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = std::fs::canonicalize(dir.path()).unwrap().join("agents").join("a1").join("sessions.json");
+        let record = stat(&missing);
+        let m = record.as_map().expect("a record is a map");
+        let path = Value::str(missing.to_string_lossy());
+        let full: Vec<Value> = [path.clone(), Value::Bool(false), Value::Bool(false), path, Value::Bool(false)]
+            .into_iter()
+            .chain(std::iter::repeat_n(Value::Null, 6))
+            .collect();
+        assert_eq!((m.stored(), m.len()), (5, 11));
+        assert_eq!(m.keys().map(|k| k.as_str()).collect::<Vec<_>>(), FIELDS.names());
+        assert_eq!(m.values().cloned().collect::<Vec<_>>(), full);
+        // The record as it was built, all eleven values stored.
+        let built = Value::Map(std::sync::Arc::new(Map::from_shape(&FIELDS, full)));
+        assert_eq!(built.as_map().map(Map::stored), Some(11));
+        assert_eq!(record, built);
+        assert_eq!(record.to_string(), built.to_string());
+        assert_eq!(record.to_json(), built.to_json());
+        assert_eq!(crate::lang::meter::size_cost(&record), 11 * 32, "charged for eleven entries");
+        // An existing file stores all eleven.
+        let file = dir.path().join("f");
+        std::fs::write(&file, "").unwrap();
+        assert_eq!(stat(&file).as_map().map(Map::stored), Some(11));
+    }
 }

@@ -55,8 +55,14 @@ pub fn gather(pack: &Pack, roots: &mut [Value], read: &mut Reader, grants: Grant
     let reading_facts: Vec<usize> = (0..pack.defs.len()).filter(|&id| pack.defs[id].reads_root(roots::FS)).collect();
     for decl in &pack.facts {
         roots[roots::FS] = Value::map(fs.clone());
-        let env =
-            Env { roots, globals: &pack.globals, defs: &pack.defs, caches: &caches, rule: None, fold_constants: true };
+        let env = Env {
+            roots,
+            globals: &pack.globals,
+            defs: &pack.defs,
+            caches: &caches,
+            rule: None,
+            shared: Some(&pack.shared),
+        };
         let value = env.eval(&decl.expr);
         // Most paths lie under the state directory: the pack's roots (some
         // costly to compute) are evaluated only for a path outside it.

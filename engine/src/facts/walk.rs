@@ -4,6 +4,7 @@
 
 use std::collections::{HashSet, VecDeque};
 use std::path::Path;
+use std::sync::OnceLock;
 
 use regex_automata::meta;
 
@@ -16,12 +17,54 @@ pub struct WalkSpec {
     /// Exact file name to collect.
     pub name: String,
     /// Entry names to skip (a regular expression).
-    pub skip: Option<String>,
+    pub skip: Option<SkipPattern>,
     /// Stop once this many files are collected.
     pub max_files: usize,
     /// Most loop turns (directory visits, revisits included).
     pub max_visits: usize,
 }
+
+/// A walk's `skip` pattern: its source, as the pack declares it (and the
+/// precompiled pack stores it), and its automaton, built on the first walk
+/// and kept with the pack. An audit walks four trees and a fleet many more:
+/// building it per walk cost more than matching the few names a walk meets.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct SkipPattern {
+    source: String,
+    #[serde(skip)]
+    built: OnceLock<Option<meta::Regex>>,
+}
+
+impl SkipPattern {
+    /// The pattern `source` (checked by the pack compiler; one that does
+    /// not build skips nothing).
+    pub fn new(source: impl Into<String>) -> SkipPattern {
+        SkipPattern { source: source.into(), built: OnceLock::new() }
+    }
+
+    /// Whether entry name `name` is skipped.
+    pub fn is_match(&self, name: &str) -> bool {
+        self.regex().is_some_and(|re| re.is_match(name))
+    }
+
+    /// The automaton, built on first use. Without a full DFA (fancy-regex
+    /// turns on the feature that builds them): determinising the pattern
+    /// costs more than matching the names of a walk.
+    fn regex(&self) -> Option<&meta::Regex> {
+        self.built
+            .get_or_init(|| meta::Builder::new().configure(meta::Config::new().dfa(false)).build(&self.source).ok())
+            .as_ref()
+    }
+}
+
+impl PartialEq for SkipPattern {
+    fn eq(&self, other: &SkipPattern) -> bool {
+        self.source == other.source
+    }
+}
+
+impl Eq for SkipPattern {}
 
 /// `{path, exists, symlink, is_dir, realpath, files: [{path, realpath}],
 /// truncated}`: `symlink` as `lstat` sees the root, `truncated` when
@@ -35,11 +78,6 @@ pub fn walk(root: &Path, spec: &WalkSpec) -> Value {
     let is_dir = std::fs::metadata(root).is_ok_and(|md| md.is_dir());
     m.insert("is_dir".into(), Value::Bool(is_dir));
     m.insert("realpath".into(), realpath_via_ancestor(root).map_or(Value::Null, |p| Value::str(p.to_string_lossy())));
-    // Without a full DFA (fancy-regex turns on the feature that builds
-    // them): determinising the pattern cost more than matching the few
-    // names a walk meets.
-    let skip =
-        spec.skip.as_deref().and_then(|s| meta::Builder::new().configure(meta::Config::new().dfa(false)).build(s).ok());
     let mut files = Vec::new();
     let mut queue: VecDeque<std::path::PathBuf> = VecDeque::new();
     if is_dir {
@@ -60,7 +98,7 @@ pub fn walk(root: &Path, spec: &WalkSpec) -> Value {
         entries.sort_by_key(std::fs::DirEntry::file_name);
         for entry in entries {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if skip.as_ref().is_some_and(|re| re.is_match(&name)) {
+            if spec.skip.as_ref().is_some_and(|skip| skip.is_match(&name)) {
                 continue;
             }
             let full = entry.path();
@@ -98,7 +136,7 @@ mod tests {
     fn spec(max_files: usize) -> WalkSpec {
         WalkSpec {
             name: "SKILL.md".into(),
-            skip: Some(r"^(\.|node_modules$)".into()),
+            skip: Some(SkipPattern::new(r"^(\.|node_modules$)")),
             max_files,
             max_visits: max_files * 20,
         }
@@ -128,6 +166,30 @@ mod tests {
                 .starts_with(outside.path().canonicalize().unwrap().to_str().unwrap())
         );
         assert_eq!(v.get("truncated"), Value::Bool(false));
+    }
+
+    #[test]
+    fn the_skip_pattern_is_built_once_and_kept_with_the_spec() {
+        let ws = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(ws.path().join(".git")).unwrap();
+        std::fs::write(ws.path().join(".git/SKILL.md"), "").unwrap();
+        let spec = spec(10);
+        let skip = spec.skip.as_ref().unwrap();
+        assert!(skip.built.get().is_none());
+        assert_eq!(walk(ws.path(), &spec).get("files").as_list().unwrap().len(), 0);
+        let built = skip.built.get().unwrap().as_ref().unwrap() as *const meta::Regex;
+        assert_eq!(walk(ws.path(), &spec).get("files").as_list().unwrap().len(), 0);
+        assert!(std::ptr::eq(skip.built.get().unwrap().as_ref().unwrap(), built));
+    }
+
+    #[test]
+    fn the_precompiled_pack_stores_the_skip_pattern_as_its_text() {
+        let spec = spec(10);
+        let bytes = rmp_serde::to_vec(&spec.skip).unwrap();
+        assert_eq!(bytes, rmp_serde::to_vec(&Some(r"^(\.|node_modules$)")).unwrap());
+        let back: Option<SkipPattern> = rmp_serde::from_slice(&bytes).unwrap();
+        assert_eq!(back, spec.skip);
+        assert!(back.unwrap().is_match("node_modules"));
     }
 
     #[test]

@@ -7,34 +7,15 @@
 
 use super::budget::STEPS;
 use super::builtins::regex_cache;
-use super::compile::{Compiled, DefSig, NameSource, Resolved, compile};
+use super::compile::{Compiled, ConfigOnly, compile};
 use super::eval::{Caches, Env};
 use super::meter::READ_BYTES_PER_STEP;
 use super::parser::parse;
-use super::types::Ty;
 use super::value::Value;
-
-/// `config` is the only name (also for `member`'s tests).
-pub(super) struct Names;
-
-impl NameSource for Names {
-    fn resolve(&self, name: &str) -> Option<(Resolved, Ty)> {
-        (name == "config").then_some((Resolved::Root(0), Ty::Any))
-    }
-    fn definition(&self, _: &str) -> Option<DefSig> {
-        None
-    }
-    fn at_type(&self) -> Option<Ty> {
-        None
-    }
-    fn visible(&self) -> Vec<String> {
-        vec!["config".into()]
-    }
-}
 
 fn compiled(src: &str) -> Compiled {
     let expr = parse(src).unwrap_or_else(|e| panic!("parse {src}: {e:?}"));
-    compile(&expr, &Names, &[]).unwrap_or_else(|e| panic!("compile {src}: {e:?}")).0
+    compile(&expr, &ConfigOnly, &[]).unwrap_or_else(|e| panic!("compile {src}: {e:?}")).0
 }
 
 /// Evaluates `src` with `left` steps left; its value and whether it was cut off.
@@ -43,7 +24,7 @@ fn run_with(src: &str, config: &Value, left: u64) -> (Value, bool) {
     let roots = [config.clone()];
     let caches = Caches::new(0);
     assert!(caches.budget.charge(STEPS - left));
-    let env = Env { roots: &roots, globals: &[], defs: &[], caches: &caches, rule: None, fold_constants: false };
+    let env = Env { roots: &roots, globals: &[], defs: &[], caches: &caches, rule: None, shared: None };
     let value = env.eval(&c);
     (value, caches.budget.is_cut())
 }
@@ -53,7 +34,7 @@ fn steps(src: &str, config: &Value) -> u64 {
     let c = compiled(src);
     let roots = [config.clone()];
     let caches = Caches::new(0);
-    let env = Env { roots: &roots, globals: &[], defs: &[], caches: &caches, rule: None, fold_constants: false };
+    let env = Env { roots: &roots, globals: &[], defs: &[], caches: &caches, rule: None, shared: None };
     let _ = env.eval(&c);
     assert!(!caches.budget.is_cut(), "{src} was cut off");
     caches.budget.spent()

@@ -155,6 +155,27 @@ pub trait NameSource {
     fn visible(&self) -> Vec<String>;
 }
 
+/// The names of an expression over a config alone: `config` (the first root,
+/// of any type) and nothing else, no `@`. For compiling an expression outside
+/// a pack: the fuzz target and the evaluator's own tests use it rather than
+/// each writing the same four methods.
+pub struct ConfigOnly;
+
+impl NameSource for ConfigOnly {
+    fn resolve(&self, name: &str) -> Option<(Resolved, Ty)> {
+        (name == "config").then_some((Resolved::Root(0), Ty::Any))
+    }
+    fn definition(&self, _: &str) -> Option<DefSig> {
+        None
+    }
+    fn at_type(&self) -> Option<Ty> {
+        None
+    }
+    fn visible(&self) -> Vec<String> {
+        vec!["config".into()]
+    }
+}
+
 /// Compiles one expression; `params` become the first local slots (for
 /// definitions with parameters).
 pub fn compile(

@@ -6,7 +6,8 @@
 //! most once per audit (cached), since they depend only on the inputs, and
 //! those that read no input at most once per process (`lang::fold`); calls
 //! of definitions with parameters that read no input are remembered per
-//! audit by their arguments (`lang::memo`).
+//! audit by their arguments (`lang::memo`), and once per process when the
+//! arguments are the pack's constants (`lang::shared`).
 
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
@@ -49,9 +50,11 @@ pub struct Env<'a> {
     /// The rule-level scope (`@`, bindings, `let` entries), when evaluating
     /// inside a rule.
     pub rule: Option<&'a RuleScope<'a>>,
-    /// Whether constant definitions take their value computed once per
-    /// process (see `lang::fold`): only where `globals` are the pack's own.
-    pub fold_constants: bool,
+    /// What the pack's audits share in the process, where `globals` are
+    /// the pack's own: constant definitions take their value computed once
+    /// per process (`lang::fold`), and calls on the pack's constants theirs
+    /// (`lang::shared`). `None` evaluates both in place.
+    pub shared: Option<&'a super::shared::Shared>,
 }
 
 /// What an evaluation remembers between expressions: the values of
@@ -59,8 +62,12 @@ pub struct Env<'a> {
 /// indexes of equality joins.
 pub struct Caches {
     /// Filled on first use, emptied when no later rule reads the value
-    /// (`eval::release`) or its inputs change.
-    defs: Vec<RefCell<Option<Value>>>,
+    /// (`eval::release`) or its inputs change. The slots are made on the
+    /// first definition used: a call evaluated apart (`lang::shared`) makes
+    /// a cache of its own and mostly calls none.
+    defs: OnceCell<Box<[RefCell<Option<Value>>]>>,
+    /// How many definitions the pack has.
+    definitions: usize,
     /// One index per join site (the key expression's address): the index of
     /// the last list the site saw. A site that sees the same list again reuses
     /// it; a new list replaces it, so memory stays bounded.
@@ -121,16 +128,27 @@ impl JoinIndex {
 impl Caches {
     pub fn new(definitions: usize) -> Caches {
         Caches {
-            defs: (0..definitions).map(|_| RefCell::new(None)).collect(),
+            defs: OnceCell::new(),
+            definitions,
             joins: RefCell::new(HashMap::new()),
             memo: Memo::default(),
             budget: Budget::default(),
         }
     }
 
+    /// The cache slot of every definition, made on first use.
+    fn def_slots(&self) -> &[RefCell<Option<Value>>] {
+        self.defs.get_or_init(|| (0..self.definitions).map(|_| RefCell::new(None)).collect())
+    }
+
     /// Whether the value of definition `id` is cached now.
     pub fn is_cached(&self, id: usize) -> bool {
-        self.defs.get(id).is_some_and(|cell| cell.borrow().is_some())
+        self.defs.get().and_then(|defs| defs.get(id)).is_some_and(|cell| cell.borrow().is_some())
+    }
+
+    /// The calls the audit remembers.
+    pub(super) fn memo(&self) -> &Memo {
+        &self.memo
     }
 
     /// How many calls the audit remembers (`lang::memo`).
@@ -143,7 +161,7 @@ impl Caches {
     /// else holds any more.
     pub fn forget(&self, ids: impl IntoIterator<Item = usize>) {
         for id in ids {
-            if let Some(cell) = self.defs.get(id) {
+            if let Some(cell) = self.defs.get().and_then(|defs| defs.get(id)) {
                 cell.take();
             }
         }
@@ -168,7 +186,7 @@ pub(super) const STACK_GROWTH: usize = 4 * 1024 * 1024;
 
 /// A frame of local slots: most expressions and definitions use a few, kept
 /// on the stack rather than allocated per evaluation or call.
-type Frame = smallvec::SmallVec<[Value; 8]>;
+pub(super) type Frame = smallvec::SmallVec<[Value; 8]>;
 
 /// A builtin's arguments: rarely more than four, collected on the stack.
 type Args = smallvec::SmallVec<[Value; 4]>;
@@ -358,7 +376,7 @@ impl Env<'_> {
     fn call_def(&self, id: usize, args: &[Ir], frame: &mut [Value]) -> Value {
         let def = &self.defs[id];
         if def.params == 0 {
-            let cell = &self.caches.defs[id];
+            let cell = &self.caches.def_slots()[id];
             if let Some(v) = cell.borrow().as_ref() {
                 return v.clone();
             }
@@ -384,6 +402,10 @@ impl Env<'_> {
         let budget = &self.caches.budget;
         let (key, read) = CallKey::new(id, &callee[..args.len()]);
         if let Some(v) = self.caches.memo.recall(&key, read, budget) {
+            return v;
+        }
+        // On the pack's constants alone: the same in every audit (`lang::shared`).
+        if let Some(v) = self.shared_call(&key, read, &callee[..args.len()]) {
             return v;
         }
         if !budget.charge(read) {

@@ -103,10 +103,21 @@ impl Env<'_> {
     /// depth, charged as its evaluation would be; `None` when it must be
     /// evaluated in place.
     pub(super) fn folded(&self, def: &Definition) -> Option<Value> {
-        if !self.fold_constants || !def.is_constant() {
+        let shared = self.shared?;
+        if !def.is_constant() {
             return None;
         }
-        let folded = def.fold.get_or_init(|| self.fold(def)).as_ref()?;
+        let folded = def
+            .fold
+            .get_or_init(|| {
+                let folded = self.fold(def);
+                // Kept as long as the pack: calls on it may be shared (`lang::shared`).
+                if let Some(f) = &folded {
+                    shared.register(&f.value);
+                }
+                folded
+            })
+            .as_ref()?;
         let budget = &self.caches.budget;
         let deepest = budget.depth().saturating_add(folded.depth);
         if deepest > DEPTH {
@@ -128,7 +139,7 @@ impl Env<'_> {
             defs: self.defs,
             caches: &caches,
             rule: None,
-            fold_constants: true,
+            shared: self.shared,
         };
         let value = env.eval(&def.body);
         let budget = &caches.budget;

@@ -16,7 +16,13 @@
 //! - a map becoming a value ([`Map::interned`], through `Value::map`) takes
 //!   the key set of an earlier map with the same keys in the same order
 //!   (the objects of every agent in the config, the maps a builtin derives
-//!   per agent), so repeated shapes are stored once however they were made.
+//!   per agent), so repeated shapes are stored once however they were made;
+//! - a map becoming a value also lets go of its trailing null values: they
+//!   are read as null without being stored (a stat record of a path that
+//!   does not exist ends in six nulls, its `kind`, `mode`, `uid`, `gid`,
+//!   `links` and `size`, and a state with thousands of agents holds
+//!   thousands of them). The map reads, iterates, compares and counts them
+//!   as before; a change through `&mut` stores them again first.
 //!
 //! The semantics are those of `IndexMap`: keys keep their insertion order,
 //! inserting an existing key replaces its value in place, removal shifts
@@ -133,22 +139,51 @@ thread_local! {
     });
 }
 
+/// The hash of a key set's names, in order (the same for names borrowed
+/// from elsewhere, so a set can be looked up before it is made).
+fn hash_names<'a>(state: &foldhash::fast::RandomState, names: impl Iterator<Item = &'a str>) -> u64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut h = state.build_hasher();
+    for name in names {
+        name.hash(&mut h);
+    }
+    h.finish()
+}
+
 impl Interner {
     /// The interned key set with these names, interning `keys` when there
     /// is none.
     fn intern(&mut self, keys: Arc<Keys>) -> Arc<Keys> {
-        use std::hash::BuildHasher;
-        let hash = self.state.hash_one(keys.names.as_slice());
+        let hash = hash_names(&self.state, keys.names.iter().map(Name::as_str));
         if let Some(found) = self.table.find(hash, |k| k.names == keys.names) {
             return found.clone();
         }
+        self.insert(hash, keys)
+    }
+
+    /// The interned key set of `names` (distinct, at most
+    /// [`INTERN_MAX_KEYS`]), made and interned only when there is none: a
+    /// map of a shape seen before costs no key set of its own.
+    fn intern_names<'a>(&mut self, names: impl Iterator<Item = &'a Name> + Clone) -> Arc<Keys> {
+        let hash = hash_names(&self.state, names.clone().map(Name::as_str));
+        let same = |k: &Arc<Keys>| k.names.iter().eq(names.clone());
+        if let Some(found) = self.table.find(hash, same) {
+            return found.clone();
+        }
+        let mut keys = Keys { names: names.cloned().collect(), index: None };
+        keys.reindex();
+        self.insert(hash, Arc::new(keys))
+    }
+
+    /// Interns `keys`, known to be absent, under `hash`.
+    fn insert(&mut self, hash: u64, keys: Arc<Keys>) -> Arc<Keys> {
         if self.names + keys.names.len() > INTERNER_MAX_NAMES {
             self.table.clear();
             self.names = 0;
         }
         self.names += keys.names.len();
         let state = &self.state;
-        self.table.insert_unique(hash, keys.clone(), |k| state.hash_one(k.names.as_slice()));
+        self.table.insert_unique(hash, keys.clone(), |k| hash_names(state, k.names.iter().map(Name::as_str)));
         keys
     }
 }
@@ -196,10 +231,53 @@ impl fmt::Debug for Shape {
 #[derive(Clone)]
 pub struct Map {
     keys: Arc<Keys>,
+    /// The values of the first `values.len()` keys; the keys after them
+    /// hold null (see [`Map::interned`]).
     values: Vec<Value>,
 }
 
-pub type Iter<'a> = std::iter::Zip<std::slice::Iter<'a, Name>, std::slice::Iter<'a, Value>>;
+/// The value of the keys whose values are not stored.
+static NULL: Value = Value::Null;
+
+/// A map's values in order: the stored ones, then a null for each key
+/// after them.
+#[derive(Clone, Debug)]
+pub struct Values<'a> {
+    stored: std::slice::Iter<'a, Value>,
+    nulls: usize,
+}
+
+impl<'a> Iterator for Values<'a> {
+    type Item = &'a Value;
+
+    fn next(&mut self) -> Option<&'a Value> {
+        self.stored.next().or_else(|| {
+            self.nulls = self.nulls.checked_sub(1)?;
+            Some(&NULL)
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.stored.len() + self.nulls;
+        (n, Some(n))
+    }
+}
+
+impl DoubleEndedIterator for Values<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        if self.nulls > 0 {
+            self.nulls -= 1;
+            return Some(&NULL);
+        }
+        self.stored.next_back()
+    }
+}
+
+impl ExactSizeIterator for Values<'_> {}
+
+impl std::iter::FusedIterator for Values<'_> {}
+
+pub type Iter<'a> = std::iter::Zip<std::slice::Iter<'a, Name>, Values<'a>>;
 pub type IterMut<'a> = std::iter::Zip<std::slice::Iter<'a, Name>, std::slice::IterMut<'a, Value>>;
 pub type IntoIter = std::iter::Zip<std::vec::IntoIter<Name>, std::vec::IntoIter<Value>>;
 
@@ -233,20 +311,60 @@ impl Map {
         Map { keys: shape.0.clone(), values }
     }
 
+    /// A map of `names`, distinct and in this order, with `values`, one
+    /// per name: the map [`Map::interned`] makes of them, without a key set
+    /// of its own when an earlier map had these keys (converting a config
+    /// of ten thousand agents makes tens of thousands of maps of a few
+    /// shapes).
+    ///
+    /// # Panics
+    ///
+    /// When there are not as many values as names: a caller's bug.
+    pub fn from_distinct<'a>(names: impl ExactSizeIterator<Item = &'a Name> + Clone, mut values: Vec<Value>) -> Map {
+        assert_eq!(names.len(), values.len(), "a value per name");
+        values.shrink_to_fit();
+        let keys = match values.len() {
+            0 => NO_KEYS.clone(),
+            n if n > INTERN_MAX_KEYS => {
+                let mut keys = Keys { names: names.cloned().collect(), index: None };
+                keys.reindex();
+                Arc::new(keys)
+            }
+            _ => INTERNER.with(|i| i.borrow_mut().intern_names(names)),
+        };
+        debug_assert!((0..keys.names.len()).all(|i| keys.find(&keys.names[i]) == Some(i)), "distinct names");
+        Map { keys, values }
+    }
+
     pub fn len(&self) -> usize {
+        self.keys.names.len()
+    }
+
+    /// Stores the values of every key, so that each has a place to change.
+    fn store_nulls(&mut self) {
+        let n = self.len();
+        self.values.resize(n, Value::Null);
+    }
+
+    /// How many values the map stores (the rest are trailing nulls).
+    #[cfg(test)]
+    pub(crate) fn stored(&self) -> usize {
         self.values.len()
     }
 
     /// The map with the key set of an earlier map of the same keys in the
-    /// same order, where there is one (see the module documentation), and
-    /// no spare capacity: done when a map becomes a value, after which it
-    /// rarely changes.
+    /// same order, where there is one (see the module documentation), no
+    /// trailing null values stored and no spare capacity: done when a map
+    /// becomes a value, after which it rarely changes.
     pub fn interned(mut self) -> Map {
-        self.values.shrink_to_fit();
-        let n = self.values.len();
+        let n = self.len();
         if n == 0 {
             return Map::new();
         }
+        while self.values.last().is_some_and(Value::is_null) {
+            self.values.pop();
+        }
+        self.values.shrink_to_fit();
         // A key set already shared (a shape's, a copied map's) stays as it is.
         let Some(keys) = Arc::get_mut(&mut self.keys) else { return self };
         if n > INTERN_MAX_KEYS {
@@ -260,7 +378,7 @@ impl Map {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
+        self.len() == 0
     }
 
     /// Whether two maps share their key set (and so have the same keys in
@@ -273,16 +391,23 @@ impl Map {
         self.keys.find(key.as_ref())
     }
 
+    /// The value at a position known to be a key's.
+    fn value_at(&self, i: usize) -> &Value {
+        self.values.get(i).unwrap_or(&NULL)
+    }
+
     pub fn get<Q: AsRef<str> + ?Sized>(&self, key: &Q) -> Option<&Value> {
-        self.keys.find(key.as_ref()).map(|i| &self.values[i])
+        self.keys.find(key.as_ref()).map(|i| self.value_at(i))
     }
 
     pub fn get_mut<Q: AsRef<str> + ?Sized>(&mut self, key: &Q) -> Option<&mut Value> {
-        self.keys.find(key.as_ref()).map(|i| &mut self.values[i])
+        let i = self.keys.find(key.as_ref())?;
+        self.store_nulls();
+        Some(&mut self.values[i])
     }
 
     pub fn get_key_value<Q: AsRef<str> + ?Sized>(&self, key: &Q) -> Option<(&Name, &Value)> {
-        self.keys.find(key.as_ref()).map(|i| (&self.keys.names[i], &self.values[i]))
+        self.keys.find(key.as_ref()).map(|i| (&self.keys.names[i], self.value_at(i)))
     }
 
     pub fn contains_key<Q: AsRef<str> + ?Sized>(&self, key: &Q) -> bool {
@@ -290,7 +415,7 @@ impl Map {
     }
 
     pub fn get_index(&self, i: usize) -> Option<(&Name, &Value)> {
-        Some((self.keys.names.get(i)?, self.values.get(i)?))
+        Some((self.keys.names.get(i)?, self.value_at(i)))
     }
 
     pub fn first(&self) -> Option<(&Name, &Value)> {
@@ -304,6 +429,7 @@ impl Map {
     /// Sets a key: an existing key keeps its place and its old value is
     /// returned; a new key goes last.
     pub fn insert(&mut self, key: Name, value: Value) -> Option<Value> {
+        self.store_nulls();
         if let Some(i) = self.keys.find(&key) {
             return Some(std::mem::replace(&mut self.values[i], value));
         }
@@ -314,6 +440,7 @@ impl Map {
 
     /// The value of a key, inserted last from `make` when absent.
     pub fn get_or_insert_with(&mut self, key: Name, make: impl FnOnce() -> Value) -> &mut Value {
+        self.store_nulls();
         let i = match self.keys.find(&key) {
             Some(i) => i,
             None => {
@@ -328,6 +455,7 @@ impl Map {
     /// Removes a key, shifting the later ones down (keeping their order).
     pub fn shift_remove<Q: AsRef<str> + ?Sized>(&mut self, key: &Q) -> Option<Value> {
         let i = self.keys.find(key.as_ref())?;
+        self.store_nulls();
         let keys = Arc::make_mut(&mut self.keys);
         keys.names.remove(i);
         keys.reindex();
@@ -336,6 +464,7 @@ impl Map {
 
     /// Keeps the entries for which `keep` says true, in order.
     pub fn retain(&mut self, mut keep: impl FnMut(&Name, &mut Value) -> bool) {
+        self.store_nulls();
         let mut kept = Vec::with_capacity(self.len());
         for (i, (name, value)) in self.keys.names.iter().zip(self.values.iter_mut()).enumerate() {
             if keep(name, value) {
@@ -349,6 +478,7 @@ impl Map {
 
     /// Sorts the entries (stably) by a comparison of keys and values.
     pub fn sort_by(&mut self, mut cmp: impl FnMut(&Name, &Value, &Name, &Value) -> std::cmp::Ordering) {
+        self.store_nulls();
         let mut order: Vec<usize> = (0..self.len()).collect();
         let (names, values) = (&self.keys.names, &self.values);
         order.sort_by(|&a, &b| cmp(&names[a], &values[a], &names[b], &values[b]));
@@ -364,6 +494,7 @@ impl Map {
 
     /// Keeps the entries at `order`'s positions, in that order.
     fn reorder(&mut self, order: &[usize]) {
+        self.store_nulls();
         let keys = Keys { names: order.iter().map(|&i| self.keys.names[i].clone()).collect(), index: None };
         let mut values: Vec<Option<Value>> = std::mem::take(&mut self.values).into_iter().map(Some).collect();
         self.values = order.iter().map(|&i| values[i].take().unwrap_or_default()).collect();
@@ -373,10 +504,11 @@ impl Map {
     }
 
     pub fn iter(&self) -> Iter<'_> {
-        self.keys.names.iter().zip(self.values.iter())
+        self.keys.names.iter().zip(self.values())
     }
 
     pub fn iter_mut(&mut self) -> IterMut<'_> {
+        self.store_nulls();
         self.keys.names.iter().zip(self.values.iter_mut())
     }
 
@@ -384,15 +516,17 @@ impl Map {
         self.keys.names.iter()
     }
 
-    pub fn values(&self) -> std::slice::Iter<'_, Value> {
-        self.values.iter()
+    pub fn values(&self) -> Values<'_> {
+        Values { stored: self.values.iter(), nulls: self.len() - self.values.len() }
     }
 
     pub fn values_mut(&mut self) -> std::slice::IterMut<'_, Value> {
+        self.store_nulls();
         self.values.iter_mut()
     }
 
-    pub fn into_values(self) -> std::vec::IntoIter<Value> {
+    pub fn into_values(mut self) -> std::vec::IntoIter<Value> {
+        self.store_nulls();
         self.values.into_iter()
     }
 
@@ -408,7 +542,7 @@ impl PartialEq for Map {
             return false;
         }
         if self.same_keys(other) {
-            return self.values == other.values;
+            return self.values().eq(other.values());
         }
         self.iter().all(|(k, v)| other.get(k).is_some_and(|w| v == w))
     }
@@ -459,7 +593,8 @@ impl IntoIterator for Map {
     type Item = (Name, Value);
     type IntoIter = IntoIter;
 
-    fn into_iter(self) -> IntoIter {
+    fn into_iter(mut self) -> IntoIter {
+        self.store_nulls();
         let names = Arc::unwrap_or_clone(self.keys).names;
         names.into_iter().zip(self.values)
     }
@@ -616,6 +751,32 @@ mod tests {
     }
 
     #[test]
+    fn maps_from_distinct_names_are_the_maps_interning_makes() {
+        let names = |n: usize| -> Vec<Name> { (0..n).map(|i| Name::from(format!("k{i}"))).collect() };
+        for n in [0, 1, LINEAR_MAX, LINEAR_MAX + 1, INTERN_MAX_KEYS, INTERN_MAX_KEYS + 1] {
+            let values = |v: i64| -> Vec<Value> { (0..n as i64).map(|i| Value::Int(v + i)).collect() };
+            let interned: Map = names(n).into_iter().zip(values(0)).collect::<Map>().interned();
+            let direct = Map::from_distinct(names(n).iter(), values(0));
+            assert_eq!(direct, interned, "n = {n}");
+            assert_eq!(keys(&direct), keys(&interned), "n = {n}: the same order");
+            for (i, name) in names(n).iter().enumerate() {
+                assert_eq!(direct.get_index_of(name), Some(i), "n = {n}: found through the index too");
+            }
+            assert_eq!(direct.get("absent"), None);
+            // Up to the limit the key set is the interned one, made or found.
+            let again = Map::from_distinct(names(n).iter(), values(10));
+            assert_eq!(direct.same_keys(&interned), n <= INTERN_MAX_KEYS, "n = {n}");
+            assert_eq!(again.same_keys(&direct), n <= INTERN_MAX_KEYS, "n = {n}");
+            assert_eq!(again.get("k0"), (n > 0).then_some(&Value::Int(10)));
+        }
+        // A shape first met here is interned for the maps after it.
+        let fresh = [Name::from("fresh-a"), Name::from("fresh-b")];
+        let first = Map::from_distinct(fresh.iter(), vec![Value::Null, Value::Null]);
+        let later: Map = fresh.iter().cloned().zip([Value::Int(1), Value::Int(2)]).collect::<Map>().interned();
+        assert!(first.same_keys(&later));
+    }
+
+    #[test]
     fn the_interner_starts_again_when_full() {
         let one = |i: usize| -> Map { [(Name::from(format!("only{i}")), Value::Null)].into_iter().collect() };
         let first = one(0).interned();
@@ -627,6 +788,81 @@ mod tests {
         assert!(!first.same_keys(&one(0).interned()), "the first shape was let go");
         let names = INTERNER.with(|i| i.borrow().names);
         assert!(names <= INTERNER_MAX_NAMES, "{names} names held");
+    }
+
+    /// A map's trailing nulls are not stored once it is a value, and it
+    /// reads, iterates, counts and compares as the map it was.
+    #[test]
+    fn trailing_nulls_are_read_without_being_stored() {
+        let entries = [
+            ("a", Value::Int(1)),
+            ("b", Value::Null),
+            ("c", Value::Bool(false)),
+            ("d", Value::Null),
+            ("e", Value::Null),
+        ];
+        let make = || -> Map { entries.iter().map(|(k, v)| (Name::from(*k), v.clone())).collect() };
+        let full = make();
+        let m = make().interned();
+        assert_eq!((m.stored(), m.len(), m.is_empty()), (3, 5, false), "the inner null stays, the last two go");
+        assert_eq!(keys(&m), ["a", "b", "c", "d", "e"]);
+        assert_eq!(m.values().cloned().collect::<Vec<_>>(), entries.iter().map(|(_, v)| v.clone()).collect::<Vec<_>>());
+        assert_eq!(m.values().len(), 5);
+        assert_eq!(m.values().rev().nth(4), Some(&Value::Int(1)), "from the back too");
+        assert_eq!(m.iter().map(|(k, v)| (k.as_str(), v.clone())).collect::<Vec<_>>(), entries.to_vec());
+        assert_eq!((m.get("e"), m.get("c"), m.get("f")), (Some(&Value::Null), Some(&Value::Bool(false)), None));
+        assert_eq!(m.get_key_value("d").map(|(k, v)| (k.as_str(), v)), Some(("d", &Value::Null)));
+        assert_eq!(m.get_index(4).map(|(k, v)| (k.as_str(), v)), Some(("e", &Value::Null)));
+        assert_eq!(m.get_index(5), None);
+        assert_eq!(m.last().map(|(k, v)| (k.as_str(), v)), Some(("e", &Value::Null)));
+        assert_eq!(m, full);
+        assert_eq!(full, m);
+        assert_eq!(format!("{m:?}"), format!("{full:?}"));
+        assert_eq!(serde_json::to_string(&m).unwrap(), serde_json::to_string(&full).unwrap());
+        // Maps of one key set compare their values, stored or not.
+        let other = map(&[("a", 1), ("b", 0), ("c", 0), ("d", 0), ("e", 0)]).interned();
+        let mut differs = make();
+        differs.insert("e".into(), Value::Int(0));
+        let differs = differs.interned();
+        assert!(differs.same_keys(&m) && other.same_keys(&m), "one key set");
+        assert_eq!((other.stored(), differs.stored()), (5, 5));
+        assert_ne!(m, other);
+        assert_ne!(other, m);
+        assert_ne!(m, differs);
+        let mut all_stored = m.clone();
+        let _ = all_stored.get_mut("e");
+        assert!(all_stored.same_keys(&m));
+        assert_eq!((all_stored.stored(), &all_stored), (5, &m));
+        assert_eq!(m, all_stored);
+        assert_ne!(differs, m);
+        // Changes store the nulls again first, in place.
+        let mut changed = m.clone();
+        assert_eq!(changed.insert("e".into(), Value::Int(5)), Some(Value::Null));
+        assert_eq!(changed.get("e"), Some(&Value::Int(5)));
+        assert_eq!(changed.get("d"), Some(&Value::Null));
+        let mut grown = m.clone();
+        grown.insert("f".into(), Value::Int(6));
+        assert_eq!(keys(&grown), ["a", "b", "c", "d", "e", "f"]);
+        assert_eq!(grown.get_index(5).map(|(_, v)| v), Some(&Value::Int(6)));
+        assert_eq!(grown.get("e"), Some(&Value::Null));
+        let mut via_mut = m.clone();
+        *via_mut.get_mut("d").expect("a key") = Value::Int(4);
+        assert_eq!(via_mut.values().cloned().collect::<Vec<_>>()[3..], [Value::Int(4), Value::Null]);
+        let mut removed = m.clone();
+        assert_eq!(removed.shift_remove("d"), Some(Value::Null));
+        assert_eq!(removed.iter().map(|(k, v)| (k.as_str(), v.clone())).collect::<Vec<_>>()[3..], [("e", Value::Null)]);
+        let mut kept = m.clone();
+        kept.retain(|k, _| k.as_str() != "a");
+        assert_eq!(kept.iter().map(|(k, v)| (k.as_str(), v.clone())).collect::<Vec<_>>(), entries[1..].to_vec());
+        assert_eq!(m.clone().into_iter().map(|(k, v)| (k.to_string(), v)).collect::<Vec<_>>().len(), 5);
+        assert_eq!(
+            m.clone().into_values().collect::<Vec<_>>(),
+            entries.iter().map(|(_, v)| v.clone()).collect::<Vec<_>>()
+        );
+        assert_eq!(m.clone().values_mut().count(), 5);
+        // A map of nulls only stores nothing.
+        let nulls = map(&[("x", 0)]).into_iter().map(|(k, _)| (k, Value::Null)).collect::<Map>().interned();
+        assert_eq!((nulls.stored(), nulls.len(), nulls.get("x")), (0, 1, Some(&Value::Null)));
     }
 
     #[test]

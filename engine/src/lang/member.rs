@@ -89,8 +89,7 @@ impl Env<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::bounds::Names;
-    use super::super::compile::compile;
+    use super::super::compile::{ConfigOnly, compile};
     use super::super::parser::parse;
     use super::super::{Budget, Caches, Cutoff};
     use super::*;
@@ -98,11 +97,11 @@ mod tests {
     /// The value of `src` over `config` within `steps`, the steps it took,
     /// the deepest nesting, and why it was cut off, if it was.
     fn run(src: &str, config: serde_json::Value, steps: u64) -> (Value, u64, u32, Option<Cutoff>) {
-        let (c, _) = compile(&parse(src).expect("parses"), &Names, &[]).expect("compiles");
+        let (c, _) = compile(&parse(src).expect("parses"), &ConfigOnly, &[]).expect("compiles");
         let roots = [Value::from_json(&config)];
         let mut caches = Caches::new(0);
         caches.budget = Budget::with_steps(steps);
-        let env = Env { roots: &roots, globals: &[], defs: &[], caches: &caches, rule: None, fold_constants: false };
+        let env = Env { roots: &roots, globals: &[], defs: &[], caches: &caches, rule: None, shared: None };
         let v = env.eval(&c);
         let (spent, peak) = (steps - caches.budget.left(), caches.budget.peak());
         assert_eq!(caches.budget.depth(), 0, "every level entered is left");

@@ -45,7 +45,7 @@ pub struct Memo {
 }
 
 /// A definition and its arguments, as the memo tells them apart.
-#[derive(PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct CallKey {
     def: usize,
     /// On the stack for the usual one to three arguments: a key is made on
@@ -53,7 +53,7 @@ pub struct CallKey {
     args: smallvec::SmallVec<[Arg; 3]>,
 }
 
-#[derive(PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 enum Arg {
     Null,
     Bool(bool),
@@ -95,6 +95,11 @@ impl CallKey {
             })
             .collect();
         (CallKey { def, args }, read)
+    }
+
+    /// The definition called.
+    pub fn def(&self) -> usize {
+        self.def
     }
 }
 

@@ -22,6 +22,7 @@ pub mod mutate;
 pub mod parse_cache;
 pub mod parser;
 mod parser_corners; // a test module (`#![cfg(test)]` inside)
+pub mod shared;
 pub mod template;
 #[cfg(test)]
 mod tests;

@@ -44,7 +44,7 @@ fn eval_with(src: &str, config: serde_json::Value) -> Value {
     let roots = [Value::from_json(&config)];
     let globals = [groups()];
     let caches = crate::lang::Caches::new(0);
-    let env = Env { roots: &roots, globals: &globals, defs: &[], caches: &caches, rule: None, fold_constants: false };
+    let env = Env { roots: &roots, globals: &globals, defs: &[], caches: &caches, rule: None, shared: None };
     env.eval(&c)
 }
 
@@ -335,7 +335,7 @@ fn eval_budgeted(src: &str) -> (Value, Option<super::Cutoff>) {
     let roots = [Value::from_json(&serde_json::json!({}))];
     let globals = [groups()];
     let caches = crate::lang::Caches::new(0);
-    let env = Env { roots: &roots, globals: &globals, defs: &[], caches: &caches, rule: None, fold_constants: false };
+    let env = Env { roots: &roots, globals: &globals, defs: &[], caches: &caches, rule: None, shared: None };
     let v = env.eval(&c);
     (v, caches.budget.reset())
 }
@@ -437,8 +437,7 @@ fn a_filter_that_keeps_every_element_is_its_list() {
     let (c, _) = compile(&parse(src).expect("parses"), &names(), &[]).expect("compiles");
     let roots = [Value::from_json(&serde_json::json!({"l": [1, 2, 3]}))];
     let caches = crate::lang::Caches::new(0);
-    let env =
-        Env { roots: &roots, globals: &[groups()], defs: &[], caches: &caches, rule: None, fold_constants: false };
+    let env = Env { roots: &roots, globals: &[groups()], defs: &[], caches: &caches, rule: None, shared: None };
     let out = env.eval(&c);
     let (Value::List(original), [Value::List(all), Value::List(some)]) =
         (roots[0].get("l"), out.as_list().expect("a list"))

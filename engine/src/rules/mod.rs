@@ -15,6 +15,7 @@ pub mod names;
 pub mod pack;
 pub mod roots;
 pub mod rule;
+pub mod rule_reader;
 pub mod schema_paths;
 pub mod source;
 pub mod written;

@@ -95,6 +95,9 @@ pub struct Pack {
     /// Which config values are secrets: one section per pack, the built-in
     /// pack's always first and always there (even without its rules).
     pub secrets: Vec<crate::redact::SecretsDecl>,
+    /// What the pack's audits share in the process (`lang::shared`).
+    #[serde(skip)]
+    pub shared: crate::lang::shared::Shared,
     /// `secrets` compiled (on first use).
     #[serde(skip)]
     pub secret_policy: std::sync::OnceLock<Arc<crate::redact::SecretPolicy>>,

@@ -56,11 +56,24 @@ impl Members {
     pub fn from_entries(entries: impl IntoIterator<Item = (Name, Member)>) -> Members {
         let entries = entries.into_iter();
         let mut members = Members::with_capacity(entries.size_hint().0);
-        // A table of the keys so far while the object is built (dropped
-        // after: the object keeps one only if it is ever looked up).
+        // A table of the keys so far while a large object is built (dropped
+        // after: the object keeps one only if it is ever looked up); a
+        // small one is searched as lookups search it, without hashing.
         let mut seen: HashTable<u32> = HashTable::new();
         for (key, member) in entries {
             let entries = &mut members.entries;
+            if entries.len() < LINEAR_MAX && seen.is_empty() {
+                match entries.iter().position(|(k, _)| *k == key) {
+                    Some(i) => entries[i].1 = member,
+                    None => entries.push((key, member)),
+                }
+                continue;
+            }
+            if seen.is_empty() {
+                for (i, (k, _)) in entries.iter().enumerate() {
+                    seen.insert_unique(hash(k), i as u32, |&j| hash(&entries[j as usize].0));
+                }
+            }
             let h = hash(&key);
             match seen.find(h, |&i| entries[i as usize].0 == key) {
                 Some(&i) => entries[i as usize].1 = member,
@@ -143,7 +156,7 @@ impl Members {
         self.entries.iter_mut().map(|(k, m)| (&*k, m))
     }
 
-    pub fn keys(&self) -> impl ExactSizeIterator<Item = &Name> + DoubleEndedIterator {
+    pub fn keys(&self) -> impl ExactSizeIterator<Item = &Name> + DoubleEndedIterator + Clone {
         self.entries.iter().map(|(k, _)| k)
     }
 
@@ -233,6 +246,21 @@ mod tests {
             let keys: Vec<&str> = members.keys().take(2).map(Name::as_str).collect();
             assert_eq!(keys, ["a", "b"]);
             assert_eq!(at(&members, "a"), Some(3));
+        }
+        // Repeats on both sides of the linear limit, found before and after
+        // the table of a large object is made.
+        for n in [LINEAR_MAX - 1, LINEAR_MAX, LINEAR_MAX + 1, 20] {
+            let mut entries: Vec<(Name, Member)> = (0..n).map(|i| (Name::from(format!("k{i}")), member(i))).collect();
+            entries.push(("k0".into(), member(100)));
+            entries.push((Name::from(format!("k{}", n - 1)), member(101)));
+            entries.push(("last".into(), member(102)));
+            let members = Members::from_entries(entries);
+            assert_eq!(members.len(), n + 1, "n = {n}");
+            assert_eq!(at(&members, "k0"), Some(100), "n = {n}");
+            assert_eq!(at(&members, &format!("k{}", n - 1)), Some(101), "n = {n}");
+            assert_eq!(members.get_index_of("k0"), Some(0), "n = {n}");
+            assert_eq!(members.get_index_of("last"), Some(n), "n = {n}");
+            assert_eq!(at(&members, "k1"), Some(1), "n = {n}");
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod regex_cache;
 pub mod regex_fancy;
 pub mod regex_search;
 pub mod schema;
+mod schema_defaults;
 mod schema_json;
 mod schema_values;
 mod strings;
@@ -260,6 +261,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(query::BUILTINS)
         .chain(schema::BUILTINS)
         .chain(schema_values::BUILTINS)
+        .chain(schema_defaults::BUILTINS)
         .chain(schema_json::BUILTINS)
         .chain(text::BUILTINS)
         .chain(url::BUILTINS)

@@ -113,7 +113,7 @@ impl PackCompiler {
                     let max_files = f.max_files.unwrap_or(2000);
                     FactSource::Walk(crate::facts::walk::WalkSpec {
                         name: name_to_match,
-                        skip: f.skip.clone(),
+                        skip: f.skip.as_deref().map(crate::facts::walk::SkipPattern::new),
                         max_files,
                         max_visits: f.max_visits.unwrap_or(max_files.saturating_mul(20)),
                     })

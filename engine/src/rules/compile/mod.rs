@@ -63,7 +63,7 @@ pub fn compile_pack(files: Vec<Arc<RuleSource>>) -> Result<Pack, PackErrors> {
             if let Some(s) = c.parse_yaml::<SharedFile>(file) {
                 shared.push((file.clone(), s));
             }
-        } else if let Some(r) = c.parse_yaml::<RuleFile>(file) {
+        } else if let Some(r) = super::rule_reader::read(&file.text).or_else(|| c.parse_yaml::<RuleFile>(file)) {
             rules.push((file.clone(), r));
         }
     }
@@ -142,6 +142,7 @@ impl PackCompiler {
             suppressions: shared.suppressions,
             secrets,
             secret_policy: Default::default(),
+            shared: Default::default(),
             not_covered: shared.not_covered,
             refusals: shared.refusals,
             rules: compiled_rules,

@@ -9,7 +9,7 @@ use serde_saphyr::Spanned;
 use super::PackCompiler;
 use crate::redact::SecretsDecl;
 use crate::redact::ValueDecl;
-use crate::redact::policy::pattern;
+use crate::redact::policy::check;
 use crate::rules::model::SecretsSpec;
 use crate::rules::source::RuleSource;
 
@@ -22,7 +22,7 @@ impl PackCompiler {
         for (file, spec) in raw {
             let mut checked = |list: &[Spanned<String>], what: &str| -> Vec<String> {
                 list.iter()
-                    .filter(|p| match pattern(&p.value) {
+                    .filter(|p| match check(&p.value) {
                         Ok(_) => true,
                         Err(e) => {
                             self.error(
