@@ -24,6 +24,7 @@ pub mod parser;
 mod parser_corners; // a test module (`#![cfg(test)]` inside)
 pub mod shared;
 pub mod template;
+mod testing; // shorthands of the unit tests (`#![cfg(test)]` inside)
 #[cfg(test)]
 mod tests;
 pub mod types;
