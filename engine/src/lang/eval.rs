@@ -267,13 +267,13 @@ impl Env<'_> {
                 }
                 o.index(&i)
             }
-            Ir::Builtin(b, args) => {
+            Ir::Builtin(b, args, kept) => {
                 let vals: Args = args.iter().map(|a| self.run(a, frame)).collect();
                 let budget = &self.caches.budget;
                 if !budget.charge(b.cost.upfront(&vals)) {
                     return Value::Null;
                 }
-                let out = (b.call)(budget, &vals);
+                let out = super::builtins::regex_kept::call(kept, || (b.call)(budget, &vals));
                 // Building a large list or string costs its size (builtins
                 // that charge their own work charge what they make too).
                 if matches!(b.cost, super::builtins::Cost::Own(_)) { out } else { meter::made(out, budget) }

@@ -15,6 +15,7 @@ pub(crate) mod paths;
 mod query;
 pub mod regex_cache;
 pub mod regex_fancy;
+pub mod regex_kept;
 pub mod regex_search;
 pub mod schema;
 mod schema_defaults;
