@@ -31,6 +31,7 @@ pub(crate) use lists::retain as retain_list;
 pub use maps::deep_merge as deep_merge_values;
 pub use paths::normalize as normalize_path;
 pub(crate) use strings::glob_match;
+pub(crate) use walk::{NAME as WALK, filter_walk};
 
 use super::budget::Budget;
 use super::types::Ty;
