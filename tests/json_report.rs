@@ -91,16 +91,7 @@ fn a_fix_run_puts_the_report_under_report_beside_fix_and_the_diagnostics() {
     let (audit, redactor) = audited("big-company-multi-agent");
     let (sources, notes) = (&audit.config.sources, &audit.config.notes);
     let fix = json!({"ok": true, "changes": ["one"], "actions": []});
-    let report = json::Report {
-        findings: &audit.findings,
-        suppressed: &audit.suppressed,
-        sources,
-        notes,
-        ts: 17,
-        redactor: &redactor,
-        fields: &audit.report_fields,
-    };
-    let text = json::render_with_fix(&report, &fix);
+    let text = json::render_with_fix(&clawcheck_tests::report::of(&audit, &redactor), &fix);
     let mut value = expected(&audit.findings, &audit.suppressed, sources, notes, 17, &redactor);
     add_fields(&mut value, &audit.report_fields, &redactor);
     let diagnostics = value.as_object_mut().and_then(|o| o.remove("secretDiagnostics")).expect("diagnostics");

@@ -27,7 +27,9 @@ use super::value::{Key, KeyHasher, Map, Value};
 pub struct Definition {
     pub name: String,
     pub params: usize,
-    pub body: Compiled,
+    /// Decoded on first call when the pack is precompiled (`lang::lazy`):
+    /// an audit calls a fraction of the pack's definitions.
+    pub body: super::lazy::Lazy<Compiled>,
     /// The roots it reads, directly or through the definitions it calls:
     /// bit `i` for root `i` (see `lang::fold`). One that reads none and
     /// takes no parameters is evaluated once per process.

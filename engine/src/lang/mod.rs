@@ -14,6 +14,7 @@ pub mod compile;
 pub mod error;
 pub mod eval;
 pub mod fold;
+pub mod lazy;
 pub mod map;
 mod member;
 pub mod memo;
