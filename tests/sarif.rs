@@ -337,26 +337,28 @@ fn each_message_level_index_and_tag_is_exact() {
             ("gateway.g", 5, "warning", "gateway.g title"),
         ]
     );
-    let rules: Vec<(&str, serde_json::Value, &str)> = run["tool"]["driver"]["rules"]
+    let rules: Vec<(&str, serde_json::Value, &str, &str)> = run["tool"]["driver"]["rules"]
         .as_array()
         .expect("rules")
         .iter()
         .map(|r| {
             let level = r["defaultConfiguration"]["level"].as_str().expect("level");
-            (r["id"].as_str().expect("id"), r["properties"]["tags"].clone(), level)
+            assert_eq!(r["properties"]["precision"], "very-high");
+            let score = r["properties"]["security-severity"].as_str().expect("security-severity");
+            (r["id"].as_str().expect("id"), r["properties"]["tags"].clone(), level, score)
         })
         .collect();
     let gateway = || serde_json::json!(["security", "gateway"]);
     assert_eq!(
         rules,
         [
-            ("gateway.a", gateway(), "note"),
-            ("gateway.c", gateway(), "warning"),
-            ("gateway.d", gateway(), "warning"),
-            ("gateway.e", gateway(), "note"),
-            ("gateway.f", gateway(), "error"),
-            ("gateway.g", gateway(), "warning"),
-            ("security.b", serde_json::json!(["security"]), "note"),
+            ("gateway.a", gateway(), "note", "2.0"),
+            ("gateway.c", gateway(), "warning", "5.5"),
+            ("gateway.d", gateway(), "warning", "5.5"),
+            ("gateway.e", gateway(), "note", "2.0"),
+            ("gateway.f", gateway(), "error", "9.0"),
+            ("gateway.g", gateway(), "warning", "5.5"),
+            ("security.b", serde_json::json!(["security"]), "note", "2.0"),
         ]
     );
     assert_eq!(
