@@ -281,7 +281,7 @@ impl Env<'_> {
                 if matches!(b.cost, super::builtins::Cost::Own(_)) { out } else { meter::made(out, budget) }
             }
             Ir::Macro { kind: MacroKind::Filter, list, slot, body }
-                if let Ir::Builtin(b, args) = &**list
+                if let Ir::Builtin(b, args, _) = &**list
                     && let [arg] = &args[..]
                     && b.name == super::builtins::WALK =>
             {
