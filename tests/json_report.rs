@@ -72,7 +72,7 @@ fn every_text_written_is_scrubbed_as_the_value_scrubs_it() {
     assert_ne!(redactor.scrub(&raw), raw, "the config holds secrets");
     let mut f = audit.findings.iter().find(|f| f.locations.iter().any(|l| l.origin.is_some())).unwrap().clone();
     (f.check_id, f.title, f.detail, f.remediation) = (raw.clone(), raw.clone(), raw.clone(), Some(raw.clone()));
-    f.refusal = Some(Refusal { path: raw.clone(), message: raw.clone() });
+    f.refusal = Some(Refusal { path: raw.clone(), message: raw.clone(), order: None });
     for l in &mut f.locations {
         (l.label, l.path) = (raw.clone(), raw.clone());
     }

@@ -322,3 +322,15 @@ fn globs_pay_their_moves() {
     assert!(n > 40_000, "{n}");
     assert!(runs_out("range(1000).any(i, glob_match(config.p, config.s))", &c));
 }
+
+#[test]
+fn a_place_in_a_record_is_paid_per_key_passed_to_reach_it() {
+    // The last of 20000 keys: every key before it is passed.
+    let keys: serde_json::Map<String, serde_json::Value> =
+        (0..20_000).map(|i| (format!("k{i}"), serde_json::json!(1))).collect();
+    let cfg = config(serde_json::json!({ "r": keys }));
+    let (last, value) = holds("schema_order(config, {}, ['r', 'k19999'])", &cfg);
+    assert_eq!(value, Value::list(vec![Value::Int(0), Value::Int(19_999)]));
+    let (first, _) = holds("schema_order(config, {}, ['r', 'k0'])", &cfg);
+    assert!(last >= first + 19_999, "the last key cost {last} steps, the first {first}");
+}

@@ -20,6 +20,7 @@ pub mod regex_search;
 pub mod schema;
 mod schema_defaults;
 mod schema_json;
+mod schema_order;
 mod schema_values;
 mod strings;
 pub mod text;
@@ -263,6 +264,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(query::BUILTINS)
         .chain(schema::BUILTINS)
         .chain(schema_values::BUILTINS)
+        .chain(schema_order::BUILTINS)
         .chain(schema_defaults::BUILTINS)
         .chain(schema_json::BUILTINS)
         .chain(text::BUILTINS)
