@@ -277,7 +277,11 @@ fn bare(check_id: &str, severity: Severity, detail: &str, refusal: Option<(&str,
         remediation: (!detail.is_empty()).then(|| "Do this.".to_string()),
         rule: check_id.to_string(),
         locations: Vec::new(),
-        refusal: refusal.map(|(path, message)| Refusal { path: path.to_string(), message: message.to_string() }),
+        refusal: refusal.map(|(path, message)| Refusal {
+            path: path.to_string(),
+            message: message.to_string(),
+            order: None,
+        }),
         report_group: None,
         fixes: Vec::new(),
     }
