@@ -28,6 +28,7 @@ pub mod template;
 mod tests;
 pub mod types;
 pub mod value;
+pub mod value_key;
 pub mod value_table;
 
 pub use budget::{Budget, Cutoff};
