@@ -313,7 +313,7 @@ fn calls_by_value_keep_a_bounded_number_of_nodes() {
         pack.shared.len_by_value()
     };
     assert_eq!(31 * 31 + 1, 962);
-    assert!(962 <= VALUE_CALL_NODES && 32 * 32 + 1 > VALUE_CALL_NODES);
+    assert_eq!(VALUE_CALL_NODES, 1024, "962 nodes fit, 32 * 32 + 1 do not");
     assert_eq!(kept(31, 0), 1, "a value of 962 nodes is kept");
     assert_eq!(kept(32, 0), 1, "one of 1,025 is not: evaluated apart, charged the same");
     // 962 + 32 nodes a call: the table keeps as many as fit in VALUE_NODES.

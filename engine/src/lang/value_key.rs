@@ -193,7 +193,7 @@ mod tests {
         let ab = map(&[("a", Value::Int(1)), ("b", Value::Int(2))]);
         let ba = map(&[("b", Value::Int(2)), ("a", Value::Int(1))]);
         assert!(ab == ba, "== ignores the order of keys");
-        assert!(key(&[ab.clone()]).unwrap().0 != key(&[ba]).unwrap().0, "keys() does not");
+        assert!(key(std::slice::from_ref(&ab)).unwrap().0 != key(&[ba]).unwrap().0, "keys() does not");
         // Nesting is part of the key: [[1], 2] is not [[1, 2]].
         let one = key(&[list(vec![list(vec![Value::Int(1)]), Value::Int(2)])]).unwrap().0;
         let two = key(&[list(vec![list(vec![Value::Int(1), Value::Int(2)])])]).unwrap().0;
@@ -203,7 +203,7 @@ mod tests {
             key(&[list(vec![Value::Int(1)]), list(vec![])]).unwrap().0 != key(&[list(vec![Value::Int(1)])]).unwrap().0
         );
         // Another definition is another call.
-        assert!(ValueKey::new(1, &[ab.clone()], |_| false).unwrap().0 != key(&[ab]).unwrap().0);
+        assert!(ValueKey::new(1, std::slice::from_ref(&ab), |_| false).unwrap().0 != key(&[ab]).unwrap().0);
     }
 
     #[test]
