@@ -6,16 +6,12 @@
 //! input is never remembered. A call whose arguments last as long as the
 //! pack (scalars, its constants, the values of constant definitions and of
 //! shared calls) is evaluated once per process and shared by every audit
-//! (`lang::shared`), each audit charged what evaluating it would cost; so
-//! is a call whose other arguments are small enough to tell apart by value
-//! (`lang::value_key`), charged at least the reading of them.
+//! (`lang::shared`), each audit charged what evaluating it would cost.
 
 use std::sync::Arc;
 
 use clawcheck_engine::lang::budget::DEPTH;
 use clawcheck_engine::lang::compile::Ir;
-use clawcheck_engine::lang::shared::{VALUE_CALL_NODES, VALUE_NODES};
-use clawcheck_engine::lang::value_key::KEY_STEPS;
 use clawcheck_engine::lang::{Cutoff, Value};
 use clawcheck_engine::rules::{Pack, PackLoader, roots};
 use clawcheck_tests::evaluate::{Evaluation, evaluate};
@@ -31,10 +27,6 @@ definitions:
   names: "['read', 'exec'].map(t, upper(t))"
   compile(p): "{allow: p.allow.map(t, shout(t))}"
   allows(p, tool): "shout(tool) in p.allow"
-  kinds(xs): "xs.map(x, type(x))"
-  order(m): "keys(m)"
-  head(xs): "xs[0]"
-  copies(xs): "xs.flat_map(x, xs)"
 "#;
 
 fn pack() -> Pack {
@@ -191,24 +183,21 @@ fn calls_on_a_shared_value_or_a_constant_definitions_value_are_shared_too() {
 }
 
 #[test]
-fn a_call_on_a_list_the_audit_built_is_shared_by_value_not_by_identity() {
+fn a_call_on_a_list_the_audit_built_is_the_audits_own() {
     let pack = pack();
     let own = audit_as(&pack, call(&pack, "joined", strings(&["read"])), true);
-    assert_eq!((own.value, own.remembered), (Value::from("READ"), 1));
-    assert_eq!((pack.shared.len(), pack.shared.len_by_value()), (0, 1));
-    // An equal map in a constant is another map: `compile` on it is kept by
-    // value; the calls of `shout` on its strings by identity.
+    assert_eq!((own.value, own.remembered, pack.shared.len()), (Value::from("READ"), 1, 0));
+    // An equal list in a constant is another list.
     let mut built = call_with(
         &pack,
         "compile",
         vec![Ir::Const(Value::map([("allow".into(), strings(&["Read", "Exec"]))].into_iter().collect()))],
     );
     let value = audit_as(&pack, built.clone(), true).value;
-    assert_eq!(value, audit_as(&pack, compiled_coding(&pack), false).value);
-    assert_eq!((pack.shared.len(), pack.shared.len_by_value()), (2, 2));
+    assert_eq!((value, pack.shared.len()), (audit_as(&pack, compiled_coding(&pack), false).value, 2));
     built = compiled_coding(&pack);
     audit_as(&pack, built, true);
-    assert_eq!((pack.shared.len(), pack.shared.len_by_value()), (3, 2));
+    assert_eq!(pack.shared.len(), 3);
 }
 
 #[test]
@@ -228,101 +217,4 @@ fn a_shared_call_is_cut_off_by_the_steps_and_depth_where_its_evaluation_would_be
     // What runs after a cut-off (a call of `shout` on the null its argument
     // answered) is not evaluated apart, nor kept.
     assert_eq!(pack.shared.len(), 3);
-}
-
-/// A call of `name` on `arg`, built afresh (another address) on every use.
-fn fresh(pack: &Pack, name: &str, arg: impl Fn() -> Value) -> Ir {
-    call(pack, name, arg())
-}
-
-#[test]
-fn a_call_on_a_small_list_the_audit_built_is_shared_by_value() {
-    let pack = pack();
-    let tools = || strings(&["read", "exec"]);
-    let in_place = audit_as(&pack, fresh(&pack, "joined", tools), false);
-    let first = audit_as(&pack, fresh(&pack, "joined", tools), true);
-    assert_eq!((pack.shared.len(), pack.shared.len_by_value()), (0, 1));
-    let second = audit_as(&pack, fresh(&pack, "joined", tools), true);
-    assert_eq!((pack.shared.len(), pack.shared.len_by_value()), (0, 1), "an equal list is the same call");
-    for e in [&first, &second] {
-        assert_eq!(
-            (&e.value, e.spent, e.cut, e.peak, e.remembered),
-            (&in_place.value, in_place.spent, None, in_place.peak, 1),
-            "{e:?}"
-        );
-    }
-    // One value, evaluated once for both audits.
-    let (Value::Str(a), Value::Str(b)) = (&first.value, &second.value) else { panic!("strings") };
-    assert!(Arc::ptr_eq(a, b));
-    // Within an audit, equal lists built apart are still two calls, each
-    // charged its evaluation, as in place.
-    let two = || Ir::List(vec![fresh(&pack, "joined", tools), fresh(&pack, "joined", tools)]);
-    let (in_place, shared) = (audit_as(&pack, two(), false), audit_as(&pack, two(), true));
-    assert_eq!((shared.spent, shared.remembered), (in_place.spent, 2));
-    assert_eq!(shared.spent, 1 + 2 * first.spent);
-}
-
-#[test]
-fn values_an_expression_tells_apart_are_not_shared_as_one() {
-    let pack = pack();
-    let kinds = |v: Value| audit_as(&pack, call(&pack, "kinds", Value::list(vec![v])), true).value;
-    assert_eq!(kinds(Value::Int(1)), strings(&["int"]));
-    assert_eq!(kinds(Value::Float(1.0)), strings(&["float"]), "1 == 1.0, but type() tells them apart");
-    assert_eq!(pack.shared.len_by_value(), 2);
-    let map =
-        |entries: &[(&str, i64)]| Value::map(entries.iter().map(|(k, v)| ((*k).into(), Value::Int(*v))).collect());
-    let order = |m: Value| audit_as(&pack, call(&pack, "order", m), true).value;
-    assert_eq!(order(map(&[("a", 1), ("b", 2)])), strings(&["a", "b"]));
-    assert_eq!(
-        order(map(&[("b", 2), ("a", 1)])),
-        strings(&["b", "a"]),
-        "== ignores the order of keys; keys() does not"
-    );
-    assert_eq!(pack.shared.len_by_value(), 4);
-}
-
-#[test]
-fn only_arguments_read_within_the_bound_are_shared_by_value_and_reading_them_is_charged() {
-    let pack = pack();
-    let n = KEY_STEPS as usize;
-    let words = |len: usize| move || Value::list(vec![Value::from("read"); len]);
-    for (len, kept) in [(n, 1), (n + 1, 1)] {
-        let in_place = audit_as(&pack, fresh(&pack, "joined", words(len)), false);
-        let shared = audit_as(&pack, fresh(&pack, "joined", words(len)), true);
-        assert_eq!((&shared.value, shared.spent, shared.remembered), (&in_place.value, in_place.spent, 1), "{len}");
-        assert_eq!(pack.shared.len_by_value(), kept, "{len} elements");
-    }
-    // A call cheaper than reading its arguments is charged the reading:
-    // `head` takes three steps, reading 64 elements 64.
-    let in_place = audit_as(&pack, fresh(&pack, "head", words(n)), false);
-    let shared = audit_as(&pack, fresh(&pack, "head", words(n)), true);
-    assert_eq!((pack.shared.len_by_value(), in_place.value.clone()), (2, Value::from("read")));
-    // The call's node and its argument's, then the body or the reading.
-    assert_eq!((in_place.spent, shared.spent, shared.value), (2 + 3, 2 + KEY_STEPS, Value::from("read")));
-}
-
-#[test]
-fn calls_by_value_keep_a_bounded_number_of_nodes() {
-    let pack = pack();
-    // `copies` of n distinct integers: n * n + 1 nodes, and a key of n + 1.
-    let xs = |n: i64, from: i64| move || Value::list((from..from + n).map(Value::Int).collect());
-    let kept = |n: i64, from: i64| {
-        let in_place = audit_as(&pack, fresh(&pack, "copies", xs(n, from)), false);
-        let shared = audit_as(&pack, fresh(&pack, "copies", xs(n, from)), true);
-        assert_eq!((&shared.value, shared.spent, shared.remembered), (&in_place.value, in_place.spent, 1), "{n}");
-        pack.shared.len_by_value()
-    };
-    assert_eq!(31 * 31 + 1, 962);
-    assert_eq!(VALUE_CALL_NODES, 1024, "962 nodes fit, 32 * 32 + 1 do not");
-    assert_eq!(kept(31, 0), 1, "a value of 962 nodes is kept");
-    assert_eq!(kept(32, 0), 1, "one of 1,025 is not: evaluated apart, charged the same");
-    // 962 + 32 nodes a call: the table keeps as many as fit in VALUE_NODES.
-    let fit = VALUE_NODES / 994;
-    assert_eq!(fit, 65);
-    for from in 1..=fit as i64 {
-        kept(31, from);
-    }
-    assert_eq!(pack.shared.len_by_value(), 65, "the 66th does not fit");
-    // One kept is taken as kept.
-    assert_eq!(kept(31, 7), 65);
 }

@@ -30,7 +30,6 @@ mod testing; // shorthands of the unit tests (`#![cfg(test)]` inside)
 mod tests;
 pub mod types;
 pub mod value;
-pub mod value_key;
 pub mod value_table;
 
 pub use budget::{Budget, Cutoff};

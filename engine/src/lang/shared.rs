@@ -11,14 +11,8 @@
 //! evaluated once per process, apart, in an audit of its own (as
 //! `lang::fold` evaluates constant definitions), and its value is shared.
 //!
-//! A call on a list or map that does not last (the config's, one the audit
-//! built: an agent's list of policies) is shared by value instead, when its
-//! arguments are small (`lang::value_key`): audits that build equal
-//! arguments share one evaluation.
-//!
 //! Charging: within an audit, the first use of a shared call is charged the
-//! read of its arguments and the steps its evaluation apart took (or, by
-//! value, the steps reading its arguments took, if more); the audit
+//! read of its arguments and the steps its evaluation apart took; the audit
 //! then remembers it (`lang::memo`), so later uses cost the read, as a
 //! remembered call always did. An evaluation apart sees none of the audit's
 //! caches, so what a call is charged does not depend on which audit of the
@@ -26,39 +20,27 @@
 //! nested so deep that the evaluation would pass the depth limit, and a
 //! call whose own budget cut it off, are evaluated in place.
 //!
-//! Lists and maps are told apart by identity, as in `lang::memo`, or by
-//! value. The table holds the arguments of every call it keeps, so while
-//! it lives no other value can take the address of one: a call found under
-//! an address has that very list or map for argument. Which lists and maps
-//! live as long as the pack is known by address: the constants' nodes
-//! (registered on first need), and the values of constant definitions and
-//! shared calls (registered as they are kept). The table keeps at most
-//! [`SHARED_CALLS`] calls by identity, and calls by value up to
-//! [`VALUE_NODES`] nodes of keys and values, so what a process keeps stays
-//! bounded; a call past that is evaluated apart each time, charged the same.
+//! Lists and maps are told apart by identity, as in `lang::memo`. The table
+//! holds the arguments of every call it keeps, so while it lives no other
+//! value can take the address of one: a call found under an address has
+//! that very list or map for argument. Which lists and maps live as long as
+//! the pack is known by address: the constants' nodes (registered on first
+//! need), and the values of constant definitions and shared calls
+//! (registered as they are kept). Any other list or map (the config's, one
+//! built in the audit) makes the call the audit's own. The table keeps at
+//! most [`SHARED_CALLS`] calls, so what a process keeps stays bounded; a
+//! call past that is evaluated apart each time, charged the same.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Mutex, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use super::budget::DEPTH;
 use super::eval::{Caches, Env, Frame};
 use super::memo::CallKey;
 use super::value::{KeyHasher, Value};
-use super::value_key::{ValueKey, address};
 
 /// Calls a pack's table keeps at most.
 pub const SHARED_CALLS: usize = 4096;
-
-/// Nodes the calls kept by value hold at most, keys and values together
-/// (the parts of values that last as long as the pack aside): a few
-/// megabytes.
-pub const VALUE_NODES: u64 = 1 << 16;
-
-/// Nodes of one call's value, at most, for the table to keep it by value
-/// (the parts that last as long as the pack aside). A call on a config's
-/// list that hands back a large part of the config is not worth keeping,
-/// and counting it would cost more than evaluating it.
-pub const VALUE_CALL_NODES: u64 = 1 << 10;
 
 /// What the audits of one pack share in a process: the calls of pure
 /// definitions on its constants, and the addresses of the lists and maps
@@ -66,7 +48,6 @@ pub const VALUE_CALL_NODES: u64 = 1 << 10;
 #[derive(Default)]
 pub struct Shared {
     calls: Mutex<HashMap<CallKey, Kept, KeyHasher>>,
-    by_value: Mutex<ByValue>,
     lives: RwLock<HashSet<usize, KeyHasher>>,
     /// Whether the constants' nodes are registered in `lives`.
     constants: OnceLock<()>,
@@ -74,10 +55,7 @@ pub struct Shared {
 
 impl std::fmt::Debug for Shared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Shared")
-            .field("calls", &self.len())
-            .field("by_value", &self.len_by_value())
-            .finish_non_exhaustive()
+        f.debug_struct("Shared").field("calls", &self.len()).finish_non_exhaustive()
     }
 }
 
@@ -86,13 +64,6 @@ impl std::fmt::Debug for Shared {
 struct Kept {
     _args: Vec<Value>,
     call: Evaluated,
-}
-
-/// The calls kept by value, and the nodes they hold.
-#[derive(Default)]
-struct ByValue {
-    calls: HashMap<ValueKey, Evaluated, KeyHasher>,
-    nodes: u64,
 }
 
 /// A call's value, the steps its evaluation apart took, and how deep it
@@ -105,18 +76,13 @@ struct Evaluated {
 }
 
 impl Shared {
-    /// How many calls the table keeps by identity.
+    /// How many calls the table keeps.
     pub fn len(&self) -> usize {
         self.calls.lock().unwrap_or_else(std::sync::PoisonError::into_inner).len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
-    }
-
-    /// How many calls the table keeps by value.
-    pub fn len_by_value(&self) -> usize {
-        self.by_value.lock().unwrap_or_else(std::sync::PoisonError::into_inner).calls.len()
     }
 
     /// Registers the lists and maps of `value` as living as long as the pack.
@@ -145,19 +111,8 @@ impl Shared {
         args.iter().all(|a| !matches!(a, Value::List(_) | Value::Map(_)) || lives.contains(&address(a)))
     }
 
-    /// The key by value of a call of `def` with `args`, and the steps
-    /// reading them took; `None` when they are too large.
-    fn value_key(&self, def: usize, args: &[Value]) -> Option<(ValueKey, u64)> {
-        let lives = self.lives.read().unwrap_or_else(std::sync::PoisonError::into_inner);
-        ValueKey::new(def, args, |a| lives.contains(&a))
-    }
-
     fn get(&self, key: &CallKey) -> Option<Evaluated> {
         self.calls.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(key).map(|k| k.call.clone())
-    }
-
-    fn get_by_value(&self, key: &ValueKey) -> Option<Evaluated> {
-        self.by_value.lock().unwrap_or_else(std::sync::PoisonError::into_inner).calls.get(key).cloned()
     }
 
     /// Keeps a call evaluated apart, while there is room; a call another
@@ -176,80 +131,32 @@ impl Shared {
         self.register(&call.value);
         call
     }
-
-    /// Keeps a call by value evaluated apart, when the part of its value
-    /// that does not last is at most [`VALUE_CALL_NODES`], and it and its
-    /// key yet fit in [`VALUE_NODES`].
-    fn keep_by_value(&self, key: ValueKey, call: Evaluated) -> Evaluated {
-        let nodes = {
-            let lives = self.lives.read().unwrap_or_else(std::sync::PoisonError::into_inner);
-            held(&call.value, &lives, VALUE_CALL_NODES)
-        };
-        if nodes > VALUE_CALL_NODES {
-            return call;
-        }
-        let mut kept = self.by_value.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(other) = kept.calls.get(&key) {
-            return other.clone();
-        }
-        let nodes = nodes.saturating_add(key.len() as u64).saturating_add(kept.nodes);
-        if nodes > VALUE_NODES {
-            return call;
-        }
-        kept.nodes = nodes;
-        kept.calls.insert(key, call.clone());
-        drop(kept);
-        // Calls on it are shared by identity, without reading it again.
-        self.register(&call.value);
-        call
-    }
 }
 
-/// The nodes of `value` that do not last as long as the pack, counted up
-/// to just past `most`.
-fn held(value: &Value, lives: &HashSet<usize, KeyHasher>, most: u64) -> u64 {
-    let mut count = 0;
-    let mut stack = vec![value];
-    while let Some(v) = stack.pop() {
-        count += 1;
-        if count > most {
-            break;
-        }
-        match v {
-            Value::List(l) if !lives.contains(&address(v)) => stack.extend(l.iter()),
-            Value::Map(m) if !lives.contains(&address(v)) => stack.extend(m.iter().map(|(_, v)| v)),
-            _ => {}
-        }
+/// The address of a list's or map's shared value.
+fn address(v: &Value) -> usize {
+    match v {
+        Value::List(l) => Arc::as_ptr(l) as *const () as usize,
+        Value::Map(m) => Arc::as_ptr(m) as *const () as usize,
+        _ => 0,
     }
-    count
 }
 
 impl Env<'_> {
     /// The value of the call `key` of a definition that reads no input, with
-    /// `args`, when every argument lasts as long as the pack, or they are
-    /// small enough to tell by value: kept by the process (evaluated apart
-    /// now if it is not yet), charged as its first use in this audit and
-    /// remembered by the audit. `None` when the call is the audit's own, or
-    /// must run in place.
+    /// `args`, when every argument lasts as long as the pack: kept by the
+    /// process (evaluated apart now if it is not yet), charged as its first
+    /// use in this audit and remembered by the audit. `None` when the call
+    /// is the audit's own, or must run in place.
     pub(super) fn shared_call(&self, key: &CallKey, read: u64, args: &[Value]) -> Option<Value> {
         let shared = self.shared?;
         // Cut off: the call answers null in place, at once.
-        if self.caches.budget.is_cut() {
+        if self.caches.budget.is_cut() || !shared.lasts(args, self.globals) {
             return None;
         }
-        let (call, reading) = if shared.lasts(args, self.globals) {
-            let call = match shared.get(key) {
-                Some(call) => call,
-                None => shared.keep(key, args, self.apart(key.def(), args)?),
-            };
-            (call, 0)
-        } else {
-            let (by_value, reading) = shared.value_key(key.def(), args)?;
-            let call = match shared.get_by_value(&by_value) {
-                Some(call) => call,
-                None => shared.keep_by_value(by_value, self.apart(key.def(), args)?),
-            };
-            (call, reading)
+        let call = match shared.get(key) {
+            Some(call) => call,
+            None => shared.keep(key, args, self.apart(key.def(), args)?),
         };
         let budget = &self.caches.budget;
         let deepest = budget.depth().saturating_add(call.depth);
@@ -258,7 +165,7 @@ impl Env<'_> {
         }
         budget.reach(deepest);
         // Out of steps: the evaluation in place would have been cut off too.
-        if !budget.charge(read.saturating_add(call.steps.max(reading))) {
+        if !budget.charge(read.saturating_add(call.steps)) {
             return Some(Value::Null);
         }
         self.caches.memo().remember(key.clone(), args, &call.value, call.depth);
