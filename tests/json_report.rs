@@ -72,7 +72,7 @@ fn every_text_written_is_scrubbed_as_the_value_scrubs_it() {
     assert_ne!(redactor.scrub(&raw), raw, "the config holds secrets");
     let mut f = audit.findings.iter().find(|f| f.locations.iter().any(|l| l.origin.is_some())).unwrap().clone();
     (f.check_id, f.title, f.detail, f.remediation) = (raw.clone(), raw.clone(), raw.clone(), Some(raw.clone()));
-    f.refusal = Some(Refusal { path: raw.clone(), message: raw.clone() });
+    f.refusal = Some(Refusal { path: raw.clone(), message: raw.clone(), order: None });
     for l in &mut f.locations {
         (l.label, l.path) = (raw.clone(), raw.clone());
     }
@@ -91,16 +91,7 @@ fn a_fix_run_puts_the_report_under_report_beside_fix_and_the_diagnostics() {
     let (audit, redactor) = audited("big-company-multi-agent");
     let (sources, notes) = (&audit.config.sources, &audit.config.notes);
     let fix = json!({"ok": true, "changes": ["one"], "actions": []});
-    let report = json::Report {
-        findings: &audit.findings,
-        suppressed: &audit.suppressed,
-        sources,
-        notes,
-        ts: 17,
-        redactor: &redactor,
-        fields: &audit.report_fields,
-    };
-    let text = json::render_with_fix(&report, &fix);
+    let text = json::render_with_fix(&clawcheck_tests::report::of(&audit, &redactor), &fix);
     let mut value = expected(&audit.findings, &audit.suppressed, sources, notes, 17, &redactor);
     add_fields(&mut value, &audit.report_fields, &redactor);
     let diagnostics = value.as_object_mut().and_then(|o| o.remove("secretDiagnostics")).expect("diagnostics");

@@ -1,23 +1,35 @@
-//! Where OpenClaw's validation reports several issues at one path (a string
-//! breaking two patterns of one schema, each worded its own way), the rule
-//! that states them states them in the same order. The conformance test
-//! compares refusals as a set; this one compares their order, path by path
-//! and rule by rule, in every recorded case OpenClaw refuses. (Refusals of
-//! different rules at one path keep the report's order of rules, which is
-//! not OpenClaw's validation order: a wrong URL's "Invalid URL" before the
-//! gateway's own refinement, say.)
+//! OpenClaw's validation lists its issues in the order it finds them: the
+//! stages of its validation in turn, and within zod's walk of the config an
+//! object's properties in the schema's order (a record's keys in the
+//! config's), each value's own checks before what is under it, an object's
+//! unknown keys and then its refinements after. clawcheck lists refusals
+//! the same way, whichever rules state them (each rule's `refusal.order`,
+//! rules/_shared/refusal_order.yaml). The conformance test compares
+//! refusals as a set; this one compares their order, in every recorded case
+//! OpenClaw refuses: the refusals of the report (`report::order::refusals`)
+//! that OpenClaw reports too come in OpenClaw's order, and the refusals of
+//! one severity come in that order in the sorted report as well.
 
 use clawcheck_engine::eval;
+use clawcheck_engine::report::{self, Finding};
 use clawcheck_tests::case::{Case, Expected};
 use clawcheck_tests::parallel::par_map;
 
-/// The messages at `path`, in order, of those `keep` holds.
-fn at(issues: &[(String, String)], path: &str, keep: &[(String, String)]) -> Vec<String> {
-    issues.iter().filter(|i| i.0 == path && keep.contains(i)).map(|i| i.1.clone()).collect()
+/// The (path, message) pairs of `refusals` that `keep` holds, each once, in order.
+fn listed(refusals: &[&Finding], home: &str, keep: &[(String, String)]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for f in refusals {
+        let r = f.refusal.as_ref().expect("a refusal");
+        let pair = (r.path.replace(home, "$HOME"), r.message.replace(home, "$HOME"));
+        if keep.contains(&pair) && !out.contains(&pair) {
+            out.push(pair);
+        }
+    }
+    out
 }
 
 #[test]
-fn issues_at_one_path_come_in_openclaws_order() {
+fn refusals_come_in_openclaws_order() {
     let pack = clawcheck::builtin_pack();
     let cases = Case::all_recorded();
     let per_case: Vec<(usize, Vec<String>)> = par_map(&cases, |case| {
@@ -25,37 +37,36 @@ fn issues_at_one_path_come_in_openclaws_order() {
         let prepared = case.prepare().unwrap_or_else(|e| panic!("{}: setup: {e}", case.name));
         let Ok(audit) = eval::audit(&pack, &prepared.env, &prepared.overrides) else { return (0, Vec::new()) };
         let home = prepared.home.path().canonicalize().expect("the case's home").display().to_string();
-        let ours: Vec<(&str, (String, String))> = audit
-            .findings
-            .iter()
-            .chain(audit.suppressed.iter().map(|s| &s.finding))
-            .filter_map(|f| f.refusal.as_ref().map(|r| (f.check_id.as_str(), r)))
-            .map(|(id, r)| (id, (r.path.replace(&home, "$HOME"), r.message.replace(&home, "$HOME"))))
-            .collect();
-        let mut rules: Vec<&str> = ours.iter().map(|o| o.0).collect();
-        rules.sort_unstable();
-        rules.dedup();
-        let mut paths: Vec<&String> = issues.iter().map(|i| &i.0).collect();
-        paths.dedup();
-        let (mut compared, mut differs) = (0, Vec::new());
-        for path in paths.into_iter().filter(|p| issues.iter().filter(|i| &i.0 == *p).count() > 1) {
-            for rule in &rules {
-                let mine: Vec<(String, String)> = ours.iter().filter(|o| o.0 == *rule).map(|o| o.1.clone()).collect();
-                let (theirs, mine) = (at(&issues, path, &mine), at(&mine, path, &issues));
-                compared += usize::from(mine.len() > 1);
-                if theirs != mine {
-                    differs.push(format!(
-                        "{} at {path}, {rule}:\n    OpenClaw: {theirs:?}\n    ours:     {mine:?}",
-                        case.name
-                    ));
-                }
+        let mut differs = Vec::new();
+        // Every refusal, active or suppressed, in the order the report lists them.
+        let all = audit.findings.iter().chain(audit.suppressed.iter().map(|s| &s.finding));
+        let ours = listed(&report::order::refusals(all, &pack), &home, &issues);
+        let mut theirs: Vec<(String, String)> = Vec::new();
+        for issue in issues.iter().filter(|i| ours.contains(i)) {
+            if !theirs.contains(issue) {
+                theirs.push(issue.clone());
             }
         }
-        (compared, differs)
+        if ours != theirs {
+            differs.push(format!("{}:\n    OpenClaw: {theirs:?}\n    ours:     {ours:?}", case.name));
+        }
+        // The sorted report lists the refusals of each severity in that order too.
+        let mut sorted = audit.findings.clone();
+        report::sort(&mut sorted, &pack);
+        let by_report: Vec<&Finding> = sorted.iter().filter(|f| f.refuses_start()).collect();
+        let by_order = report::order::refusals(&audit.findings, &pack);
+        for severity in clawcheck_engine::severity::Severity::ALL {
+            let of = |fs: &[&Finding]| -> Vec<String> {
+                fs.iter().filter(|f| f.severity == severity).map(|f| format!("{:?}", f.refusal)).collect()
+            };
+            if of(&by_report) != of(&by_order) {
+                differs.push(format!("{}: the sorted report's {severity:?} refusals in another order", case.name));
+            }
+        }
+        (usize::from(ours.len() > 1), differs)
     });
     let compared: usize = per_case.iter().map(|c| c.0).sum();
     let differs: Vec<String> = per_case.into_iter().flat_map(|c| c.1).collect();
-    // The accent cases hold two issues of one rule at one path.
-    assert!(compared >= 1, "no recorded case has several issues of one rule at one path");
-    assert!(differs.is_empty(), "issues at one path in another order than OpenClaw's:\n  {}", differs.join("\n  "));
+    assert!(compared >= 20, "only {compared} recorded cases refuse with several issues");
+    assert!(differs.is_empty(), "refusals in another order than OpenClaw's:\n  {}", differs.join("\n  "));
 }

@@ -9,7 +9,13 @@ use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
+use clawcheck_engine::config::SourceMap;
 use clawcheck_engine::input::Environment;
+use clawcheck_engine::redact::Redactor;
+use clawcheck_engine::report::portable::{Anchors, SourceRoot};
+use clawcheck_engine::report::sarif::{self, SarifOptions};
+use clawcheck_engine::report::{Finding, Refusal};
+use clawcheck_engine::severity::Severity;
 use clawcheck_tests::case::Case;
 use clawcheck_tests::cli::{self, Run};
 use clawcheck_tests::parallel::par_map;
@@ -259,4 +265,108 @@ fn a_baseline_from_one_checkout_hides_the_same_findings_in_another() {
         json["findings"].as_array().expect("findings").iter().filter_map(|f| f["checkId"].as_str()).collect();
     assert_eq!(ids, ["fs.config.perms_writable"], "{}", after.err);
     assert_eq!(after.code, 1);
+}
+
+/// A finding with no location, for the exact-message test below.
+fn bare(check_id: &str, severity: Severity, detail: &str, refusal: Option<(&str, &str)>) -> Finding {
+    Finding {
+        check_id: check_id.to_string(),
+        severity,
+        title: format!("{check_id} title"),
+        detail: detail.to_string(),
+        remediation: (!detail.is_empty()).then(|| "Do this.".to_string()),
+        rule: check_id.to_string(),
+        locations: Vec::new(),
+        refusal: refusal.map(|(path, message)| Refusal {
+            path: path.to_string(),
+            message: message.to_string(),
+            order: None,
+        }),
+        report_group: None,
+        fixes: Vec::new(),
+    }
+}
+
+/// Each result's message, level and rule index, and each rule's tags,
+/// exactly: the refusal leads the message in each of its four shapes (path
+/// and message, message alone, path alone, neither), the detail and the
+/// fix follow only when there are, a refusal is an error whatever the
+/// severity, and a rule is tagged with its area unless the area is
+/// `security` itself.
+#[test]
+fn each_message_level_index_and_tag_is_exact() {
+    let pack = clawcheck::builtin_pack();
+    let findings = [
+        bare("gateway.a", Severity::Info, "a detail", Some(("gateway.bind", "bind is wrong"))),
+        bare("security.b", Severity::Info, "", None),
+        bare("gateway.c", Severity::Warn, "", Some(("", "no owner"))),
+        bare("gateway.d", Severity::Warn, "", Some(("agents.list", ""))),
+        bare("gateway.e", Severity::Info, "", Some(("", ""))),
+        bare("gateway.f", Severity::Critical, "f detail", None),
+        bare("gateway.g", Severity::Warn, "", None),
+    ];
+    let root = SourceRoot::new(Path::new("/nowhere"));
+    let opts = SarifOptions { tool_version: "1.2.3", root: &root, anchors: &Anchors::none(), refusals: 2 };
+    let redactor = Redactor::without_config(pack.secret_policy());
+    let sarif = sarif::report(&findings, &SourceMap::default(), &pack, &opts, &redactor);
+    let run = &sarif["runs"][0];
+    let results: Vec<(&str, u64, &str, &str)> = run["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| {
+            let text = r["message"]["text"].as_str().expect("text");
+            (
+                r["ruleId"].as_str().expect("id"),
+                r["ruleIndex"].as_u64().expect("index"),
+                r["level"].as_str().expect("level"),
+                text,
+            )
+        })
+        .collect();
+    assert_eq!(
+        results,
+        [
+            (
+                "gateway.a",
+                0,
+                "error",
+                "OpenClaw would refuse to start with this config: gateway.bind: bind is wrong\ngateway.a title\na detail\nFix: Do this."
+            ),
+            ("security.b", 6, "note", "security.b title"),
+            ("gateway.c", 1, "error", "OpenClaw would refuse to start with this config: no owner\ngateway.c title"),
+            ("gateway.d", 2, "error", "OpenClaw would refuse to start with this config.\ngateway.d title"),
+            ("gateway.e", 3, "error", "OpenClaw would refuse to start with this config.\ngateway.e title"),
+            ("gateway.f", 4, "error", "gateway.f title\nf detail\nFix: Do this."),
+            ("gateway.g", 5, "warning", "gateway.g title"),
+        ]
+    );
+    let rules: Vec<(&str, serde_json::Value, &str, &str)> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .map(|r| {
+            let level = r["defaultConfiguration"]["level"].as_str().expect("level");
+            assert_eq!(r["properties"]["precision"], "very-high");
+            let score = r["properties"]["security-severity"].as_str().expect("security-severity");
+            (r["id"].as_str().expect("id"), r["properties"]["tags"].clone(), level, score)
+        })
+        .collect();
+    let gateway = || serde_json::json!(["security", "gateway"]);
+    assert_eq!(
+        rules,
+        [
+            ("gateway.a", gateway(), "note", "2.0"),
+            ("gateway.c", gateway(), "warning", "5.5"),
+            ("gateway.d", gateway(), "warning", "5.5"),
+            ("gateway.e", gateway(), "note", "2.0"),
+            ("gateway.f", gateway(), "error", "9.0"),
+            ("gateway.g", gateway(), "warning", "5.5"),
+            ("security.b", serde_json::json!(["security"]), "note", "2.0"),
+        ]
+    );
+    assert_eq!(
+        run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"],
+        "OpenClaw would refuse to start with this config: its validation reports 2 issues."
+    );
 }

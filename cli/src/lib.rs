@@ -30,7 +30,7 @@ static BUILTIN_PACK: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/builtin.p
 /// binary (no YAML is parsed). It has no rule examples; compile from source
 /// (`PackLoader::builtin`) to run them.
 pub fn builtin_pack() -> clawcheck_engine::rules::Pack {
-    clawcheck_engine::rules::Pack::from_bytes(BUILTIN_PACK)
+    clawcheck_engine::rules::Pack::from_static(BUILTIN_PACK)
         .expect("the precompiled pack was written by this build of the engine")
 }
 

@@ -125,6 +125,26 @@ impl Case {
         if beside.is_file() { beside } else { crate::paths::cases().join(name) }
     }
 
+    /// The real manifests of the npm plugins the case names in its
+    /// `npm-manifests` file (plugin ids, one a line), as (id, path): each is
+    /// the one shared copy `_npm-manifests/<id>.json` beside the cases, which
+    /// `tests/recorded/record` checks against the reference's plugin store.
+    pub fn npm_manifests(&self) -> io::Result<Vec<(String, PathBuf)>> {
+        let mut out = Vec::new();
+        for id in lines(&self.dir.join("npm-manifests"))? {
+            let path = self.shared_file(&format!("_npm-manifests/{id}.json"));
+            if !path.is_file() {
+                return Err(io::Error::other(format!(
+                    "{}: npm-manifests names {id}, but there is no {}",
+                    self.name,
+                    path.display()
+                )));
+            }
+            out.push((id, path));
+        }
+        Ok(out)
+    }
+
     pub fn description(&self) -> String {
         fs::read_to_string(self.dir.join("description.txt")).unwrap_or_default().trim().to_string()
     }
@@ -226,6 +246,7 @@ impl Case {
             let text = expand_state(&fs::read_to_string(self.shared_file("_npm-plugins.json"))?);
             let rows: serde_json::Value = serde_json::from_str(&text).map_err(io::Error::other)?;
             insert_machine_state(&db, &rows)?;
+            let real = self.npm_manifests()?;
             if let Some(records) =
                 rows.pointer("/plugins.installedIndex/index/installRecords").and_then(|r| r.as_object())
             {
@@ -235,9 +256,8 @@ impl Case {
                         continue;
                     };
                     let name = record["resolvedName"].as_str().unwrap_or_default();
-                    let manifest = self.dir.join("npm-manifests").join(format!("{id}.json"));
-                    let manifest = manifest.is_file().then_some(manifest);
-                    write_npm_package(Path::new(dir), id, name, version, manifest.as_deref())?;
+                    let manifest = real.iter().find(|(listed, _)| listed == id).map(|(_, path)| path.as_path());
+                    write_npm_package(Path::new(dir), id, name, version, manifest)?;
                 }
             }
         }
@@ -317,9 +337,9 @@ impl Prepared {
 /// plugin entry) and `openclaw.plugin.json`, and the project's own
 /// `package.json` depending on it, so OpenClaw's install recovery finds it as
 /// it finds the real one. The manifest is a stub holding the plugin id,
-/// unless the case carries the real package's (`npm-manifests/<id>.json`, a
-/// copy of the one the reference installed): then the plugin's channel
-/// schemas and contracts are the real ones.
+/// unless the case names the plugin in `npm-manifests` (see
+/// [`Case::npm_manifests`]: a copy of the one the reference installed):
+/// then the plugin's channel schemas and contracts are the real ones.
 fn write_npm_package(
     install_path: &Path,
     id: &str,

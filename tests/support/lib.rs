@@ -10,3 +10,4 @@ pub mod files;
 pub mod home;
 pub mod parallel;
 pub mod paths;
+pub mod report;

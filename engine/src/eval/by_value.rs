@@ -24,7 +24,7 @@ pub fn reads_match(ir: &Ir) -> bool {
     match ir {
         Ir::MatchVar(_) | Ir::RuleLet(_) => true,
         Ir::Const(_) | Ir::Local(_) | Ir::Root(_) | Ir::Global(_) | Ir::At => false,
-        Ir::List(items) | Ir::Def(_, items) | Ir::Builtin(_, items) => items.iter().any(reads_match),
+        Ir::List(items) | Ir::Def(_, items) | Ir::Builtin(_, items, _) => items.iter().any(reads_match),
         Ir::Map(entries) => entries.iter().any(|(_, v)| reads_match(v)),
         Ir::Member(a, _) | Ir::Not(a) | Ir::Neg(a) => reads_match(a),
         Ir::Index(a, b)

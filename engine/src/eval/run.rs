@@ -556,7 +556,11 @@ fn finding(rule: &Rule, env: &Env, severity: Severity, locations: Vec<Location>)
         rule: rule.id_source.clone(),
         locations,
         refusal: rule.refuses_start.as_ref().filter(|c| env.eval(c).is_true()).map(|_| match &rule.refusal {
-            Some(r) => Refusal { path: r.path.render(env), message: r.message.render(env) },
+            Some(r) => Refusal {
+                path: r.path.render(env),
+                message: r.message.render(env),
+                order: r.order.as_ref().map(|o| env.eval(o)).filter(|v| !v.is_null()),
+            },
             None => Refusal::default(),
         }),
         report_group: rule

@@ -31,11 +31,15 @@ fn run_with(src: &str, config: &Value, left: u64) -> (Value, bool) {
 
 /// The steps `src` takes, asserting it completes within the budget.
 fn steps(src: &str, config: &Value) -> u64 {
-    let c = compiled(src);
+    steps_of(&compiled(src), src, config)
+}
+
+/// The steps compiled `c` (of `src`) takes, asserting it completes.
+fn steps_of(c: &Compiled, src: &str, config: &Value) -> u64 {
     let roots = [config.clone()];
     let caches = Caches::new(0);
     let env = Env { roots: &roots, globals: &[], defs: &[], caches: &caches, rule: None, shared: None };
-    let _ = env.eval(&c);
+    let _ = env.eval(c);
     assert!(!caches.budget.is_cut(), "{src} was cut off");
     caches.budget.spent()
 }
@@ -151,6 +155,26 @@ fn regex_matching_pays_what_the_search_did() {
     // A megabyte times 2,201 positions is refused before the search.
     let huge = "matches(config.s, '(?:[ab]*a[ab]{20}){100}c')";
     assert!(cut_off(huge, &subject(random_ab(1_000_000))));
+}
+
+#[test]
+fn a_constant_pattern_compiled_with_its_pack_costs_what_a_cached_one_does() {
+    let pattern = "kept_by_the_pack_[ab]+";
+    let subject = config(serde_json::json!({ "s": format!("x kept_by_the_pack_{}", "ab".repeat(50)) }));
+    let src = format!("matches(config.s, '{pattern}')");
+    let kept = super::builtins::regex_kept::while_compiling(|| compiled(&src));
+    let before = regex_cache::cached();
+    // The first run builds the lazy DFA's states (charged), the second
+    // finds them.
+    let (kept_first, kept_next) = (steps_of(&kept, &src, &subject), steps_of(&kept, &src, &subject));
+    assert_eq!(regex_cache::cached(), before, "not compiled again through the cache");
+    // Outside a pack the first run compiles the pattern too (charged), the
+    // next finds it in the cache: the kept pattern costs what that does.
+    let (first, next) = (steps(&src, &subject), steps(&src, &subject));
+    let size = regex_cache::compile(pattern).unwrap().size;
+    assert_eq!(kept_first, first - regex_cache::parse_cost(pattern.len()) - size.compile_cost());
+    assert_eq!(kept_next, next);
+    assert!(kept_first > kept_next, "{kept_first} {kept_next}: the states' building is charged");
 }
 
 #[test]
@@ -297,4 +321,16 @@ fn globs_pay_their_moves() {
     // About (2000 - 200) x 200 moves, a step per 8.
     assert!(n > 40_000, "{n}");
     assert!(runs_out("range(1000).any(i, glob_match(config.p, config.s))", &c));
+}
+
+#[test]
+fn a_place_in_a_record_is_paid_per_key_passed_to_reach_it() {
+    // The last of 20000 keys: every key before it is passed.
+    let keys: serde_json::Map<String, serde_json::Value> =
+        (0..20_000).map(|i| (format!("k{i}"), serde_json::json!(1))).collect();
+    let cfg = config(serde_json::json!({ "r": keys }));
+    let (last, value) = holds("schema_order(config, {}, ['r', 'k19999'])", &cfg);
+    assert_eq!(value, Value::list(vec![Value::Int(0), Value::Int(19_999)]));
+    let (first, _) = holds("schema_order(config, {}, ['r', 'k0'])", &cfg);
+    assert!(last >= first + 19_999, "the last key cost {last} steps, the first {first}");
 }

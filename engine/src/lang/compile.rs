@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 
 use super::ast::{BinOp, Expr, ExprKind, Span, UnOp};
-use super::builtins::{self, Builtin, MacroKind, Ret, regex_cache};
+use super::builtins::{self, Builtin, MacroKind, Ret, regex_kept};
 use super::error::{LangError, LangErrorKind, suggest};
 use super::map::Shape;
 use super::types::Ty;
@@ -29,7 +29,14 @@ pub enum Ir {
     At,
     Member(Box<Ir>, String),
     Index(Box<Ir>, Box<Ir>),
-    Builtin(#[serde(with = "crate::lang::builtins::by_name")] &'static Builtin, Vec<Ir>),
+    /// A builtin's call; the third field is its constant pattern's regex,
+    /// compiled once per pack (`builtins::regex_kept`; not serialized: a
+    /// precompiled pack compiles its patterns through the cache).
+    Builtin(
+        #[serde(with = "crate::lang::builtins::by_name")] &'static Builtin,
+        Vec<Ir>,
+        #[serde(skip)] regex_kept::Kept,
+    ),
     Macro {
         kind: MacroKind,
         list: Box<Ir>,
@@ -99,7 +106,7 @@ impl Ir {
             Ir::Const(_) | Ir::Local(_) | Ir::Root(_) | Ir::Global(_) | Ir::RuleLet(_) | Ir::MatchVar(_) | Ir::At => {
                 Vec::new()
             }
-            Ir::List(items) | Ir::Def(_, items) | Ir::Builtin(_, items) => items.iter().collect(),
+            Ir::List(items) | Ir::Def(_, items) | Ir::Builtin(_, items, _) => items.iter().collect(),
             Ir::Map(entries) => entries.iter().map(|(_, v)| v).collect(),
             Ir::Member(a, _) | Ir::Not(a) | Ir::Neg(a) => vec![a],
             Ir::Index(a, b)
@@ -469,6 +476,7 @@ impl Compiler<'_> {
         }
         let mut irs = Vec::with_capacity(n);
         let mut tys = Vec::with_capacity(n);
+        let mut kept = regex_kept::Kept::default();
         for (i, a) in args.iter().enumerate() {
             let (ir, ty) = self.expr(a);
             let p = b.param(i);
@@ -483,10 +491,19 @@ impl Compiler<'_> {
             }
             if builtins::regex_param(name) == Some(i)
                 && let Ir::Const(Value::Str(pattern)) = &ir
-                && let Err(msg) = regex_cache::compile(pattern)
             {
-                let first = msg.lines().last().unwrap_or("invalid pattern").trim().to_string();
-                self.error_help(LangErrorKind::Regex, &a.span, format!("invalid regular expression: {first}"), None);
+                match regex_kept::keep(pattern) {
+                    Ok(k) => kept = k,
+                    Err(msg) => {
+                        let first = msg.lines().last().unwrap_or("invalid pattern").trim().to_string();
+                        self.error_help(
+                            LangErrorKind::Regex,
+                            &a.span,
+                            format!("invalid regular expression: {first}"),
+                            None,
+                        );
+                    }
+                }
             }
             if builtins::jsonpath_param(name) == Some(i)
                 && let Ir::Const(Value::Str(path)) = &ir
@@ -513,7 +530,7 @@ impl Compiler<'_> {
             Ret::Arg0 => tys.first().cloned().unwrap_or(Ty::Any),
             Ret::Elem0 => tys.first().and_then(Ty::element).unwrap_or(Ty::Any),
         };
-        (Ir::Builtin(b, irs), ret)
+        (Ir::Builtin(b, irs, kept), ret)
     }
 
     fn macro_call(&mut self, kind: MacroKind, name: &str, name_span: &Span, args: &[Expr], method: bool) -> (Ir, Ty) {
@@ -980,7 +997,7 @@ fn only_element(ir: &Ir, slot: usize) -> bool {
             Ir::Local(s) => *s == slot,
             Ir::Const(_) | Ir::Root(_) | Ir::Global(_) => true,
             Ir::RuleLet(_) | Ir::MatchVar(_) | Ir::At | Ir::Macro { .. } | Ir::Join { .. } | Ir::Let(..) => false,
-            Ir::List(items) | Ir::Def(_, items) | Ir::Builtin(_, items) => items.iter().all(|i| pure(i, slot)),
+            Ir::List(items) | Ir::Def(_, items) | Ir::Builtin(_, items, _) => items.iter().all(|i| pure(i, slot)),
             Ir::Map(entries) => entries.iter().all(|(_, i)| pure(i, slot)),
             Ir::Member(a, _) | Ir::Not(a) | Ir::Neg(a) => pure(a, slot),
             Ir::Index(a, b) | Ir::And(a, b) | Ir::Or(a, b) | Ir::Coalesce(a, b) | Ir::Binary(_, a, b) => {
@@ -996,7 +1013,7 @@ fn uses_local(ir: &Ir, slot: usize) -> bool {
     match ir {
         Ir::Local(s) => *s == slot,
         Ir::Const(_) | Ir::Root(_) | Ir::Global(_) | Ir::RuleLet(_) | Ir::MatchVar(_) | Ir::At => false,
-        Ir::List(items) | Ir::Def(_, items) | Ir::Builtin(_, items) => items.iter().any(|i| uses_local(i, slot)),
+        Ir::List(items) | Ir::Def(_, items) | Ir::Builtin(_, items, _) => items.iter().any(|i| uses_local(i, slot)),
         Ir::Map(entries) => entries.iter().any(|(_, i)| uses_local(i, slot)),
         Ir::Member(a, _) | Ir::Not(a) | Ir::Neg(a) => uses_local(a, slot),
         Ir::Index(a, b) | Ir::And(a, b) | Ir::Or(a, b) | Ir::Coalesce(a, b) | Ir::Binary(_, a, b) => {

@@ -27,7 +27,9 @@ use super::value::{Key, KeyHasher, Map, Value};
 pub struct Definition {
     pub name: String,
     pub params: usize,
-    pub body: Compiled,
+    /// Decoded on first call when the pack is precompiled (`lang::lazy`):
+    /// an audit calls a fraction of the pack's definitions.
+    pub body: super::lazy::Lazy<Compiled>,
     /// The roots it reads, directly or through the definitions it calls:
     /// bit `i` for root `i` (see `lang::fold`). One that reads none and
     /// takes no parameters is evaluated once per process.
@@ -267,16 +269,23 @@ impl Env<'_> {
                 }
                 o.index(&i)
             }
-            Ir::Builtin(b, args) => {
+            Ir::Builtin(b, args, kept) => {
                 let vals: Args = args.iter().map(|a| self.run(a, frame)).collect();
                 let budget = &self.caches.budget;
                 if !budget.charge(b.cost.upfront(&vals)) {
                     return Value::Null;
                 }
-                let out = (b.call)(budget, &vals);
+                let out = super::builtins::regex_kept::call(kept, || (b.call)(budget, &vals));
                 // Building a large list or string costs its size (builtins
                 // that charge their own work charge what they make too).
                 if matches!(b.cost, super::builtins::Cost::Own(_)) { out } else { meter::made(out, budget) }
+            }
+            Ir::Macro { kind: MacroKind::Filter, list, slot, body }
+                if let Ir::Builtin(b, args, _) = &**list
+                    && let [arg] = &args[..]
+                    && b.name == super::builtins::WALK =>
+            {
+                self.filter_walk(b, arg, *slot, body, frame)
             }
             Ir::Macro { kind, list, slot, body } => {
                 let items = iteration_items(self.run(list, frame));
@@ -416,6 +425,40 @@ impl Env<'_> {
             self.caches.memo.remember(key, &callee[..args.len()], &v, depth);
         }
         v
+    }
+
+    /// `walk(arg).filter(x, body)`, the walk's records tested as they are
+    /// made ([`super::builtins::filter_walk`]): it holds the records kept,
+    /// not every value under `arg`, and takes the steps the call and the
+    /// filter take apart (the call's node, its argument and what `walk`
+    /// charges, then the body per record), at the same depths. The one
+    /// difference is in order: a budget too small for both runs out during
+    /// the walk or during a body, where apart it ran out before any body.
+    fn filter_walk(
+        &self,
+        walk: &super::builtins::Builtin,
+        arg: &Ir,
+        slot: usize,
+        body: &Ir,
+        frame: &mut [Value],
+    ) -> Value {
+        let budget = &self.caches.budget;
+        // What `run` of the call's node takes before the call: its step and
+        // level, its argument, and the cost `walk` declares up front.
+        if !budget.enter() {
+            return Value::list(Vec::new());
+        }
+        let v = self.run(arg, frame);
+        budget.leave();
+        if !budget.charge(walk.cost.upfront(std::slice::from_ref(&v))) {
+            return Value::list(Vec::new());
+        }
+        let mut keep = |record: &Value| {
+            frame[slot] = record.clone();
+            self.run(body, frame).is_true()
+        };
+        // A walk cut off is null, and a filter of null is an empty list.
+        Value::list(super::builtins::filter_walk(&v, budget, &mut keep).unwrap_or_default())
     }
 
     fn run_macro(

@@ -142,10 +142,15 @@ pub fn json(v: &Value, budget: &Budget) -> Option<String> {
 pub fn size_cost(v: &Value) -> u64 {
     match v {
         Value::Str(s) => s.len() as u64,
-        Value::List(l) => l.len() as u64 * 16,
+        Value::List(l) => list_size_cost(l.len()),
         Value::Map(m) => m.len() as u64 * 32,
         _ => 0,
     }
+}
+
+/// What a list of `len` elements costs to make ([`size_cost`]).
+pub fn list_size_cost(len: usize) -> u64 {
+    len as u64 * 16
 }
 
 /// `v`, a value a builtin handed back, once its size is paid for; null

@@ -14,6 +14,7 @@ pub mod compile;
 pub mod error;
 pub mod eval;
 pub mod fold;
+pub mod lazy;
 pub mod map;
 mod member;
 pub mod memo;
@@ -24,6 +25,7 @@ pub mod parser;
 mod parser_corners; // a test module (`#![cfg(test)]` inside)
 pub mod shared;
 pub mod template;
+mod testing; // shorthands of the unit tests (`#![cfg(test)]` inside)
 #[cfg(test)]
 mod tests;
 pub mod types;

@@ -448,3 +448,43 @@ fn a_filter_that_keeps_every_element_is_its_list() {
     assert_eq!(**some, [Value::Int(2), Value::Int(3)]);
     assert_eq!(some.capacity(), 2, "no spare room");
 }
+
+/// `walk(v).filter(..)` tests the walk's records as they are made and holds
+/// only those kept: the same list, charged the same steps as the walk and
+/// the filter apart (`??` keeps them apart at the cost of its own step),
+/// and cut off by a budget one step short of them.
+#[test]
+fn a_filtered_walk_is_the_walk_filtered_at_the_same_cost() {
+    let config = serde_json::json!({"channels": {
+        "a": {"bindings": {"acp": {}}, "accounts": [{"bindings": {"acp": []}}, 1]},
+        "b": {"bindings": "x"}
+    }});
+    let filter = ".filter(m, is_map(m.value) and is_map(m.value.bindings))";
+    let run = |src: &str, spare: Option<u64>| {
+        let expr = parse(src).unwrap_or_else(|e| panic!("parse {src}: {e:?}"));
+        let (c, _) = compile(&expr, &names(), &[]).unwrap_or_else(|e| panic!("compile {src}: {e:?}"));
+        let roots = [Value::from_json(&config)];
+        let caches = crate::lang::Caches::new(0);
+        if let Some(steps) = spare {
+            assert!(caches.budget.charge(super::budget::STEPS - steps));
+        }
+        let env = Env { roots: &roots, globals: &[groups()], defs: &[], caches: &caches, rule: None, shared: None };
+        let v = env.eval(&c);
+        (v, caches.budget.spent(), caches.budget.reset())
+    };
+    let fused = format!("walk(config.channels){filter}");
+    let (kept, steps, cut) = run(&fused, None);
+    let (apart, apart_steps, _) = run(&format!("(walk(config.channels) ?? []){filter}"), None);
+    let expected = serde_json::json!([
+        {"path": ["a"], "value": {"bindings": {"acp": {}}, "accounts": [{"bindings": {"acp": []}}, 1]}},
+        {"path": ["a", "accounts", 0], "value": {"bindings": {"acp": []}}}
+    ]);
+    assert_eq!((&kept, cut), (&Value::from_json(&expected), None));
+    assert_eq!(apart, kept);
+    // Eleven values walked: 11 steps and 26 for their paths' keys, 11 x 16
+    // for the list, 4 for the filter's and the call's nodes, and 4 steps of
+    // the body per record, 4 more for the 7 maps: 213 + 4 + 72.
+    assert_eq!((steps, apart_steps), (289, 290), "the same steps but the `??` node's");
+    assert_eq!(run(&fused, Some(steps)), (kept, super::budget::STEPS, None), "exactly enough");
+    assert_eq!(run(&fused, Some(steps - 1)).2, Some(super::Cutoff::Steps));
+}

@@ -112,6 +112,7 @@ fn decode(table: Table) -> Result<Vec<Value>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lang::testing::json;
 
     #[derive(Serialize, Deserialize)]
     struct Holder(#[serde(with = "super")] Vec<Value>);
@@ -119,10 +120,6 @@ mod tests {
     fn round_trip(values: Vec<Value>) -> Vec<Value> {
         let bytes = rmp_serde::to_vec(&Holder(values)).expect("serialises");
         rmp_serde::from_slice::<Holder>(&bytes).expect("deserialises").0
-    }
-
-    fn json(text: &str) -> Value {
-        Value::from_json(&serde_json::from_str(text).expect("json"))
     }
 
     #[test]

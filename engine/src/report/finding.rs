@@ -32,6 +32,9 @@ pub struct Refusal {
     /// Dotted path, as OpenClaw prints it (`agents.ownership`).
     pub path: String,
     pub message: String,
+    /// Where it comes among the refusals (its rule's `refusal.order`), for
+    /// the report's order only.
+    pub order: Option<crate::lang::Value>,
 }
 
 /// What the outputs say when a finding says OpenClaw refuses the config.

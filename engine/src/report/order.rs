@@ -11,6 +11,13 @@
 //! rule and group keep the order the rule found them in; rules not listed
 //! come after, by checkId, title and detail. Reports are stable from run
 //! to run.
+//!
+//! Refusals (findings saying the audited tool refuses the config) are
+//! listed as the tool lists its issues, whichever rules state them: those
+//! of one severity come together, where the first of their rules in
+//! `report_order` puts them, by their `refusal.order` values (refusals
+//! without one after, in `report_order`). [`refusals`] lists every refusal
+//! in that order, whatever its severity.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -34,20 +41,56 @@ fn places(pack: &Pack) -> HashMap<&str, (usize, usize)> {
     out
 }
 
+/// How two refusals compare: by their `refusal.order` values (those
+/// without one last), then by their rules' places.
+fn refusal_cmp(a: &Finding, b: &Finding, place: impl Fn(&Finding) -> (usize, usize)) -> Ordering {
+    fn order(f: &Finding) -> Option<&crate::lang::Value> {
+        f.refusal.as_ref().and_then(|r| r.order.as_ref())
+    }
+    let by_order = match (order(a), order(b)) {
+        (Some(x), Some(y)) => x.total_cmp(y),
+        (x, y) => y.is_some().cmp(&x.is_some()),
+    };
+    by_order.then_with(|| place(a).1.cmp(&place(b).1))
+}
+
+/// Every refusal among `findings`, in the order the audited tool lists its
+/// issues (see the module's comment), whatever their severities.
+pub fn refusals<'a>(findings: impl IntoIterator<Item = &'a Finding>, pack: &Pack) -> Vec<&'a Finding> {
+    let places = places(pack);
+    let unlisted = (places.len(), places.len());
+    let place = |f: &Finding| places.get(f.rule.as_str()).copied().unwrap_or(unlisted);
+    let mut out: Vec<&Finding> = findings.into_iter().filter(|f| f.refuses_start()).collect();
+    out.sort_by(|a, b| refusal_cmp(a, b, place));
+    out
+}
+
 /// Sorts `findings` for output (see the module's comment).
 pub fn sort(findings: &mut [Finding], pack: &Pack) {
     let places = places(pack);
     let unlisted = (places.len(), places.len());
     let place = |f: &Finding| places.get(f.rule.as_str()).copied().unwrap_or(unlisted);
+    // Where the refusals of each severity come: where the first of their rules does.
+    let mut refusals_at: HashMap<crate::severity::Severity, usize> = HashMap::new();
+    for f in findings.iter().filter(|f| f.refuses_start()) {
+        let at = refusals_at.entry(f.severity).or_insert(usize::MAX);
+        *at = (*at).min(place(f).0);
+    }
+    let start = |f: &Finding| if f.refuses_start() { refusals_at[&f.severity] } else { place(f).0 };
     let group = |a: &Finding, b: &Finding| match (&a.report_group, &b.report_group) {
         (Some(x), Some(y)) => x.total_cmp(y),
         (x, y) => x.is_some().cmp(&y.is_some()),
     };
     findings.sort_by(|a, b| {
         let (pa, pb) = (place(a), place(b));
+        let refused = b.refuses_start().cmp(&a.refuses_start());
         b.severity
             .cmp(&a.severity)
-            .then(pa.0.cmp(&pb.0))
+            .then(start(a).cmp(&start(b)))
+            .then(refused)
+            .then_with(
+                || if a.refuses_start() && b.refuses_start() { refusal_cmp(a, b, place) } else { Ordering::Equal },
+            )
             .then_with(|| if pa.0 == pb.0 && pa.0 != unlisted.0 { group(a, b) } else { Ordering::Equal })
             .then(pa.1.cmp(&pb.1))
             .then_with(|| {

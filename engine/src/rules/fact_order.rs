@@ -48,7 +48,7 @@ fn collect(ir: &Ir, out: &mut Reads) {
             out.defs.insert(*id);
             args.iter().for_each(|a| collect(a, out));
         }
-        Ir::List(items) | Ir::Builtin(_, items) => items.iter().for_each(|a| collect(a, out)),
+        Ir::List(items) | Ir::Builtin(_, items, _) => items.iter().for_each(|a| collect(a, out)),
         Ir::Map(entries) => entries.iter().for_each(|(_, v)| collect(v, out)),
         Ir::Member(a, _) | Ir::Not(a) | Ir::Neg(a) => collect(a, out),
         Ir::Index(a, b)

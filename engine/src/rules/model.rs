@@ -530,6 +530,13 @@ pub struct RefusalSpec {
     /// The issue message, word for word.
     #[schemars(with = "String")]
     pub message: Spanned<String>,
+    /// Where the issue comes among the others the validation reports (an
+    /// expression per finding, typically a list of numbers): refusals are
+    /// reported by these values, across rules, as the audited tool lists
+    /// its issues; refusals without one come after.
+    #[serde(default)]
+    #[schemars(with = "Option<ExprText>")]
+    pub order: Option<Spanned<ExprText>>,
 }
 
 #[derive(Clone, Debug, Deserialize, serde::Serialize, JsonSchema)]

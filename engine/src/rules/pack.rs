@@ -218,8 +218,17 @@ impl Pack {
     }
 
     /// A pack from [`Pack::to_bytes`], made by the same build of the engine.
+    /// Definitions are decoded on first use (`lang::lazy`), from a copy of
+    /// their bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Pack, String> {
         rmp_serde::from_slice(bytes).map_err(|e| format!("cannot read the precompiled pack: {e}"))
+    }
+
+    /// As [`Pack::from_bytes`], for bytes that live as long as the process
+    /// (the pack embedded in the binary): what is decoded on first use is
+    /// decoded from them, not from a copy.
+    pub fn from_static(bytes: &'static [u8]) -> Result<Pack, String> {
+        crate::lang::lazy::from_static(bytes).map_err(|e| format!("cannot read the precompiled pack: {e}"))
     }
 
     /// Whether some rule can produce `check_id`.

@@ -43,11 +43,14 @@ pub enum SeverityRule {
 }
 
 /// The issue OpenClaw's config validation reports when it refuses a
-/// config: its dotted path and message.
+/// config: its dotted path and message, and where it comes among the
+/// others (`refusal.order`).
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct RefusalText {
     pub path: Template,
     pub message: Template,
+    #[serde(default)]
+    pub order: Option<Compiled>,
 }
 
 /// An example as written, with its location in the rule file.
@@ -144,6 +147,7 @@ impl Rule {
             .chain(templates)
             .chain(&self.refuses_start)
             .chain(&self.report_group)
+            .chain(self.refusal.as_ref().and_then(|r| r.order.as_ref()))
             .chain(self.fix.iter().flat_map(FixOp::compiled))
     }
 

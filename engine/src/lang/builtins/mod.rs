@@ -15,10 +15,12 @@ pub(crate) mod paths;
 mod query;
 pub mod regex_cache;
 pub mod regex_fancy;
+pub mod regex_kept;
 pub mod regex_search;
 pub mod schema;
 mod schema_defaults;
 mod schema_json;
+mod schema_order;
 mod schema_values;
 mod strings;
 pub mod text;
@@ -30,6 +32,7 @@ pub(crate) use lists::retain as retain_list;
 pub use maps::deep_merge as deep_merge_values;
 pub use paths::normalize as normalize_path;
 pub(crate) use strings::glob_match;
+pub(crate) use walk::{NAME as WALK, filter_walk};
 
 use super::budget::Budget;
 use super::types::Ty;
@@ -261,6 +264,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(query::BUILTINS)
         .chain(schema::BUILTINS)
         .chain(schema_values::BUILTINS)
+        .chain(schema_order::BUILTINS)
         .chain(schema_defaults::BUILTINS)
         .chain(schema_json::BUILTINS)
         .chain(text::BUILTINS)

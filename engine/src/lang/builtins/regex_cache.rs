@@ -22,6 +22,10 @@
 //!   [`PAIRS_PER_STEP`] pairs of an input byte and a pattern position (the
 //!   work of the slowest engine, about 6 ns a pair), before searching.
 //!
+//! A pattern written as a constant in a pack is compiled once when the
+//! pack loads and kept with the call (`regex_kept`); the cache is for the
+//! others, and for packs that come precompiled.
+//!
 //! The cache holds at most [`CACHE_PATTERNS`] patterns and
 //! [`CACHE_UNITS`] units of expanded size; the least recently used make
 //! room. Each pattern's lazy DFAs (forward and reverse) may use at most
@@ -29,7 +33,6 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::rc::Rc;
 use std::sync::Arc;
 
 use regex_syntax::hir::{Class, Hir, HirKind};
@@ -152,7 +155,7 @@ struct Cache {
 }
 
 struct Entry {
-    compiled: Option<Rc<Compiled>>,
+    compiled: Option<Arc<Compiled>>,
     units: u64,
     used: u64,
 }
@@ -162,7 +165,7 @@ thread_local! {
 }
 
 impl Cache {
-    fn lookup(&mut self, pattern: &str) -> Option<Option<Rc<Compiled>>> {
+    fn lookup(&mut self, pattern: &str) -> Option<Option<Arc<Compiled>>> {
         self.clock += 1;
         let clock = self.clock;
         self.entries.get_mut(pattern).map(|e| {
@@ -171,7 +174,7 @@ impl Cache {
         })
     }
 
-    fn insert(&mut self, pattern: &str, compiled: Option<Rc<Compiled>>, units: u64) {
+    fn insert(&mut self, pattern: &str, compiled: Option<Arc<Compiled>>, units: u64) {
         while !self.entries.is_empty() && (self.entries.len() >= CACHE_PATTERNS || self.units + units > CACHE_UNITS) {
             let Some(oldest) = self.entries.iter().min_by_key(|(_, e)| e.used).map(|(k, _)| k.clone()) else {
                 break;
@@ -190,10 +193,15 @@ impl Cache {
 /// The compiled pattern, its compilation charged if it was not cached;
 /// `None` if it does not compile or the budget cannot pay (the caller then
 /// yields null).
-pub fn get(pattern: &str, budget: &Budget) -> Option<Rc<Compiled>> {
+pub fn get(pattern: &str, budget: &Budget) -> Option<Arc<Compiled>> {
     // Finding the pattern in the cache hashes it.
     if !meter::read(budget, pattern.len()) {
         return None;
+    }
+    // A constant pattern the pack compiled (see `regex_kept`) costs what a
+    // pattern in the cache does.
+    if let Some(kept) = super::regex_kept::current(pattern) {
+        return Some(kept);
     }
     if let Some(hit) = CACHE.with(|c| c.borrow_mut().lookup(pattern)) {
         return hit;
@@ -208,7 +216,7 @@ pub fn get(pattern: &str, budget: &Budget) -> Option<Rc<Compiled>> {
                 return None;
             }
             match Compiled::build(&hir, size) {
-                Ok(c) => (Some(Rc::new(c)), size.units),
+                Ok(c) => (Some(Arc::new(c)), size.units),
                 // Past the compiled-size limit: remembered as small.
                 Err(_) => (None, 1),
             }

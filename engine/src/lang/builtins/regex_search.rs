@@ -33,13 +33,12 @@
 //! from a lazy DFA with one pattern per branch, which says which branch
 //! matched, searching the match's span and charged as the other searches.
 
-use std::cell::RefCell;
-
 use regex_automata::hybrid::dfa::{self as lazy, DFA};
 use regex_automata::hybrid::regex::{Builder as LazyRegexBuilder, Cache as LazyCache, Regex as LazyRegex};
 use regex_automata::nfa::thompson::{self, WhichCaptures};
 use regex_automata::util::captures::Captures;
 use regex_automata::util::iter::Searcher;
+use regex_automata::util::pool::{Pool, PoolGuard};
 use regex_automata::util::prefilter::Prefilter;
 use regex_automata::{Anchored, Input, Match, MatchKind, PatternID, meta};
 use regex_syntax::hir::{Hir, HirKind};
@@ -56,6 +55,12 @@ pub const STATE_BYTE_CLASSES_PER_STEP: u64 = 4;
 
 /// A compiled pattern: the lazy DFAs that find matches, the meta engine
 /// for groups and for searches the lazy DFA gives up on, and their caches.
+///
+/// The caches are in a pool, as the regex crate keeps them, so a pattern
+/// can be shared between threads (a constant pattern is kept with the
+/// compiled call, and `fleet` audits on every core with one pack): the
+/// first thread to search takes its caches without a lock, the others from
+/// a stack of caches, each made on first use.
 pub struct Compiled {
     pub size: Size,
     lazy: LazyRegex,
@@ -66,7 +71,7 @@ pub struct Compiled {
     /// One lazy DFA pattern per top-level branch, and which branches are
     /// the group `keep` (see [`keep_branches`]).
     branches: Option<(DFA, Vec<bool>)>,
-    caches: RefCell<Caches>,
+    caches: Pool<Option<Caches>, fn() -> Option<Caches>>,
 }
 
 impl std::fmt::Debug for Compiled {
@@ -191,12 +196,24 @@ impl Compiled {
             }
             None => None,
         };
-        let caches = RefCell::new(Caches {
-            lazy: lazy.create_cache(),
-            meta: meta.create_cache(),
-            branches: branches.as_ref().map(|(dfa, _)| dfa.create_cache()),
-        });
-        Ok(Compiled { size, lazy, prefilter, meta, branches, caches })
+        // The caches are made by the first search (of each thread), so the
+        // pool's lock-free slot goes to the thread that searches, not to
+        // the one that compiled a pack.
+        Ok(Compiled { size, lazy, prefilter, meta, branches, caches: Pool::new(|| None) })
+    }
+
+    /// This thread's caches (made the first time a thread searches while
+    /// no cache is free).
+    fn caches(&self) -> PoolGuard<'_, Option<Caches>, fn() -> Option<Caches>> {
+        let mut guard = self.caches.get();
+        if guard.is_none() {
+            *guard = Some(Caches {
+                lazy: self.lazy.create_cache(),
+                meta: self.meta.create_cache(),
+                branches: self.branches.as_ref().map(|(dfa, _)| dfa.create_cache()),
+            });
+        }
+        guard
     }
 
     /// Steps per byte of lazy DFA state built by `dfa`.
@@ -218,8 +235,8 @@ impl Compiled {
             input.set_start(found?.start);
         }
         let input = &input;
-        let mut caches = self.caches.borrow_mut();
-        let Caches { lazy, meta, .. } = &mut *caches;
+        let mut guard = self.caches();
+        let Some(Caches { lazy, meta, .. }) = &mut *guard else { return None };
         // A cache that gave up before starts afresh, so each search may
         // clear it DFA_CLEARS times.
         if lazy.forward().clear_count() >= DFA_CLEARS || lazy.reverse().clear_count() >= DFA_CLEARS {
@@ -277,7 +294,9 @@ impl Compiled {
         }
         let mut caps = self.meta.create_captures();
         let input = Input::new(hay).span(m.range()).anchored(Anchored::Yes);
-        self.meta.search_captures_with(&mut self.caches.borrow_mut().meta, &input, &mut caps);
+        let mut guard = self.caches();
+        let caches = guard.as_mut()?;
+        self.meta.search_captures_with(&mut caches.meta, &input, &mut caps);
         Some(caps)
     }
 
@@ -290,8 +309,8 @@ impl Compiled {
             let k = self.group_index("keep")?;
             return self.captures(hay, m, b).map(|caps| caps.get_group(k).is_some());
         };
-        let mut caches = self.caches.borrow_mut();
-        let cache = caches.branches.as_mut().expect("a cache for the branches");
+        let mut guard = self.caches();
+        let cache = guard.as_mut().and_then(|c| c.branches.as_mut())?;
         if cache.clear_count() >= DFA_CLEARS {
             cache.reset(dfa);
         }
@@ -306,7 +325,7 @@ impl Compiled {
             Ok(Some(end)) => Some(keep[end.pattern().as_usize()]),
             // Gave up, or (cannot happen) no branch matched: the groups say.
             _ => {
-                drop(caches);
+                drop(guard);
                 let k = self.group_index("keep")?;
                 self.captures(hay, m, b).map(|caps| caps.get_group(k).is_some())
             }

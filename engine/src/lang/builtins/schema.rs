@@ -162,10 +162,7 @@ fn object(m: &Map, s: &Map, w: &mut Walk) -> Option<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn json(text: &str) -> Value {
-        Value::from_json(&serde_json::from_str(text).unwrap())
-    }
+    use crate::lang::testing::json;
 
     fn unknown(value: &str, schema: &str) -> Vec<String> {
         let found = unknown_keys(&Budget::default(), &[json(value), json(schema)]);

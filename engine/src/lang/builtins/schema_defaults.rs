@@ -66,10 +66,7 @@ fn rewrite(v: &Value, b: &Budget) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn json(text: &str) -> Value {
-        Value::from_json(&serde_json::from_str(text).unwrap())
-    }
+    use crate::lang::testing::json;
 
     fn defaulted(schema: &str) -> String {
         json_schema_defaulted(&Budget::default(), &[json(schema)]).to_json().to_string()

@@ -352,10 +352,7 @@ fn numeric(value: &Value, s: &Map, path: &[Value], out: &mut Vec<Value>, b: &Bud
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn json(text: &str) -> Value {
-        Value::from_json(&serde_json::from_str(text).unwrap())
-    }
+    use crate::lang::testing::{dotted, first_of, json};
 
     /// Each issue as `path keyword [parameter]`, the parameter as JSON.
     fn issues(value: &str, schema: &str) -> Vec<String> {
@@ -365,13 +362,8 @@ mod tests {
             .unwrap()
             .iter()
             .map(|r| {
-                let path: Vec<String> = r.get("path").as_list().unwrap().iter().map(|p| p.to_string()).collect();
-                let extra = ["types", "values", "limit", "pattern", "format", "keys", "failing"]
-                    .iter()
-                    .map(|k| r.get(k))
-                    .find(|v| *v != Value::Null)
-                    .map_or(String::new(), |v| format!(" {}", v.to_json()));
-                format!("{} {}{extra}", path.join("."), r.get("keyword").as_str().unwrap())
+                let extra = first_of(r, &["types", "values", "limit", "pattern", "format", "keys", "failing"]);
+                format!("{} {}{extra}", dotted(r, "path"), r.get("keyword").as_str().unwrap())
             })
             .collect()
     }

@@ -501,10 +501,7 @@ fn object(m: &Map, s: &Map, path: &mut Path, out: &mut Vec<Value>, b: &Budget) -
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn json(text: &str) -> Value {
-        Value::from_json(&serde_json::from_str(text).unwrap())
-    }
+    use crate::lang::testing::{dotted, first_of, json};
 
     /// Each issue as `path keyword got [expected|values|limit]`.
     fn issues(value: &str, schema: &str) -> Vec<String> {
@@ -514,18 +511,11 @@ mod tests {
             .unwrap()
             .iter()
             .map(|r| {
-                let path: Vec<String> = r.get("path").as_list().unwrap().iter().map(|p| p.to_string()).collect();
-                let schema_path: Vec<String> =
-                    r.get("schema_path").as_list().unwrap().iter().map(|p| p.to_string()).collect();
-                let extra = ["expected", "values", "limit", "pattern", "format"]
-                    .iter()
-                    .map(|k| r.get(k))
-                    .find(|v| *v != Value::Null)
-                    .map_or(String::new(), |v| format!(" {}", v.to_json()));
+                let extra = first_of(r, &["expected", "values", "limit", "pattern", "format"]);
                 format!(
                     "{} ({}) {} {}{extra}",
-                    path.join("."),
-                    schema_path.join("."),
+                    dotted(r, "path"),
+                    dotted(r, "schema_path"),
                     r.get("keyword").as_str().unwrap(),
                     r.get("got").as_str().unwrap()
                 )

@@ -10,31 +10,64 @@ use crate::lang::value::Value;
 
 #[rustfmt::skip]
 pub(super) const BUILTINS: &[Builtin] = &[
-    Builtin { name: "walk", params: &[P::Any], optional: 0, variadic: false, ret: Ret::ListOf(P::Map), summary: "every value nested in the value, itself included, lists entered, as {path, value} with path the keys and indexes to it, in depth-first order (a value, then what is under its first key or item, then its second)", cost: Cost::Own("a step per value found and per key of its path, as it goes, and the list it makes"), call: walk },
+    Builtin { name: NAME, params: &[P::Any], optional: 0, variadic: false, ret: Ret::ListOf(P::Map), summary: "every value nested in the value, itself included, lists entered, as {path, value} with path the keys and indexes to it, in depth-first order (a value, then what is under its first key or item, then its second)", cost: Cost::Own("a step per value found and per key of its path, as it goes, and the list it makes"), call: walk },
 ];
+
+/// The builtin's name: `walk(v).filter(..)` is evaluated by
+/// [`filter_walk`] (see `Env::node`).
+pub(crate) const NAME: &str = "walk";
 
 /// Pays for each value found and the path it copies, as it goes: values
 /// that share their children can hold exponentially many paths.
 fn walk(b: &Budget, a: &[Value]) -> Value {
-    fn go(v: &Value, path: &mut Vec<Value>, out: &mut Vec<Value>, b: &Budget) -> Option<()> {
+    let mut out = Vec::new();
+    match visit(&a[0], b, &mut |record| out.push(record)) {
+        Some(()) => meter::made(Value::list(out), b),
+        None => Value::Null,
+    }
+}
+
+/// `walk(v).filter(..)` without the walk's whole list: each `{path, value}`
+/// record is handed to `keep` as it is made and held only when kept (a
+/// walk of a channels section of thousands of accounts made a hundred
+/// thousand records for the few a rule keeps). It is charged what `walk`
+/// is (a step per value and per key of its path, then the size of the
+/// list it would have made, which is paid for after the records rather
+/// than before `keep` sees them: the same total); `None` when the budget
+/// is spent, where `walk` is null.
+pub(crate) fn filter_walk(v: &Value, b: &Budget, keep: &mut dyn FnMut(&Value) -> bool) -> Option<Vec<Value>> {
+    let mut kept = Vec::new();
+    let mut made = 0;
+    visit(v, b, &mut |record| {
+        made += 1;
+        if keep(&record) {
+            kept.push(record);
+        }
+    })?;
+    b.charge(meter::list_size_cost(made)).then_some(kept)
+}
+
+/// Hands each record of `walk` to `found`, depth-first, paying as it goes.
+fn visit(v: &Value, b: &Budget, found: &mut dyn FnMut(Value)) -> Option<()> {
+    fn go(v: &Value, path: &mut Vec<Value>, found: &mut dyn FnMut(Value), b: &Budget) -> Option<()> {
         if !b.charge(1 + path.len() as u64) {
             return None;
         }
-        out.push(Value::map(
+        found(Value::map(
             [("path".into(), Value::list(path.clone())), ("value".into(), v.clone())].into_iter().collect(),
         ));
         match v {
             Value::Map(m) => {
                 for (k, child) in m.iter() {
                     path.push(Value::str(k));
-                    go(child, path, out, b)?;
+                    go(child, path, found, b)?;
                     path.pop();
                 }
             }
             Value::List(items) => {
                 for (i, child) in items.iter().enumerate() {
                     path.push(Value::Int(i as i64));
-                    go(child, path, out, b)?;
+                    go(child, path, found, b)?;
                     path.pop();
                 }
             }
@@ -42,11 +75,7 @@ fn walk(b: &Budget, a: &[Value]) -> Value {
         }
         Some(())
     }
-    let mut out = Vec::new();
-    match go(&a[0], &mut Vec::new(), &mut out, b) {
-        Some(()) => meter::made(Value::list(out), b),
-        None => Value::Null,
-    }
+    go(v, &mut Vec::new(), found, b)
 }
 
 #[cfg(test)]

@@ -122,11 +122,11 @@ impl PackCompiler {
             .map(|(p, body)| Definition {
                 name: p.name,
                 params: p.params.len(),
-                body: body.unwrap_or(Compiled {
+                body: crate::lang::lazy::Lazy::new(body.unwrap_or(Compiled {
                     ir: crate::lang::compile::Ir::Const(Value::Null),
                     frame: 0,
                     ty: Ty::Any,
-                }),
+                })),
                 reads: 0,
                 fold: Default::default(),
             })

@@ -47,6 +47,11 @@ pub fn is_shared_file(path: &str) -> bool {
 
 /// Compiles a pack from its files (shared and rules, any order).
 pub fn compile_pack(files: Vec<Arc<RuleSource>>) -> Result<Pack, PackErrors> {
+    // Each distinct constant pattern compiled once, kept with its calls.
+    crate::lang::builtins::regex_kept::while_compiling(|| compile_files(files))
+}
+
+fn compile_files(files: Vec<Arc<RuleSource>>) -> Result<Pack, PackErrors> {
     let mut c = PackCompiler {
         errors: Vec::new(),
         config_schema: None,

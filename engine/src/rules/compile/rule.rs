@@ -234,7 +234,11 @@ impl PackCompiler {
             }
             let path = self.template(file, &r.path, text_names);
             let message = self.template(file, &r.message, text_names);
-            Some(crate::rules::rule::RefusalText { path: path?, message: message? })
+            let order = match &r.order {
+                Some(o) => Some(self.expr((file, o), text_names, &[])?.0),
+                None => None,
+            };
+            Some(crate::rules::rule::RefusalText { path: path?, message: message?, order })
         });
         let report_group =
             raw.report_group.as_ref().and_then(|g| self.expr((file, g), text_names, &[]).map(|(c, _)| c));
