@@ -31,14 +31,7 @@ pub fn evaluate(pack: &Pack, roots: &[Value], ir: Ir, fold: bool, steps: Option<
     for _ in 0..depth {
         assert!(caches.budget.enter(), "the budget refused level {depth}");
     }
-    let env = Env {
-        roots,
-        globals: &pack.globals,
-        defs: &pack.defs,
-        caches: &caches,
-        rule: None,
-        shared: fold.then_some(&pack.shared),
-    };
+    let env = Env { shared: fold.then_some(&pack.shared), ..pack.env(roots, &caches) };
     let value = env.eval(&Compiled { ir, frame: 0, ty: Ty::Any });
     let (spent, peak, remembered) = (caches.budget.spent(), caches.budget.peak(), caches.remembered_calls());
     Evaluation { value, spent, cut: caches.budget.reset(), remembered, peak }

@@ -14,7 +14,7 @@ pub mod walk;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::lang::{Caches, Env, Map, Value};
+use crate::lang::{Caches, Map, Value};
 use crate::rules::{FactDecl, Pack, roots};
 use confine::{FactIssue, FactProblem, ReadRoots};
 
@@ -55,14 +55,7 @@ pub fn gather(pack: &Pack, roots: &mut [Value], read: &mut Reader, grants: Grant
     let reading_facts: Vec<usize> = (0..pack.defs.len()).filter(|&id| pack.defs[id].reads_root(roots::FS)).collect();
     for decl in &pack.facts {
         roots[roots::FS] = Value::map(fs.clone());
-        let env = Env {
-            roots,
-            globals: &pack.globals,
-            defs: &pack.defs,
-            caches: &caches,
-            rule: None,
-            shared: Some(&pack.shared),
-        };
+        let env = pack.env(roots, &caches);
         let value = env.eval(&decl.expr);
         // Most paths lie under the state directory: the pack's roots (some
         // costly to compute) are evaluated only for a path outside it.

@@ -7,7 +7,7 @@ use super::model::PackMeta;
 use super::names::PackScope;
 use super::rule::Rule;
 use super::source::RuleSource;
-use crate::lang::{Compiled, Definition, Value};
+use crate::lang::{Caches, Compiled, Definition, Env, Value};
 
 /// Expected kind of a declared file fact.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -185,6 +185,13 @@ impl From<&PackMeta> for PackInfo {
 }
 
 impl Pack {
+    /// An evaluation over `roots` with this pack's constants and
+    /// definitions, outside any rule, sharing what the process shares
+    /// (`lang::fold`, `lang::shared`).
+    pub fn env<'a>(&'a self, roots: &'a [Value], caches: &'a Caches) -> Env<'a> {
+        Env { roots, globals: &self.globals, defs: &self.defs, caches, rule: None, shared: Some(&self.shared) }
+    }
+
     /// Whether the built-in pack declares the environment variable `name`
     /// (by name, or by a prefix ending in `*`): rules of every pack see it.
     pub fn declares_env(&self, name: &str) -> bool {
