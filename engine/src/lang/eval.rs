@@ -275,7 +275,7 @@ impl Env<'_> {
                 if !budget.charge(b.cost.upfront(&vals)) {
                     return Value::Null;
                 }
-                let out = super::builtins::regex_kept::call(kept, || (b.call)(budget, &vals));
+                let out = (b.call)(&super::builtins::Cx::new(budget, kept), &vals);
                 // Building a large list or string costs its size (builtins
                 // that charge their own work charge what they make too).
                 if matches!(b.cost, super::builtins::Cost::Own(_)) { out } else { meter::made(out, budget) }
