@@ -6,6 +6,10 @@ use crate::fix::parse_mode;
 use crate::lang::{Map, Value};
 use crate::rules::{FactDecl, FactKind, FactSource};
 
+/// The user an example runs as (`paths.uid`) and who owns its made-up
+/// files, so that a file is the user's own unless an example says otherwise.
+pub const EXAMPLE_UID: u32 = 1000;
+
 /// The record of a path that does not exist (or of no path at all).
 pub fn absent(decl: &FactDecl, path: Option<&str>) -> Value {
     let mut m = Map::new();
@@ -79,8 +83,8 @@ pub fn present(decl: &FactDecl, path: &str, given: &serde_json::Value) -> Value 
         m.insert("resolved".into(), Value::Bool(true));
         m.insert("kind".into(), Value::str(if dir { "dir" } else { "file" }));
         m.insert("mode".into(), Value::Int(if dir { 0o700 } else { 0o600 }));
-        m.insert("uid".into(), Value::Int(1000));
-        m.insert("gid".into(), Value::Int(1000));
+        m.insert("uid".into(), Value::Int(i64::from(EXAMPLE_UID)));
+        m.insert("gid".into(), Value::Int(i64::from(EXAMPLE_UID)));
         m.insert("links".into(), Value::Int(1));
         m.insert("size".into(), Value::Int(0));
     }
