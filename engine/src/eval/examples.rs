@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::inputs::base_roots;
 use super::run::Evaluator;
-use crate::config::{LoadedConfig, Paths, SourceMap, json5};
+use crate::config::{LoadedConfig, Paths, ReadConfig, SourceMap, json5};
 use crate::facts::synthetic;
 use crate::input::{Environment, Overrides};
 use crate::lang::Value;
@@ -124,7 +124,7 @@ pub fn evaluate(pack: &Pack, rule: &Rule, spec: &ExampleSpec) -> Result<Vec<Find
         }
         None => None,
     };
-    let loaded = LoadedConfig::from_tree(sources, tree, Vec::new(), &env, None);
+    let loaded = LoadedConfig::from_read(ReadConfig::parsed(sources, tree), &env, None);
     let overrides = overrides(spec)?;
 
     let roots = base_roots(pack, &loaded, &paths, &overrides, Some(uid));
