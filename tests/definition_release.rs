@@ -4,11 +4,14 @@
 //! definition those call (`rules/def_reads.rs`), and the audit's order
 //! (checks, report-phase rules, then fix-phase rules when fixes are
 //! planned) decides the last reader. The matches of a `given` shared by
-//! several rules are dropped after the last of them the same way.
+//! several rules are dropped after the last of them the same way, and so
+//! are the remembered calls of a definition with parameters that reads no
+//! input (`lang::memo`) after the last rule that calls it.
 
 use clawcheck_engine::eval::Evaluator;
 use clawcheck_engine::eval::release::Release;
 use clawcheck_engine::facts::synthetic;
+use clawcheck_engine::fix::planned::Planned;
 use clawcheck_engine::lang::Value;
 use clawcheck_engine::rules::{Pack, PackLoader, roots};
 
@@ -22,11 +25,12 @@ definitions:
   fixval: "config.fixed ?? 1"
   late: "config.late == true"
   unused: "config.unused"
+  twice(x): "x * 2"
 "#;
 
 /// One rule per compiled part a definition can be read through, and one
 /// that selects what the fix-phase rule selects.
-const RULES: [(&str, &str); 8] = [
+const RULES: [(&str, &str); 9] = [
     ("p/a_when.yaml", "id: a_when\ntitle: t\nseverity: warn\nwhen: \"len(rows) > 5\"\n"),
     (
         "p/b_severity.yaml",
@@ -36,11 +40,12 @@ const RULES: [(&str, &str); 8] = [
     ("p/d_each.yaml", "id: d_each\ntitle: t\nseverity: warn\neach: rows\ndetail: \"row {@}\"\n"),
     (
         "p/e_fix.yaml",
-        "id: e_fix\nphase: fix\ntitle: t\ngiven: $.gateway\nfix:\n  - op: add\n    path: /x\n    value_expr: fixval\n    change: gateway.x\n",
+        "id: e_fix\nphase: fix\ntitle: t\ngiven: $.gateway\nfix:\n  - op: add\n    path: /x\n    value_expr: twice(fixval)\n    change: gateway.x\n",
     ),
     ("p/f_nothing.yaml", "id: f_nothing\ntitle: t\nseverity: warn\nwhen: \"false\"\n"),
     ("p/g_report.yaml", "id: g_report\nphase: report\ntitle: t\nseverity: info\nwhen: \"label == 'never'\"\n"),
     ("p/h_given.yaml", "id: h_given\ntitle: t\nseverity: warn\ngiven: $.gateway\nwhen: \"false\"\n"),
+    ("p/i_calls.yaml", "id: i_calls\ntitle: t\nseverity: warn\nwhen: \"twice(len(config.items)) == 6\"\n"),
 ];
 
 fn pack() -> Pack {
@@ -69,6 +74,11 @@ fn each_rule_reads_the_parameterless_definitions_of_every_compiled_part() {
     assert_eq!(read("e_fix"), ["fixval"]);
     assert!(read("f_nothing").is_empty());
     assert_eq!(read("g_report"), ["label"]);
+    let calls = |id: &str| names(&pack, pack.rules[rule_index(&pack, id)].calls.iter().map(|&d| d as usize));
+    assert_eq!(calls("i_calls"), ["twice"]);
+    assert_eq!(calls("e_fix"), ["twice"]);
+    assert!(calls("b_severity").is_empty(), "`tagged` reads `tag`, an input: its calls are not remembered");
+    assert!(calls("a_when").is_empty());
 }
 
 #[test]
@@ -83,6 +93,10 @@ fn a_value_is_released_after_its_last_reader_in_the_audit_order() {
     assert!(after(&audit, "e_fix").is_empty());
     assert!(after(&audit, "f_nothing").is_empty());
     assert_eq!(after(&audit, "g_report"), ["label"], "report-phase rules run after every check");
+    let calls = |release: &Release, id: &str| names(&pack, release.calls_after(rule_index(&pack, id)).iter().copied());
+    assert_eq!(calls(&audit, "i_calls"), ["twice"], "no fix-phase rule runs");
+    assert!(calls(&audit, "e_fix").is_empty());
+    assert!(calls(&audit, "b_severity").is_empty());
     let given = |release: &Release, id: &str| release.selections_after(rule_index(&pack, id)).to_vec();
     let gateway = vec![("$.gateway".to_string(), 0)];
     assert_eq!(given(&audit, "h_given"), std::slice::from_ref(&gateway));
@@ -92,6 +106,8 @@ fn a_value_is_released_after_its_last_reader_in_the_audit_order() {
     assert_eq!(after(&fixing, "c_texts"), ["late"]);
     assert_eq!(after(&fixing, "e_fix"), ["fixval"], "fix-phase rules run last");
     assert_eq!(after(&fixing, "g_report"), ["label"]);
+    assert!(calls(&fixing, "i_calls").is_empty(), "e_fix calls `twice` later");
+    assert_eq!(calls(&fixing, "e_fix"), ["twice"]);
     assert!(given(&fixing, "h_given").is_empty(), "e_fix selects the same later");
     assert_eq!(given(&fixing, "e_fix"), [gateway]);
 }
@@ -119,12 +135,14 @@ fn an_audit_holds_no_definition_once_its_readers_have_run() {
         ("d_each", "warn", "row 2"),
         ("d_each", "warn", "row 3"),
         ("d_each", "warn", "row 4"),
+        ("i_calls", "warn", ""),
     ];
     let expected: Vec<(String, String, String)> =
         expected.iter().map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())).collect();
     assert_eq!(found, expected);
     assert!(audit.cached_definitions().is_empty(), "{:?}", audit.cached_definitions());
     assert_eq!(audit.held_selections(), 0);
+    assert!(audit.remembered_definitions().is_empty(), "{:?}", audit.remembered_definitions());
 }
 
 #[test]
@@ -135,8 +153,19 @@ fn a_value_a_fix_rule_reads_is_kept_for_the_fix_phase() {
     fixing.run_all(None);
     assert_eq!(fixing.cached_definitions(), ["fixval"]);
     assert_eq!(fixing.held_selections(), 1, "the matches of `$.gateway`, for e_fix");
+    assert_eq!(fixing.remembered_definitions(), ["twice"], "i_calls' call `twice(3)`, kept for e_fix");
     let hardening = fixing.hardening(None);
     assert_eq!(hardening.iter().map(|f| f.check_id.as_str()).collect::<Vec<_>>(), ["e_fix"]);
     assert!(fixing.cached_definitions().is_empty(), "{:?}", fixing.cached_definitions());
     assert_eq!(fixing.held_selections(), 0);
+    assert!(fixing.remembered_definitions().is_empty(), "{:?}", fixing.remembered_definitions());
+    let values: Vec<Option<Value>> = hardening[0]
+        .fixes
+        .iter()
+        .map(|p| match p {
+            Planned::Edit(e) => e.value.clone(),
+            Planned::Mode(_) => None,
+        })
+        .collect();
+    assert_eq!(values, [Some(Value::Int(14))], "twice(fixval), fixval 7");
 }

@@ -163,3 +163,65 @@ fn files_are_named_from_the_working_directory_else_from_home() {
     let r = setup.run_in(&setup.work().join("state"), &["--select", "t.fixed"]);
     assert!(r.out.contains("\nt.fixed [*] Box is bad (openclaw.json:2:3)\n"), "{}", r.out);
 }
+
+/// The lines that count what the report leaves out, each kind on its own line
+/// when at least one finding is left out that way and absent at none; the
+/// line on a refused config likewise. Rendered directly, with every count
+/// on both sides of zero.
+#[test]
+fn each_count_of_findings_left_out_has_its_line_only_when_it_is_not_zero() {
+    use clawcheck_engine::eval;
+    use clawcheck_engine::redact::Redactor;
+    use clawcheck_engine::report::human::{self, Hidden, HumanOptions, Shown, Subject};
+
+    let case = clawcheck_tests::case::Case::all_recorded().into_iter().find(|c| c.name == "big-company-multi-agent");
+    let prepared = case.expect("the case is recorded").prepare().expect("case setup");
+    let pack = clawcheck::builtin_pack();
+    let audit = eval::audit(&pack, &prepared.env, &prepared.overrides).expect("the case loads");
+    let redactor = Redactor::new(pack.secret_policy(), &audit.config, &[]);
+    let opts =
+        HumanOptions { color: false, width: 100, home: None, cwd: None, shown: Shown::Nothing, show_source: false };
+    let render = |hidden: Hidden, refusals: usize| {
+        let subject = Subject {
+            config: Path::new("/c/openclaw.json"),
+            config_exists: true,
+            state_dir: Path::new("/c"),
+            refusals,
+        };
+        human::render(&[], hidden, &audit.config.sources, &[], &subject, &opts, &redactor)
+    };
+    let (head, tail) = ("OpenClaw security audit (clawcheck)\n", "Summary: 0 critical · 0 warn · 0 info\n");
+    let config = "config: /c/openclaw.json (state dir: /c)\n";
+    assert_eq!(render(Hidden::default(), 0), format!("{head}{tail}{config}"));
+    let suppressed = "Suppressed: 1 finding(s) by security.audit.suppressions (see --json suppressedFindings)\n";
+    assert_eq!(render(Hidden { suppressed: 1, ..Hidden::default() }, 0), format!("{head}{tail}{suppressed}{config}"));
+    let ignored = "Ignored: 1 finding(s) by --select / --ignore\n";
+    assert_eq!(render(Hidden { ignored: 1, ..Hidden::default() }, 0), format!("{head}{tail}{ignored}{config}"));
+    let baseline = "1 finding hidden by the baseline\n";
+    assert_eq!(render(Hidden { baseline: 1, ..Hidden::default() }, 0), format!("{head}{tail}{baseline}{config}"));
+    let all = Hidden { suppressed: 2, baseline: 4, ignored: 3 };
+    assert_eq!(
+        render(all, 0),
+        format!(
+            "{head}{tail}{}{}{}{config}",
+            suppressed.replace('1', "2"),
+            ignored.replace('1', "3"),
+            "4 findings hidden by the baseline\n"
+        )
+    );
+    let refused = "OpenClaw would refuse to start with this config: its validation reports 1 issue \
+                   (the findings that say \"OpenClaw itself refuses to start\").\n";
+    assert_eq!(render(Hidden::default(), 1), format!("{head}{refused}{tail}{config}"));
+}
+
+/// `~` for the home directory itself, `~/rest` under it, the path as it is
+/// elsewhere (a state directory that is HOME reads `~`, not `~/`).
+#[test]
+fn the_home_directory_itself_is_a_bare_tilde() {
+    use clawcheck_engine::report::human::tilde;
+    let home = Some(Path::new("/home/u"));
+    assert_eq!(tilde(Path::new("/home/u"), home), "~");
+    assert_eq!(tilde(Path::new("/home/u/.openclaw/openclaw.json"), home), "~/.openclaw/openclaw.json");
+    assert_eq!(tilde(Path::new("/home/user"), home), "/home/user");
+    assert_eq!(tilde(Path::new("/home/u"), None), "/home/u");
+}

@@ -19,7 +19,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use clawcheck_engine::config;
-use clawcheck_engine::eval::inputs::base_roots;
+use clawcheck_engine::eval::inputs::{base_roots, running_uid};
 use clawcheck_engine::eval::{self, Evaluator};
 use clawcheck_engine::facts::{self, scan};
 use clawcheck_engine::input::{Environment, Overrides};
@@ -166,7 +166,7 @@ fn main() {
     let loaded = config::load(&paths, &env).expect("the generated config loads");
     let evaluator = Evaluator::with_grants(
         &pack,
-        base_roots(&pack, &loaded, &paths, &overrides),
+        base_roots(&pack, &loaded, &paths, &overrides, running_uid()),
         &mut facts::read_fs,
         overrides.grants(),
     );

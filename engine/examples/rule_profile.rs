@@ -10,7 +10,7 @@
 use std::time::Instant;
 
 use clawcheck_engine::eval::Evaluator;
-use clawcheck_engine::eval::inputs::base_roots;
+use clawcheck_engine::eval::inputs::{base_roots, running_uid};
 use clawcheck_engine::input::Overrides;
 use clawcheck_engine::rules::PackLoader;
 
@@ -27,7 +27,7 @@ fn main() {
     let loaded = fixtures::load(dir.path());
     let paths = fixtures::paths(dir.path());
     let t = Instant::now();
-    let roots = base_roots(&pack, &loaded, &paths, &Overrides::default());
+    let roots = base_roots(&pack, &loaded, &paths, &Overrides::default(), running_uid());
     let evaluator = Evaluator::new(&pack, roots, &mut clawcheck_engine::facts::read_fs);
     println!("facts: {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
     let mut times: Vec<(f64, u64, &str)> = pack

@@ -5,7 +5,7 @@
 //! applying it a second time changes nothing.
 
 use clawcheck_engine::config::tree::parse_dotted;
-use clawcheck_engine::config::{LoadedConfig, PathSeg, SourceMap, json5};
+use clawcheck_engine::config::{LoadedConfig, PathSeg, ReadConfig, SourceMap, json5};
 use clawcheck_engine::fix::PatchOp;
 use clawcheck_engine::fix::edit::render;
 use clawcheck_engine::fix::plan::Attributed;
@@ -148,7 +148,7 @@ fn load(text: &str) -> LoadedConfig {
     let mut sources = SourceMap::default();
     let id = sources.add("/cfg/openclaw.json".into(), text.to_string());
     let tree = json5::parse(&sources, id).unwrap_or_else(|e| panic!("does not parse: {e}\n{text}"));
-    LoadedConfig::from_tree(sources, Some(tree), Vec::new(), &Environment::default(), None)
+    LoadedConfig::from_read(ReadConfig::parsed(sources, Some(tree)), &Environment::default(), None)
 }
 
 /// Every path of an object member, as dotted segments.

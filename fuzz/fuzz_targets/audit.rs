@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 
 use clawcheck_engine::config::sources::SourceMap;
-use clawcheck_engine::config::{LoadedConfig, Paths, json5};
+use clawcheck_engine::config::{LoadedConfig, Paths, ReadConfig, json5};
 use clawcheck_engine::eval;
 use clawcheck_engine::facts::synthetic;
 use clawcheck_engine::input::{Environment, Overrides};
@@ -28,7 +28,7 @@ fuzz_target!(|data: &[u8]| {
     let mut sources = SourceMap::default();
     let file = sources.add(paths.config.clone(), text);
     let Ok(tree) = json5::parse(&sources, file) else { return };
-    let loaded = LoadedConfig::from_tree(sources, Some(tree), Vec::new(), &Environment::default(), None);
+    let loaded = LoadedConfig::from_read(ReadConfig::parsed(sources, Some(tree)), &Environment::default(), None);
     let mut nothing = |decl: &_, path: &str, _: &_| synthetic::absent(decl, Some(path));
     let outcome = eval::audit_with(pack(), &loaded, &paths, &Overrides::default(), &mut nothing);
     assert!(outcome.incomplete().is_empty(), "the built-in pack's audit is incomplete: {:?}", outcome.incomplete());

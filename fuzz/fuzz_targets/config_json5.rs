@@ -3,7 +3,7 @@
 #![no_main]
 
 use clawcheck_engine::config::sources::SourceMap;
-use clawcheck_engine::config::{LoadedConfig, json5};
+use clawcheck_engine::config::{LoadedConfig, ReadConfig, json5};
 use clawcheck_engine::input::Environment;
 use libfuzzer_sys::fuzz_target;
 
@@ -12,6 +12,6 @@ fuzz_target!(|data: &[u8]| {
     let mut sources = SourceMap::default();
     let file = sources.add("/fuzz/openclaw.json".into(), text);
     if let Ok(tree) = json5::parse(&sources, file) {
-        let _ = LoadedConfig::from_tree(sources, Some(tree), Vec::new(), &Environment::default(), None);
+        let _ = LoadedConfig::from_read(ReadConfig::parsed(sources, Some(tree)), &Environment::default(), None);
     }
 });

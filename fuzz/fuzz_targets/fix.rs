@@ -6,7 +6,7 @@
 use std::sync::OnceLock;
 
 use clawcheck_engine::config::sources::SourceMap;
-use clawcheck_engine::config::{LoadedConfig, Paths, json5};
+use clawcheck_engine::config::{LoadedConfig, Paths, ReadConfig, json5};
 use clawcheck_engine::eval;
 use clawcheck_engine::fix::{self, FixOptions};
 use clawcheck_engine::input::{Environment, Overrides};
@@ -34,7 +34,7 @@ fn fixed(text: &str) -> Option<String> {
     let mut sources = SourceMap::default();
     let file = sources.add(paths.config.clone(), text);
     let tree = json5::parse(&sources, file).ok()?;
-    let loaded = LoadedConfig::from_tree(sources, Some(tree), Vec::new(), &Environment::default(), None);
+    let loaded = LoadedConfig::from_read(ReadConfig::parsed(sources, Some(tree)), &Environment::default(), None);
     let (_, plan) = eval::plan_fixes(pack(), &loaded, &paths, &Overrides::default(), &CheckFilter::default());
     let result = fix::apply(&plan, &loaded, &paths, FixOptions { dry_run: true });
     Some(result.files.into_iter().find(|f| f.path == paths.config).map_or_else(|| text.to_string(), |f| f.after))

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use clawcheck_engine::config::{self, ConfigError, LoadedConfig, Paths, SourceMap};
+use clawcheck_engine::config::{self, ConfigError, LoadedConfig, Paths, ReadConfig};
 use clawcheck_engine::eval::{self, Suppressed};
 use clawcheck_engine::fix::{self, FixOptions, FixResult};
 use clawcheck_engine::input::Overrides;
@@ -273,8 +273,7 @@ fn run_fix(ctx: &Context, io: &mut Io, overrides: &Overrides, outputs: &Outputs)
         Ok(l) => (l, None),
         Err(mut e) => {
             eprint_config_error(io, &mut e, ctx.pack, color);
-            let empty =
-                LoadedConfig::from_tree(SourceMap::default(), None, Vec::new(), &io.env, Some(&paths.state_dir));
+            let empty = LoadedConfig::from_read(ReadConfig::default(), &io.env, Some(&paths.state_dir));
             (empty, Some(e))
         }
     };

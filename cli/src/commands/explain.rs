@@ -117,7 +117,7 @@ fn indent(text: &str, by: &str) -> String {
 /// secret keys, its secret environment variables, its `cli` token and
 /// password.
 fn example_secrets(spec: &ExampleSpec, pack: &Pack) -> Vec<String> {
-    use clawcheck_engine::config::{LoadedConfig, SourceMap, json5};
+    use clawcheck_engine::config::{LoadedConfig, ReadConfig, SourceMap, json5};
     let text = spec.json5.clone().or_else(|| spec.config.as_ref().map(|c| c.to_string()));
     let mut sources = SourceMap::default();
     let tree = text.and_then(|t| {
@@ -128,7 +128,7 @@ fn example_secrets(spec: &ExampleSpec, pack: &Pack) -> Vec<String> {
         vars: spec.env.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
         cwd: "/".into(),
     };
-    let loaded = LoadedConfig::from_tree(sources, tree, Vec::new(), &env, None);
+    let loaded = LoadedConfig::from_read(ReadConfig::parsed(sources, tree), &env, None);
     let extra: Vec<String> = ["token", "password"]
         .iter()
         .filter_map(|k| spec.cli.get(*k).and_then(|v| v.as_str()).map(str::to_string))

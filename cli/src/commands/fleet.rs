@@ -12,7 +12,7 @@
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
-use clawcheck_engine::config::{self, LoadedConfig, Paths, SourceMap, json5};
+use clawcheck_engine::config::{self, LoadedConfig, Paths, ReadConfig, SourceMap, json5};
 use clawcheck_engine::eval;
 use clawcheck_engine::facts::synthetic;
 use clawcheck_engine::input::{Environment, Overrides};
@@ -290,7 +290,7 @@ fn audit_one(item: Item, shared: &Shared) -> Outcome {
             let file = sources.add(paths.config.clone(), text);
             let result = json5::parse(&sources, file).map_err(config_error).map(|tree| {
                 let env = Environment { vars: shared.vars.clone(), ..Environment::default() };
-                let loaded = LoadedConfig::from_tree(sources, Some(tree), Vec::new(), &env, None);
+                let loaded = LoadedConfig::from_read(ReadConfig::parsed(sources, Some(tree)), &env, None);
                 // No state directory: every file fact is absent.
                 let mut nothing = |decl: &_, path: &str, _: &_| synthetic::absent(decl, Some(path));
                 let overrides = Overrides { allow_env: allow_env.to_vec(), ..Overrides::default() };

@@ -96,8 +96,12 @@ pub fn load(paths: &Paths, env: &Environment) -> Result<LoadedConfig, ConfigErro
         cwd: env.cwd.clone(),
         owner: secret_resolve::expected_owner(&paths.config),
     };
-    let written = written_as_read(&sources);
-    Ok(LoadedConfig::build_views(sources, tree, include_files, env, Some(&paths.state_dir), Some(&files), written))
+    let inputs = ViewInputs {
+        state_dir: Some(&paths.state_dir),
+        files: Some(&files),
+        written_as_read: written_as_read(&sources),
+    };
+    Ok(LoadedConfig::build_views(ReadConfig { sources, tree, include_files }, env, inputs))
 }
 
 /// Whether the runtime view of a tree parsed from `sources` is its source
@@ -114,51 +118,56 @@ fn written_as_read(sources: &SourceMap) -> bool {
     })
 }
 
+/// What was read of a config, before its views: the files (texts and
+/// mounts), their merged tree, and which of them were included.
+#[derive(Debug, Default)]
+pub struct ReadConfig {
+    pub sources: SourceMap,
+    /// The merged tree, or `None` when the config file does not exist.
+    pub tree: Option<Node>,
+    /// Include files read, canonical paths, discovery order.
+    pub include_files: Vec<PathBuf>,
+}
+
+impl ReadConfig {
+    /// A config of texts parsed by the caller, without includes (a rule
+    /// example, a fleet member, a fuzzer's input).
+    pub fn parsed(sources: SourceMap, tree: Option<Node>) -> ReadConfig {
+        ReadConfig { sources, tree, include_files: Vec::new() }
+    }
+}
+
+/// Where the views' inputs beyond the tree come from.
+#[derive(Clone, Copy, Default)]
+struct ViewInputs<'a> {
+    /// `.env` files are read from the working directory and here, when given.
+    state_dir: Option<&'a Path>,
+    /// When given, file secret providers' files are read to resolve file SecretRefs.
+    files: Option<&'a secret_resolve::FileAccess>,
+    /// The tree is known to hold no `${VAR}` placeholder and no SecretRef
+    /// (see [`written_as_read`]), so its runtime view is its source view.
+    written_as_read: bool,
+}
+
 impl LoadedConfig {
-    /// Builds both views of an already parsed (and include-resolved) tree.
-    /// `.env` files are read from the working directory and `state_dir`
-    /// when it is given (examples pass `None` and touch no file).
-    pub fn from_tree(
-        sources: SourceMap,
-        tree: Option<Node>,
-        include_files: Vec<PathBuf>,
-        env: &Environment,
-        state_dir: Option<&Path>,
-    ) -> Self {
-        Self::build(sources, tree, include_files, env, state_dir, None)
+    /// Builds both views of an already parsed (and include-resolved)
+    /// config. `.env` files are read from the working directory and
+    /// `state_dir` when it is given (examples pass `None` and touch no
+    /// file); file SecretRefs are not resolved.
+    pub fn from_read(read: ReadConfig, env: &Environment, state_dir: Option<&Path>) -> Self {
+        Self::build_views(read, env, ViewInputs { state_dir, ..ViewInputs::default() })
     }
 
-    /// As [`LoadedConfig::from_tree`]; with `files`, the files of file
-    /// secret providers are read to resolve file SecretRefs.
-    pub fn build(
-        sources: SourceMap,
-        tree: Option<Node>,
-        include_files: Vec<PathBuf>,
-        env: &Environment,
-        state_dir: Option<&Path>,
-        files: Option<&secret_resolve::FileAccess>,
-    ) -> Self {
-        Self::build_views(sources, tree, include_files, env, state_dir, files, false)
-    }
-
-    /// As [`LoadedConfig::build`]; `written_as_read` when the tree is known
-    /// to hold no `${VAR}` placeholder and no SecretRef (see
-    /// [`written_as_read`]), so its runtime view is its source view.
-    fn build_views(
-        sources: SourceMap,
-        tree: Option<Node>,
-        include_files: Vec<PathBuf>,
-        env: &Environment,
-        state_dir: Option<&Path>,
-        files: Option<&secret_resolve::FileAccess>,
-        written_as_read: bool,
-    ) -> Self {
+    fn build_views(read: ReadConfig, env: &Environment, inputs: ViewInputs<'_>) -> Self {
+        let ReadConfig { sources, tree, include_files } = read;
         let source = tree.as_ref().map_or_else(|| Value::map(Default::default()), Node::to_value);
-        let effective_env = effective_env(env, state_dir, &source);
+        let effective_env = effective_env(env, inputs.state_dir, &source);
         let mut notes = Vec::new();
         let mut env_used = std::collections::BTreeSet::new();
         let runtime = match &tree {
-            Some(t) if !written_as_read => runtime_view(t, &source, &effective_env, files, &mut notes, &mut env_used),
+            Some(t) if !inputs.written_as_read => {
+                runtime_view(t, &source, &effective_env, inputs.files, &mut notes, &mut env_used)
+            }
             _ => source.clone(),
         };
         LoadedConfig { sources, tree, source, runtime, include_files, env: effective_env, env_used, notes }
@@ -295,10 +304,12 @@ mod tests {
         };
         let tree = json5::parse(&sources(), FileId(0)).unwrap();
         let env = Environment { vars: [("HOME".to_string(), "/h".to_string())].into(), cwd: "/".into() };
-        let walked = LoadedConfig::build_views(sources(), Some(tree.clone()), Vec::new(), &env, None, None, false);
+        let read = |tree| ReadConfig::parsed(sources(), Some(tree));
+        let walked = LoadedConfig::build_views(read(tree.clone()), &env, ViewInputs::default());
         assert_eq!(walked.runtime.get("a").as_str(), Some("/h"));
         assert_eq!(walked.env_used.iter().collect::<Vec<_>>(), ["HOME", "TOKEN"]);
-        let skipped = LoadedConfig::build_views(sources(), Some(tree), Vec::new(), &env, None, None, true);
+        let skipped =
+            LoadedConfig::build_views(read(tree), &env, ViewInputs { written_as_read: true, ..ViewInputs::default() });
         assert_eq!(skipped.runtime, skipped.source);
         assert_eq!(skipped.runtime.get("a").as_str(), Some("${HOME}"));
     }

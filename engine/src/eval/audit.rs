@@ -1,6 +1,6 @@
 //! A real audit: locate and load the config, gather facts, run every rule.
 
-use super::inputs::base_roots;
+use super::inputs::{base_roots, running_uid};
 use super::run::{Evaluator, Outcome};
 use super::suppress::Suppressed;
 use crate::config::{self, ConfigError, LoadedConfig, Paths};
@@ -49,7 +49,7 @@ pub fn audit_with(
     overrides: &Overrides,
     read: &mut crate::facts::Reader,
 ) -> Outcome {
-    let roots = base_roots(pack, loaded, paths, overrides);
+    let roots = base_roots(pack, loaded, paths, overrides, running_uid());
     let mut evaluator = Evaluator::with_grants(pack, roots, read, overrides.grants());
     evaluator.accept_parts(overrides.accepted_parts.iter().cloned());
     evaluator.run_all(loaded.tree.as_ref())
@@ -66,7 +66,7 @@ pub fn audit_fixable(
     overrides: &Overrides,
     filter: &CheckFilter,
 ) -> Outcome {
-    let roots = base_roots(pack, loaded, paths, overrides);
+    let roots = base_roots(pack, loaded, paths, overrides, running_uid());
     let mut evaluator = Evaluator::with_grants(pack, roots, &mut crate::facts::read_fs, overrides.grants());
     evaluator.accept_parts(overrides.accepted_parts.iter().cloned());
     evaluator.plan_fixes();
@@ -90,7 +90,7 @@ pub fn plan_fixes(
     overrides: &Overrides,
     filter: &CheckFilter,
 ) -> (Outcome, Plan) {
-    let roots = base_roots(pack, loaded, paths, overrides);
+    let roots = base_roots(pack, loaded, paths, overrides, running_uid());
     let mut evaluator = Evaluator::with_grants(pack, roots, &mut crate::facts::read_fs, overrides.grants());
     evaluator.accept_parts(overrides.accepted_parts.iter().cloned());
     evaluator.plan_fixes();

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::inputs::base_roots;
 use super::run::Evaluator;
-use crate::config::{LoadedConfig, Paths, SourceMap, json5};
+use crate::config::{LoadedConfig, Paths, ReadConfig, SourceMap, json5};
 use crate::facts::synthetic;
 use crate::input::{Environment, Overrides};
 use crate::lang::Value;
@@ -97,10 +97,15 @@ pub fn evaluate(pack: &Pack, rule: &Rule, spec: &ExampleSpec) -> Result<Vec<Find
     let config_path = spec.paths.get("config").cloned().unwrap_or_else(|| format!("{state_dir}/openclaw.json"));
     let cwd = spec.paths.get("cwd").cloned().unwrap_or_else(|| home.clone());
     for key in spec.paths.keys() {
-        if !matches!(key.as_str(), "home" | "state_dir" | "config" | "cwd") {
-            return Err(format!("unknown `paths` key `{key}` (use home, state_dir, config, cwd)"));
+        if !matches!(key.as_str(), "home" | "state_dir" | "config" | "cwd" | "uid") {
+            return Err(format!("unknown `paths` key `{key}` (use home, state_dir, config, cwd, uid)"));
         }
     }
+    // The made-up user owns the made-up files: stat facts default to uid 1000.
+    let uid = match spec.paths.get("uid") {
+        Some(u) => u.parse::<u32>().map_err(|_| format!("`paths.uid` must be a user id, not `{u}`"))?,
+        None => synthetic::EXAMPLE_UID,
+    };
     let paths =
         Paths { home: home.into(), state_dir: state_dir.into(), config: PathBuf::from(&config_path), cwd: cwd.into() };
     let env =
@@ -119,10 +124,10 @@ pub fn evaluate(pack: &Pack, rule: &Rule, spec: &ExampleSpec) -> Result<Vec<Find
         }
         None => None,
     };
-    let loaded = LoadedConfig::from_tree(sources, tree, Vec::new(), &env, None);
+    let loaded = LoadedConfig::from_read(ReadConfig::parsed(sources, tree), &env, None);
     let overrides = overrides(spec)?;
 
-    let roots = base_roots(pack, &loaded, &paths, &overrides);
+    let roots = base_roots(pack, &loaded, &paths, &overrides, Some(uid));
     let mut evaluator = Evaluator::new(pack, roots, &mut |decl, p, _| synthetic::absent(decl, Some(p)));
     for (name, given) in &spec.fs {
         let Some(decl) = pack.facts.iter().find(|d| &d.name == name) else {

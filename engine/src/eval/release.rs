@@ -11,6 +11,16 @@
 //! of that order (a rule's examples) evaluates a forgotten definition
 //! afresh: the value is the same, the inputs having not changed.
 //!
+//! The calls the audit remembers of definitions with parameters that read
+//! no input (`lang::memo`) are forgotten the same way, after the last rule
+//! that calls the definition (directly or through others,
+//! [`Rule::calls`](crate::rules::Rule::calls)): up to [`MEMO_CALLS`] of
+//! them, each holding its arguments and value. What a later call is charged
+//! does not change: no later rule makes one, and the memo's room counts
+//! the calls it remembered, forgotten ones included.
+//!
+//! [`MEMO_CALLS`]: crate::lang::memo::MEMO_CALLS
+//!
 //! The matches of a `given`, shared by the rules that write the same
 //! selectors (`eval::selections`), are dropped the same way after the last
 //! of those rules. Every rule is charged the selection's steps whether it
@@ -28,6 +38,7 @@ use crate::rules::{Pack, Selection};
 #[derive(Debug, Default)]
 pub struct Release {
     after: Vec<Vec<usize>>,
+    calls: Vec<Vec<usize>>,
     givens: Vec<Vec<GivenKey>>,
 }
 
@@ -41,11 +52,14 @@ impl Release {
             .filter(|&phase| runs(phase))
             .flat_map(|phase| pack.rules.iter().enumerate().filter(move |(_, r)| r.phase == phase));
         let mut last: Vec<Option<usize>> = vec![None; pack.defs.len()];
+        let mut last_call: Vec<Option<usize>> = vec![None; pack.defs.len()];
         let mut last_given: HashMap<GivenKey, usize> = HashMap::new();
         for (i, rule) in order {
-            for &id in &rule.defs {
-                if let Some(slot) = last.get_mut(id as usize) {
-                    *slot = Some(i);
+            for (ids, last) in [(&rule.defs, &mut last), (&rule.calls, &mut last_call)] {
+                for &id in ids {
+                    if let Some(slot) = last.get_mut(id as usize) {
+                        *slot = Some(i);
+                    }
                 }
             }
             if let Selection::Given(queries) = &rule.selection {
@@ -56,19 +70,28 @@ impl Release {
         for (key, i) in last_given {
             givens[i].push(key);
         }
-        let mut after = vec![Vec::new(); pack.rules.len()];
-        for (id, rule) in last.into_iter().enumerate() {
-            if let Some(i) = rule {
-                after[i].push(id);
+        let by_rule = |last: Vec<Option<usize>>| {
+            let mut after = vec![Vec::new(); pack.rules.len()];
+            for (id, rule) in last.into_iter().enumerate() {
+                if let Some(i) = rule {
+                    after[i].push(id);
+                }
             }
-        }
-        Release { after, givens }
+            after
+        };
+        Release { after: by_rule(last), calls: by_rule(last_call), givens }
     }
 
     /// The definitions to forget once rule `rule` (an index into the
     /// pack's rules) has run.
     pub fn after(&self, rule: usize) -> &[usize] {
         self.after.get(rule).map_or(&[], Vec::as_slice)
+    }
+
+    /// The definitions whose remembered calls to forget once rule `rule`
+    /// has run.
+    pub fn calls_after(&self, rule: usize) -> &[usize] {
+        self.calls.get(rule).map_or(&[], Vec::as_slice)
     }
 
     /// The `given`s whose matches to drop once rule `rule` has run.

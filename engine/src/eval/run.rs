@@ -222,6 +222,8 @@ impl<'p> Evaluator<'p> {
         self.roots[roots::AUDIT] = audit_value(self.pack, &findings, &suppressed, &suppressions);
         let report: Vec<Finding> = self.in_phase(Phase::Report).flat_map(|i| self.run_in_order(i, tree)).collect();
         findings.extend(report);
+        // Kept until the reports are written: without the room collecting them grew.
+        findings.shrink_to_fit();
         let report_fields = self.report_fields();
         Outcome {
             findings,
@@ -283,6 +285,7 @@ impl<'p> Evaluator<'p> {
         let findings = self.run_rule(&self.pack.rules[i], tree);
         let release = self.release.get_or_init(|| Release::plan(self.pack, self.plan_fixes));
         self.caches.forget(release.after(i).iter().copied());
+        self.caches.forget_calls(release.calls_after(i));
         release.selections_after(i).iter().for_each(|key| self.selections.forget(key));
         findings
     }
@@ -366,6 +369,13 @@ impl<'p> Evaluator<'p> {
         }
     }
 
+    /// The names of the definitions whose calls the audit holds remembered
+    /// now (for tests and memory profiles: see [`Release`]).
+    pub fn remembered_definitions(&self) -> Vec<&str> {
+        let held = self.caches.remembered_definitions();
+        held.into_iter().map(|id| self.pack.defs[id].name.as_str()).collect()
+    }
+
     /// The names of the definitions whose values the audit holds now (for
     /// tests and memory profiles: see [`Release`]).
     pub fn cached_definitions(&self) -> Vec<&str> {
@@ -434,32 +444,38 @@ impl<'p> Evaluator<'p> {
             findings.push(f);
         }
         if rule.aggregate && !hits.is_empty() {
+            // The hits are taken apart as their records are made, so they
+            // are not held while the finding renders (a rule over every
+            // agent holds a hit per agent): what is left of them is the
+            // paths to locate and the fixes, in order.
+            let mut paths = Vec::with_capacity(hits.len());
+            let mut fixes = Vec::new();
             let records: Vec<Value> = hits
-                .iter()
-                .map(|(m, lets, _)| {
+                .into_iter()
+                .map(|(m, lets, planned)| {
                     let mut rec = crate::lang::Map::new();
                     rec.insert("path".into(), Value::str(dotted(&m.path)));
-                    rec.insert("value".into(), m.value.clone());
-                    for (name, v) in rule.bind_names.iter().zip(&m.vars) {
-                        rec.insert(name.into(), v.clone());
+                    rec.insert("value".into(), m.value);
+                    for (name, v) in rule.bind_names.iter().zip(m.vars) {
+                        rec.insert(name.into(), v);
                     }
                     for (name, v) in rule.let_names.iter().zip(lets) {
-                        rec.insert(name.into(), v.clone());
+                        rec.insert(name.into(), v);
                     }
+                    paths.push(m.path);
+                    fixes.extend(planned);
                     Value::map(rec)
                 })
                 .collect();
             let scope = RuleScope::new(Value::Null, vec![Value::list(records)], &[]);
             let env = self.env(Some(&scope));
             if let Some(severity) = self.severity(rule, &env) {
-                let mut locations: Vec<Location> = hits
-                    .iter()
-                    .filter(|(m, _, _)| !m.path.is_empty())
-                    .map(|(m, _, _)| locate(tree, &m.path, None))
-                    .collect();
+                let mut locations: Vec<Location> =
+                    paths.iter().filter(|p| !p.is_empty()).map(|p| locate(tree, p, None)).collect();
+                drop(paths);
                 locations.extend(self.at_locations(rule, &env, tree));
                 let mut f = finding(rule, &env, severity, dedup(locations));
-                f.fixes = hits.into_iter().flat_map(|(_, _, fixes)| fixes).collect();
+                f.fixes = fixes;
                 findings.push(f);
             }
         }
@@ -546,19 +562,27 @@ impl<'p> Evaluator<'p> {
     }
 }
 
+/// A rendered text as a finding keeps it until the reports: without the
+/// room its rendering grew into (up to as much again as the text).
+fn kept(mut text: String) -> String {
+    text.shrink_to_fit();
+    text
+}
+
 fn finding(rule: &Rule, env: &Env, severity: Severity, locations: Vec<Location>) -> Finding {
+    let render = |t: &crate::lang::Template| kept(t.render(env));
     Finding {
-        check_id: rule.id.render(env),
+        check_id: render(&rule.id),
         severity,
-        title: rule.title.render(env),
-        detail: rule.detail.as_ref().map(|t| t.render(env)).unwrap_or_default(),
-        remediation: rule.remediation.as_ref().map(|t| t.render(env)).filter(|r| !r.is_empty()),
+        title: render(&rule.title),
+        detail: rule.detail.as_ref().map(render).unwrap_or_default(),
+        remediation: rule.remediation.as_ref().map(render).filter(|r| !r.is_empty()),
         rule: rule.id_source.clone(),
         locations,
         refusal: rule.refuses_start.as_ref().filter(|c| env.eval(c).is_true()).map(|_| match &rule.refusal {
             Some(r) => Refusal {
-                path: r.path.render(env),
-                message: r.message.render(env),
+                path: render(&r.path),
+                message: render(&r.message),
                 order: r.order.as_ref().map(|o| env.eval(o)).filter(|v| !v.is_null()),
             },
             None => Refusal::default(),
@@ -641,5 +665,11 @@ fn part_locations(parts: &Value) -> Vec<Location> {
 fn dedup(mut locations: Vec<Location>) -> Vec<Location> {
     let mut seen = std::collections::HashSet::new();
     locations.retain(|l| seen.insert((l.path.clone(), l.origin, l.file.clone(), l.code.clone())));
+    // Kept with the finding until the reports: without spare room.
+    locations.shrink_to_fit();
+    for l in &mut locations {
+        l.path.shrink_to_fit();
+        l.label.shrink_to_fit();
+    }
     locations
 }

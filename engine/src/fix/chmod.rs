@@ -151,7 +151,7 @@ fn set(_: &Placed, _: &ModeChange, _: bool, action: &mut Action) {
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
-    use crate::config::{LoadedConfig, Paths, SourceMap};
+    use crate::config::{LoadedConfig, Paths, ReadConfig};
     use std::os::unix::fs::PermissionsExt;
     use std::path::Path;
 
@@ -162,7 +162,7 @@ mod tests {
     /// The roots of a run on the state directory `state`.
     fn roots(state: &Path) -> WriteRoots {
         let env = crate::input::Environment::default();
-        let loaded = LoadedConfig::from_tree(SourceMap::default(), None, Vec::new(), &env, None);
+        let loaded = LoadedConfig::from_read(ReadConfig::default(), &env, None);
         let paths = Paths {
             home: "/nonexistent-home".into(),
             state_dir: state.into(),

@@ -333,7 +333,7 @@ fn quote(s: &str, single: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{SourceMap, tree::parse_dotted};
+    use crate::config::{ReadConfig, SourceMap, tree::parse_dotted};
     use crate::fix::planned::Edit;
     use crate::input::Environment;
 
@@ -341,7 +341,7 @@ mod tests {
         let mut sources = SourceMap::default();
         let id = sources.add("/cfg/openclaw.json".into(), text.to_string());
         let tree = json5::parse(&sources, id).unwrap();
-        LoadedConfig::from_tree(sources, Some(tree), Vec::new(), &Environment::default(), None)
+        LoadedConfig::from_read(ReadConfig::parsed(sources, Some(tree)), &Environment::default(), None)
     }
 
     fn edit(op: PatchOp, path: &str, value: Option<Value>) -> Attributed<Edit> {

@@ -159,11 +159,11 @@ fn real_parent(path: &Path) -> Option<PathBuf> {
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
-    use crate::config::SourceMap;
+    use crate::config::ReadConfig;
     use crate::input::Environment;
 
     fn roots(home: &Path, state: &Path, config: &Path) -> WriteRoots {
-        let loaded = LoadedConfig::from_tree(SourceMap::default(), None, Vec::new(), &Environment::default(), None);
+        let loaded = LoadedConfig::from_read(ReadConfig::default(), &Environment::default(), None);
         let paths =
             Paths { home: home.into(), state_dir: state.into(), config: config.into(), cwd: PathBuf::from("/") };
         WriteRoots::new(&loaded, &paths)

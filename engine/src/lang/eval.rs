@@ -158,6 +158,18 @@ impl Caches {
         self.memo.len()
     }
 
+    /// Forgets the remembered calls of these definitions (no later rule
+    /// calls them: `eval::release`).
+    pub fn forget_calls(&self, ids: &[usize]) {
+        self.memo.forget(ids);
+    }
+
+    /// The definitions whose calls the audit holds remembered now,
+    /// ascending.
+    pub fn remembered_definitions(&self) -> Vec<usize> {
+        self.memo.definitions()
+    }
+
     /// Forgets the values of these definitions (their inputs changed, or
     /// no later rule reads them), and the join indexes of lists nothing
     /// else holds any more.
@@ -275,7 +287,7 @@ impl Env<'_> {
                 if !budget.charge(b.cost.upfront(&vals)) {
                     return Value::Null;
                 }
-                let out = super::builtins::regex_kept::call(kept, || (b.call)(budget, &vals));
+                let out = (b.call)(&super::builtins::Cx::new(budget, kept), &vals);
                 // Building a large list or string costs its size (builtins
                 // that charge their own work charge what they make too).
                 if matches!(b.cost, super::builtins::Cost::Own(_)) { out } else { meter::made(out, budget) }

@@ -21,8 +21,13 @@
 //! building the automaton's states.) A call nested so deep that the
 //! evaluation would pass the depth limit runs in place. An audit remembers
 //! at most [`MEMO_CALLS`] calls, so what it keeps alive stays bounded.
+//!
+//! The calls of a definition no later rule calls are forgotten
+//! (`eval::release`). The room left counts every call remembered,
+//! forgotten ones included, so which calls are remembered, and what each
+//! call is charged, do not depend on what was forgotten.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -42,6 +47,9 @@ pub struct Memo {
     /// Hashed as join keys are ([`KeyHasher`]): the arguments come from the
     /// config, and SipHash took a tenth of a fleet's instructions here.
     calls: RefCell<HashMap<CallKey, Call, KeyHasher>>,
+    /// How many calls it has remembered, forgotten ones included: the
+    /// room left.
+    remembered: Cell<usize>,
 }
 
 /// A definition and its arguments, as the memo tells them apart.
@@ -118,9 +126,9 @@ impl Memo {
         Some(if budget.charge(read) { call.value.clone() } else { Value::Null })
     }
 
-    /// How many calls are remembered.
+    /// How many calls it has remembered, forgotten ones included.
     pub fn len(&self) -> usize {
-        self.calls.borrow().len()
+        self.remembered.get()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -130,8 +138,73 @@ impl Memo {
     /// Remembers a call that ran to its end within the budget.
     pub fn remember(&self, key: CallKey, args: &[Value], value: &Value, depth: u32) {
         let mut calls = self.calls.borrow_mut();
-        if calls.len() < MEMO_CALLS {
-            calls.insert(key, Call { _args: args.iter().cloned().collect(), value: value.clone(), depth });
+        if self.remembered.get() < MEMO_CALLS {
+            let call = Call { _args: args.iter().cloned().collect(), value: value.clone(), depth };
+            if calls.insert(key, call).is_none() {
+                self.remembered.set(self.remembered.get() + 1);
+            }
         }
+    }
+
+    /// Forgets the calls of these definitions, and the table's room they
+    /// took (the table does not grow again past what its room allows).
+    pub fn forget(&self, defs: &[usize]) {
+        if defs.is_empty() {
+            return;
+        }
+        let mut calls = self.calls.borrow_mut();
+        let before = calls.len();
+        calls.retain(|key, _| !defs.contains(&key.def));
+        if calls.len() < before {
+            calls.shrink_to_fit();
+        }
+    }
+
+    /// The definitions whose calls it holds now, ascending.
+    pub fn definitions(&self) -> Vec<usize> {
+        let mut defs: Vec<usize> = self.calls.borrow().keys().map(CallKey::def).collect();
+        defs.sort_unstable();
+        defs.dedup();
+        defs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(def: usize, i: i64) -> CallKey {
+        CallKey::new(def, &[Value::Int(i)]).0
+    }
+
+    /// Forgetting a definition's calls frees them and the table's room
+    /// they took, but not the memo's room: it then remembers the calls it
+    /// would have remembered had nothing been forgotten (none, when full).
+    #[test]
+    fn forgotten_calls_free_their_values_but_keep_their_room() {
+        let memo = Memo::default();
+        let budget = Budget::default();
+        for i in 0..MEMO_CALLS as i64 - 1 {
+            memo.remember(key(0, i), &[Value::Int(i)], &Value::Int(2 * i), 1);
+        }
+        memo.remember(key(1, 0), &[Value::Int(0)], &Value::str("one"), 1);
+        memo.remember(key(1, 0), &[Value::Int(0)], &Value::str("one"), 1);
+        assert_eq!((memo.len(), memo.definitions()), (MEMO_CALLS, vec![0, 1]), "a call remembered again is one call");
+        assert_eq!(memo.recall(&key(0, 5), 0, &budget), Some(Value::Int(10)));
+
+        memo.forget(&[0]);
+        assert_eq!((memo.len(), memo.definitions()), (MEMO_CALLS, vec![1]));
+        assert_eq!(memo.recall(&key(0, 5), 0, &budget), None, "forgotten");
+        assert_eq!(memo.recall(&key(1, 0), 0, &budget), Some(Value::str("one")));
+        let calls = memo.calls.borrow();
+        assert_eq!(calls.len(), 1);
+        assert!(calls.capacity() < 8, "the table gave its room back: {}", calls.capacity());
+        drop(calls);
+
+        memo.remember(key(2, 0), &[Value::Int(0)], &Value::Int(0), 1);
+        assert_eq!(memo.recall(&key(2, 0), 0, &budget), None, "no room: the forgotten calls took it");
+        assert_eq!(memo.definitions(), [1]);
+        memo.forget(&[]);
+        assert_eq!(memo.definitions(), [1]);
     }
 }

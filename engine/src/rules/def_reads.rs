@@ -7,7 +7,10 @@
 //! through any compiled part (selection, `let`, condition, severity, texts,
 //! locations, refusal, fixes) and through the definitions those call, so the
 //! evaluator can drop each value after the last rule that reads it
-//! (`eval::release`).
+//! (`eval::release`). It records the same way the definitions with
+//! parameters that read no input each rule calls: the audit remembers
+//! their calls by argument (`lang::memo`), and forgets a definition's calls
+//! after the last rule that can make one.
 
 use std::collections::BTreeSet;
 
@@ -15,7 +18,7 @@ use super::rule::Rule;
 use crate::lang::compile::Ir;
 use crate::lang::eval::Definition;
 
-/// Fills in [`Rule::defs`] for every rule.
+/// Fills in [`Rule::defs`] and [`Rule::calls`] for every rule.
 pub fn mark(rules: &mut [Rule], defs: &[Definition]) {
     let calls: Vec<BTreeSet<usize>> = defs.iter().map(|d| called(&d.body.ir)).collect();
     let mut reach: Vec<Option<BTreeSet<usize>>> = vec![None; defs.len()];
@@ -27,8 +30,11 @@ pub fn mark(rules: &mut [Rule], defs: &[Definition]) {
                 read.extend(reachable(id, &calls, &mut reach, 0));
             }
         }
-        rule.defs =
-            read.into_iter().filter(|&id| defs[id].params == 0).filter_map(|id| u32::try_from(id).ok()).collect();
+        let ids = |keep: &dyn Fn(&Definition) -> bool| -> Vec<u32> {
+            read.iter().filter(|&&id| keep(&defs[id])).filter_map(|&id| u32::try_from(id).ok()).collect()
+        };
+        rule.defs = ids(&|d| d.params == 0);
+        rule.calls = ids(&|d| d.params > 0 && d.reads == 0);
     }
 }
 

@@ -101,6 +101,10 @@ pub struct Pack {
     /// `secrets` compiled (on first use).
     #[serde(skip)]
     pub secret_policy: std::sync::OnceLock<Arc<crate::redact::SecretPolicy>>,
+    /// Where each rule of `report_order` sorts (on first use, see
+    /// `report::order`).
+    #[serde(skip)]
+    pub report_places: std::sync::OnceLock<crate::report::order::Places>,
     /// Checks the pack knows of but does not implement.
     pub not_covered: Vec<super::model::NotCovered>,
     /// The audited tool's config refusals and what covers each (documents

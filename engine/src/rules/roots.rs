@@ -19,7 +19,7 @@ pub const DESCRIPTIONS: [&str; COUNT] = [
     "the runtime config: includes merged, `${VAR}` substituted, env and file SecretRefs resolved, pack defaults filled in",
     "the config as authored: includes merged, `${VAR}` templates and SecretRef objects still visible",
     "environment variables (process, then `.env` files, then the config's `env.vars`)",
-    "resolved locations: home, state_dir, config, config_dir, cwd, includes (canonical include file paths)",
+    "resolved locations: home, state_dir, config, config_dir, cwd, includes (canonical include file paths), and uid (the user id the audit runs as, which file owners are compared with; null where there is none)",
     "command-line overrides: auth, token, password (as in `--auth/--token/--password`), deep",
     "file facts declared by the pack's `facts:` section (stat records)",
     "the audit so far, in rules with `phase: report` only: findings (active) and suppressed",
@@ -33,6 +33,7 @@ pub fn paths_ty() -> Ty {
         ("config_dir", Ty::Str),
         ("cwd", Ty::Str),
         ("includes", Ty::list(Ty::Str)),
+        ("uid", Ty::Int),
     ])
 }
 

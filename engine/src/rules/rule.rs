@@ -116,6 +116,12 @@ pub struct Rule {
     /// after the last rule that reads it.
     #[serde(default)]
     pub defs: Vec<u32>,
+    /// The definitions with parameters that read no input it calls, the
+    /// same way, ascending: an audit remembers their calls
+    /// (`lang::memo`) and forgets them after the last rule that can make
+    /// one.
+    #[serde(default)]
+    pub calls: Vec<u32>,
 }
 
 impl Rule {

@@ -4,6 +4,7 @@
 //! rule's expressions and templates use.
 
 pub mod path;
+mod plain;
 mod queryable;
 pub mod walk;
 
@@ -38,7 +39,7 @@ pub struct ParsedQuery {
 impl ParsedQuery {
     /// Parses a query; errors are human-readable reasons.
     pub fn parse(text: &str) -> Result<ParsedQuery, String> {
-        let query = parse_json_path(text).map_err(|e| describe_parse_error(&e.to_string()))?;
+        let query = parse_query(text).map_err(|e| describe_parse_error(&e))?;
         let walker = walk::Walker::compile(&query);
         Ok(ParsedQuery { query, walker })
     }
@@ -78,9 +79,18 @@ impl serde::Serialize for Query {
 impl<'de> serde::Deserialize<'de> for Query {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Query, D::Error> {
         let (text, bind_positions): (String, Vec<usize>) = serde::Deserialize::deserialize(d)?;
-        let query = parse_json_path(&text).map_err(|e| serde::de::Error::custom(e.to_string()))?;
+        let query = parse_query(&text).map_err(serde::de::Error::custom)?;
         let walker = walk::Walker::compile(&query);
         Ok(Query { text, parsed: Arc::new(ParsedQuery { query, walker }), bind_positions })
+    }
+}
+
+/// The syntax tree of a query: by hand when it is plain ([`plain`]), by
+/// jsonpath-rust's grammar otherwise; errors are the library's.
+fn parse_query(text: &str) -> Result<JpQuery, String> {
+    match plain::parse(text) {
+        Some(query) => Ok(query),
+        None => parse_json_path(text).map_err(|e| e.to_string()),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::{Builtin, Cost, P, Ret, list_arg};
+use super::{Builtin, Cost, Cx, P, Ret, list_arg};
 use crate::lang::budget::Budget;
 use crate::lang::meter;
 use crate::lang::value::{Key, KeyHasher, Value};
@@ -74,7 +74,7 @@ pub(crate) fn retain(x: &[Value], y: &[Value], keep: bool, budget: &Budget) -> O
     Some(out)
 }
 
-fn sort(b: &Budget, a: &[Value]) -> Value {
+fn sort(b: &Cx, a: &[Value]) -> Value {
     let sorted = with_list(a, |l| {
         let mut v = l.to_vec();
         v.sort_by(|x, y| meter::total_cmp(x, y, b));
@@ -101,11 +101,11 @@ fn splice(b: &Budget, parts: &[Value], nested: bool) -> Value {
     Value::list(out)
 }
 
-fn flatten(b: &Budget, a: &[Value]) -> Value {
+fn flatten(b: &Cx, a: &[Value]) -> Value {
     list_arg(a, 0).map_or(Value::Null, |l| splice(b, l, true))
 }
 
-fn concat(b: &Budget, a: &[Value]) -> Value {
+fn concat(b: &Cx, a: &[Value]) -> Value {
     splice(b, a, false)
 }
 

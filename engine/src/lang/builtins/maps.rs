@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::{Builtin, Cost, P, Ret, list_arg, str_arg};
+use super::{Builtin, Cost, Cx, P, Ret, list_arg, str_arg};
 use crate::lang::budget::Budget;
 use crate::lang::meter;
 use crate::lang::value::{Map, Value};
@@ -37,7 +37,7 @@ fn from_entries(a: &[Value]) -> Value {
     Value::map(m)
 }
 
-fn get(b: &Budget, a: &[Value]) -> Value {
+fn get(b: &Cx, a: &[Value]) -> Value {
     if let Value::List(path) = &a[1]
         && !b.charge(path.len() as u64)
     {
@@ -116,7 +116,7 @@ fn filter_keys(a: &[Value], keep: bool) -> Value {
 
 /// Pays for each map found and the path it copies, as it goes: maps that
 /// share their children can hold exponentially many paths.
-fn walk_maps(b: &Budget, a: &[Value]) -> Value {
+fn walk_maps(b: &Cx, a: &[Value]) -> Value {
     fn go(v: &Value, path: &mut Vec<Value>, out: &mut Vec<Value>, b: &Budget) -> Option<()> {
         let Value::Map(m) = v else { return Some(()) };
         if !b.charge(1 + path.len() as u64) {

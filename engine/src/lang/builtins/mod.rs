@@ -147,9 +147,46 @@ pub(crate) fn scan_cost(v: &Value) -> u64 {
     }
 }
 
-/// A builtin function: its arguments, and the rule's budget for the work
-/// [`Cost::Own`] builtins charge themselves.
-pub type Call = fn(&Budget, &[Value]) -> Value;
+/// A builtin function: what its call is given ([`Cx`]: the rule's budget
+/// for the work [`Cost::Own`] builtins charge themselves, and the call's
+/// kept pattern) and its arguments.
+pub type Call = fn(&Cx, &[Value]) -> Value;
+
+/// What one call of a builtin is given besides its arguments.
+///
+/// It derefs to the rule's [`Budget`], which is all most builtins use; the
+/// regular-expression builtins also ask it for their pattern
+/// ([`Cx::regex`]), which finds the build the pack kept with this call
+/// (see [`regex_kept`]) before the bounded cache.
+pub struct Cx<'a> {
+    budget: &'a Budget,
+    kept: &'a regex_kept::Kept,
+}
+
+impl<'a> Cx<'a> {
+    /// A call with a constant pattern the pack kept compiled (or none).
+    pub fn new(budget: &'a Budget, kept: &'a regex_kept::Kept) -> Self {
+        Cx { budget, kept }
+    }
+
+    /// A call without a kept pattern.
+    pub fn plain(budget: &'a Budget) -> Self {
+        Cx { budget, kept: regex_kept::Kept::none() }
+    }
+
+    /// The compiled `pattern`, paid for as [`regex_cache::get`] says: the
+    /// call's kept build if `pattern` is its constant, else the cache.
+    pub fn regex(&self, pattern: &str) -> Option<std::sync::Arc<regex_cache::Compiled>> {
+        regex_cache::get_with(pattern, self.kept, self.budget)
+    }
+}
+
+impl std::ops::Deref for Cx<'_> {
+    type Target = Budget;
+    fn deref(&self) -> &Budget {
+        self.budget
+    }
+}
 
 /// A builtin function.
 pub struct Builtin {

@@ -59,7 +59,10 @@ mod tests {
 
     fn call(name: &str, args: &[&str]) -> Value {
         let b = BUILTINS.iter().find(|b| b.name == name).unwrap();
-        (b.call)(&crate::lang::Budget::default(), &args.iter().map(|s| Value::str(*s)).collect::<Vec<_>>())
+        (b.call)(
+            &super::super::Cx::plain(&crate::lang::Budget::default()),
+            &args.iter().map(|s| Value::str(*s)).collect::<Vec<_>>(),
+        )
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::{Builtin, Cost, P, Ret, str_arg};
+use super::{Builtin, Cost, Cx, P, Ret, str_arg};
 use crate::config::tree::dotted;
 use crate::lang::budget::Budget;
 use crate::lang::value::{Map, Value};
@@ -47,7 +47,7 @@ pub fn compiled(path: &str, budget: &Budget) -> Option<Arc<Query>> {
     })
 }
 
-fn query(b: &Budget, a: &[Value]) -> Value {
+fn query(b: &Cx, a: &[Value]) -> Value {
     let Some(q) = str_arg(a, 1).and_then(|p| compiled(p, b)) else { return Value::Null };
     let Some(found) = q.select_within(&a[0], b) else { return Value::Null };
     let records = Value::list(

@@ -39,6 +39,7 @@ use regex_syntax::hir::{Class, Hir, HirKind};
 
 pub use super::regex_search::Compiled;
 
+use super::regex_kept::Kept;
 use crate::lang::budget::Budget;
 use crate::lang::meter;
 
@@ -194,13 +195,18 @@ impl Cache {
 /// `None` if it does not compile or the budget cannot pay (the caller then
 /// yields null).
 pub fn get(pattern: &str, budget: &Budget) -> Option<Arc<Compiled>> {
+    get_with(pattern, Kept::none(), budget)
+}
+
+/// As [`get`], but `kept` (a call's constant pattern the pack compiled, see
+/// `regex_kept`) is taken for `pattern` first, at what a pattern in the
+/// cache costs.
+pub fn get_with(pattern: &str, kept: &Kept, budget: &Budget) -> Option<Arc<Compiled>> {
     // Finding the pattern in the cache hashes it.
     if !meter::read(budget, pattern.len()) {
         return None;
     }
-    // A constant pattern the pack compiled (see `regex_kept`) costs what a
-    // pattern in the cache does.
-    if let Some(kept) = super::regex_kept::current(pattern) {
+    if let Some(kept) = kept.compiled_for(pattern) {
         return Some(kept);
     }
     if let Some(hit) = CACHE.with(|c| c.borrow_mut().lookup(pattern)) {

@@ -9,9 +9,9 @@
 //! filled and emptied in turn, so most calls compiled their pattern again.
 //! Now the build is kept with the compiled call (the third field of
 //! `Ir::Builtin`), shared by every call of the pack that writes the same
-//! pattern, and the evaluator hands it to the builtin for the duration of
-//! the call ([`call`]), where [`super::regex_cache::get`] finds it before
-//! looking in the cache.
+//! pattern, and the evaluator hands it to the builtin with the call
+//! ([`super::Cx`]), whose [`super::Cx::regex`] finds it before looking in
+//! the cache.
 //!
 //! Charging: the build happens while the pack loads, as the check did, and
 //! no rule pays for it, since no rule's evaluation does it; a call using a
@@ -62,6 +62,17 @@ impl Kept {
     pub fn is_kept(&self) -> bool {
         self.0.is_some()
     }
+
+    /// No kept pattern, for calls made outside a compiled pack's call.
+    pub fn none() -> &'static Kept {
+        static NONE: Kept = Kept(None);
+        &NONE
+    }
+
+    /// The compiled `pattern`, if it is the one kept.
+    pub(super) fn compiled_for(&self, pattern: &str) -> Option<Arc<Compiled>> {
+        self.0.as_ref().filter(|k| *k.pattern == *pattern).map(|k| k.compiled.clone())
+    }
 }
 
 /// The patterns a pack compiling on this thread has kept so far.
@@ -74,8 +85,6 @@ struct PackPatterns {
 thread_local! {
     /// Set while a pack compiles ([`while_compiling`]).
     static PACK: RefCell<Option<PackPatterns>> = const { RefCell::new(None) };
-    /// The pattern of the call being evaluated ([`call`]).
-    static CALL: RefCell<Option<Arc<KeptPattern>>> = const { RefCell::new(None) };
 }
 
 /// Runs `f` (a pack's compilation) with a table of the patterns it keeps,
@@ -121,31 +130,11 @@ pub fn keep(pattern: &str) -> Result<Kept, String> {
     }
 }
 
-/// Runs `f` (a builtin's call) with the call's kept pattern at hand for
-/// [`current`].
-pub fn call<T>(kept: &Kept, f: impl FnOnce() -> T) -> T {
-    let Some(k) = &kept.0 else { return f() };
-    struct Restore(Option<Arc<KeptPattern>>);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            let outer = self.0.take();
-            CALL.with(|c| *c.borrow_mut() = outer);
-        }
-    }
-    let _restore = Restore(CALL.with(|c| c.borrow_mut().replace(k.clone())));
-    f()
-}
-
-/// The compiled `pattern`, if it is the kept pattern of the call being
-/// evaluated.
-pub(super) fn current(pattern: &str) -> Option<Arc<Compiled>> {
-    CALL.with(|c| c.borrow().as_ref().filter(|k| *k.pattern == *pattern).map(|k| k.compiled.clone()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::lang::budget::Budget;
+    use crate::lang::builtins::Cx;
     use crate::lang::meter;
 
     fn compiled(k: &Kept) -> &Arc<Compiled> {
@@ -181,15 +170,15 @@ mod tests {
         let kept = while_compiling(|| keep(pattern).unwrap());
         let b = Budget::default();
         let before = regex_cache::cached();
-        let found = call(&kept, || regex_cache::get(pattern, &b)).expect("compiled");
+        let found = Cx::new(&b, &kept).regex(pattern).expect("compiled");
         assert!(Arc::ptr_eq(&found, compiled(&kept)));
         assert_eq!(b.spent(), meter::read_cost(pattern.len()), "the lookup's read, no compilation");
         assert_eq!(regex_cache::cached(), before, "nothing compiled through the cache");
-        // Only during the call, and only for its pattern.
-        assert!(current(pattern).is_none());
+        // Only with its call, and only for its pattern.
+        assert!(Kept::none().compiled_for(pattern).is_none());
         b.reset();
         let other = "kept_other_[a-z]+";
-        let o = call(&kept, || regex_cache::get(other, &b)).expect("compiled");
+        let o = Cx::new(&b, &kept).regex(other).expect("compiled");
         assert!(!Arc::ptr_eq(&o, compiled(&kept)));
         assert_eq!(regex_cache::cached().0, before.0 + 1, "another pattern goes through the cache");
         assert!(b.spent() > o.size.compile_cost(), "and pays for its compilation");

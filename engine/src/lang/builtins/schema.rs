@@ -8,7 +8,7 @@
 //! and of the `anyOf`/`oneOf` branches that fit the value's type, a key is
 //! reported only when no branch accepts the whole value.
 
-use super::{Builtin, Cost, P, Ret};
+use super::{Builtin, Cost, Cx, P, Ret};
 use crate::lang::budget::Budget;
 use crate::lang::value::{Map, Value};
 
@@ -19,7 +19,7 @@ pub(super) const BUILTINS: &[Builtin] = &[
 
 /// Each node is paid for as the walk reaches it: `anyOf` walks the value
 /// once per fitting branch, so nested unions multiply.
-fn unknown_keys(b: &Budget, a: &[Value]) -> Value {
+fn unknown_keys(b: &Cx, a: &[Value]) -> Value {
     match unknown_keys_in(&a[0], &a[1], b, false) {
         Some(found) => {
             let rows = found
@@ -165,7 +165,7 @@ mod tests {
     use crate::lang::testing::json;
 
     fn unknown(value: &str, schema: &str) -> Vec<String> {
-        let found = unknown_keys(&Budget::default(), &[json(value), json(schema)]);
+        let found = unknown_keys(&Cx::plain(&Budget::default()), &[json(value), json(schema)]);
         found
             .as_list()
             .unwrap()

@@ -11,7 +11,7 @@
 //! `const`, `enum`, `default` and `examples` are data, not schemas, and are
 //! kept as they are.
 
-use super::{Builtin, Cost, P, Ret};
+use super::{Builtin, Cost, Cx, P, Ret};
 use crate::lang::budget::Budget;
 use crate::lang::meter;
 use crate::lang::value::{Map, Value};
@@ -24,7 +24,7 @@ pub(super) const BUILTINS: &[Builtin] = &[
 /// Keywords whose values are data, not schemas.
 const DATA: [&str; 4] = ["const", "enum", "default", "examples"];
 
-fn json_schema_defaulted(b: &Budget, a: &[Value]) -> Value {
+fn json_schema_defaulted(b: &Cx, a: &[Value]) -> Value {
     match rewrite(&a[0], b) {
         Some(v) => meter::made(v, b),
         None => Value::Null,
@@ -69,7 +69,7 @@ mod tests {
     use crate::lang::testing::json;
 
     fn defaulted(schema: &str) -> String {
-        json_schema_defaulted(&Budget::default(), &[json(schema)]).to_json().to_string()
+        json_schema_defaulted(&Cx::plain(&Budget::default()), &[json(schema)]).to_json().to_string()
     }
 
     #[test]
@@ -118,6 +118,6 @@ mod tests {
     fn the_budget_bounds_it() {
         let b = Budget::with_steps(3);
         let schema = json(r#"{"properties": {"a": {"properties": {"b": {"properties": {"c": {}}}}}}}"#);
-        assert_eq!(json_schema_defaulted(&b, &[schema]), Value::Null);
+        assert_eq!(json_schema_defaulted(&Cx::plain(&b), &[schema]), Value::Null);
     }
 }

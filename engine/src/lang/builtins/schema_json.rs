@@ -36,7 +36,7 @@
 //! `propertyNames`), `failing` (`if`) and `types` (`type`).
 
 use super::schema_values::{got, matches, number, same};
-use super::{Builtin, Cost, P, Ret};
+use super::{Builtin, Cost, Cx, P, Ret};
 use crate::lang::budget::Budget;
 use crate::lang::meter;
 use crate::lang::value::{Map, Value};
@@ -46,7 +46,7 @@ pub(super) const BUILTINS: &[Builtin] = &[
     Builtin { name: "json_schema_issues", params: &[P::Any, P::Map], optional: 0, variadic: false, ret: Ret::ListOf(P::Map), summary: "every error a JSON Schema validator that reports all errors (TypeBox, ajv's allErrors) finds in a value, in its order of keywords, as {path, keyword, got, limit, values, pattern, format, keys, failing, types}: keys the missing (required), unknown (additionalProperties: false) or refused (propertyNames) keys", cost: Cost::Own("a step per node of the value visited with each schema branch that fits it, as it goes, a pattern or URL check as `matches` and `parse_url` cost, and the list it makes"), call: json_schema_issues },
 ];
 
-fn json_schema_issues(b: &Budget, a: &[Value]) -> Value {
+fn json_schema_issues(b: &Cx, a: &[Value]) -> Value {
     let mut out = Vec::new();
     match walk(&a[0], &a[1], &mut Vec::new(), &mut out, b) {
         Some(_) => meter::made(Value::list(out), b),
@@ -356,7 +356,7 @@ mod tests {
 
     /// Each issue as `path keyword [parameter]`, the parameter as JSON.
     fn issues(value: &str, schema: &str) -> Vec<String> {
-        let found = json_schema_issues(&Budget::default(), &[json(value), json(schema)]);
+        let found = json_schema_issues(&Cx::plain(&Budget::default()), &[json(value), json(schema)]);
         found
             .as_list()
             .unwrap()

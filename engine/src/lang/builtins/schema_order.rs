@@ -14,7 +14,7 @@
 //! lists the key, else its first branch with a schema for other keys; a
 //! place the schema does not describe is placed by the value alone.
 
-use super::{Builtin, Cost, P, Ret};
+use super::{Builtin, Cost, Cx, P, Ret};
 use crate::lang::budget::Budget;
 use crate::lang::value::{Map, Value};
 
@@ -23,7 +23,7 @@ pub(super) const BUILTINS: &[Builtin] = &[
     Builtin { name: "schema_order", params: &[P::Any, P::Map, P::List], optional: 0, variadic: false, ret: Ret::ListOf(P::Int), summary: "where a validator walking the value with a JSON Schema visits the place the path (keys and indexes) names, as one position per step: a property at its index in the schema's `properties`, another key after them at its index among the value's other keys (a missing one after them all), a list item at its index (a key of digits reads as one); lists of positions sort in the walk's order, a place before the places under it", cost: Cost::Own("a step per step of the path, per union branch looked at and per key of the value passed"), call: schema_order },
 ];
 
-fn schema_order(b: &Budget, a: &[Value]) -> Value {
+fn schema_order(b: &Cx, a: &[Value]) -> Value {
     let Some(path) = a[2].as_list() else { return Value::Null };
     let (mut value, mut schema) = (a[0].clone(), a[1].clone());
     let mut out = Vec::with_capacity(path.len());
@@ -130,7 +130,7 @@ mod tests {
     }
 
     fn order(value: &str, path: &str) -> Vec<i64> {
-        let found = schema_order(&Budget::default(), &[json(value), json(SCHEMA), json(path)]);
+        let found = schema_order(&Cx::plain(&Budget::default()), &[json(value), json(SCHEMA), json(path)]);
         found
             .as_list()
             .unwrap_or_else(|| panic!("{path}: {found:?}"))
@@ -189,7 +189,7 @@ mod tests {
 
     #[test]
     fn a_path_that_is_not_a_list_has_no_order() {
-        let found = schema_order(&Budget::default(), &[json("{}"), json(SCHEMA), json(r#""gateway""#)]);
+        let found = schema_order(&Cx::plain(&Budget::default()), &[json("{}"), json(SCHEMA), json(r#""gateway""#)]);
         assert_eq!(found, Value::Null);
     }
 }

@@ -42,7 +42,7 @@
 //!
 //! Keys a schema does not allow are `schema_unknown_keys`' business.
 
-use super::{Builtin, Cost, P, Ret, regex_cache, regex_fancy};
+use super::{Builtin, Cost, Cx, P, Ret, regex_cache, regex_fancy};
 use crate::lang::budget::Budget;
 use crate::lang::meter;
 use crate::lang::value::{Map, Value};
@@ -52,7 +52,7 @@ pub(super) const BUILTINS: &[Builtin] = &[
     Builtin { name: "schema_value_issues", params: &[P::Any, P::Map], optional: 0, variadic: false, ret: Ret::ListOf(P::Map), summary: "the values a JSON Schema rejects (type, const, enum, required, bounds, lengths, pattern, format, propertyNames, anyOf, allOf: every branch), as {path, schema_path, keyword, got, expected, record, values, limit, pattern, format}: path the keys and indexes to the value, schema_path the same with `*` for record keys and list indexes, got its JSON type (`undefined` for a missing required key); a record key the key schema refuses is an issue at the key (keyword propertyNames)", cost: Cost::Own("a step per node of the value visited with each schema branch that fits it, as it goes, a pattern or URL check as `matches` and `parse_url` cost, and the list it makes"), call: value_issues },
 ];
 
-fn value_issues(b: &Budget, a: &[Value]) -> Value {
+fn value_issues(b: &Cx, a: &[Value]) -> Value {
     let mut out = Vec::new();
     match walk(Some(&a[0]), &a[1], &mut Path::default(), &mut out, b) {
         Some(()) => crate::lang::meter::made(Value::list(out), b),
@@ -505,7 +505,7 @@ mod tests {
 
     /// Each issue as `path keyword got [expected|values|limit]`.
     fn issues(value: &str, schema: &str) -> Vec<String> {
-        let found = value_issues(&Budget::default(), &[json(value), json(schema)]);
+        let found = value_issues(&Cx::plain(&Budget::default()), &[json(value), json(schema)]);
         found
             .as_list()
             .unwrap()

@@ -2,8 +2,8 @@
 
 use regex_automata::util::captures::Captures;
 
-use super::regex_cache::{self, Compiled};
-use super::{Builtin, Cost, P, Ret, list_arg, str_arg};
+use super::regex_cache::Compiled;
+use super::{Builtin, Cost, Cx, P, Ret, list_arg, str_arg};
 use crate::lang::budget::Budget;
 use crate::lang::meter;
 use crate::lang::value::Value;
@@ -41,7 +41,7 @@ pub(super) const BUILTINS: &[Builtin] = &[
     Builtin { name: "levenshtein", params: &[P::Str, P::Str], optional: 0, variadic: false, ret: Ret::Int, summary: "edit distance between two strings", cost: Cost::Own("a pass over both strings, then the product of their lengths in characters, before computing"), call: levenshtein },
 ];
 
-fn len(b: &Budget, a: &[Value]) -> Value {
+fn len(b: &Cx, a: &[Value]) -> Value {
     match &a[0] {
         Value::Str(s) if meter::read(b, s.len()) => Value::Int(s.chars().count() as i64),
         Value::List(l) => Value::Int(l.len() as i64),
@@ -52,7 +52,7 @@ fn len(b: &Budget, a: &[Value]) -> Value {
 
 /// A string's length as a JavaScript program sees it, for rules that
 /// compare lengths the way the tool they audit does.
-fn utf16_len(b: &Budget, a: &[Value]) -> Value {
+fn utf16_len(b: &Cx, a: &[Value]) -> Value {
     match &a[0] {
         Value::Str(s) if meter::read(b, s.len()) => Value::Int(s.encode_utf16().count() as i64),
         _ => Value::Null,
@@ -77,7 +77,7 @@ fn pred2(a: &[Value], f: impl Fn(&str, &str) -> bool) -> Value {
     }
 }
 
-fn contains(b: &Budget, a: &[Value]) -> Value {
+fn contains(b: &Cx, a: &[Value]) -> Value {
     Value::Bool(match (&a[0], &a[1]) {
         (Value::Str(s), Value::Str(needle)) => meter::read(b, s.len() + needle.len()) && s.contains(&**needle),
         (Value::List(l), v) => meter::contains(l, v, b),
@@ -86,7 +86,7 @@ fn contains(b: &Budget, a: &[Value]) -> Value {
     })
 }
 
-fn index_of(b: &Budget, a: &[Value]) -> Value {
+fn index_of(b: &Cx, a: &[Value]) -> Value {
     match (&a[0], &a[1]) {
         (Value::Str(s), Value::Str(needle)) if meter::read(b, s.len() + needle.len()) => {
             Value::Int(s.find(&**needle).map_or(-1, |byte| s[..byte].chars().count() as i64))
@@ -96,7 +96,7 @@ fn index_of(b: &Budget, a: &[Value]) -> Value {
     }
 }
 
-fn substr(_: &Budget, a: &[Value]) -> Value {
+fn substr(_: &Cx, a: &[Value]) -> Value {
     let (Some(s), Some(start)) = (str_arg(a, 0), a[1].as_int()) else { return Value::Null };
     let chars: Vec<char> = s.chars().collect();
     let n = chars.len() as i64;
@@ -107,7 +107,7 @@ fn substr(_: &Budget, a: &[Value]) -> Value {
 
 /// Counts the occurrences first, so a short string with a long replacement
 /// cannot build a huge one before paying for it.
-fn replace(b: &Budget, a: &[Value]) -> Value {
+fn replace(b: &Cx, a: &[Value]) -> Value {
     let (Some(s), Some(from), Some(to)) = (str_arg(a, 0), str_arg(a, 1), str_arg(a, 2)) else { return Value::Null };
     if from.is_empty() {
         return Value::str(s);
@@ -123,7 +123,7 @@ fn replace(b: &Budget, a: &[Value]) -> Value {
     Value::str(s.replace(from, to))
 }
 
-fn split(_: &Budget, a: &[Value]) -> Value {
+fn split(_: &Cx, a: &[Value]) -> Value {
     match (str_arg(a, 0), str_arg(a, 1)) {
         (Some(s), Some("")) => Value::list(s.chars().map(|c| Value::str(c.to_string())).collect()),
         (Some(s), Some(sep)) => Value::list(s.split(sep).map(Value::str).collect()),
@@ -133,7 +133,7 @@ fn split(_: &Budget, a: &[Value]) -> Value {
 
 /// Prints each element into the result as it goes, so a list that shares
 /// one huge value a thousand times stops at the budget.
-fn join(b: &Budget, a: &[Value]) -> Value {
+fn join(b: &Cx, a: &[Value]) -> Value {
     let Some(items) = list_arg(a, 0) else { return Value::Null };
     let sep = str_arg(a, 1).unwrap_or(", ");
     let mut out = String::new();
@@ -152,7 +152,7 @@ fn join(b: &Budget, a: &[Value]) -> Value {
     Value::str(out)
 }
 
-fn repeat(_: &Budget, a: &[Value]) -> Value {
+fn repeat(_: &Cx, a: &[Value]) -> Value {
     match (str_arg(a, 0), a[1].as_int()) {
         (Some(s), Some(n)) if n >= 0 && (s.len() as i64).saturating_mul(n) <= 10_000 => {
             Value::str(s.repeat(n as usize))
@@ -163,9 +163,9 @@ fn repeat(_: &Budget, a: &[Value]) -> Value {
 
 /// Runs `f` with the compiled pattern (argument 1) on the string (argument
 /// 0), once compiling is paid for (`f` charges its searches).
-fn regex2(b: &Budget, a: &[Value], f: impl Fn(&Budget, &Compiled, &str) -> Value) -> Value {
+fn regex2(b: &Cx, a: &[Value], f: impl Fn(&Budget, &Compiled, &str) -> Value) -> Value {
     let (Some(s), Some(pattern)) = (str_arg(a, 0), str_arg(a, 1)) else { return Value::Null };
-    match regex_cache::get(pattern, b) {
+    match b.regex(pattern) {
         Some(re) => f(b, &re, s),
         None => Value::Null,
     }
@@ -233,7 +233,7 @@ fn replace_re(b: &Budget, re: &Compiled, s: &str, to: &str) -> Value {
 }
 
 /// The product of the lengths is the work, so it is paid for before any.
-fn levenshtein(b: &Budget, a: &[Value]) -> Value {
+fn levenshtein(b: &Cx, a: &[Value]) -> Value {
     let (Some(x), Some(y)) = (str_arg(a, 0), str_arg(a, 1)) else { return Value::Null };
     if !meter::read(b, x.len() + y.len()) {
         return Value::Null;
@@ -328,16 +328,19 @@ mod tests {
 
     #[test]
     fn utf16_len_counts_units_as_javascript_does() {
-        let n = |s: &str| utf16_len(&Budget::default(), &[Value::str(s)]);
+        let n = |s: &str| utf16_len(&Cx::plain(&Budget::default()), &[Value::str(s)]);
         assert_eq!(n("abc"), Value::Int(3));
         // One character of the Basic Multilingual Plane is one unit, even of two bytes or three.
         assert_eq!(n("ü€"), Value::Int(2));
         // An emoji is two units (a surrogate pair), where `len` counts one character.
         assert_eq!(n("a😀"), Value::Int(3));
-        assert_eq!(len(&Budget::default(), &[Value::str("a😀")]), Value::Int(2));
-        assert_eq!(utf16_len(&Budget::default(), &[Value::Int(1)]), Value::Null);
+        assert_eq!(len(&Cx::plain(&Budget::default()), &[Value::str("a😀")]), Value::Int(2));
+        assert_eq!(utf16_len(&Cx::plain(&Budget::default()), &[Value::Int(1)]), Value::Null);
         let bytes = |s: &str| {
-            (BUILTINS.iter().find(|b| b.name == "utf8_len").unwrap().call)(&Budget::default(), &[Value::str(s)])
+            (BUILTINS.iter().find(|b| b.name == "utf8_len").unwrap().call)(
+                &Cx::plain(&Budget::default()),
+                &[Value::str(s)],
+            )
         };
         assert_eq!(bytes("aü€😀"), Value::Int(1 + 2 + 3 + 4));
     }

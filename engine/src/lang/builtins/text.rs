@@ -17,8 +17,8 @@ use std::sync::Arc;
 
 use regex_automata::Match;
 
-use super::regex_cache::{self, Compiled};
-use super::{Builtin, Cost, P, Ret, str_arg};
+use super::regex_cache::Compiled;
+use super::{Builtin, Cost, Cx, P, Ret, str_arg};
 use crate::lang::budget::Budget;
 use crate::lang::meter;
 use crate::lang::value::{Map, Value};
@@ -124,10 +124,10 @@ fn record(fields: Vec<(&str, Value)>, b: &Budget) -> Option<Value> {
     b.charge(fresh_cost(&v)).then_some(v)
 }
 
-fn line_matches(b: &Budget, a: &[Value]) -> Value {
+fn line_matches(b: &Cx, a: &[Value]) -> Value {
     let (Some(text), Some(pattern)) = (str_arg(a, 0), str_arg(a, 1)) else { return Value::Null };
-    let Some(any_line) = regex_cache::get(&format!("(?m:{pattern})"), b) else { return Value::Null };
-    let Some(re) = regex_cache::get(pattern, b) else { return Value::Null };
+    let Some(any_line) = b.regex(&format!("(?m:{pattern})")) else { return Value::Null };
+    let Some(re) = b.regex(pattern) else { return Value::Null };
     let mut out = Vec::new();
     // A line with a match of its own also matches in the whole text (with
     // `^` and `$` at line breaks), at the same place or after an earlier
@@ -168,9 +168,9 @@ fn line_matches(b: &Budget, a: &[Value]) -> Value {
     meter::made(Value::list(out), b)
 }
 
-fn text_matches(b: &Budget, a: &[Value]) -> Value {
+fn text_matches(b: &Cx, a: &[Value]) -> Value {
     let (Some(text), Some(pattern)) = (str_arg(a, 0), str_arg(a, 1)) else { return Value::Null };
-    let Some(re) = regex_cache::get(pattern, b) else { return Value::Null };
+    let Some(re) = b.regex(pattern) else { return Value::Null };
     let mut out = Vec::new();
     let mut line_no = 1i64;
     let mut line_start = 0;
@@ -211,7 +211,7 @@ fn text_matches(b: &Budget, a: &[Value]) -> Value {
     meter::made(Value::list(out), b)
 }
 
-fn line_text(b: &Budget, a: &[Value]) -> Value {
+fn line_text(b: &Cx, a: &[Value]) -> Value {
     let (Value::Str(text), Some(n)) = (&a[0], a[1].as_int()) else { return Value::Null };
     if n < 1 {
         return Value::Null;
@@ -219,7 +219,7 @@ fn line_text(b: &Budget, a: &[Value]) -> Value {
     line_span(text, n, n, b).map_or(Value::Null, |l| meter::made(Value::str(l), b))
 }
 
-fn lines_around(b: &Budget, a: &[Value]) -> Value {
+fn lines_around(b: &Cx, a: &[Value]) -> Value {
     let (Value::Str(text), Some(n), Some(r)) = (&a[0], a[1].as_int(), a[2].as_int()) else { return Value::Null };
     if r < 0 {
         return Value::Null;
@@ -231,9 +231,9 @@ fn lines_around(b: &Budget, a: &[Value]) -> Value {
     meter::made(Value::str(span.unwrap_or("")), b)
 }
 
-fn strip_re(b: &Budget, a: &[Value]) -> Value {
+fn strip_re(b: &Cx, a: &[Value]) -> Value {
     let (Some(text), Some(pattern)) = (str_arg(a, 0), str_arg(a, 1)) else { return Value::Null };
-    let Some(re) = regex_cache::get(pattern, b) else { return Value::Null };
+    let Some(re) = b.regex(pattern) else { return Value::Null };
     let keep = re.group_index("keep").is_some();
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
@@ -264,8 +264,8 @@ fn strip_re(b: &Budget, a: &[Value]) -> Value {
 mod tests {
     use super::*;
 
-    fn call(f: fn(&Budget, &[Value]) -> Value, args: &[Value]) -> Value {
-        f(&Budget::default(), args)
+    fn call(f: super::super::Call, args: &[Value]) -> Value {
+        f(&Cx::plain(&Budget::default()), args)
     }
 
     fn s(x: &str) -> Value {
@@ -345,9 +345,12 @@ mod tests {
         let text = format!("a {quoted} /* c */ b");
         let _ = call(strip_re, &[s(&text), s(pattern)]);
         let b = Budget::default();
-        assert_eq!(strip_re(&b, &[s(&text), s(pattern)]), s(&format!("a {quoted}  b")));
+        assert_eq!(strip_re(&Cx::plain(&b), &[s(&text), s(pattern)]), s(&format!("a {quoted}  b")));
         // The groups engine would cost this much for the quoted match alone.
-        let groups = regex_cache::get(pattern, &Budget::default()).expect("compiles").size.match_cost(quoted.len());
+        let groups = super::super::regex_cache::get(pattern, &Budget::default())
+            .expect("compiles")
+            .size
+            .match_cost(quoted.len());
         assert!(b.spent() < groups, "{} steps, the groups of the kept match {groups}", b.spent());
         // `keep` inside a branch: the groups say.
         assert_eq!(call(strip_re, &[s("xa xb xa"), s("x(?P<keep>a)|xb")]), s("xa  xa"));
@@ -358,9 +361,9 @@ mod tests {
     fn line_lookups_index_the_text_once() {
         let text = Value::str(format!("{}\nlast", "x".repeat(1599)));
         let b = Budget::default();
-        assert_eq!(line_text(&b, &[text.clone(), Value::Int(2)]), s("last"));
+        assert_eq!(line_text(&Cx::plain(&b), &[text.clone(), Value::Int(2)]), s("last"));
         assert_eq!(b.spent(), 1604 / 16 + 4, "the index (a pass over 1604 bytes), then the line made");
-        assert_eq!(line_text(&b, &[text, Value::Int(2)]), s("last"));
+        assert_eq!(line_text(&Cx::plain(&b), &[text, Value::Int(2)]), s("last"));
         assert_eq!(b.spent(), 1604 / 16 + 8, "the index is kept for the same text");
     }
 
@@ -369,17 +372,17 @@ mod tests {
         let text = "x".repeat(1600);
         // Warm the cache, so only the search is measured.
         let warm = Budget::default();
-        line_matches(&warm, &[s("x"), s("y")]);
+        line_matches(&Cx::plain(&warm), &[s("x"), s("y")]);
         let b = Budget::default();
-        assert_eq!(line_matches(&b, &[s(&text), s("y")]), Value::list(vec![]));
+        assert_eq!(line_matches(&Cx::plain(&b), &[s(&text), s("y")]), Value::list(vec![]));
         let searched = b.spent();
         let b = Budget::default();
-        line_matches(&b, &[s(&text.replace('x', "y")), s("y")]);
+        line_matches(&Cx::plain(&b), &[s(&text.replace('x', "y")), s("y")]);
         assert!(b.spent() > searched + 1600 * 32, "each match record is paid for: {} vs {searched}", b.spent());
         // `y` is a literal: the text is skipped over by memchr, a read pass.
         assert!(searched >= 1600 / meter::READ_BYTES_PER_STEP, "the text is read at least: {searched}");
         let b = Budget::default();
-        assert_eq!(line_matches(&b, &[s(&text), s("[xy]y")]), Value::list(vec![]));
+        assert_eq!(line_matches(&Cx::plain(&b), &[s(&text), s("[xy]y")]), Value::list(vec![]));
         assert!(b.spent() >= 1600, "no literal: a step per byte the lazy DFA scanned at least: {}", b.spent());
     }
 
@@ -387,6 +390,6 @@ mod tests {
     fn an_exhausted_budget_gives_null() {
         let b = Budget::default();
         b.charge(crate::lang::budget::STEPS);
-        assert_eq!(line_matches(&b, &[s(&"y".repeat(100)), s("y")]), Value::Null);
+        assert_eq!(line_matches(&Cx::plain(&b), &[s(&"y".repeat(100)), s("y")]), Value::Null);
     }
 }

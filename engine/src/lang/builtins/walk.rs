@@ -3,7 +3,7 @@
 //! a recursive visit (a key anywhere under a section, the first offending
 //! one of several) read the same order from the list it makes.
 
-use super::{Builtin, Cost, P, Ret};
+use super::{Builtin, Cost, Cx, P, Ret};
 use crate::lang::budget::Budget;
 use crate::lang::meter;
 use crate::lang::value::Value;
@@ -19,7 +19,7 @@ pub(crate) const NAME: &str = "walk";
 
 /// Pays for each value found and the path it copies, as it goes: values
 /// that share their children can hold exponentially many paths.
-fn walk(b: &Budget, a: &[Value]) -> Value {
+fn walk(b: &Cx, a: &[Value]) -> Value {
     let mut out = Vec::new();
     match visit(&a[0], b, &mut |record| out.push(record)) {
         Some(()) => meter::made(Value::list(out), b),
@@ -88,12 +88,12 @@ mod tests {
 
     #[test]
     fn visits_depth_first_entering_lists() {
-        let found = walk(&Budget::default(), &[json(serde_json::json!({"a": [1, {"b": 2}], "c": 3}))]);
+        let found = walk(&Cx::plain(&Budget::default()), &[json(serde_json::json!({"a": [1, {"b": 2}], "c": 3}))]);
         let paths: Vec<Value> = found.as_list().unwrap().iter().map(|n| n.get("path")).collect();
         let expected = serde_json::json!([[], ["a"], ["a", 0], ["a", 1], ["a", 1, "b"], ["c"]]);
         assert_eq!(Value::list(paths), json(expected));
         assert_eq!(found.as_list().unwrap()[4].get("value"), json(serde_json::json!(2)));
-        let scalar = walk(&Budget::default(), &[json(serde_json::json!(5))]);
+        let scalar = walk(&Cx::plain(&Budget::default()), &[json(serde_json::json!(5))]);
         assert_eq!(scalar, json(serde_json::json!([{"path": [], "value": 5}])));
     }
 }

@@ -148,6 +148,7 @@ impl PackCompiler {
             secrets,
             secret_policy: Default::default(),
             shared: Default::default(),
+            report_places: Default::default(),
             not_covered: shared.not_covered,
             refusals: shared.refusals,
             rules: compiled_rules,

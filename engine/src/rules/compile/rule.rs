@@ -280,6 +280,7 @@ impl PackCompiler {
             id_span,
             written,
             defs: Vec::new(),
+            calls: Vec::new(),
         })
     }
 }
