@@ -89,7 +89,7 @@ impl Release {
     }
 
     /// The definitions whose remembered calls to forget once rule `rule`
-    /// has run.
+    /// has run, ascending.
     pub fn calls_after(&self, rule: usize) -> &[usize] {
         self.calls.get(rule).map_or(&[], Vec::as_slice)
     }

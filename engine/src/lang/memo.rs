@@ -146,15 +146,19 @@ impl Memo {
         }
     }
 
-    /// Forgets the calls of these definitions, and the table's room they
-    /// took (the table does not grow again past what its room allows).
+    /// Forgets the calls of these definitions (ascending, as
+    /// `eval::release` lists them), and the table's room they took (the
+    /// table does not grow again past what its room allows).
     pub fn forget(&self, defs: &[usize]) {
         if defs.is_empty() {
             return;
         }
+        debug_assert!(defs.is_sorted(), "definitions to forget come ascending");
         let mut calls = self.calls.borrow_mut();
         let before = calls.len();
-        calls.retain(|key, _| !defs.contains(&key.def));
+        // A lookup per remembered call: up to MEMO_CALLS of them, against
+        // as many definitions as the pack has.
+        calls.retain(|key, _| defs.binary_search(&key.def).is_err());
         if calls.len() < before {
             calls.shrink_to_fit();
         }
