@@ -23,6 +23,7 @@ pub mod mutate;
 pub mod parse_cache;
 pub mod parser;
 mod parser_corners; // a test module (`#![cfg(test)]` inside)
+pub mod per_audit;
 pub mod shared;
 pub mod template;
 mod testing; // shorthands of the unit tests (`#![cfg(test)]` inside)
