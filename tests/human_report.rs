@@ -263,3 +263,36 @@ fn the_summary_is_painted_in_the_colour_of_the_worst_severity_found() {
         format!("{bold}Summary: 0 critical · 0 warn · 0 info{end}")
     );
 }
+
+/// The note on a finding that says OpenClaw refuses the config: OpenClaw's
+/// words (`path: message`, or the message alone) when the rule gives a
+/// message, the bare sentence when it gives none (with or without a path),
+/// and no note on a finding that is no refusal.
+#[test]
+fn a_refusal_note_quotes_openclaw_only_when_the_rule_gives_its_message() {
+    use clawcheck_engine::report::human::refusal_note;
+    use clawcheck_engine::report::{Finding, Refusal};
+    use clawcheck_engine::severity::Severity;
+
+    let note = |refusal: Option<(&str, &str)>| {
+        refusal_note(&Finding {
+            check_id: "gateway.a".into(),
+            severity: Severity::Warn,
+            title: "A title".into(),
+            detail: String::new(),
+            remediation: None,
+            rule: "gateway.a".into(),
+            locations: Vec::new(),
+            refusal: refusal.map(|(path, message)| Refusal { path: path.into(), message: message.into(), order: None }),
+            report_group: None,
+            fixes: Vec::new(),
+        })
+    };
+    let quoted = |words: &str| Some(format!("OpenClaw itself refuses to start with this config: {words}"));
+    let bare = Some("OpenClaw itself refuses to start with this config.".to_string());
+    assert_eq!(note(Some(("gateway.bind", "bind is wrong"))), quoted("gateway.bind: bind is wrong"));
+    assert_eq!(note(Some(("", "no owner"))), quoted("no owner"));
+    assert_eq!(note(Some(("agents.list", ""))), bare);
+    assert_eq!(note(Some(("", ""))), bare);
+    assert_eq!(note(None), None);
+}
