@@ -10,6 +10,7 @@ pub mod ast;
 mod bounds; // a test module (`#![cfg(test)]` inside)
 pub mod budget;
 pub mod builtins;
+pub mod compact;
 pub mod compile;
 pub mod error;
 pub mod eval;
