@@ -9,6 +9,8 @@ use crate::lang::{Map, Name, Value};
 
 mod members;
 pub use members::Members;
+/// The per-process seeded hash of the tree's indexes, for other tables of its texts.
+pub(crate) use members::hash as text_hash;
 
 /// Where a node's text is: byte offsets as `u32`, which keeps every node
 /// of the tree small (a config is millions of them) and is ample, a config
