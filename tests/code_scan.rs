@@ -169,3 +169,43 @@ fn parts_must_be_a_list_and_do_not_mix_with_aggregate() {
     assert!(run.err.contains("`parts` needs a list, found int"), "{}", run.err);
     assert!(!Path::new(&s.root.join("nothing")).exists());
 }
+
+/// `--show-source` lists a finding's parts under it, each with its line as
+/// the rule shows it (no `|` line when the rule shows none), at most 20 of
+/// them and then how many more: 20 parts are all listed, 21 leave one out.
+#[test]
+fn the_human_report_lists_twenty_parts_then_counts_the_rest() {
+    let letters: Vec<char> = ('a'..='u').collect();
+    let parts = |s: &Setup| -> Vec<String> {
+        let human = audit(s, &["--color", "never", "--show-source"]).out;
+        // Each in the diagnostic's margin: from where ours begins.
+        human
+            .lines()
+            .filter_map(|l| ["--> ", "| eval", "... and"].iter().find_map(|m| l.find(m)).map(|i| l[i..].to_string()))
+            .collect()
+    };
+    let listed = |n: usize| -> Vec<String> {
+        letters[..n]
+            .iter()
+            .enumerate()
+            .flat_map(|(i, c)| [format!("--> ~/state/src/a.js:{}:1 a.js eval({c})", i + 1), format!("| eval({c})")])
+            .collect()
+    };
+    let source = |n: usize| letters[..n].iter().map(|c| format!("eval({c})\n")).collect::<String>();
+
+    let s = setup(&source(20));
+    assert_eq!(parts(&s), listed(20));
+    write(&s, "src/a.js", &source(21));
+    let mut expected = listed(20);
+    expected.push("... and 1 more".into());
+    assert_eq!(parts(&s), expected);
+
+    // A rule that shows no line: the places alone.
+    std::fs::write(
+        s.root.join("policy/acme.code.no_eval.yaml"),
+        RULE.replace("excerpt: trim(line_text(@.text, m.line))", "excerpt: ''"),
+    )
+    .expect("write");
+    write(&s, "src/a.js", &source(2));
+    assert_eq!(parts(&s), ["--> ~/state/src/a.js:1:1 a.js eval(a)", "--> ~/state/src/a.js:2:1 a.js eval(b)"]);
+}

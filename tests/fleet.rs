@@ -158,3 +158,53 @@ fn fleet_mode_refuses_single_gateway_flags_and_missing_sources() {
     assert_eq!(missing.code, 2);
     assert!(missing.err.contains("no such directory or file"), "{}", missing.err);
 }
+
+/// Each rule's steps over the demo state, its rules run one by one by one
+/// evaluator, as an audit runs them.
+fn rule_steps(pack: &clawcheck_engine::rules::Pack, state: &Path) -> Vec<(String, u64)> {
+    use clawcheck_engine::config::Paths;
+    use clawcheck_engine::eval::Evaluator;
+    use clawcheck_engine::eval::inputs::{base_roots, running_uid};
+    use clawcheck_engine::input::Overrides;
+    let paths = Paths {
+        home: state.parent().expect("home").to_path_buf(),
+        state_dir: state.to_path_buf(),
+        config: state.join("openclaw.json"),
+        cwd: state.to_path_buf(),
+    };
+    let loaded = clawcheck_engine::config::load(&paths, &env(&paths.home, state)).expect("the demo loads");
+    let roots = base_roots(pack, &loaded, &paths, &Overrides::default(), running_uid());
+    let evaluator = Evaluator::new(pack, roots, &mut clawcheck_engine::facts::read_fs);
+    pack.rules
+        .iter()
+        .map(|r| {
+            let _ = evaluator.run_rule(r, loaded.tree.as_ref());
+            (r.id_source.clone(), evaluator.last_rule_steps())
+        })
+        .collect()
+}
+
+/// A fleet thread audits config after config, keeping the JSONPath queries
+/// and regular expressions rules build at run time; what each audit is
+/// charged must not depend on that (`lang::per_audit`): a rule near its
+/// budget would otherwise be cut off on a thread's first config only.
+#[test]
+fn a_thread_charges_every_audit_as_it_charges_its_first() {
+    let pack = clawcheck_engine::rules::PackLoader::new().builtin().load().expect("the built-in pack loads");
+    let (_home, state) = clawcheck_tests::demo::home();
+    std::thread::spawn(move || {
+        let first = rule_steps(&pack, &state);
+        let second = rule_steps(&pack, &state);
+        let third = rule_steps(&pack, &state);
+        let secret_ref = first.iter().find(|(id, _)| id == "clawcheck.config.secret_ref").expect("the rule").1;
+        // It parses the config schema's secret input paths with `query()`.
+        assert!(secret_ref > 100_000, "clawcheck.config.secret_ref took {secret_ref} steps");
+        for later in [&second, &third] {
+            let differ: Vec<_> = first.iter().zip(later.iter()).filter(|(a, b)| a != b).collect();
+            assert_eq!(first.len(), later.len());
+            assert!(differ.is_empty(), "(first audit, later audit) steps differ: {differ:?}");
+        }
+    })
+    .join()
+    .expect("the audits ran");
+}

@@ -74,11 +74,12 @@ impl Setup {
             &pack,
             "--state-dir",
             &state,
-            "--color",
-            "never",
             "--fail-on",
             "never",
         ];
+        if !args.contains(&"--color") {
+            all.extend_from_slice(&["--color", "never"]);
+        }
         all.extend_from_slice(args);
         let mut vars = BTreeMap::new();
         vars.insert("HOME".to_string(), self.home.path().display().to_string());
@@ -224,4 +225,74 @@ fn the_home_directory_itself_is_a_bare_tilde() {
     assert_eq!(tilde(Path::new("/home/u/.openclaw/openclaw.json"), home), "~/.openclaw/openclaw.json");
     assert_eq!(tilde(Path::new("/home/user"), home), "/home/user");
     assert_eq!(tilde(Path::new("/home/u"), None), "/home/u");
+}
+
+/// With colour, the summary line is bold in the colour of the worst
+/// severity found (none found: bold alone), each group's header bold in its
+/// own colour, a headline's checkId bold and its place dim.
+#[test]
+fn the_summary_is_painted_in_the_colour_of_the_worst_severity_found() {
+    let setup = Setup::new();
+    let paint = |colour: &str, text: &str| format!("\x1b[1m\x1b[{colour}m{text}\x1b[39m\x1b[0m");
+    let (bold, dim, end) = ("\x1b[1m", "\x1b[2m", "\x1b[0m");
+    let r = setup.run(&["--color", "always", "--select", "t.plain,t.one"]);
+    assert_eq!(
+        r.out,
+        format!(
+            "OpenClaw security audit (clawcheck)\n{}\n\
+             Ignored: 2 finding(s) by --select / --ignore\n\
+             config: state/openclaw.json (state dir: state)\n\n{}\n\
+             {bold}t.plain{end} Box is here{dim} (state/openclaw.json:2:3 +1 more){end}\n  first line\n  second line\n\n{}\n\
+             {bold}t.one{end} [*] Pair one{dim} (state/openclaw.json:3:3){end}\n",
+            paint("33", "Summary: 0 critical · 1 warn · 1 info · 1 fixable with --fix [*]"),
+            paint("33", "WARN (1)"),
+            paint("34", "INFO (1)"),
+        )
+    );
+    let summary = |args: &[&str]| setup.run(args).out.lines().nth(1).expect("a summary line").to_string();
+    assert_eq!(
+        summary(&["--color", "always"]),
+        paint("31", "Summary: 1 critical · 1 warn · 2 info · 1 fixable with --fix [*]")
+    );
+    assert_eq!(
+        summary(&["--color", "always", "--select", "t.one,t.two"]),
+        paint("34", "Summary: 0 critical · 0 warn · 2 info")
+    );
+    assert_eq!(
+        summary(&["--color", "always", "--ignore", "t"]),
+        format!("{bold}Summary: 0 critical · 0 warn · 0 info{end}")
+    );
+}
+
+/// The note on a finding that says OpenClaw refuses the config: OpenClaw's
+/// words (`path: message`, or the message alone) when the rule gives a
+/// message, the bare sentence when it gives none (with or without a path),
+/// and no note on a finding that is no refusal.
+#[test]
+fn a_refusal_note_quotes_openclaw_only_when_the_rule_gives_its_message() {
+    use clawcheck_engine::report::human::refusal_note;
+    use clawcheck_engine::report::{Finding, Refusal};
+    use clawcheck_engine::severity::Severity;
+
+    let note = |refusal: Option<(&str, &str)>| {
+        refusal_note(&Finding {
+            check_id: "gateway.a".into(),
+            severity: Severity::Warn,
+            title: "A title".into(),
+            detail: String::new(),
+            remediation: None,
+            rule: "gateway.a".into(),
+            locations: Vec::new(),
+            refusal: refusal.map(|(path, message)| Refusal { path: path.into(), message: message.into(), order: None }),
+            report_group: None,
+            fixes: Vec::new(),
+        })
+    };
+    let quoted = |words: &str| Some(format!("OpenClaw itself refuses to start with this config: {words}"));
+    let bare = Some("OpenClaw itself refuses to start with this config.".to_string());
+    assert_eq!(note(Some(("gateway.bind", "bind is wrong"))), quoted("gateway.bind: bind is wrong"));
+    assert_eq!(note(Some(("", "no owner"))), quoted("no owner"));
+    assert_eq!(note(Some(("agents.list", ""))), bare);
+    assert_eq!(note(Some(("", ""))), bare);
+    assert_eq!(note(None), None);
 }

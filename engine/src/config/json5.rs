@@ -9,6 +9,7 @@ use jsonc_parser::ast;
 use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
 
 mod direct;
+mod shared_strings;
 
 use super::error::ConfigError;
 use super::sources::{FileId, SourceMap};

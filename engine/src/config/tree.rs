@@ -9,6 +9,8 @@ use crate::lang::{Map, Name, Value};
 
 mod members;
 pub use members::Members;
+/// The per-process seeded hash of the tree's indexes, for other tables of its texts.
+pub(crate) use members::hash as text_hash;
 
 /// Where a node's text is: byte offsets as `u32`, which keeps every node
 /// of the tree small (a config is millions of them) and is ample, a config
@@ -76,9 +78,24 @@ impl std::fmt::Display for PathSeg {
     }
 }
 
-/// Renders a path the way OpenClaw names config keys: `a.b.0.c`.
+/// Renders a path the way OpenClaw names config keys: `a.b.0.c`. Written
+/// into one string (every finding's place is named so, and a string per
+/// segment joined after cost several allocations each).
 pub fn dotted(path: &[PathSeg]) -> String {
-    path.iter().map(ToString::to_string).collect::<Vec<_>>().join(".")
+    use std::fmt::Write;
+    let mut out = String::new();
+    for (i, seg) in path.iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        match seg {
+            PathSeg::Key(k) => out.push_str(k),
+            PathSeg::Index(n) => {
+                let _ = write!(out, "{n}");
+            }
+        }
+    }
+    out
 }
 
 impl Node {
@@ -293,6 +310,14 @@ mod tests {
                 _ => None,
             }
         }
+    }
+
+    #[test]
+    fn a_path_is_named_with_dots() {
+        assert_eq!(dotted(&[]), "");
+        assert_eq!(dotted(&[PathSeg::Key("gateway".into())]), "gateway");
+        let path = [PathSeg::Key("agents".into()), PathSeg::Index(12), PathSeg::Key("tools.x".into())];
+        assert_eq!(dotted(&path), "agents.12.tools.x");
     }
 
     #[test]

@@ -27,7 +27,14 @@ pub fn markdown(pack: &Pack) -> String {
     out.push_str("| source | in | path | message | reported by |\n| --- | --- | --- | --- | --- |\n");
     for r in &pack.refusals {
         let by = match (&r.rule, &r.not_ported) {
-            (Some(rules), _) => rules.ids().iter().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", "),
+            (Some(rules), why) => {
+                let ids = rules.ids().iter().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", ");
+                // A refusal ported in part: the rule, and what it leaves out.
+                match why {
+                    Some(why) => format!("{ids}; not ported: {}", cell(why)),
+                    None => ids,
+                }
+            }
             (None, Some(why)) => format!("not ported: {}", cell(why)),
             (None, None) => "**not reviewed**".into(),
         };

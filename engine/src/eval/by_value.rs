@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use crate::lang::Value;
 use crate::lang::compile::Ir;
+use crate::lang::value::KeyHasher;
 use crate::select::Match;
 
 /// Whether `ir` reads a match's bound keys or the rule's `let` entries.
@@ -66,7 +67,8 @@ pub(super) fn key(v: &Value) -> Option<Key> {
 /// or map is a group of its own), groups in the order of their first match.
 pub fn group(matches: &[Match]) -> Vec<Vec<usize>> {
     let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut by_key: HashMap<Key, usize> = HashMap::new();
+    // foldhash, not SipHash: a rule over 10,000 agents groups as many values.
+    let mut by_key: HashMap<Key, usize, KeyHasher> = HashMap::default();
     for (i, m) in matches.iter().enumerate() {
         match key(&m.value) {
             Some(k) => {

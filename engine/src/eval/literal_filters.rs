@@ -26,6 +26,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::by_value::{Key, key};
+use crate::lang::value::KeyHasher;
 use crate::lang::{Budget, Value};
 use crate::select::walk::Candidate;
 use crate::select::{Match, Query};
@@ -38,7 +39,7 @@ struct Index {
     base_steps: u64,
     /// Positions of the candidates by scalar value at the filter's path, in
     /// walk order (a list or map equals no literal).
-    by_value: HashMap<Key, Vec<usize>>,
+    by_value: HashMap<Key, Vec<usize>, KeyHasher>,
 }
 
 #[derive(Debug)]
@@ -97,7 +98,7 @@ impl LiteralFilters {
 
 impl Index {
     fn new(candidates: Vec<Candidate>, spent: u64) -> Index {
-        let mut by_value: HashMap<Key, Vec<usize>> = HashMap::new();
+        let mut by_value: HashMap<Key, Vec<usize>, KeyHasher> = HashMap::default();
         for (i, c) in candidates.iter().enumerate() {
             if let Some(k) = c.at.as_ref().and_then(key) {
                 by_value.entry(k).or_default().push(i);

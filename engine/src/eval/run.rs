@@ -147,6 +147,9 @@ impl<'p> Evaluator<'p> {
     /// besides (`--allow-read`, `--allow-network`).
     pub fn with_grants(pack: &'p Pack, mut roots: Vec<Value>, read: &mut facts::Reader, grants: facts::Grants) -> Self {
         roots.resize(roots::COUNT, Value::Null);
+        // What the thread's caches hold is paid for again (charges must
+        // not depend on what this thread audited before).
+        crate::lang::per_audit::begin();
         let fact_problems = facts::gather(pack, &mut roots, read, grants);
         let caches = Caches::new(pack.defs.len());
         caches.budget.allow_extra(facts::scan::text_read().saturating_mul(crate::lang::budget::STEPS_PER_SCANNED_BYTE));

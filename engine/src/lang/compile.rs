@@ -33,7 +33,7 @@ pub enum Ir {
     /// compiled once per pack (`builtins::regex_kept`; not serialized: a
     /// precompiled pack compiles its patterns through the cache).
     Builtin(
-        #[serde(with = "crate::lang::builtins::by_name")] &'static Builtin,
+        #[serde(with = "crate::lang::builtins::by_index")] &'static Builtin,
         Vec<Ir>,
         #[serde(skip)] regex_kept::Kept,
     ),

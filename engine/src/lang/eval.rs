@@ -434,7 +434,7 @@ impl Env<'_> {
         }
         let (v, _, depth) = budget.measure(|| self.run(&def.body.ir, &mut callee));
         if !budget.is_cut() {
-            self.caches.memo.remember(key, &callee[..args.len()], &v, depth);
+            self.caches.memo.remember(key, &v, depth);
         }
         v
     }

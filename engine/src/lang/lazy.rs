@@ -105,7 +105,7 @@ impl<T: Serialize> Serialize for Lazy<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self.value.get() {
             Some(v) => {
-                let bytes = rmp_serde::to_vec(v).map_err(serde::ser::Error::custom)?;
+                let bytes = super::compact::to_vec(v).map_err(serde::ser::Error::custom)?;
                 s.serialize_bytes(&bytes)
             }
             None => s.serialize_bytes(self.bytes()),

@@ -10,9 +10,10 @@
 //! Arguments are told apart cheaply: lists and maps by identity (the same
 //! shared value: a config subtree, a pack constant, a list a definition
 //! returned), everything else by value. Two equal lists built apart are two
-//! calls, which costs time, never a wrong value. The memo holds the
-//! arguments it was given, so no other list can take a remembered list's
-//! address during the audit.
+//! calls, which costs time, never a wrong value. A call's key holds the
+//! lists and maps it names (compared and hashed by address), so no other
+//! list can take a remembered list's address during the audit, and a
+//! remembered call keeps its arguments once: in its key.
 //!
 //! A remembered call costs what it does: its step, its arguments, and a
 //! read of its string arguments (hashing them), as a definition without
@@ -29,17 +30,16 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use super::budget::{Budget, DEPTH};
+use super::map::Map;
 use super::meter;
 use super::value::{KeyHasher, Value};
 
 /// Calls one audit remembers at most.
 pub const MEMO_CALLS: usize = 4096;
-
-/// Arguments of a call as the memo keeps them: up to 3 inline.
-type Args = smallvec::SmallVec<[Value; 3]>;
 
 /// The remembered calls of one audit.
 #[derive(Default)]
@@ -61,22 +61,64 @@ pub struct CallKey {
     args: smallvec::SmallVec<[Arg; 3]>,
 }
 
-#[derive(Clone, PartialEq, Eq, Hash)]
+/// An argument as a key holds it: scalars and strings by value, lists and
+/// maps by the address of their shared value, which the key keeps alive
+/// (the call's one copy of its arguments: a table's entry holds no other).
+#[derive(Clone)]
 enum Arg {
     Null,
     Bool(bool),
     Int(i64),
     Float(u64),
     Str(Arc<str>),
-    /// A list or map, by the address of its shared value.
-    Shared(usize),
+    List(Arc<Vec<Value>>),
+    Map(Arc<Map>),
 }
 
-/// Kept in the table itself, its arguments inline as the key's are: a
-/// remembered call costs no allocation of its own.
+impl Arg {
+    /// A list's or map's address; 0 for the rest.
+    fn address(&self) -> usize {
+        match self {
+            Arg::List(l) => Arc::as_ptr(l) as *const () as usize,
+            Arg::Map(m) => Arc::as_ptr(m) as *const () as usize,
+            _ => 0,
+        }
+    }
+}
+
+impl PartialEq for Arg {
+    fn eq(&self, other: &Arg) -> bool {
+        match (self, other) {
+            (Arg::Null, Arg::Null) => true,
+            (Arg::Bool(a), Arg::Bool(b)) => a == b,
+            (Arg::Int(a), Arg::Int(b)) => a == b,
+            (Arg::Float(a), Arg::Float(b)) => a == b,
+            (Arg::Str(a), Arg::Str(b)) => a == b,
+            (Arg::List(_), Arg::List(_)) | (Arg::Map(_), Arg::Map(_)) => self.address() == other.address(),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Arg {}
+
+impl Hash for Arg {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        std::mem::discriminant(self).hash(state);
+        match self {
+            Arg::Null => {}
+            Arg::Bool(b) => b.hash(state),
+            Arg::Int(i) => i.hash(state),
+            Arg::Float(f) => f.hash(state),
+            Arg::Str(s) => s.hash(state),
+            Arg::List(_) | Arg::Map(_) => self.address().hash(state),
+        }
+    }
+}
+
+/// Kept in the table itself: a remembered call costs no allocation of its
+/// own, and its arguments are its key's.
 struct Call {
-    /// Keeps the lists and maps of the key alive.
-    _args: Args,
     value: Value,
     /// How deep its evaluation nested.
     depth: u32,
@@ -98,8 +140,8 @@ impl CallKey {
                     read += meter::read_cost(s.len());
                     Arg::Str(s.clone())
                 }
-                Value::List(l) => Arg::Shared(Arc::as_ptr(l) as *const () as usize),
-                Value::Map(m) => Arg::Shared(Arc::as_ptr(m) as *const () as usize),
+                Value::List(l) => Arg::List(l.clone()),
+                Value::Map(m) => Arg::Map(m.clone()),
             })
             .collect();
         (CallKey { def, args }, read)
@@ -136,10 +178,10 @@ impl Memo {
     }
 
     /// Remembers a call that ran to its end within the budget.
-    pub fn remember(&self, key: CallKey, args: &[Value], value: &Value, depth: u32) {
+    pub fn remember(&self, key: CallKey, value: &Value, depth: u32) {
         let mut calls = self.calls.borrow_mut();
         if self.remembered.get() < MEMO_CALLS {
-            let call = Call { _args: args.iter().cloned().collect(), value: value.clone(), depth };
+            let call = Call { value: value.clone(), depth };
             if calls.insert(key, call).is_none() {
                 self.remembered.set(self.remembered.get() + 1);
             }
@@ -189,10 +231,10 @@ mod tests {
         let memo = Memo::default();
         let budget = Budget::default();
         for i in 0..MEMO_CALLS as i64 - 1 {
-            memo.remember(key(0, i), &[Value::Int(i)], &Value::Int(2 * i), 1);
+            memo.remember(key(0, i), &Value::Int(2 * i), 1);
         }
-        memo.remember(key(1, 0), &[Value::Int(0)], &Value::str("one"), 1);
-        memo.remember(key(1, 0), &[Value::Int(0)], &Value::str("one"), 1);
+        memo.remember(key(1, 0), &Value::str("one"), 1);
+        memo.remember(key(1, 0), &Value::str("one"), 1);
         assert_eq!((memo.len(), memo.definitions()), (MEMO_CALLS, vec![0, 1]), "a call remembered again is one call");
         assert_eq!(memo.recall(&key(0, 5), 0, &budget), Some(Value::Int(10)));
 
@@ -205,10 +247,39 @@ mod tests {
         assert!(calls.capacity() < 8, "the table gave its room back: {}", calls.capacity());
         drop(calls);
 
-        memo.remember(key(2, 0), &[Value::Int(0)], &Value::Int(0), 1);
+        memo.remember(key(2, 0), &Value::Int(0), 1);
         assert_eq!(memo.recall(&key(2, 0), 0, &budget), None, "no room: the forgotten calls took it");
         assert_eq!(memo.definitions(), [1]);
         memo.forget(&[]);
         assert_eq!(memo.definitions(), [1]);
+    }
+
+    /// A list argument is told apart by address, and the key (the call's
+    /// one copy of its arguments) keeps it alive: no other list can take
+    /// its address while the call is remembered.
+    #[test]
+    fn a_remembered_call_keeps_its_lists_in_its_key_alone() {
+        let memo = Memo::default();
+        let budget = Budget::default();
+        let list = Value::list(vec![Value::Int(1)]);
+        let apart = Value::list(vec![Value::Int(1)]);
+        let Value::List(arc) = &list else { unreachable!() };
+        let (first, read) = CallKey::new(3, &[list.clone(), Value::str("ab")]);
+        assert_eq!(read, meter::read_cost(2));
+        assert!(first == CallKey::new(3, &[list.clone(), Value::str("ab")]).0, "the same list and an equal string");
+        assert!(first != CallKey::new(3, &[apart.clone(), Value::str("ab")]).0, "an equal list built apart");
+        assert!(first != CallKey::new(3, &[list.clone(), Value::str("ac")]).0);
+        assert!(first != CallKey::new(4, &[list.clone(), Value::str("ab")]).0);
+        memo.remember(first, &Value::Int(7), 1);
+        assert_eq!(Arc::strong_count(arc), 2, "ours and the remembered key's: no second copy");
+        assert_eq!(memo.recall(&CallKey::new(3, &[list.clone(), Value::str("ab")]).0, 0, &budget), Some(Value::Int(7)));
+        assert_eq!(memo.recall(&CallKey::new(3, &[apart, Value::str("ab")]).0, 0, &budget), None);
+        assert!(
+            std::mem::size_of::<Call>() <= 32,
+            "a remembered call is its value and depth: {}",
+            std::mem::size_of::<Call>()
+        );
+        memo.forget(&[3]);
+        assert_eq!(Arc::strong_count(arc), 1, "forgotten: the list is ours alone");
     }
 }

@@ -10,6 +10,7 @@ pub mod ast;
 mod bounds; // a test module (`#![cfg(test)]` inside)
 pub mod budget;
 pub mod builtins;
+pub mod compact;
 pub mod compile;
 pub mod error;
 pub mod eval;
@@ -23,6 +24,7 @@ pub mod mutate;
 pub mod parse_cache;
 pub mod parser;
 mod parser_corners; // a test module (`#![cfg(test)]` inside)
+pub mod per_audit;
 pub mod shared;
 pub mod template;
 mod testing; // shorthands of the unit tests (`#![cfg(test)]` inside)

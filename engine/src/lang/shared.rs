@@ -21,7 +21,8 @@
 //! call whose own budget cut it off, are evaluated in place.
 //!
 //! Lists and maps are told apart by identity, as in `lang::memo`. The table
-//! holds the arguments of every call it keeps, so while it lives no other
+//! holds the arguments of every call it keeps (in its key, `CallKey`, their
+//! one copy), so while it lives no other
 //! value can take the address of one: a call found under an address has
 //! that very list or map for argument. Which lists and maps live as long as
 //! the pack is known by address: the constants' nodes (registered on first
@@ -47,7 +48,7 @@ pub const SHARED_CALLS: usize = 4096;
 /// that live as long as the pack.
 #[derive(Default)]
 pub struct Shared {
-    calls: Mutex<HashMap<CallKey, Kept, KeyHasher>>,
+    calls: Mutex<HashMap<CallKey, Evaluated, KeyHasher>>,
     lives: RwLock<HashSet<usize, KeyHasher>>,
     /// Whether the constants' nodes are registered in `lives`.
     constants: OnceLock<()>,
@@ -57,13 +58,6 @@ impl std::fmt::Debug for Shared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Shared").field("calls", &self.len()).finish_non_exhaustive()
     }
-}
-
-/// A kept call: its arguments (kept alive, see the module's doc) and what
-/// its evaluation apart gave.
-struct Kept {
-    _args: Vec<Value>,
-    call: Evaluated,
 }
 
 /// A call's value, the steps its evaluation apart took, and how deep it
@@ -112,21 +106,21 @@ impl Shared {
     }
 
     fn get(&self, key: &CallKey) -> Option<Evaluated> {
-        self.calls.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(key).map(|k| k.call.clone())
+        self.calls.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(key).cloned()
     }
 
     /// Keeps a call evaluated apart, while there is room; a call another
     /// audit kept meanwhile keeps its value (its lists are the registered
     /// ones).
-    fn keep(&self, key: &CallKey, args: &[Value], call: Evaluated) -> Evaluated {
+    fn keep(&self, key: &CallKey, call: Evaluated) -> Evaluated {
         let mut calls = self.calls.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(kept) = calls.get(key) {
-            return kept.call.clone();
+            return kept.clone();
         }
         if calls.len() >= SHARED_CALLS {
             return call;
         }
-        calls.insert(key.clone(), Kept { _args: args.to_vec(), call: call.clone() });
+        calls.insert(key.clone(), call.clone());
         drop(calls);
         self.register(&call.value);
         call
@@ -156,7 +150,7 @@ impl Env<'_> {
         }
         let call = match shared.get(key) {
             Some(call) => call,
-            None => shared.keep(key, args, self.apart(key.def(), args)?),
+            None => shared.keep(key, self.apart(key.def(), args)?),
         };
         let budget = &self.caches.budget;
         let deepest = budget.depth().saturating_add(call.depth);
@@ -168,7 +162,7 @@ impl Env<'_> {
         if !budget.charge(read.saturating_add(call.steps)) {
             return Some(Value::Null);
         }
-        self.caches.memo().remember(key.clone(), args, &call.value, call.depth);
+        self.caches.memo().remember(key.clone(), &call.value, call.depth);
         Some(call.value)
     }
 

@@ -225,7 +225,7 @@ impl Pack {
     /// embeds for the built-in pack, so an audit does not parse and compile
     /// YAML. Examples and rule texts are left out.
     pub fn to_bytes(&self) -> Vec<u8> {
-        rmp_serde::to_vec(self).expect("a compiled pack serialises")
+        crate::lang::compact::to_vec(self).expect("a compiled pack serialises")
     }
 
     /// A pack from [`Pack::to_bytes`], made by the same build of the engine.

@@ -15,6 +15,7 @@ use jsonc_parser::tokens::Token;
 use jsonc_parser::{Scanner, ScannerOptions};
 
 use super::number;
+use super::shared_strings::SharedStrings;
 use crate::config::include::INCLUDE_KEY;
 use crate::config::sources::FileId;
 use crate::config::tree::{Member, Members, Node, NodeKind, Origin};
@@ -38,7 +39,8 @@ pub fn parse(text: &str, file: FileId) -> Option<(Node, bool)> {
             allow_extended_string_escapes: options.allow_extended_string_escapes,
         },
     );
-    let mut p = Parser { scanner, file, nesting: 0, members: Vec::new(), includes: false };
+    let mut p =
+        Parser { scanner, file, nesting: 0, members: Vec::new(), includes: false, strings: SharedStrings::default() };
     let first = p.scan()?;
     let node = p.value(first)?;
     // One value, then nothing but comments.
@@ -59,6 +61,8 @@ struct Parser<'a> {
     /// Whether a key read so far is `$include` (a file without one needs
     /// no include walk: a config of megabytes is millions of nodes).
     includes: bool,
+    /// The short strings read so far, shared (a config repeats its values).
+    strings: SharedStrings,
 }
 
 impl<'a> Parser<'a> {
@@ -92,7 +96,7 @@ impl<'a> Parser<'a> {
         let kind = match token {
             Token::OpenBrace => return self.object(origin),
             Token::OpenBracket => return self.array(origin),
-            Token::String(s) => NodeKind::Str(s.as_ref().into()),
+            Token::String(s) => NodeKind::Str(self.strings.get(&s)),
             Token::Boolean(b) => NodeKind::Bool(b),
             Token::Number(n) => number(n)?,
             Token::Null => NodeKind::Null,

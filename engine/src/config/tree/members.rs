@@ -29,7 +29,7 @@ pub const LINEAR_MAX: usize = crate::lang::map::LINEAR_MAX;
 /// by; foldhash costs a fraction of SipHash).
 static STATE: LazyLock<foldhash::fast::RandomState> = LazyLock::new(foldhash::fast::RandomState::default);
 
-fn hash(name: &str) -> u64 {
+pub(crate) fn hash(name: &str) -> u64 {
     use std::hash::BuildHasher;
     STATE.hash_one(name)
 }

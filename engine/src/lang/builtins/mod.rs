@@ -356,17 +356,24 @@ mod tests {
     }
 }
 
-/// Serialises a builtin by its name (a precompiled pack refers to builtins
-/// that way; the function pointers are this binary's).
-pub mod by_name {
+/// Serialises a builtin by its place in [`all`] (a precompiled pack refers
+/// to builtins that way; the function pointers are this binary's, and the
+/// pack is read only by the build that wrote it). A place was a name until
+/// reading it back was a search by name of every builtin call of a
+/// definition decoded (`lang::compact`).
+pub mod by_index {
     use super::Builtin;
 
     pub fn serialize<S: serde::Serializer>(b: &&'static Builtin, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(b.name)
+        let index = super::all().position(|x| std::ptr::eq(x, *b)).expect("every builtin is in the table");
+        s.serialize_u64(index as u64)
     }
 
     pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static Builtin, D::Error> {
-        let name = <String as serde::Deserialize>::deserialize(d)?;
-        super::lookup(&name).ok_or_else(|| serde::de::Error::custom(format!("unknown builtin `{name}`")))
+        let index = <u64 as serde::Deserialize>::deserialize(d)?;
+        usize::try_from(index)
+            .ok()
+            .and_then(|i| super::all().nth(i))
+            .ok_or_else(|| serde::de::Error::custom(format!("no builtin number {index}")))
     }
 }

@@ -9,40 +9,53 @@ use std::sync::Arc;
 use super::{Builtin, Cost, Cx, P, Ret, str_arg};
 use crate::config::tree::dotted;
 use crate::lang::budget::Budget;
+use crate::lang::per_audit::Charge;
 use crate::lang::value::{Map, Value};
 use crate::select::Query;
 
 #[rustfmt::skip]
 pub(super) const BUILTINS: &[Builtin] = &[
-    Builtin { name: "query", params: &[P::Any, P::Str], optional: 0, variadic: false, ret: Ret::ListOf(P::Map), summary: "every match of a JSONPath in a value, as {path, value} with path the dotted location", cost: Cost::Own("parsing the path when it is not cached, then a step per node the path visits, as it goes, and the list it makes"), call: query },
+    Builtin { name: "query", params: &[P::Any, P::Str], optional: 0, variadic: false, ret: Ret::ListOf(P::Map), summary: "every match of a JSONPath in a value, as {path, value} with path the dotted location", cost: Cost::Own("parsing the path at its first use in the audit, then a step per node the path visits, as it goes, and the list it makes"), call: query },
 ];
 
+/// Queries the cache keeps; past it, those of earlier audits go, then all.
+const CACHE_QUERIES: usize = 1024;
+
+/// A parsed path (`None`: not valid JSONPath) and what parsing it cost.
+type Parsed = (Option<Arc<Query>>, Charge);
+
 thread_local! {
-    static CACHE: RefCell<HashMap<String, Option<Arc<Query>>>> = RefCell::new(HashMap::new());
+    /// Parsed paths (`None`: not valid JSONPath), each paid for once per
+    /// audit (see `lang::per_audit`).
+    static CACHE: RefCell<HashMap<String, Parsed>> = RefCell::new(HashMap::new());
 }
 
 /// Steps per byte of a path parsed (pest parses a few bytes a microsecond).
 pub const PARSE_STEPS_PER_BYTE: u64 = 64;
 
-/// The compiled query, its parse paid for when it is not cached; `None` if
-/// the path is not valid JSONPath or the budget cannot pay.
+/// The compiled query, its parse paid for at its first use in the audit;
+/// `None` if the path is not valid JSONPath or the budget cannot pay.
 pub fn compiled(path: &str, budget: &Budget) -> Option<Arc<Query>> {
     if !crate::lang::meter::read(budget, path.len()) {
         return None;
     }
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
-        if let Some(hit) = c.get(path) {
-            return hit.clone();
+        if let Some((hit, charge)) = c.get_mut(path) {
+            return if charge.reuse(budget) { hit.clone() } else { None };
         }
-        if !budget.charge((path.len() as u64).saturating_mul(PARSE_STEPS_PER_BYTE)) {
+        let steps = (path.len() as u64).saturating_mul(PARSE_STEPS_PER_BYTE);
+        if !budget.charge(steps) {
             return None;
         }
-        if c.len() > 1024 {
-            c.clear();
+        if c.len() > CACHE_QUERIES {
+            c.retain(|_, (_, charge)| charge.current());
+            if c.len() > CACHE_QUERIES {
+                c.clear();
+            }
         }
         let q = Query::compile(path, &[]).ok().map(Arc::new);
-        c.insert(path.to_string(), q.clone());
+        c.insert(path.to_string(), (q.clone(), Charge::paid(steps)));
         q
     })
 }

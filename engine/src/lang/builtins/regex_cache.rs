@@ -15,7 +15,8 @@
 //! - compiling: [`COMPILE_STEPS`] plus [`PARSE_STEPS_PER_BYTE`] per byte of
 //!   the pattern (charged before parsing it) plus [`STEPS_PER_UNIT`] per
 //!   unit of its expanded size (charged before compiling it), a pattern
-//!   already in the cache costing nothing more;
+//!   already in the cache costing that again at its first use in each
+//!   audit and nothing more after (`lang::per_audit`);
 //! - matching: what the lazy DFA did, measured (see `regex_search`); the
 //!   engines whose work is not measured (groups of a match, a search the
 //!   lazy DFA gave up on) one step per byte of input and one per
@@ -42,6 +43,7 @@ pub use super::regex_search::Compiled;
 use super::regex_kept::Kept;
 use crate::lang::budget::Budget;
 use crate::lang::meter;
+use crate::lang::per_audit::Charge;
 
 /// Steps every compilation costs, whatever the pattern: setting up the
 /// automata takes tens of microseconds.
@@ -159,6 +161,8 @@ struct Entry {
     compiled: Option<Arc<Compiled>>,
     units: u64,
     used: u64,
+    /// Its parse and compilation, paid once per audit (`lang::per_audit`).
+    charge: Charge,
 }
 
 thread_local! {
@@ -166,16 +170,23 @@ thread_local! {
 }
 
 impl Cache {
-    fn lookup(&mut self, pattern: &str) -> Option<Option<Arc<Compiled>>> {
+    /// The cached pattern, paid for if the audit has not yet; `Some(None)`
+    /// also when the budget cannot pay. An entry the audit paid for is
+    /// more recently used than any it did not, so eviction takes those of
+    /// earlier audits first.
+    fn lookup(&mut self, pattern: &str, budget: &Budget) -> Option<Option<Arc<Compiled>>> {
         self.clock += 1;
         let clock = self.clock;
         self.entries.get_mut(pattern).map(|e| {
+            if !e.charge.reuse(budget) {
+                return None;
+            }
             e.used = clock;
             e.compiled.clone()
         })
     }
 
-    fn insert(&mut self, pattern: &str, compiled: Option<Arc<Compiled>>, units: u64) {
+    fn insert(&mut self, pattern: &str, compiled: Option<Arc<Compiled>>, units: u64, charge: Charge) {
         while !self.entries.is_empty() && (self.entries.len() >= CACHE_PATTERNS || self.units + units > CACHE_UNITS) {
             let Some(oldest) = self.entries.iter().min_by_key(|(_, e)| e.used).map(|(k, _)| k.clone()) else {
                 break;
@@ -186,7 +197,7 @@ impl Cache {
         }
         if units <= CACHE_UNITS {
             self.units += units;
-            self.entries.insert(Arc::from(pattern), Entry { compiled, units, used: self.clock });
+            self.entries.insert(Arc::from(pattern), Entry { compiled, units, used: self.clock, charge });
         }
     }
 }
@@ -209,10 +220,11 @@ pub fn get_with(pattern: &str, kept: &Kept, budget: &Budget) -> Option<Arc<Compi
     if let Some(kept) = kept.compiled_for(pattern) {
         return Some(kept);
     }
-    if let Some(hit) = CACHE.with(|c| c.borrow_mut().lookup(pattern)) {
+    if let Some(hit) = CACHE.with(|c| c.borrow_mut().lookup(pattern, budget)) {
         return hit;
     }
-    if !budget.charge(parse_cost(pattern.len())) {
+    let mut steps = parse_cost(pattern.len());
+    if !budget.charge(steps) {
         return None;
     }
     let (compiled, units) = match parse(pattern) {
@@ -221,6 +233,7 @@ pub fn get_with(pattern: &str, kept: &Kept, budget: &Budget) -> Option<Arc<Compi
             if !budget.charge(size.compile_cost()) {
                 return None;
             }
+            steps = steps.saturating_add(size.compile_cost());
             match Compiled::build(&hir, size) {
                 Ok(c) => (Some(Arc::new(c)), size.units),
                 // Past the compiled-size limit: remembered as small.
@@ -229,7 +242,7 @@ pub fn get_with(pattern: &str, kept: &Kept, budget: &Budget) -> Option<Arc<Compi
         }
         Err(_) => (None, 1),
     };
-    CACHE.with(|c| c.borrow_mut().insert(pattern, compiled.clone(), units));
+    CACHE.with(|c| c.borrow_mut().insert(pattern, compiled.clone(), units, Charge::paid(steps)));
     compiled
 }
 

@@ -30,7 +30,9 @@
 //! backtrack more is *undecided*: the caller treats it as a pattern it
 //! cannot read (a schema pattern then accepts the value, as before this
 //! fallback). Compiled patterns are kept per thread, at most
-//! [`FANCY_CACHE_PATTERNS`] (the cache is emptied when full).
+//! [`FANCY_CACHE_PATTERNS`] (when full, the cache drops the patterns of
+//! earlier audits, then all; each pattern is paid for again at its first use
+//! in each audit, see `lang::per_audit`).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -41,6 +43,7 @@ use fancy_regex::{Assertion, Expr};
 use super::regex_cache::{COMPILE_STEPS, PAIRS_PER_STEP, parse_cost};
 use crate::lang::budget::Budget;
 use crate::lang::meter;
+use crate::lang::per_audit::Charge;
 
 /// Size limit of the parts of a pattern the regex crate compiles.
 pub const FANCY_COMPILED_BYTES: usize = 64 << 10;
@@ -60,8 +63,13 @@ struct Searchable {
     anchored: bool,
 }
 
+/// A built pattern (`None`: not searchable) and what building it cost.
+type Built = (Option<Rc<Searchable>>, Charge);
+
 thread_local! {
-    static CACHE: RefCell<HashMap<String, Option<Rc<Searchable>>>> = RefCell::new(HashMap::new());
+    /// Built patterns (`None`: not searchable), each paid for once per
+    /// audit (see `lang::per_audit`).
+    static CACHE: RefCell<HashMap<String, Built>> = RefCell::new(HashMap::new());
 }
 
 /// The steps compiling a pattern of `len` bytes is charged: it is parsed
@@ -112,10 +120,13 @@ fn compiled(pattern: &str, b: &Budget) -> Option<Option<Rc<Searchable>>> {
     if !meter::read(b, pattern.len()) {
         return None;
     }
-    if let Some(hit) = CACHE.with(|c| c.borrow().get(pattern).cloned()) {
-        return Some(hit);
+    let hit =
+        CACHE.with(|c| c.borrow_mut().get_mut(pattern).map(|(built, charge)| charge.reuse(b).then(|| built.clone())));
+    if let Some(hit) = hit {
+        return hit;
     }
-    if !b.charge(compile_cost(pattern.len())) {
+    let steps = compile_cost(pattern.len());
+    if !b.charge(steps) {
         return None;
     }
     let shape = Expr::parse_tree(pattern).ok().filter(|tree| bounded(&tree.expr, false));
@@ -131,9 +142,12 @@ fn compiled(pattern: &str, b: &Budget) -> Option<Option<Rc<Searchable>>> {
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
         if c.len() >= FANCY_CACHE_PATTERNS {
-            c.clear();
+            c.retain(|_, (_, charge)| charge.current());
+            if c.len() >= FANCY_CACHE_PATTERNS {
+                c.clear();
+            }
         }
-        c.insert(pattern.to_string(), built.clone());
+        c.insert(pattern.to_string(), (built.clone(), Charge::paid(steps)));
     });
     Some(built)
 }

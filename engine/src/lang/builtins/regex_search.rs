@@ -32,15 +32,25 @@
 //! only ever a whole branch of the pattern's top-level alternation, comes
 //! from a lazy DFA with one pattern per branch, which says which branch
 //! matched, searching the match's span and charged as the other searches.
+//!
+//! The meta engine is built the first time a pattern needs it (most calls
+//! only ask whether, or where, a pattern matches): building it extracted
+//! the pattern's literals, built a prefilter and a one-pass DFA, which was
+//! most of a plain audit's compilation of its patterns. Whether it would
+//! build is settled when the pattern is compiled (the NFA it is made of is
+//! compiled then, with the same limit), so a pattern that compiles never
+//! fails later; its compilation is charged then too, as before.
 
 use regex_automata::hybrid::dfa::{self as lazy, DFA};
 use regex_automata::hybrid::regex::{Builder as LazyRegexBuilder, Cache as LazyCache, Regex as LazyRegex};
 use regex_automata::nfa::thompson::{self, WhichCaptures};
+use std::sync::OnceLock;
+
 use regex_automata::util::captures::Captures;
 use regex_automata::util::iter::Searcher;
 use regex_automata::util::pool::{Pool, PoolGuard};
 use regex_automata::util::prefilter::Prefilter;
-use regex_automata::{Anchored, Input, Match, MatchKind, PatternID, meta};
+use regex_automata::{Anchored, Input, Match, MatchKind, meta};
 use regex_syntax::hir::{Hir, HirKind};
 
 use super::regex_cache::{COMPILED_BYTES, DFA_BYTES, Size};
@@ -54,7 +64,8 @@ pub const DFA_CLEARS: usize = 4;
 pub const STATE_BYTE_CLASSES_PER_STEP: u64 = 4;
 
 /// A compiled pattern: the lazy DFAs that find matches, the meta engine
-/// for groups and for searches the lazy DFA gives up on, and their caches.
+/// for groups and for searches the lazy DFA gives up on (built on first
+/// need), and their caches.
 ///
 /// The caches are in a pool, as the regex crate keeps them, so a pattern
 /// can be shared between threads (a constant pattern is kept with the
@@ -67,7 +78,9 @@ pub struct Compiled {
     /// The forward DFA's prefilter, used before the DFA starts too, for
     /// bytes that cost less to skip than to scan.
     prefilter: Option<Prefilter>,
-    meta: meta::Regex,
+    /// The parsed pattern, for the meta engine, its groups' count and names.
+    hir: Hir,
+    meta: OnceLock<meta::Regex>,
     /// One lazy DFA pattern per top-level branch, and which branches are
     /// the group `keep` (see [`keep_branches`]).
     branches: Option<(DFA, Vec<bool>)>,
@@ -82,8 +95,20 @@ impl std::fmt::Debug for Compiled {
 
 struct Caches {
     lazy: LazyCache,
-    meta: meta::Cache,
+    /// Made with the meta engine, on first need.
+    meta: Option<meta::Cache>,
     branches: Option<lazy::Cache>,
+}
+
+/// The index of the first group named `name` in `hir`.
+fn group_named(hir: &Hir, name: &str) -> Option<u32> {
+    match hir.kind() {
+        HirKind::Capture(c) if c.name.as_deref() == Some(name) => Some(c.index),
+        HirKind::Capture(c) => group_named(&c.sub, name),
+        HirKind::Repetition(r) => group_named(&r.sub, name),
+        HirKind::Concat(parts) | HirKind::Alternation(parts) => parts.iter().find_map(|h| group_named(h, name)),
+        _ => None,
+    }
 }
 
 /// Whether `hir` has a group named `keep` anywhere.
@@ -145,11 +170,11 @@ impl Compiled {
     /// Compiles a parsed pattern (its size computed by the caller).
     pub(super) fn build(hir: &Hir, size: Size) -> Result<Compiled, String> {
         let too_big = "pattern too large".to_string();
-        // No full DFA either (fancy-regex turns on the feature that builds
-        // them): determinising every pattern up front costs more than the
-        // short searches it speeds up.
-        let meta = meta::Builder::new()
-            .configure(meta::Config::new().nfa_size_limit(Some(COMPILED_BYTES)).hybrid(false).dfa(false))
+        // The NFA the meta engine is made of (the meta engine's settings:
+        // every group, the same limit), so that the meta engine, built on
+        // first need, builds.
+        thompson::Compiler::new()
+            .configure(thompson::Config::new().nfa_size_limit(Some(COMPILED_BYTES)))
             .build_from_hir(hir)
             .map_err(|e| if e.size_limit().is_some() { too_big.clone() } else { e.to_string() })?;
         let nfa = |reverse: bool| {
@@ -199,7 +224,27 @@ impl Compiled {
         // The caches are made by the first search (of each thread), so the
         // pool's lock-free slot goes to the thread that searches, not to
         // the one that compiled a pack.
-        Ok(Compiled { size, lazy, prefilter, meta, branches, caches: Pool::new(|| None) })
+        Ok(Compiled {
+            size,
+            lazy,
+            prefilter,
+            hir: hir.clone(),
+            meta: OnceLock::new(),
+            branches,
+            caches: Pool::new(|| None),
+        })
+    }
+
+    /// The meta engine, built now if it was not yet. No full DFA (fancy-regex
+    /// turns on the feature that builds them) and no lazy DFA (this one's
+    /// are above), no prefilter (it searches a match's span for groups, or
+    /// an input at its worst-case price).
+    fn meta(&self) -> &meta::Regex {
+        self.meta.get_or_init(|| {
+            let config =
+                meta::Config::new().nfa_size_limit(Some(COMPILED_BYTES)).hybrid(false).dfa(false).auto_prefilter(false);
+            meta::Builder::new().configure(config).build_from_hir(&self.hir).expect("its NFA was built when compiled")
+        })
     }
 
     /// This thread's caches (made the first time a thread searches while
@@ -209,7 +254,7 @@ impl Compiled {
         if guard.is_none() {
             *guard = Some(Caches {
                 lazy: self.lazy.create_cache(),
-                meta: self.meta.create_cache(),
+                meta: None,
                 branches: self.branches.as_ref().map(|(dfa, _)| dfa.create_cache()),
             });
         }
@@ -256,7 +301,10 @@ impl Compiled {
         }
         match found {
             Ok(m) => m,
-            Err(_) => b.charge(self.size.match_cost(span)).then(|| self.meta.search_with(meta, input)).flatten(),
+            Err(_) => b
+                .charge(self.size.match_cost(span))
+                .then(|| self.meta().search_with(meta.get_or_insert_with(|| self.meta().create_cache()), input))
+                .flatten(),
         }
     }
 
@@ -292,11 +340,12 @@ impl Compiled {
         if !b.charge(self.size.match_cost(m.len())) {
             return None;
         }
-        let mut caps = self.meta.create_captures();
+        let meta = self.meta();
+        let mut caps = meta.create_captures();
         let input = Input::new(hay).span(m.range()).anchored(Anchored::Yes);
         let mut guard = self.caches();
         let caches = guard.as_mut()?;
-        self.meta.search_captures_with(&mut caches.meta, &input, &mut caps);
+        meta.search_captures_with(caches.meta.get_or_insert_with(|| meta.create_cache()), &input, &mut caps);
         Some(caps)
     }
 
@@ -334,11 +383,76 @@ impl Compiled {
 
     /// Groups the pattern has, the whole match (group 0) included.
     pub fn groups(&self) -> usize {
-        self.meta.group_info().group_len(PatternID::ZERO)
+        self.hir.properties().explicit_captures_len() + 1
     }
 
-    /// The index of the group named `name`.
+    /// The index of the group named `name` (as the meta engine numbers
+    /// them: the parser's index of the group).
     pub fn group_index(&self, name: &str) -> Option<usize> {
-        self.meta.group_info().to_index(PatternID::ZERO, name)
+        group_named(&self.hir, name).map(|i| i as usize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use regex_automata::PatternID;
+
+    use super::super::regex_cache::compile;
+    use super::*;
+
+    #[test]
+    fn groups_are_counted_and_named_as_the_meta_engine_does() {
+        for pattern in [
+            "abc",
+            "(a)(b)",
+            "(?P<x>a)|(?P<keep>b)",
+            "((?P<keep>a)(b))+",
+            "(?:a)(?<z>b)",
+            r"(\d)(?P<y>(\w)(?P<keep>x))",
+        ] {
+            let re = compile(pattern).unwrap();
+            let meta = meta::Regex::new(pattern).unwrap();
+            let info = meta.group_info();
+            assert_eq!(re.groups(), info.group_len(PatternID::ZERO), "{pattern}");
+            for name in ["x", "y", "z", "keep", "none"] {
+                assert_eq!(re.group_index(name), info.to_index(PatternID::ZERO, name), "{pattern} {name}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_meta_engine_is_built_only_when_a_search_needs_it() {
+        let b = Budget::default();
+        let re = compile("([a-z]+)-([0-9]+)").unwrap();
+        assert_eq!(re.is_match("x abc-12 y", &b), Some(true));
+        let m = re.find_at("x abc-12 y", 0, &b).unwrap();
+        assert_eq!(m.range(), 2..8);
+        assert!(re.meta.get().is_none(), "whether and where it matches: the lazy DFAs");
+        let caps = re.captures("x abc-12 y", m, &b).unwrap();
+        assert_eq!(caps.get_group(2).map(|s| s.range()), Some(6..8));
+        assert!(re.meta.get().is_some(), "the groups: the meta engine");
+    }
+
+    #[test]
+    fn a_pattern_whose_meta_engine_would_not_build_does_not_compile() {
+        // `(a){n}`: its groups triple the meta engine's NFA. The smallest n
+        // past the limit with them is well within it without them (what the
+        // lazy DFAs are built from): refused when compiled, not when first
+        // searched for its groups.
+        let fits = |p: &str, which| {
+            thompson::Compiler::new()
+                .configure(thompson::Config::new().nfa_size_limit(Some(COMPILED_BYTES)).which_captures(which))
+                .build_from_hir(&regex_syntax::parse(p).unwrap())
+                .is_ok()
+        };
+        let pattern = |n: u32| format!("(a){{{n}}}");
+        let (mut lo, mut hi) = (1, 1 << 20);
+        while hi - lo > 1 {
+            let mid = (lo + hi) / 2;
+            if fits(&pattern(mid), WhichCaptures::All) { lo = mid } else { hi = mid }
+        }
+        assert!(fits(&pattern(hi), WhichCaptures::None), "{hi}");
+        assert!(compile(&pattern(lo)).is_ok(), "{lo}");
+        assert_eq!(compile(&pattern(hi)).unwrap_err(), "pattern too large", "{hi}");
     }
 }
