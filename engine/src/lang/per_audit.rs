@@ -21,6 +21,7 @@
 //! same moments too.
 
 use std::cell::Cell;
+use std::collections::HashMap;
 
 use super::budget::Budget;
 
@@ -72,10 +73,17 @@ impl Charge {
     pub fn current(&self) -> bool {
         self.paid_in == current_audit()
     }
+}
 
-    /// The steps making the entry was charged.
-    pub fn steps(&self) -> u64 {
-        self.steps
+/// Makes room in a cache of paid entries when `full` says its length is too
+/// much: the entries of earlier audits go first, then, if it is still full,
+/// all of them (as a fresh process would empty it at that moment).
+pub fn make_room<K, V>(cache: &mut HashMap<K, (V, Charge)>, full: impl Fn(usize) -> bool) {
+    if full(cache.len()) {
+        cache.retain(|_, (_, charge)| charge.current());
+        if full(cache.len()) {
+            cache.clear();
+        }
     }
 }
 
@@ -97,6 +105,24 @@ mod tests {
         assert!(c.current());
         assert!(c.reuse(&b));
         assert_eq!(b.left(), 9_500, "later uses in that audit are free");
+    }
+
+    #[test]
+    fn room_is_made_from_earlier_audits_first_then_by_emptying() {
+        begin();
+        let mut cache: HashMap<&str, ((), Charge)> = HashMap::new();
+        cache.insert("old", ((), Charge::paid(1)));
+        begin();
+        cache.insert("a", ((), Charge::paid(1)));
+        cache.insert("b", ((), Charge::paid(1)));
+        make_room(&mut cache, |n| n > 3);
+        assert_eq!(cache.len(), 3, "not full: nothing goes");
+        make_room(&mut cache, |n| n >= 3);
+        let mut kept: Vec<_> = cache.keys().copied().collect();
+        kept.sort_unstable();
+        assert_eq!(kept, ["a", "b"], "the earlier audit's entry goes first");
+        make_room(&mut cache, |n| n >= 2);
+        assert!(cache.is_empty(), "still full with this audit's own: emptied");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use super::{Builtin, Cost, Cx, P, Ret, str_arg};
 use crate::config::tree::dotted;
 use crate::lang::budget::Budget;
-use crate::lang::per_audit::Charge;
+use crate::lang::per_audit::{self, Charge};
 use crate::lang::value::{Map, Value};
 use crate::select::Query;
 
@@ -48,12 +48,7 @@ pub fn compiled(path: &str, budget: &Budget) -> Option<Arc<Query>> {
         if !budget.charge(steps) {
             return None;
         }
-        if c.len() > CACHE_QUERIES {
-            c.retain(|_, (_, charge)| charge.current());
-            if c.len() > CACHE_QUERIES {
-                c.clear();
-            }
-        }
+        per_audit::make_room(&mut c, |n| n > CACHE_QUERIES);
         let q = Query::compile(path, &[]).ok().map(Arc::new);
         c.insert(path.to_string(), (q.clone(), Charge::paid(steps)));
         q

@@ -43,7 +43,7 @@ use fancy_regex::{Assertion, Expr};
 use super::regex_cache::{COMPILE_STEPS, PAIRS_PER_STEP, parse_cost};
 use crate::lang::budget::Budget;
 use crate::lang::meter;
-use crate::lang::per_audit::Charge;
+use crate::lang::per_audit::{self, Charge};
 
 /// Size limit of the parts of a pattern the regex crate compiles.
 pub const FANCY_COMPILED_BYTES: usize = 64 << 10;
@@ -141,12 +141,7 @@ fn compiled(pattern: &str, b: &Budget) -> Option<Option<Rc<Searchable>>> {
     });
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
-        if c.len() >= FANCY_CACHE_PATTERNS {
-            c.retain(|_, (_, charge)| charge.current());
-            if c.len() >= FANCY_CACHE_PATTERNS {
-                c.clear();
-            }
-        }
+        per_audit::make_room(&mut c, |n| n >= FANCY_CACHE_PATTERNS);
         c.insert(pattern.to_string(), (built.clone(), Charge::paid(steps)));
     });
     Some(built)
